@@ -1,0 +1,5 @@
+"""Allow ``python -m policybook``."""
+
+from policybook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Content safety rules on the raw body text (outside code): ``placeholder``,
+``patient-identifiable`` and ``raw-html``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from policybook.corpus import Corpus
+from policybook.findings import Finding, finding
+
+# Real HTML element names are not placeholders: <br>, <details> and friends.
+_HTML_ELEMENTS = frozenset(
+    "a abbr address article aside b bdi bdo blockquote body br button caption cite code col "
+    "colgroup data dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins kbd label legend li link "
+    "main mark meta meter nav noscript object ol optgroup option output p param picture pre "
+    "progress q rp rt ruby s samp script section select small source span strong style sub "
+    "summary sup table tbody td template textarea tfoot th thead time title tr track u ul var "
+    "video wbr".split())
+
+_PLACEHOLDER = regex.compile(
+    r"(?<![\w-])(?:TBC|TBD|TODO|FIXME|XXX+)(?![\w-])"
+    r"|(?i:\[\s*insert[^\]]*\])"
+    r"|(?i:lorem\s+ipsum)"
+    r"|<(?P<blank>[A-Za-z][A-Za-z _-]{1,40})>"
+)
+
+
+def check_placeholders(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        if not policy.has_body:
+            continue
+        for line, text in policy.parsed.text_lines():
+            for match in _PLACEHOLDER.finditer(text):
+                blank = match.group("blank")
+                if blank is not None and blank.strip().lower() in _HTML_ELEMENTS:
+                    continue
+                yield finding("placeholder", policy.rel, line, match.start() + 1,
+                              f"unfinished text '{match.group(0)}': complete it before approval")
+
+
+_NHS_NUMBER = regex.compile(r"(?<![\d-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d-])")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DOB = regex.compile(
+    r"(?i)\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth)\b[\s:\-–]*"
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\s+\d{{4}})")
+
+
+def is_nhs_number(digits: str) -> bool:
+    """The NHS number modulus 11 check (weights 10 to 2; a check digit of 10 is never issued)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def check_patient_identifiable(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        if not policy.has_body:
+            continue
+        for offset, text in enumerate(policy.doc.body.split("\n")):
+            line = policy.doc.body_line + offset
+            for match in _NHS_NUMBER.finditer(text):
+                if is_nhs_number(match.group(1) + match.group(3) + match.group(4)):
+                    yield finding("patient-identifiable", policy.rel, line, match.start() + 1,
+                                  "this looks like a real NHS number: remove patient details "
+                                  "from policies")
+            for match in _DOB.finditer(text):
+                yield finding("patient-identifiable", policy.rel, line, match.start() + 1,
+                              "a date of birth: remove patient details from policies")
+
+
+_RAW_HTML = regex.compile(
+    r"(?i)<\s*(?P<tag>script|iframe|object|embed|style)\b"
+    r"|<[a-z][^>]*?\s(?P<handler>on[a-z]+)\s*="
+    r"|(?P<js>javascript\s*:)")
+
+
+def check_raw_html(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        if not policy.has_body:
+            continue
+        for line, text in policy.parsed.text_lines():
+            for match in _RAW_HTML.finditer(text):
+                if match.group("tag"):
+                    what = f"<{match.group('tag').lower()}> element"
+                elif match.group("handler"):
+                    what = f"'{match.group('handler')}' event handler"
+                else:
+                    what = "javascript: link"
+                yield finding("raw-html", policy.rel, line, match.start() + 1,
+                              f"{what} is not allowed in a policy: use plain Markdown")

@@ -1,0 +1,104 @@
+"""Review and date rules: ``review-overdue``, ``review-due-soon``, ``review-interval``,
+``date-order`` and ``history``. Only full ISO dates are compared; the schema reports the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from policybook.corpus import Corpus
+from policybook.dates import add_months
+from policybook.findings import Finding, finding
+
+
+def _long(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def check_review_dates(corpus: Corpus) -> Iterator[Finding]:
+    today, soon = corpus.today, corpus.config.due_soon_days
+    maximum = corpus.config.max_interval_months
+    for policy in corpus.policies:
+        if policy.status != "approved":
+            continue
+        next_review = policy.next_review
+        line, column = policy.doc.position(("next_review",))
+        if next_review is not None:
+            days = (next_review - today).days
+            if days < 0:
+                yield finding("review-overdue", policy.rel, line, column,
+                              f"review was due on {_long(next_review)} ({-days} days ago); "
+                              "review the policy and record it")
+            elif days <= soon:
+                yield finding("review-due-soon", policy.rel, line, column,
+                              f"review is due on {_long(next_review)}, in {days} days")
+        interval = policy.review_interval
+        if interval is None:
+            continue
+        if interval > maximum:
+            i_line, i_column = policy.doc.position(("review_interval",))
+            yield finding("review-interval", policy.rel, i_line, i_column,
+                          f"review_interval of {interval} months is above the maximum of {maximum} "
+                          "(review.max_interval_months)")
+        approved_on = policy.approved_on
+        if approved_on is not None and next_review is not None:
+            latest = add_months(approved_on, min(interval, maximum))
+            if next_review > latest:
+                yield finding("review-interval", policy.rel, line, column,
+                              f"next_review {next_review} is after approval ({approved_on}) plus "
+                              f"{min(interval, maximum)} months; set it to {latest} or earlier")
+
+
+def check_date_order(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        created, approved_on = policy.created, policy.approved_on
+        if created and approved_on and created > approved_on:
+            line, column = policy.doc.position(("created",))
+            yield finding("date-order", policy.rel, line, column,
+                          f"created ({created}) is after approved_on ({approved_on})")
+        if approved_on and approved_on > corpus.today:
+            line, column = policy.doc.position(("approved_on",))
+            yield finding("date-order", policy.rel, line, column,
+                          f"approved_on ({approved_on}) is in the future")
+        if approved_on and policy.next_review and policy.next_review <= approved_on:
+            line, column = policy.doc.position(("next_review",))
+            yield finding("date-order", policy.rel, line, column,
+                          f"next_review ({policy.next_review}) is not after approved_on ({approved_on})")
+        history = policy.history
+        for newer, older in zip(history, history[1:], strict=False):
+            if newer.date and older.date and newer.date < older.date:
+                line, column = policy.doc.position(("history", older.index, "date"))
+                yield finding("date-order", policy.rel, line, column,
+                              f"history is not newest first: {older.date} comes after {newer.date}")
+        if history and history[0].date and created and history[-1].date and history[-1].date < created:
+            line, column = policy.doc.position(("history", history[-1].index, "date"))
+            yield finding("date-order", policy.rel, line, column,
+                          f"history entry dated {history[-1].date} is before created ({created})")
+
+
+def check_history(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        history, version = policy.history, policy.version
+        if not history or version is None:
+            continue
+        first = history[0]
+        if first.version is not None and first.version != version:
+            line, column = policy.doc.position(("history", 0, "version"))
+            yield finding("history", policy.rel, line, column,
+                          f"the first history entry is version {first.version_text}, but the policy is "
+                          f"version {policy.version_text}: add an entry for {policy.version_text}")
+        seen: dict[tuple[int, int], int] = {}
+        previous = None
+        for entry in history:
+            if entry.version is None:
+                continue
+            line, column = policy.doc.position(("history", entry.index, "version"))
+            if entry.version in seen:
+                yield finding("history", policy.rel, line, column,
+                              f"version {entry.version_text} appears twice in the history")
+            elif previous is not None and entry.version > previous:
+                yield finding("history", policy.rel, line, column,
+                              f"history is not newest first: {entry.version_text} comes after a lower "
+                              "version")
+            seen.setdefault(entry.version, entry.index)
+            previous = entry.version

@@ -1,0 +1,25 @@
+"""Rule ``schema``: policy frontmatter against schemas/policy.schema.json and policybook.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policybook.corpus import Corpus
+from policybook.findings import Finding, finding
+from policybook.schema_messages import schema_findings
+from policybook.schemas import validator
+
+
+def check_schema(corpus: Corpus) -> Iterator[Finding]:
+    policy_schema = validator("policy")
+    categories = corpus.config.categories
+    for policy in corpus.policies:
+        if not policy.doc.ok:
+            continue
+        yield from schema_findings(policy.doc, list(policy_schema.iter_errors(policy.data)))
+        category = policy.category
+        if category is not None and category not in categories:
+            line, column = policy.doc.position(("category",))
+            yield finding("schema", policy.rel, line, column,
+                          f"category '{category}' is not in policybook.yml; use one of: "
+                          + ", ".join(categories))

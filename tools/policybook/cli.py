@@ -1,0 +1,102 @@
+"""The ``policybook`` command line. Every failure is one line on stderr and an ExitCode."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from policybook import __version__
+from policybook.config import find_root
+from policybook.errors import PolicybookError
+from policybook.exitcodes import ExitCode
+from policybook.findings import RULES
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with ExitCode.USAGE and one line, as the rest of policybook does."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(ExitCode.USAGE, f"policybook: {message} (see 'policybook --help')\n")
+
+
+def _today(value: str | None) -> dt.date:
+    text = value or os.environ.get("POLICYBOOK_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PolicybookError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+def _root(args: argparse.Namespace) -> Path:
+    if args.directory:
+        folder = Path(args.directory)
+        if not folder.is_dir():
+            raise PolicybookError(f"-C {args.directory}: no such folder")
+        return find_root(folder)
+    return find_root(Path.cwd())
+
+
+def cmd_lint(args: argparse.Namespace) -> ExitCode:
+    from policybook.lint import lint
+    from policybook.report import REPORTERS
+
+    root = _root(args)
+    result = lint(root, _today(args.today), args.paths, Path.cwd())
+    colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(REPORTERS[args.format](result, colour))
+    return ExitCode.FINDINGS if result.failed(args.strict) else ExitCode.OK
+
+
+def cmd_rules(args: argparse.Namespace) -> ExitCode:
+    width = max(len(r) for r in RULES)
+    for rule in sorted(RULES.values(), key=lambda r: r.id):
+        print(f"{rule.id:<{width}}  {rule.severity.value:<10}  {rule.summary}")
+    return ExitCode.OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="policybook", description="Policies as Markdown: lint, publish, control.")
+    parser.add_argument("--version", action="version", version=f"policybook {__version__}")
+    parser.add_argument("-C", dest="directory", metavar="DIR",
+                        help="run in the project at DIR (default: the nearest folder with policybook.yml)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    lint_parser = sub.add_parser("lint", help="check policies and registers")
+    lint_parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to report on")
+    lint_parser.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    lint_parser.add_argument("--today", metavar="YYYY-MM-DD",
+                             help="check review dates as on this day (or set POLICYBOOK_TODAY)")
+    lint_parser.add_argument("--strict", action="store_true", help="fail on warnings and suggestions too")
+    lint_parser.set_defaults(handler=cmd_lint)
+
+    rules_parser = sub.add_parser("rules", help="list every rule with its severity")
+    rules_parser.set_defaults(handler=cmd_rules)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return ExitCode.USAGE
+    try:
+        return int(args.handler(args))
+    except PolicybookError as exc:
+        print(f"policybook: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        print("policybook: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return ExitCode.OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""The organisation's settings (policybook.yml) and where the project lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policybook.errors import PolicybookError
+from policybook.loader import DEFAULT_MAX_BYTES, load_yaml
+from policybook.schemas import validator
+
+CONFIG_NAME = "policybook.yml"
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    prefix: str
+    requires_guidance: bool
+
+
+@dataclass(frozen=True)
+class CqcRating:
+    rating: str
+    date: str
+    report_url: str
+
+
+@dataclass
+class Config:
+    root: Path
+    name: str
+    locale: str = "en-GB"
+    site_url: str = ""
+    policies_dir: str = "policies"
+    registers_dir: str = "registers"
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+    max_interval_months: int = 36
+    due_soon_days: int = 60
+    categories: dict[str, Category] = field(default_factory=dict)
+    undesignated_role_terms: list[str] = field(default_factory=list)
+    equipment_terms: list[str] = field(default_factory=list)
+    cqc_rating: CqcRating | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def policies_path(self) -> Path:
+        return self.root / self.policies_dir
+
+    @property
+    def registers_path(self) -> Path:
+        return self.root / self.registers_dir
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder upward from ``start`` that holds policybook.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise PolicybookError(f"no {CONFIG_NAME} found in {start} or any folder above it (use -C DIR)")
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate policybook.yml; any problem is a one-line PolicybookError."""
+    doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME)
+    if doc.findings:
+        first = doc.findings[0]
+        raise PolicybookError(f"{first.path}:{first.line}:{first.column}: {first.message}")
+    data = doc.data if isinstance(doc.data, dict) else None
+    if data is None:
+        raise PolicybookError(f"{CONFIG_NAME}: expected a set of 'field: value' lines")
+    errors = sorted(validator("config").iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        from policybook.schema_messages import schema_findings
+
+        first = schema_findings(doc, errors)[0]
+        raise PolicybookError(f"{first.path}:{first.line}:{first.column}: {first.message}")
+    review = data.get("review", {})
+    limits = data.get("limits", {})
+    paths = data.get("paths", {})
+    rating = data.get("cqc_rating")
+    return Config(
+        root=root,
+        name=data["organisation"]["name"],
+        locale=data.get("locale", "en-GB"),
+        site_url=data.get("site_url", ""),
+        policies_dir=paths.get("policies", "policies"),
+        registers_dir=paths.get("registers", "registers"),
+        max_file_bytes=limits.get("max_file_bytes", DEFAULT_MAX_BYTES),
+        max_interval_months=review.get("max_interval_months", 36),
+        due_soon_days=review.get("due_soon_days", 60),
+        categories={
+            c["id"]: Category(c["id"], c["title"], c["prefix"], c.get("requires_guidance", False))
+            for c in data["categories"]
+        },
+        undesignated_role_terms=list(data.get("undesignated_role_terms", [])),
+        equipment_terms=list(data.get("equipment_terms", [])),
+        cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
+        raw=data,
+    )

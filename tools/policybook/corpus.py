@@ -1,0 +1,52 @@
+"""The Corpus: configuration, registers and every policy, loaded once and shared by all commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policybook.config import Config, load_config
+from policybook.findings import Finding
+from policybook.loader import iter_files, load_markdown
+from policybook.model import Policy
+from policybook.registers import Registers, load_registers
+
+
+@dataclass
+class Corpus:
+    config: Config
+    registers: Registers
+    policies: list[Policy]
+    today: dt.date
+    load_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def by_id(self) -> dict[str, Policy]:
+        """Policies by id (the first file wins where ids clash; duplicate-id reports the clash)."""
+        index: dict[str, Policy] = {}
+        for policy in self.policies:
+            if policy.id and policy.id not in index:
+                index[policy.id] = policy
+        return index
+
+    def published(self) -> list[Policy]:
+        return [p for p in self.policies if p.in_force]
+
+
+def load_corpus(root: Path, today: dt.date, config: Config | None = None) -> Corpus:
+    """Load everything under the project ``root``."""
+    config = config or load_config(root)
+    registers = load_registers(config.registers_path, root, config.max_file_bytes)
+    policies = []
+    findings: list[Finding] = list(registers.findings)
+    for path in iter_files(config.policies_path, "*.md"):
+        rel = path.relative_to(root).as_posix()
+        doc = load_markdown(path, rel, config.max_file_bytes)
+        findings.extend(doc.findings)
+        policies.append(Policy.from_document(doc))
+    return Corpus(config=config, registers=registers, policies=policies, today=today,
+                  load_findings=findings)

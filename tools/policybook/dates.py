@@ -1,0 +1,23 @@
+"""Calendar helpers: full ISO dates only, and month arithmetic that clamps to the month's end."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def parse_date(text: object) -> dt.date | None:
+    """A ``YYYY-MM-DD`` string as a date, or None for anything else (the schema reports why)."""
+    if not isinstance(text, str) or len(text) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months; 31 January + 1 month is 28 or 29 February."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,61 @@
+"""Lint: load the corpus, run every check, keep the findings for the paths asked about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from policybook.checks import run_checks
+from policybook.corpus import Corpus, load_corpus
+from policybook.errors import PolicybookError
+from policybook.findings import Finding, Severity
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files: int
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def failed(self, strict: bool = False) -> bool:
+        if strict:
+            return bool(self.findings)
+        return self.count(Severity.ERROR) > 0
+
+
+def _selected(root: Path, paths: Sequence[str], cwd: Path) -> list[str] | None:
+    """Relative path prefixes the user asked about (files or folders), or None for everything."""
+    if not paths:
+        return None
+    selected = []
+    for raw in paths:
+        candidate = (cwd / raw).resolve() if not Path(raw).is_absolute() else Path(raw).resolve()
+        if not candidate.exists():
+            raise PolicybookError(f"{raw}: no such file or folder")
+        if not candidate.is_relative_to(root.resolve()):
+            raise PolicybookError(f"{raw}: outside the project at {root}")
+        selected.append(candidate.relative_to(root.resolve()).as_posix())
+    return selected
+
+
+def lint_corpus(corpus: Corpus, only: list[str] | None = None) -> LintResult:
+    findings = sorted(set(run_checks(corpus)), key=lambda f: (f.path, f.line, f.column, f.rule))
+    if only is not None:
+        findings = [f for f in findings
+                    if any(f.path == p or p in ("", ".") or f.path.startswith(p.rstrip("/") + "/")
+                           for p in only)]
+        files = sum(1 for p in corpus.policies
+                    if any(p.rel == s or s in ("", ".") or p.rel.startswith(s.rstrip("/") + "/")
+                           for s in only))
+    else:
+        files = len(corpus.policies) + len(corpus.registers.documents)
+    return LintResult(findings, files)
+
+
+def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None) -> LintResult:
+    only = _selected(root, paths, cwd or Path.cwd())
+    return lint_corpus(load_corpus(root, today), only)

@@ -1,0 +1,210 @@
+"""The Markdown body as checks see it: prose blocks mapped back to file positions, links, headings.
+
+Parsed once per policy with markdown-it-py (CommonMark plus tables). Prose is the text a reader
+sees: code spans, fenced and indented code, HTML, link destinations and bare URLs are left out,
+emphasis markers are dropped, and soft line breaks read as spaces. Every character of a prose
+string maps back to its line and column in the source file, so findings point at the real text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_MD = MarkdownIt("commonmark").enable("table")
+
+# Pieces of an inline line that are not prose, tried left to right.
+_INLINE_SKIP = re.compile(
+    r"""
+    (?P<code>(?P<ticks>`+).+?(?P=ticks))            # code span
+    | (?P<comment><!--.*?-->)                      # HTML comment
+    | (?P<autolink><(?:https?|mailto|ftp):[^>\s]*>)  # <https://...>
+    | (?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)  # inline HTML tag
+    | (?P<dest>\]\([^)\s]*(?:\s+"[^"]*")?\))        # ](destination "title")
+    | (?P<ref>\]\[[^\]]*\])                         # ][reference]
+    | (?P<open>!?\[)                                # [ or ![ opening link text
+    | (?P<close>\](?=\s|$|[.,;:!?)]))               # ] closing a shortcut reference
+    | (?P<url>\b(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?'"])  # bare URL
+    | (?P<emph>(?<![\w\\])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w]))  # emphasis markers
+    | (?P<escape>\\(?=[!-/:-@\[-`{-~]))            # backslash escape: drop the backslash
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass
+class ProseBlock:
+    """A run of prose (a paragraph, heading, list paragraph or table cell) with a position map."""
+
+    kind: str
+    text: str
+    # Runs: (index in text, file line, file column) where a contiguous piece of source begins.
+    runs: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def position(self, index: int) -> tuple[int, int]:
+        """File line and column of ``text[index]``."""
+        starts = [r[0] for r in self.runs]
+        at = max(0, bisect.bisect_right(starts, index) - 1)
+        start, line, column = self.runs[at] if self.runs else (0, 1, 1)
+        return line, column + (index - start)
+
+    @property
+    def line(self) -> int:
+        return self.runs[0][1] if self.runs else 1
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str
+    line: int
+    column: int
+    image: bool = False
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    line: int
+    text: str
+
+
+@dataclass
+class ParsedBody:
+    prose: list[ProseBlock]
+    links: list[Link]
+    headings: list[Heading]
+    code_lines: set[int]  # file lines inside fenced or indented code
+    html_lines: set[int]  # file lines inside raw HTML blocks
+    first_line: int
+    lines: list[str]
+
+    def text_lines(self, include_html: bool = True) -> list[tuple[int, str]]:
+        """(file line, text) of every line outside code blocks, with code spans blanked out."""
+        out = []
+        for offset, text in enumerate(self.lines):
+            line = self.first_line + offset
+            if line in self.code_lines or (not include_html and line in self.html_lines):
+                continue
+            out.append((line, _blank_code_spans(text)))
+        return out
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
+def _blank_code_spans(text: str) -> str:
+    if "`" not in text:
+        return text
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _kind(stack: list[str]) -> str:
+    for tag in reversed(stack):
+        if tag in ("th", "td"):
+            return "table.header" if tag == "th" else "table.cell"
+        if tag.startswith("h") and tag[1:].isdigit():
+            return "heading"
+        if tag == "li":
+            return "list"
+        if tag == "blockquote":
+            return "blockquote"
+    return "paragraph"
+
+
+def parse_body(body: str, first_line: int) -> ParsedBody:
+    """Parse ``body`` whose first line is file line ``first_line``."""
+    lines = body.split("\n")
+    tokens = _MD.parse(body)
+    prose: list[ProseBlock] = []
+    links: list[Link] = []
+    headings: list[Heading] = []
+    code_lines: set[int] = set()
+    html_lines: set[int] = set()
+    cursors: dict[int, int] = {}
+    stack: list[str] = []
+    for token in tokens:
+        if token.nesting == 1:
+            stack.append(token.tag)
+        elif token.nesting == -1 and stack:
+            stack.pop()
+        if token.type in ("fence", "code_block") and token.map:
+            code_lines.update(range(first_line + token.map[0], first_line + token.map[1]))
+        elif token.type == "html_block" and token.map:
+            html_lines.update(range(first_line + token.map[0], first_line + token.map[1]))
+        elif token.type == "heading_open" and token.map:
+            headings.append(Heading(int(token.tag[1]), first_line + token.map[0], ""))
+        elif token.type == "inline" and token.map:
+            kind = _kind(stack)
+            block = _prose_block(token, lines, first_line, kind, cursors)
+            if kind == "heading" and headings:
+                headings[-1] = Heading(headings[-1].level, headings[-1].line, token.content)
+            prose.append(block)
+            links.extend(_links(token, lines, first_line))
+    return ParsedBody(prose, links, headings, code_lines, html_lines, first_line, lines)
+
+
+def _prose_block(token: Token, lines: list[str], first_line: int, kind: str,
+                 cursors: dict[int, int]) -> ProseBlock:
+    block = ProseBlock(kind=kind, text="")
+    parts: list[str] = []
+    length = 0
+    start = token.map[0] if token.map else 0
+    for offset, content_line in enumerate(token.content.split("\n")):
+        index = start + offset
+        if index >= len(lines):
+            break
+        source = lines[index]
+        stripped = content_line.strip()
+        at = source.find(stripped, cursors.get(index, 0)) if stripped else -1
+        if at < 0:
+            at = len(source) - len(source.lstrip())
+            stripped = source[at:]
+        cursors[index] = at + len(stripped)
+        if offset and parts:
+            parts.append(" ")
+            length += 1
+        position = 0
+        for match in _INLINE_SKIP.finditer(stripped):
+            if match.start() > position:
+                piece = stripped[position:match.start()]
+                block.runs.append((length, first_line + index, at + position + 1))
+                parts.append(piece)
+                length += len(piece)
+            position = match.end()
+        if position < len(stripped):
+            block.runs.append((length, first_line + index, at + position + 1))
+            parts.append(stripped[position:])
+            length += len(stripped) - position
+    block.text = "".join(parts)
+    return block
+
+
+def _links(token: Token, lines: list[str], first_line: int) -> list[Link]:
+    found: list[Link] = []
+    start = token.map[0] if token.map else 0
+    end = token.map[1] if token.map else start + 1
+    search_from: dict[int, int] = {}
+
+    def locate(target: str) -> tuple[int, int]:
+        for index in range(start, min(end, len(lines))):
+            at = lines[index].find(target, search_from.get(index, 0)) if target else -1
+            if at >= 0:
+                search_from[index] = at + len(target)
+                return first_line + index, at + 1
+        return first_line + start, 1
+
+    for child in token.children or []:
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            line, column = locate(href)
+            found.append(Link(href, line, column))
+        elif child.type == "image":
+            src = str(child.attrs.get("src", ""))
+            line, column = locate(src)
+            found.append(Link(src, line, column, image=True, alt=child.content or ""))
+    return found

@@ -1,0 +1,179 @@
+"""Typed views of loaded documents. Built defensively: a field of the wrong type reads as None,
+so that one schema error does not stop the other checks from running on the rest of the policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from policybook.dates import parse_date
+from policybook.loader import Document
+from policybook.markdown import ParsedBody, parse_body
+from policybook.versions import parse_version
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _str_list(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    index: int
+    version: tuple[int, int] | None
+    version_text: str | None
+    date: dt.date | None
+    author: str | None
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class GuidanceRef:
+    index: int
+    id: str
+    section: str | None
+
+
+@dataclass
+class Policy:
+    """A policy file: its Document plus typed access to the frontmatter."""
+
+    doc: Document
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, doc: Document) -> Policy:
+        return cls(doc=doc, data=doc.data if isinstance(doc.data, dict) else {})
+
+    @property
+    def rel(self) -> str:
+        return self.doc.rel
+
+    @property
+    def id(self) -> str | None:
+        return _str(self.data.get("id"))
+
+    @property
+    def title(self) -> str | None:
+        return _str(self.data.get("title"))
+
+    @property
+    def status(self) -> str | None:
+        return _str(self.data.get("status"))
+
+    @property
+    def category(self) -> str | None:
+        return _str(self.data.get("category"))
+
+    @property
+    def owner(self) -> str | None:
+        return _str(self.data.get("owner"))
+
+    @property
+    def author(self) -> str | None:
+        return _str(self.data.get("author"))
+
+    @property
+    def approved_by(self) -> str | None:
+        return _str(self.data.get("approved_by"))
+
+    @property
+    def version_text(self) -> str | None:
+        return _str(self.data.get("version"))
+
+    @property
+    def version(self) -> tuple[int, int] | None:
+        return parse_version(self.data.get("version"))
+
+    @property
+    def created(self) -> dt.date | None:
+        return parse_date(self.data.get("created"))
+
+    @property
+    def approved_on(self) -> dt.date | None:
+        return parse_date(self.data.get("approved_on"))
+
+    @property
+    def next_review(self) -> dt.date | None:
+        return parse_date(self.data.get("next_review"))
+
+    @property
+    def review_interval(self) -> int | None:
+        value = self.data.get("review_interval")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def audience(self) -> list[str]:
+        value = self.data.get("audience")
+        return ["all-staff"] if value == "all-staff" else _str_list(value)
+
+    @property
+    def acknowledge(self) -> bool:
+        return self.data.get("acknowledge", True) is not False
+
+    @property
+    def roles(self) -> dict[str, list[str]]:
+        value = self.data.get("roles")
+        if not isinstance(value, dict):
+            return {}
+        return {k: _str_list(v) for k, v in value.items()}
+
+    @property
+    def guidance(self) -> list[GuidanceRef]:
+        refs = []
+        for index, item in enumerate(self.data.get("guidance") or [] if isinstance(
+                self.data.get("guidance"), list) else []):
+            if isinstance(item, str):
+                refs.append(GuidanceRef(index, item, None))
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                refs.append(GuidanceRef(index, item["id"], _str(item.get("section"))))
+        return refs
+
+    @property
+    def standards(self) -> list[str]:
+        return _str_list(self.data.get("standards"))
+
+    @property
+    def equipment(self) -> list[str]:
+        return _str_list(self.data.get("equipment"))
+
+    @property
+    def supersedes(self) -> list[str]:
+        return _str_list(self.data.get("supersedes"))
+
+    @property
+    def related(self) -> list[str]:
+        return _str_list(self.data.get("related"))
+
+    @cached_property
+    def history(self) -> list[HistoryEntry]:
+        value = self.data.get("history")
+        entries = []
+        for index, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict):
+                entries.append(HistoryEntry(index, parse_version(item.get("version")),
+                                            _str(item.get("version")), parse_date(item.get("date")),
+                                            _str(item.get("author")), _str(item.get("summary"))))
+        return entries
+
+    @cached_property
+    def parsed(self) -> ParsedBody:
+        """The body parsed once, shared by every check, the site and the handbook."""
+        return parse_body(self.doc.body, self.doc.body_line)
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.doc.text)
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == "approved"
+
+    @property
+    def label(self) -> str:
+        return self.id or self.rel

@@ -1,0 +1,36 @@
+"""Access to the JSON Schemas, which live once in the repository's schemas/ folder.
+
+In a wheel they are packaged as ``policybook/schemas``; in a source checkout (editable install)
+they are read from ``<repo>/schemas``. There is no second copy to drift.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+_PACKAGED = Path(__file__).parent / "schemas"
+_SOURCE = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def schema_dir() -> Path:
+    return _PACKAGED if _PACKAGED.is_dir() else _SOURCE
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The schema ``name`` (e.g. 'policy', 'roles', 'config') as a dict."""
+    with open(schema_dir() / f"{name}.schema.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A validator for schema ``name`` that also checks ``format: date``."""
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
