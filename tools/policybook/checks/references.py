@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
@@ -11,7 +12,6 @@ from policybook.registers import ALL_STAFF
 
 def check_roles(corpus: Corpus) -> Iterator[Finding]:
     registers = corpus.registers
-    known = ", ".join(sorted(registers.roles)) or "(none)"
     for policy in corpus.policies:
         named: list[tuple[tuple[object, ...], str, str]] = []
         for key in ("owner", "approved_by"):
@@ -25,12 +25,14 @@ def check_roles(corpus: Corpus) -> Iterator[Finding]:
         for role in policy.roles:
             named.append((("roles", role), role, "roles"))
         for path, role, where in named:
-            if role == ALL_STAFF and where == "audience":
+            if role == ALL_STAFF and where in ("audience", "roles"):
                 continue
             if role not in registers.roles:
                 line, column = policy.doc.position(path)
+                close = difflib.get_close_matches(role, list(registers.roles), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield finding("unknown-role", policy.rel, line, column,
-                              f"{where}: role '{role}' is not in the roles register; known roles: {known}")
+                              f"{where}: role '{role}' is not in the roles register{hint}")
 
 
 def check_guidance(corpus: Corpus) -> Iterator[Finding]:
