@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     SUGGESTION = "suggestion"
@@ -59,8 +59,10 @@ _RULES = [
     Rule("duplicate-content", W, "A passage of 40 or more words stands in two policies."),
     Rule("review-overdue", E, "The policy's next_review date has passed."),
     Rule("review-due-soon", W, "The policy's next review falls within review.due_soon_days."),
-    Rule("review-interval", E, "next_review is later than approval plus the review interval, or the interval is too long."),
-    Rule("date-order", E, "Dates contradict each other (created after approval, approval in the future, history out of order)."),
+    Rule("review-interval", E,
+         "next_review is later than approval plus the review interval, or the interval is too long."),
+    Rule("date-order", E,
+         "Dates contradict each other (created after approval, approval in the future, history out of order)."),
     Rule("history", E, "The version history does not start with the current version or repeats or misorders versions."),
     Rule("unknown-role", E, "A role id is not in registers/roles.yml."),
     Rule("undesignated-role", E, "The text names a job title the service has not designated (e.g. 'fire officer')."),

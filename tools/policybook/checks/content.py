@@ -12,13 +12,14 @@ from policybook.findings import Finding, finding
 
 # Real HTML element names are not placeholders: <br>, <details> and friends.
 _HTML_ELEMENTS = frozenset(
-    "a abbr address article aside b bdi bdo blockquote body br button caption cite code col "
-    "colgroup data dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins kbd label legend li link "
-    "main mark meta meter nav noscript object ol optgroup option output p param picture pre "
-    "progress q rp rt ruby s samp script section select small source span strong style sub "
-    "summary sup table tbody td template textarea tfoot th thead time title tr track u ul var "
-    "video wbr".split())
+    "a abbr address article aside b bdi bdo blockquote body br button caption cite code col colgroup "
+    "data dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2 "
+    "h3 h4 h5 h6 head header hr html i iframe img input ins kbd label legend li link main mark meta "
+    "meter nav noscript object ol optgroup option output p param picture pre progress q rp rt ruby s "
+    "samp script section select small source span strong style sub summary sup table tbody td "
+    "template textarea tfoot th thead time title tr track u ul var video wbr "
+    .split()
+)
 
 _PLACEHOLDER = regex.compile(
     r"(?<![\w-])(?:TBC|TBD|TODO|FIXME|XXX+)(?![\w-])"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import pairwise
 
 from policybook.corpus import Corpus
 from policybook.dates import add_months
@@ -65,7 +66,7 @@ def check_date_order(corpus: Corpus) -> Iterator[Finding]:
             yield finding("date-order", policy.rel, line, column,
                           f"next_review ({policy.next_review}) is not after approved_on ({approved_on})")
         history = policy.history
-        for newer, older in zip(history, history[1:], strict=False):
+        for newer, older in pairwise(history):
             if newer.date and older.date and newer.date < older.date:
                 line, column = policy.doc.position(("history", older.index, "date"))
                 yield finding("date-order", policy.rel, line, column,

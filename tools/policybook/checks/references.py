@@ -88,7 +88,7 @@ def check_policy_refs(corpus: Corpus) -> Iterator[Finding]:
 def check_superseded_still_approved(corpus: Corpus) -> Iterator[Finding]:
     by_id = corpus.by_id()
     for policy in corpus.published():
-        for index, old_id in enumerate(policy.supersedes):
+        for old_id in policy.supersedes:
             old = by_id.get(old_id)
             if old is not None and old is not policy and old.status == "approved":
                 line, column = old.doc.position(("status",))

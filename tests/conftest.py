@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh copy of the example organisation for each test, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from policybook.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_PARTS = ("policybook.yml", "registers", "policies")
+TODAY = "2026-11-26"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A writable copy of the example organisation's policy repo."""
+    root = tmp_path / "org"
+    root.mkdir()
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            shutil.copy2(source, root / part)
+    for optional in (".vale.ini", "styles"):
+        source = REPO / optional
+        if source.is_dir():
+            shutil.copytree(source, root / optional)
+        elif source.is_file():
+            shutil.copy2(source, root / optional)
+    return root
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]):
+    """Run the policybook CLI in-process and capture its output."""
+
+    def _run(*args: str) -> Run:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return _run
+
+
+def position_of(path: Path, needle: str) -> tuple[int, int]:
+    """Line and column (1-based) of the first occurrence of ``needle`` in a text file."""
+    text = path.read_text(encoding="utf-8")
+    index = text.index(needle)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` with ``new`` in ``path`` (the test fails if ``old`` is absent)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -1,0 +1,215 @@
+"""Each rule fires on one defect introduced into a copy of the example, at the right place, and
+stays quiet on the near miss next to it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, edit, position_of
+
+from policybook.findings import RULES, Severity
+
+RATING = "policies/governance/display-of-rating.md"  # referenced by no other policy
+CANDOUR = "policies/governance/duty-of-candour.md"
+BODY_ANCHOR = "## When a new rating is published\n"
+
+
+@dataclass
+class Case:
+    rule: str
+    file: str
+    old: str
+    new: str
+    anchor: str | None  # text whose position the finding must report (None: line 1, column 1)
+    anchor_file: str | None = None  # where the anchor is, when the finding is in another file
+    column_from_anchor: bool = True
+
+
+def body(text: str) -> tuple[str, str]:
+    return BODY_ANCHOR, f"{text}\n\n{BODY_ANCHOR}"
+
+
+FIRES = [
+    Case("frontmatter-missing", RATING, "---\nid: GOV-006", "id: GOV-006", None),
+    Case("yaml-syntax", RATING, "  administrator:\n    - Checks", "\tadministrator:\n    - Checks",
+         "\tadministrator"),
+    Case("yaml-duplicate-key", RATING, "status: approved\n", "status: approved\nstatus: draft\n",
+         "status: draft"),
+    Case("schema", RATING, "author: Priya Lindqvist\n", "", None),
+    Case("schema", RATING, 'created: "2025-10-06"', "created: May", "created: May"),
+    Case("schema", RATING, "status: approved\n", "status: approved\nreveiw_interval: 36\n",
+         "reveiw_interval"),
+    Case("duplicate-id", RATING, "id: GOV-006", "id: GOV-005", "id: GOV-005"),
+    Case("duplicate-title", RATING, "title: Display of the CQC rating", "title: Duty  of CANDOUR",
+         "title: Duty"),
+    Case("review-overdue", RATING, 'next_review: "2028-10-06"', 'next_review: "2026-11-01"',
+         "next_review"),
+    Case("review-due-soon", RATING, 'next_review: "2028-10-06"', 'next_review: "2027-01-10"',
+         "next_review"),
+    Case("review-interval", RATING, 'next_review: "2028-10-06"', 'next_review: "2028-12-06"',
+         "next_review"),
+    Case("review-interval", RATING, "review_interval: 36", "review_interval: 48", "review_interval"),
+    Case("date-order", RATING, 'approved_on: "2025-10-06"', 'approved_on: "2026-12-24"',
+         "approved_on"),
+    Case("history", RATING, 'version: "1.0"\nstatus', 'version: "1.1"\nstatus', 'version: "1.0"'),
+    Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
+    Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
+    Case("unknown-guidance", RATING, "  - cqc-display-of-ratings", "  - cqc-display-of-rating",
+         "cqc-display-of-rating"),
+    Case("missing-guidance", RATING, "guidance:\n  - cqc-display-of-ratings\n", "", "category"),
+    Case("superseded-guidance", RATING, "  - cqc-display-of-ratings", "  - rcuk-guidelines-2021",
+         "rcuk-guidelines-2021"),
+    Case("unknown-standard", RATING, "  - hsca-reg-20a", "  - hsca-reg-99", "hsca-reg-99"),
+    Case("unknown-equipment", RATING, "history:\n", "equipment:\n  - oxygen-cylinder\nhistory:\n",
+         "oxygen-cylinder"),
+    Case("unknown-policy-ref", RATING, "history:\n", "related:\n  - GOV-999\nhistory:\n", "GOV-999"),
+    Case("unknown-policy-ref", RATING, *body("See the [old policy](GOV-998)."), "GOV-998"),
+    Case("undeclared-equipment", RATING, *body("Fetch the oxygen cylinder from the cupboard."),
+         "oxygen cylinder"),
+    Case("superseded-still-approved", RATING, "history:\n", "supersedes:\n  - GOV-005\nhistory:\n",
+         "status: approved", anchor_file=CANDOUR),
+    Case("placeholder", RATING, *body("The poster frame is supplied by TBC."), "TBC"),
+    Case("placeholder", RATING, *body("Send the report to <manager name>."), "<manager name>"),
+    Case("placeholder", RATING, *body("Call [insert phone number] for help."), "[insert"),
+    Case("patient-identifiable", RATING, *body("The patient's NHS number was 943 476 5919."),
+         "943 476 5919"),
+    Case("patient-identifiable", RATING, *body("Patient seen, DOB: 03/07/1951, no concerns."), "DOB"),
+    Case("raw-html", RATING, *body('<script>alert("x")</script>'), "<script>"),
+    Case("raw-html", RATING, *body('See <img src="x.png" alt="x" onerror="steal()"> here.'), "<img"),
+    Case("raw-html", RATING, *body("Open [this page](javascript:alert(1))."), "javascript:"),
+    Case("broken-link", RATING, *body("Read the [leaflet](../leaflets/missing.pdf)."),
+         "../leaflets/missing.pdf"),
+    Case("heading-structure", RATING, *body("# A second title"), "# A second title"),
+    Case("heading-structure", RATING, *body("#### Too deep"), "#### Too deep"),
+    Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
+]
+
+
+def _lint(run, root: Path, *extra: str) -> tuple[int, list[dict[str, object]]]:
+    result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json", *extra)
+    return result.code, json.loads(result.out)["findings"]
+
+
+@pytest.mark.parametrize("case", FIRES, ids=lambda c: f"{c.rule}:{c.new.strip()[:30]}")
+def test_rule_fires_at_the_right_place(case: Case, example: Path, run) -> None:
+    (example / "policies/governance/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    target = example / case.file
+    edit(target, case.old, case.new)
+    code, findings = _lint(run, example)
+    assert {f["rule"] for f in findings} == {case.rule}, findings
+    anchor_path = example / (case.anchor_file or case.file)
+    expected_path = case.anchor_file or case.file
+    if case.anchor is None:
+        line, column = 1, 1
+    else:
+        line, column = position_of(anchor_path, case.anchor)
+    located = [(f["path"], f["line"], f["column"]) for f in findings]
+    if case.column_from_anchor:
+        assert (expected_path, line, column) in located, located
+    else:
+        assert any(p == expected_path and ln == line for p, ln, _ in located), located
+    blocking = RULES[case.rule].severity is Severity.ERROR
+    assert code == (1 if blocking else 0)
+
+
+def test_encoding_finding_points_at_the_bad_byte(example: Path, run) -> None:
+    target = example / RATING
+    text = target.read_text(encoding="utf-8").replace("## Purpose", "## Purpose café", 1)
+    target.write_bytes(text.encode("latin-1"))
+    line, column = position_of(example / "policies/governance/document-control.md", "## Purpose")
+    line = text[: text.index("café")].count("\n") + 1
+    column = len(text[: text.index("é")].rsplit("\n", 1)[-1]) + 1
+    code, findings = _lint(run, example)
+    assert code == 1
+    assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("encoding", line, column)]
+
+
+def test_file_too_large_is_refused_without_parsing(example: Path, run) -> None:
+    target = example / RATING
+    target.write_text(target.read_text(encoding="utf-8") + "word " * 230_000, encoding="utf-8")
+    code, findings = _lint(run, example)
+    assert code == 1
+    assert [(f["rule"], f["line"]) for f in findings] == [("file-too-large", 1)]
+
+
+def test_duplicate_content_reports_both_places(example: Path, run) -> None:
+    source = example / "policies/infection-control/hand-hygiene.md"
+    passage = source.read_text(encoding="utf-8").split("## Bare below the elbows\n\n", 1)[1]
+    passage = passage.split("## Monitoring", 1)[0].strip()
+    assert len(passage.split()) > 40
+    edit(example / RATING, BODY_ANCHOR, f"{passage}\n\n{BODY_ANCHOR}")
+    code, findings = _lint(run, example)
+    assert code == 0  # a warning does not block
+    assert {(f["rule"], f["path"]) for f in findings} == {
+        ("duplicate-content", RATING),
+        ("duplicate-content", "policies/infection-control/hand-hygiene.md"),
+    }
+    here = position_of(example / RATING, passage[:20])
+    assert any(f["path"] == RATING and f["line"] == here[0] for f in findings)
+    code, _ = _lint(run, example, "--strict")
+    assert code == 1
+
+
+def test_duplicate_id_reports_both_files(example: Path, run) -> None:
+    edit(example / RATING, "id: GOV-006", "id: GOV-005")
+    _, findings = _lint(run, example)
+    assert sorted(f["path"] for f in findings if f["rule"] == "duplicate-id") == sorted([CANDOUR, RATING])
+
+
+# The near misses: the same places, written correctly, produce nothing.
+QUIET = [
+    ("undesignated-role", "Report problems to the Fire Warden or the Registered Manager."),
+    ("undesignated-role", "The directory of host sites is on the unit."),
+    ("undeclared-equipment", "Fetch the defibrillator (AED) from its wall bracket."),
+    ("placeholder", "Use a line break<br>here, and a <strong>bold</strong> word."),
+    ("placeholder", "Keep your to-do list short. The stored value is `TODO` in code."),
+    ("patient-identifiable", "Call 943 476 5910 for the booking line."),
+    ("patient-identifiable", "Ask for the date of birth and check it against the referral."),
+    ("raw-html", "Never paste `<script>` tags or `javascript:` links into a policy."),
+    ("broken-link", "Read the [hand hygiene policy](../infection-control/hand-hygiene.md) and [CQC](https://www.cqc.org.uk)."),
+    ("unknown-policy-ref", "See the [duty of candour policy](GOV-005)."),
+    ("heading-structure", "### A subsection\n\nText under it."),
+    ("image-alt", "![The rating poster in its frame](poster.png)"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text"), QUIET, ids=[f"{r}:{t[:25]}" for r, t in QUIET])
+def test_rule_stays_quiet_on_correct_text(rule: str, text: str, example: Path, run) -> None:
+    (example / "policies/governance/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    edit(example / RATING, *body(text))
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
+
+
+def test_review_due_soon_is_quiet_outside_the_window(example: Path, run) -> None:
+    edit(example / RATING, 'next_review: "2028-10-06"', 'next_review: "2027-01-26"')
+    _, findings = _lint(run, example)
+    assert findings == []  # 61 days ahead, the window is 60
+    _, findings = _lint(run, example, "--today", "2026-11-27")
+    assert [f["rule"] for f in findings] == ["review-due-soon"]
+
+
+def test_duplicate_content_is_quiet_below_forty_words(example: Path, run) -> None:
+    source = example / "policies/infection-control/hand-hygiene.md"
+    passage = source.read_text(encoding="utf-8").split("## Bare below the elbows\n\n", 1)[1]
+    words = passage.split()[:39]
+    edit(example / RATING, *body(" ".join(words)))
+    _, findings = _lint(run, example)
+    assert findings == []
+
+
+def test_retired_policy_may_share_a_title(example: Path, run) -> None:
+    edit(example / RATING, "title: Display of the CQC rating", "title: Duty of candour")
+    edit(example / RATING, "status: approved", "status: retired")
+    _, findings = _lint(run, example)
+    assert [f["rule"] for f in findings] == []
+
+
+def test_a_broken_file_does_not_stop_the_others(example: Path, run) -> None:
+    (example / RATING).write_bytes(b"\x00\x01binary")
+    edit(example / CANDOUR, "owner: registered-manager", "owner: chief-executive")
+    _, findings = _lint(run, example)
+    assert {(f["path"], f["rule"]) for f in findings} == {(RATING, "encoding"), (CANDOUR, "unknown-role")}
