@@ -1,0 +1,148 @@
+"""The one loader: UTF-8 only, exact positions, no silent surprises, never an exception."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policybook.loader import decode, load_markdown, load_yaml, parse_markdown_text
+from policybook.loader import Document
+
+POLICY = """---
+id: ABC-001
+title: Example
+version: 1.10
+history:
+  - version: "1.10"
+    date: 2025-01-02
+---
+
+## Body
+"""
+
+
+def _load(tmp_path: Path, content: bytes | str, name: str = "p.md") -> Document:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return load_markdown(path, name)
+
+
+def test_version_110_is_read_as_written_not_as_a_float(tmp_path: Path) -> None:
+    doc = _load(tmp_path, POLICY)
+    assert doc.data["version"] == "1.10"
+    assert doc.data["history"][0]["date"] == "2025-01-02"
+
+
+def test_key_positions_are_file_lines_and_columns(tmp_path: Path) -> None:
+    doc = _load(tmp_path, POLICY)
+    assert doc.position(("title",)) == (3, 1)
+    assert doc.position(("history", 0, "date")) == (7, 5)
+    assert doc.position(("history", 0)) == (6, 5)
+    assert doc.body_line == 9
+    assert doc.body.startswith("\n## Body")
+
+
+def test_bom_and_crlf_are_accepted_with_the_same_positions(tmp_path: Path) -> None:
+    doc = _load(tmp_path, b"\xef\xbb\xbf" + POLICY.replace("\n", "\r\n").encode())
+    assert doc.findings == []
+    assert doc.position(("history", 0, "date")) == (7, 5)
+
+
+def test_lone_cr_line_endings_are_lines(tmp_path: Path) -> None:
+    doc = _load(tmp_path, POLICY.replace("\n", "\r"))
+    assert doc.findings == [] and doc.data["title"] == "Example"
+
+
+def test_duplicate_key_is_reported_and_the_first_value_kept(tmp_path: Path) -> None:
+    doc = _load(tmp_path, "---\ntitle: One\nid: X\ntitle: Two\n---\n")
+    assert [(f.rule, f.line, f.column) for f in doc.findings] == [("yaml-duplicate-key", 4, 1)]
+    assert "first on line 2" in doc.findings[0].message
+    assert doc.data["title"] == "One"
+
+
+def test_yaml_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, 10):
+        levels.append(f"{chr(97 + n)}: &{chr(97 + n)} [" + ",".join([f"*{chr(96 + n)}"] * 9) + "]")
+    started = time.perf_counter()
+    doc = _load(tmp_path, "---\n" + "\n".join(levels) + "\n---\n")
+    assert time.perf_counter() - started < 2
+    assert doc.data is None
+    assert [f.rule for f in doc.findings] == ["yaml-syntax"]
+    assert "aliases" in doc.findings[0].message
+
+
+def test_custom_tags_are_refused(tmp_path: Path) -> None:
+    doc = _load(tmp_path, "---\ntitle: !!python/object:os.system echo\n---\n")
+    assert [(f.rule, f.line) for f in doc.findings] == [("yaml-syntax", 2)]
+
+
+def test_syntax_error_reports_the_real_line(tmp_path: Path) -> None:
+    doc = _load(tmp_path, "---\nid: X\ntitle: [unclosed\nstatus: draft\n---\n")
+    assert doc.findings[0].rule == "yaml-syntax"
+    assert doc.findings[0].line in (3, 4, 5)
+
+
+def test_missing_and_unclosed_frontmatter(tmp_path: Path) -> None:
+    assert [f.rule for f in _load(tmp_path, "## Just a body\n").findings] == ["frontmatter-missing"]
+    assert [f.rule for f in _load(tmp_path, "---\nid: X\n").findings] == ["yaml-syntax"]
+    assert [f.rule for f in _load(tmp_path, "").findings] == ["frontmatter-missing"]
+
+
+def test_non_utf8_inputs_are_encoding_findings() -> None:
+    assert decode("---\nid: x\n".encode("utf-16"), "p.md")[1][0].rule == "encoding"
+    assert decode(b"---\nid: x\x00\n", "p.md")[1][0].rule == "encoding"
+    text, problems = decode(b"---\ntitle: caf\xe9\n", "p.md")
+    assert text is None and (problems[0].line, problems[0].column) == (2, 11)
+
+
+def test_a_list_where_a_mapping_belongs_is_a_finding(tmp_path: Path) -> None:
+    doc = _load(tmp_path, "---\n- a\n- b\n---\n")
+    assert doc.data is None and [f.rule for f in doc.findings] == ["schema"]
+
+
+def test_plain_yaml_register(tmp_path: Path) -> None:
+    path = tmp_path / "roles.yml"
+    path.write_text("# comment\nroles:\n  - id: a\n    title: A\n", encoding="utf-8")
+    doc = load_yaml(path, "roles.yml")
+    assert doc.data == {"roles": [{"id": "a", "title": "A"}]}
+    assert doc.position(("roles", 0, "title")) == (4, 5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
+    text, problems = decode(raw, "fuzz.md")
+    if text is not None:
+        doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
+        parse_markdown_text(doc, text)
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30))
+_yaml_values = st.recursive(
+    _scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.text(max_size=10), children, max_size=4)),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yaml_values)
+def test_arbitrary_yaml_never_raises(value: object) -> None:
+    text = "---\n" + yaml.safe_dump({"data": value}, allow_unicode=True) + "---\nBody\n"
+    doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
+    parse_markdown_text(doc, text)
+    assert doc.data is not None or doc.findings
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_frontmatter_text_never_raises(body: str) -> None:
+    doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
+    parse_markdown_text(doc, "---\n" + body + "\n---\n")
