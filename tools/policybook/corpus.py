@@ -11,6 +11,7 @@ from policybook.findings import Finding
 from policybook.loader import iter_files, load_markdown
 from policybook.model import Policy
 from policybook.registers import Registers, load_registers
+from policybook.style.runner import Style
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Corpus:
     policies: list[Policy]
     today: dt.date
     load_findings: list[Finding] = field(default_factory=list)
+    style: Style | None = None
 
     @property
     def root(self) -> Path:
@@ -49,4 +51,4 @@ def load_corpus(root: Path, today: dt.date, config: Config | None = None) -> Cor
         findings.extend(doc.findings)
         policies.append(Policy.from_document(doc))
     return Corpus(config=config, registers=registers, policies=policies, today=today,
-                  load_findings=findings)
+                  load_findings=findings, style=Style.load(root))

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from policybook.checks import content, dates, duplication, identity, references, schema, structure, terms
+from policybook.checks import (
+    content,
+    dates,
+    duplication,
+    identity,
+    references,
+    schema,
+    structure,
+    style,
+    terms,
+)
 from policybook.corpus import Corpus
 from policybook.findings import Finding
 
@@ -31,6 +41,7 @@ CHECKS: list[Check] = [
     structure.check_headings,
     structure.check_image_alt,
     duplication.check_duplicate_content,
+    style.check_style,
 ]
 
 

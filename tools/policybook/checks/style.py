@@ -1,0 +1,14 @@
+"""House style rules (`Policybook.*`), read from the project's Vale styles."""
+
+from __future__ import annotations
+
+from policybook.corpus import Corpus
+from policybook.findings import Finding
+from policybook.style.runner import check_policies
+
+
+def check_style(corpus: Corpus) -> list[Finding]:
+    style = corpus.style
+    if style is None:
+        return []
+    return check_policies(style, [p for p in corpus.policies if p.has_body])

@@ -1,0 +1,1 @@
+"""House style as standard Vale styles: configuration, rule types, Markdown scopes and the runner."""

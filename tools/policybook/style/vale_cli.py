@@ -1,0 +1,42 @@
+"""Run the real `vale --output=JSON` and turn its alerts into findings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from policybook.errors import PolicybookError
+from policybook.findings import Finding, Severity
+from policybook.model import Policy
+
+_CHUNK = 200
+
+
+def run_vale(binary: str, root: Path, policies: list[Policy]) -> list[Finding]:
+    by_path = {str((root / p.rel).resolve()): p for p in policies if p.has_body}
+    found: list[Finding] = []
+    paths = list(by_path)
+    for start in range(0, len(paths), _CHUNK):
+        chunk = paths[start:start + _CHUNK]
+        completed = subprocess.run([binary, "--output=JSON", "--no-exit", f"--config={root / '.vale.ini'}", *chunk],
+                                   capture_output=True, text=True, cwd=root, check=False)
+        if completed.returncode not in (0, 1):
+            raise PolicybookError(f"vale failed: {completed.stderr.strip().splitlines()[-1:] or completed.returncode}")
+        try:
+            report = json.loads(completed.stdout or "{}")
+        except json.JSONDecodeError:
+            raise PolicybookError("vale did not print JSON: " + completed.stdout[:200]) from None
+        for path, alerts in report.items():
+            policy = by_path.get(str((root / path).resolve())) or by_path.get(str(Path(path).resolve()))
+            if policy is None:
+                continue
+            for alert in alerts:
+                line = int(alert.get("Line", 1))
+                if line < policy.doc.body_line:
+                    continue  # frontmatter is data, checked by the schema
+                span = alert.get("Span") or [1, 1]
+                severity = Severity(alert.get("Severity", "suggestion"))
+                found.append(Finding(policy.rel, line, int(span[0]), alert.get("Check", "Vale"), severity,
+                                     alert.get("Message", "")))
+    return found
