@@ -89,8 +89,10 @@ FIRES = [
 
 
 def _lint(run, root: Path, *extra: str) -> tuple[int, list[dict[str, object]]]:
+    """Exit code and findings of the core rules (house style rules are tested in test_style.py)."""
     result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json", *extra)
-    return result.code, json.loads(result.out)["findings"]
+    findings = json.loads(result.out)["findings"]
+    return result.code, [f for f in findings if not str(f["rule"]).startswith("Policybook.")]
 
 
 @pytest.mark.parametrize("case", FIRES, ids=lambda c: f"{c.rule}:{c.new.strip()[:30]}")

@@ -13,7 +13,7 @@ from policybook import __version__
 from policybook.config import find_root
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
-from policybook.findings import RULES
+from policybook.findings import RULES, Rule
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,9 +53,22 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FINDINGS if result.failed(args.strict) else ExitCode.OK
 
 
+def _project_rules(args: argparse.Namespace) -> dict[str, Rule]:
+    """Core rules, plus the project's house style rules when run inside a project."""
+    from policybook.style.runner import Style
+
+    try:
+        root = _root(args)
+    except PolicybookError:
+        return dict(RULES)
+    style = Style.load(root)
+    return dict(RULES) | (style.catalogue() if style else {})
+
+
 def cmd_rules(args: argparse.Namespace) -> ExitCode:
-    width = max(len(r) for r in RULES)
-    for rule in sorted(RULES.values(), key=lambda r: r.id):
+    catalogue = _project_rules(args)
+    width = max(len(r) for r in catalogue)
+    for rule in sorted(catalogue.values(), key=lambda r: r.id):
         print(f"{rule.id:<{width}}  {rule.severity.value:<10}  {rule.summary}")
     return ExitCode.OK
 

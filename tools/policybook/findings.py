@@ -65,7 +65,7 @@ _RULES = [
          "Dates contradict each other (created after approval, approval in the future, history out of order)."),
     Rule("history", E, "The version history does not start with the current version or repeats or misorders versions."),
     Rule("unknown-role", E, "A role id is not in registers/roles.yml."),
-    Rule("undesignated-role", E, "The text names a job title the service has not designated (e.g. 'fire officer')."),
+    Rule("undesignated-role", E, "The text names a job title the service has not designated , such as 'fire officer'."),
     Rule("unknown-guidance", E, "A guidance id is not in registers/guidance.yml."),
     Rule("missing-guidance", E, "The policy's category requires external guidance and none is cited."),
     Rule("superseded-guidance", W, "Cited guidance is marked superseded or withdrawn in the register."),
@@ -83,11 +83,6 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def register_rule(rule: Rule) -> None:
-    """Add a rule defined outside this module (style rules are read from the Vale styles)."""
-    RULES[rule.id] = rule
 
 
 def finding(rule_id: str, path: str, line: int, column: int, message: str,

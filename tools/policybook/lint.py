@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from policybook.checks import run_checks
 from policybook.corpus import Corpus, load_corpus
 from policybook.errors import PolicybookError
-from policybook.findings import Finding, Severity
+from policybook.findings import RULES, Finding, Rule, Severity
 
 
 @dataclass
 class LintResult:
     findings: list[Finding]
     files: int
+    rules: dict[str, Rule] = field(default_factory=lambda: dict(RULES))
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -53,7 +54,8 @@ def lint_corpus(corpus: Corpus, only: list[str] | None = None) -> LintResult:
                            for s in only))
     else:
         files = len(corpus.policies) + len(corpus.registers.documents)
-    return LintResult(findings, files)
+    rules = dict(RULES) | (corpus.style.catalogue() if corpus.style else {})
+    return LintResult(findings, files, rules)
 
 
 def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None) -> LintResult:

@@ -10,7 +10,7 @@ from typing import Any
 
 from policybook.dates import parse_date
 from policybook.loader import Document
-from policybook.markdown import ParsedBody, parse_body
+from policybook.markdown import Link, ParsedBody, parse_body
 from policybook.versions import parse_version
 
 
@@ -37,6 +37,14 @@ class GuidanceRef:
     index: int
     id: str
     section: str | None
+
+
+@dataclass(frozen=True)
+class BodySummary:
+    """What the cross-file checks need from a body: small enough to send between processes."""
+
+    links: tuple[Link, ...]
+    word_hashes: bytes  # one machine word per prose word, for duplicate-content shingles
 
 
 @dataclass
@@ -165,6 +173,12 @@ class Policy:
     def parsed(self) -> ParsedBody:
         """The body parsed once, shared by every check, the site and the handbook."""
         return parse_body(self.doc.body, self.doc.body_line)
+
+    @cached_property
+    def summary(self) -> BodySummary:
+        from policybook.checks.duplication import word_hashes
+
+        return BodySummary(tuple(self.parsed.links), word_hashes(self.parsed))
 
     @property
     def has_body(self) -> bool:

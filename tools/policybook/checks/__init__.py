@@ -15,39 +15,49 @@ from policybook.checks import (
     style,
     terms,
 )
+from policybook.checks.parallel import run_local_checks
 from policybook.corpus import Corpus
 from policybook.findings import Finding
 
 Check = Callable[[Corpus], Iterable[Finding]]
 
-CHECKS: list[Check] = [
+# Checks whose findings for a policy depend only on that policy, the registers and the settings.
+# They can run on any subset of the policies, so large corpora spread them over processes.
+LOCAL_CHECKS: list[Check] = [
     schema.check_schema,
-    identity.check_duplicate_ids,
-    identity.check_duplicate_titles,
     dates.check_review_dates,
     dates.check_date_order,
     dates.check_history,
     references.check_roles,
     references.check_guidance,
     references.check_register_refs,
-    references.check_policy_refs,
-    references.check_superseded_still_approved,
     terms.check_undesignated_roles,
     terms.check_undeclared_equipment,
     content.check_placeholders,
     content.check_patient_identifiable,
     content.check_raw_html,
-    structure.check_links,
     structure.check_headings,
     structure.check_image_alt,
-    duplication.check_duplicate_content,
     style.check_style,
 ]
 
+# Checks that compare policies with each other.
+CORPUS_CHECKS: list[Check] = [
+    identity.check_duplicate_ids,
+    identity.check_duplicate_titles,
+    references.check_policy_refs,
+    references.check_superseded_still_approved,
+    structure.check_links,
+    duplication.check_duplicate_content,
+]
 
-def run_checks(corpus: Corpus, extra: Iterable[Check] = ()) -> list[Finding]:
+CHECKS: list[Check] = LOCAL_CHECKS + CORPUS_CHECKS
+
+
+def run_checks(corpus: Corpus) -> list[Finding]:
     """Every finding for the corpus: load problems first, then each check in turn."""
     found = list(corpus.load_findings)
-    for check in (*CHECKS, *extra):
+    found.extend(run_local_checks(corpus, LOCAL_CHECKS))
+    for check in CORPUS_CHECKS:
         found.extend(check(corpus))
     return found

@@ -22,7 +22,7 @@ def check_links(corpus: Corpus) -> Iterator[Finding]:
         if not policy.has_body:
             continue
         folder = policy.doc.path.parent
-        for link in policy.parsed.links:
+        for link in policy.summary.links:
             target = link.target.strip()
             if not target or target.startswith("#") or _EXTERNAL.match(target):
                 continue

@@ -11,4 +11,5 @@ def check_style(corpus: Corpus) -> list[Finding]:
     style = corpus.style
     if style is None:
         return []
-    return check_policies(style, [p for p in corpus.policies if p.has_body])
+    # A file whose frontmatter cannot be read gets its structural findings first, not prose advice.
+    return check_policies(style, [p for p in corpus.policies if p.has_body and p.doc.ok])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from policybook import __version__
-from policybook.findings import RULES, Severity
+from policybook.findings import Severity
 from policybook.lint import LintResult
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "note"}
@@ -13,14 +13,15 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def render(result: LintResult, colour: bool = False) -> str:
-    rule_ids = sorted(RULES)
+    catalogue = result.rules
+    rule_ids = sorted(catalogue)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     rules = [
         {
             "id": rule_id,
             "name": rule_id,
-            "shortDescription": {"text": RULES[rule_id].summary},
-            "defaultConfiguration": {"level": _LEVEL[RULES[rule_id].severity]},
+            "shortDescription": {"text": catalogue[rule_id].summary},
+            "defaultConfiguration": {"level": _LEVEL[catalogue[rule_id].severity]},
         }
         for rule_id in rule_ids
     ]

@@ -184,10 +184,11 @@ class Occurrence(StyleRule):
         self.min = int(spec.get("min") or 0)
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
+        findall = self.pattern.findall
         for segment in doc.segments(self.scopes):
-            found = [m for m in self.pattern.finditer(doc.text, segment.start, segment.end) if m.group(0).strip()]
-            count = len(found)
+            count = sum(1 for m in findall(doc.text, segment.start, segment.end) if m.strip())
             if (self.max and count > self.max) or (self.min and count < self.min):
+                found = [m for m in self.pattern.finditer(doc.text, segment.start, segment.end) if m.group(0).strip()]
                 start, end = (found[0].start(), found[0].end()) if found else (segment.start, segment.start)
                 yield Alert(start, end, vale_format(self.message, count), doc.text[start:end])
 
@@ -201,10 +202,17 @@ class Repetition(StyleRule):
         self.pattern = _compile(("(?i)" if self.ignorecase else "") + "(" + "|".join(map(str, tokens)) + ")", self)
         self.alpha = bool(spec.get("alpha"))
         self.max = int(spec.get("max") or 0)
+        # Fast path for the usual whitespace-token rule: a block can only have a hit if some token is
+        # followed directly by the same token, which one search per document can rule out.
+        self.prefilter = (regex.compile(r"(?i)(?<!\S)(\S+)\s+\1(?!\S)" if self.ignorecase
+                                        else r"(?<!\S)(\S+)\s+\1(?!\S)")
+                          if [str(t) for t in tokens] == [r"[^\s]+"] else None)
         use_vocab = spec.get("vocab", True)
         self.exceptions = Exceptions([str(e) for e in spec.get("exceptions") or []] + (vocab if use_vocab else []))
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
+        if self.prefilter is not None and not self.prefilter.search(doc.text):
+            return
         for segment in doc.segments(self.scopes):
             previous, previous_start, count = "", -1, 0
             for match in self.pattern.finditer(doc.text, segment.start, segment.end):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from policybook.errors import PolicybookError
-from policybook.findings import Finding, Rule, Severity, register_rule
+from policybook.findings import Finding, Rule, Severity
 from policybook.markdown import ParsedBody, ProseBlock
 from policybook.model import Policy
 from policybook.style.comments import read_switches
@@ -72,9 +72,11 @@ class Style:
             for path in sorted(folder.glob("*.yml")):
                 rule = load_rule(path, name, vocab)
                 style.rules[rule.name] = rule
-        for rule in style.rules.values():
-            register_rule(Rule(rule.name, Severity(rule.level), rule.description or rule.message))
         return style
+
+    def catalogue(self) -> dict[str, Rule]:
+        """The style's rules as catalogue entries, for `policybook rules` and SARIF."""
+        return {r.name: Rule(r.name, Severity(r.level), r.description or r.message) for r in self.rules.values()}
 
     def enabled_rules(self, rel: str) -> list[tuple[StyleRule, str]]:
         """(rule, level) pairs that apply to ``rel`` after .vale.ini sections and MinAlertLevel."""
