@@ -9,8 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policybook.loader import decode, load_markdown, load_yaml, parse_markdown_text
-from policybook.loader import Document
+from policybook.loader import Document, decode, load_markdown, load_yaml, parse_markdown_text
 
 POLICY = """---
 id: ABC-001
@@ -118,7 +117,7 @@ def test_plain_yaml_register(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
-    text, problems = decode(raw, "fuzz.md")
+    text, _problems = decode(raw, "fuzz.md")
     if text is not None:
         doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
         parse_markdown_text(doc, text)

@@ -88,7 +88,7 @@ def make_corpus(root: Path, count: int, seed: int = 2026) -> Path:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     config = (REPO / "policybook.yml").read_text(encoding="utf-8")
-    for category, prefix in CATEGORIES.items():
+    for prefix in CATEGORIES.values():
         config = config.replace(f"prefix: {prefix}\n", f"prefix: {prefix}A\n")
     (root / "policybook.yml").write_text(config, encoding="utf-8")
     shutil.copytree(REPO / "registers", root / "registers")

@@ -120,10 +120,7 @@ class Existence(StyleRule):
         tokens = [t for t in spec.get("tokens") or [] if str(t).strip()]
         raw = "".join(str(r) for r in spec.get("raw") or [])
         nonword = bool(spec.get("nonword"))
-        if tokens and not nonword:
-            template = WORD_TEMPLATE
-        else:
-            template = NONWORD_TEMPLATE
+        template = WORD_TEMPLATE if tokens and not nonword else NONWORD_TEMPLATE
         body = "|".join(str(t) for t in tokens)
         pattern = template.format(body) if tokens else ""
         pattern = pattern + raw if spec.get("append") else raw + pattern
