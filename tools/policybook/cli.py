@@ -73,6 +73,23 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_style(args: argparse.Namespace) -> ExitCode:
+    from policybook.style.guide import explain, render_guide
+    from policybook.style.runner import Style
+
+    style = Style.load(_root(args))
+    if style is None:
+        raise PolicybookError("this project has no .vale.ini, so it has no house style")
+    if args.explain:
+        sys.stdout.write(explain(style, args.explain))
+    elif args.guide:
+        sys.stdout.write(render_guide(style))
+    else:
+        for name, rule in sorted(style.rules.items()):
+            print(f"{name:<32}  {rule.level:<10}  {rule.description or rule.message}")
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policybook", description="Policies as Markdown: lint, publish, control.")
     parser.add_argument("--version", action="version", version=f"policybook {__version__}")
@@ -87,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
                              help="check review dates as on this day (or set POLICYBOOK_TODAY)")
     lint_parser.add_argument("--strict", action="store_true", help="fail on warnings and suggestions too")
     lint_parser.set_defaults(handler=cmd_lint)
+
+    style_parser = sub.add_parser("style", help="list, explain or document the house style rules")
+    choice = style_parser.add_mutually_exclusive_group()
+    choice.add_argument("--explain", metavar="RULE", help="purpose, level and an example of one rule")
+    choice.add_argument("--guide", action="store_true", help="print the style guide page (docs/style.md)")
+    style_parser.set_defaults(handler=cmd_style)
 
     rules_parser = sub.add_parser("rules", help="list every rule with its severity")
     rules_parser.set_defaults(handler=cmd_rules)

@@ -45,6 +45,10 @@ _INLINE_SKIP = re.compile(
 )
 
 
+# HTML blocks whose text is not prose (as in Vale): scripts, styles, code, figures, embeds, comments.
+_SKIPPED_HTML = re.compile(r"\s*<(?:!--|(?:script|style|pre|code|figure|noscript|iframe|object|embed)\b)", re.I)
+
+
 @dataclass
 class ProseBlock:
     """A run of prose (a paragraph, heading, list paragraph or table cell) with a position map."""
@@ -147,6 +151,8 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
             code_lines.update(range(first_line + token.map[0], first_line + token.map[1]))
         elif token.type == "html_block" and token.map:
             html_lines.update(range(first_line + token.map[0], first_line + token.map[1]))
+            if not _SKIPPED_HTML.match(token.content):
+                prose.append(_prose_block(token, lines, first_line, "paragraph", cursors)[0])
         elif token.type == "heading_open" and token.map:
             headings.append(Heading(int(token.tag[1]), first_line + token.map[0], ""))
         elif token.type == "inline" and token.map:
@@ -167,7 +173,7 @@ def _prose_block(token: Token, lines: list[str], first_line: int, kind: str,
     parts: list[str] = []
     length = 0
     start = token.map[0] if token.map else 0
-    for offset, content_line in enumerate(token.content.split("\n")):
+    for offset, content_line in enumerate(token.content.rstrip("\n").split("\n")):
         index = start + offset
         if index >= len(lines):
             break

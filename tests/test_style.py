@@ -1,0 +1,150 @@
+"""The house style on real policies: each rule's examples, the acceptance scenario, exit codes,
+the generated style guide and configuration errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, edit
+
+from policybook.style.guide import load_examples, render_guide
+from policybook.style.runner import Style
+
+RATING = "policies/governance/display-of-rating.md"
+ANCHOR = "## When a new rating is published\n"
+
+
+def _style_findings(run, root: Path, *extra: str) -> tuple[int, list[dict[str, object]]]:
+    result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json", *extra)
+    return result.code, json.loads(result.out)["findings"]
+
+
+EXAMPLES = load_examples(Style.load(REPO))  # type: ignore[arg-type]
+
+
+def test_every_style_rule_has_examples() -> None:
+    style = Style.load(REPO)
+    assert style is not None
+    assert sorted(EXAMPLES) == sorted(style.rules)
+    assert len(style.rules) >= 10
+
+
+@pytest.mark.parametrize("rule", sorted(EXAMPLES))
+def test_bad_example_raises_the_rule_and_good_example_nothing(rule: str, example: Path, run) -> None:
+    target = example / RATING
+    original = target.read_text(encoding="utf-8")
+    edit(target, ANCHOR, EXAMPLES[rule]["bad"] + "\n\n" + ANCHOR)
+    _, findings = _style_findings(run, example)
+    assert {f["rule"] for f in findings} == {rule}, findings
+    target.write_text(original.replace(ANCHOR, EXAMPLES[rule]["good"] + "\n\n" + ANCHOR, 1), encoding="utf-8")
+    _, findings = _style_findings(run, example)
+    assert findings == []
+
+
+ACCEPTANCE = """Staff call 911 in an emergency.
+The defibrillator will probably be handled by the First Aider.
+A shock from it is generally effective.
+The organization keeps spare pads, etc. in the cupboard.
+The checklist dated 03/04/24 is in the folder.
+
+Words in code are not prose: `call 911`, `organization`, `etc.` and `dated 03/04/24`.
+
+```text
+call 911, probably, generally, organization, etc. dated 03/04/24
+```
+
+    call 911 in an indented block
+
+See [the poster](https://example.org/call-911/organization/etc./probably) for the layout.
+"""
+
+
+def test_acceptance_alerts_at_exact_places_with_vale_messages(example: Path, run) -> None:
+    target = example / RATING
+    edit(target, ANCHOR, ACCEPTANCE + "\n" + ANCHOR)
+    edit(target, "title: Display of the CQC rating", "title: Display of the CQC rating # call 911 etc.")
+    text = target.read_text(encoding="utf-8").split("\n")
+    first = text.index("Staff call 911 in an emergency.") + 1
+    code, findings = _style_findings(run, example)
+    got = [(f["line"], f["column"], f["rule"], f["severity"], f["message"]) for f in findings]
+    lines = ACCEPTANCE.split("\n")
+
+    def at(row: int, word: str) -> tuple[int, int]:
+        return first + row, lines[row].index(word) + 1
+
+    assert got == [
+        (*at(0, "911"), "Policybook.EmergencyNumber", "error",
+         "'911' is not a UK emergency number: use 999 (or 112); 111 is for urgent advice."),
+        (*at(1, "probably"), "Policybook.Hedging", "warning",
+         "'probably' is hedging: say what must happen, who does it and when."),
+        (*at(2, "generally"), "Policybook.Hedging", "warning",
+         "'generally' is hedging: say what must happen, who does it and when."),
+        (*at(3, "organization"), "Policybook.Spelling", "warning",
+         "Use the UK spelling 'organisation' instead of 'organization'."),
+        (*at(3, "etc."), "Policybook.LatinAbbreviations", "warning", "Use 'and so on' instead of 'etc.'."),
+        (*at(4, "03/04/24"), "Policybook.Dates", "warning",
+         "'03/04/24' is ambiguous: write the date in full, such as 6 November 2020."),
+    ]
+    assert (first, 12) == at(0, "911")  # the column is the match's, in the source file
+    assert code == 1  # the emergency number is an error
+
+
+def test_warnings_alone_pass_unless_strict(example: Path, run) -> None:
+    edit(example / RATING, ANCHOR, "The manager will probably check it.\n\n" + ANCHOR)
+    code, findings = _style_findings(run, example)
+    assert [f["rule"] for f in findings] == ["Policybook.Hedging"] and code == 0
+    code, _ = _style_findings(run, example, "--strict")
+    assert code == 1
+
+
+def test_style_guide_page_is_generated_from_the_rules() -> None:
+    style = Style.load(REPO)
+    assert style is not None
+    page = (REPO / "docs/style.md").read_text(encoding="utf-8")
+    assert page == render_guide(style), "regenerate with: policybook style --guide > docs/style.md"
+    for rule, pair in EXAMPLES.items():
+        assert f"| Bad | {pair['bad']} |" in page and f"| Good | {pair['good']} |" in page, rule
+
+
+def test_explain_shows_purpose_level_and_example(run) -> None:
+    result = run("-C", str(REPO), "style", "--explain", "Policybook.Hedging")
+    assert result.code == 0
+    assert "Policybook.Hedging (existence, warning)" in result.out
+    assert EXAMPLES["Policybook.Hedging"]["bad"] in result.out
+    assert run("-C", str(REPO), "style", "--explain", "Policybook.Nope").code == 2
+
+
+def test_rules_lists_style_rules(run) -> None:
+    listed = run("-C", str(REPO), "rules").out
+    for rule in EXAMPLES:
+        assert rule in listed
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("extends: grammar\nmessage: x\n", "unknown rule type 'grammar'"),
+    ("extends: existence\nmessage: x\ntokenz: [a]\n", "unknown key 'tokenz'"),
+    ("extends: existence\nmessage: x\ntokens: ['(']\n", "invalid regular expression"),
+    ("extends: existence\nmessage: x\nlevel: fatal\ntokens: [a]\n", "level must be"),
+    ("extends: spelling\nmessage: x\n", "needs the vale binary"),
+])
+def test_bad_rule_files_are_configuration_errors(content: str, message: str, example: Path, run) -> None:
+    (example / "styles/Policybook/Broken.yml").write_text(content, encoding="utf-8")
+    result = run("-C", str(example), "lint", "--today", TODAY)
+    assert result.code == 2
+    assert "Broken.yml" in result.err and message in result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+def test_unknown_ini_setting_is_a_configuration_error(example: Path, run) -> None:
+    (example / ".vale.ini").write_text("StylesPath = styles\nColour = red\n", encoding="utf-8")
+    result = run("-C", str(example), "lint")
+    assert result.code == 2 and ".vale.ini:2: unknown setting 'Colour'" in result.err
+
+
+def test_a_vale_off_switch_in_a_policy_silences_the_passage(example: Path, run) -> None:
+    edit(example / RATING, ANCHOR, "<!-- Quoting the poster as printed. -->\n<!-- vale off -->\n"
+         "The poster says probably.\n<!-- vale on -->\n\n" + ANCHOR)
+    _, findings = _style_findings(run, example)
+    assert findings == []
