@@ -1,0 +1,30 @@
+"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s bench`, `nox -s build`, `nox -s serve`."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """The test suite (as CI runs it)."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff on the code, and policybook itself on the example organisation."""
+    session.install("-e", ".[dev]")
+    session.run("ruff", "check", "tools", "tests", "noxfile.py")
+    session.run("policybook", "lint", "--strict")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Speed and memory figures on generated corpora (prints a table)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "tools/bench/lint_bench.py", *session.posargs)
