@@ -32,7 +32,7 @@ def _field_names(schema: dict[str, Any], root: dict[str, Any]) -> Iterator[str]:
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_every_schema_field_is_documented(name: str) -> None:
     schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
-    reference = (REPO / "docs/format.md").read_text(encoding="utf-8")
+    reference = (REPO / "docs/guide/format.md").read_text(encoding="utf-8")
     missing = sorted({f for f in _field_names(schema, schema) if f"| `{f}` |" not in reference})
     assert missing == [], f"undocumented fields in {name}.schema.json: {missing}"
 
@@ -43,6 +43,6 @@ def test_every_policy_field_has_a_description_for_editors() -> None:
 
 
 def test_every_rule_is_documented() -> None:
-    text = (REPO / "docs/rules.md").read_text(encoding="utf-8")
+    text = (REPO / "docs/guide/rules.md").read_text(encoding="utf-8")
     missing = [rule for rule in RULES if f"`{rule}`" not in text]
     assert missing == []

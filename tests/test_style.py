@@ -102,8 +102,8 @@ def test_warnings_alone_pass_unless_strict(example: Path, run) -> None:
 def test_style_guide_page_is_generated_from_the_rules() -> None:
     style = Style.load(REPO)
     assert style is not None
-    page = (REPO / "docs/style.md").read_text(encoding="utf-8")
-    assert page == render_guide(style), "regenerate with: policybook style --guide > docs/style.md"
+    page = (REPO / "docs/guide/style.md").read_text(encoding="utf-8")
+    assert page == render_guide(style), "regenerate with: policybook style --guide > docs/guide/style.md"
     for rule, pair in EXAMPLES.items():
         assert f"| Bad | {pair['bad']} |" in page and f"| Good | {pair['good']} |" in page, rule
 

@@ -64,7 +64,7 @@ def _body(rng: random.Random, words: int, index: int, total: int) -> str:
             parts.append("")
         elif kind == 1:
             parts.append("| Task | Who | When |\n|---|---|---|")
-            parts.extend(f"| {rng.choice(NOUNS).title()} {rng.randint(1, 999)} | {rng.choice(SUBJECTS)} | "
+            parts.extend(f"| {rng.choice(NOUNS).title()} {rng.randint(1, 99)} | {rng.choice(SUBJECTS)} | "
                          f"Every {rng.randint(1, 12)} months |" for _ in range(rng.randint(2, 5)))
             parts.append("")
         else:

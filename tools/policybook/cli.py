@@ -90,6 +90,32 @@ def cmd_style(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_build(args: argparse.Namespace) -> ExitCode:
+    from policybook.publish import build_site
+
+    root = _root(args)
+    today = _today(args.today) if args.today else None
+    code = build_site(root, today, Path(args.site_dir) if args.site_dir else None)
+    return ExitCode.OK if code == 0 else ExitCode.FINDINGS
+
+
+def cmd_serve(args: argparse.Namespace) -> ExitCode:
+    from policybook.publish import serve_site
+
+    root = _root(args)
+    return ExitCode.OK if serve_site(root, _today(args.today) if args.today else None, args.address) == 0 \
+        else ExitCode.FINDINGS
+
+
+def cmd_publish(args: argparse.Namespace) -> ExitCode:
+    from policybook.publish import publish_site
+
+    root = _root(args)
+    code = publish_site(root, args.version, args.alias or [], _today(args.today) if args.today else None,
+                        args.push, args.title)
+    return ExitCode.OK if code == 0 else ExitCode.FINDINGS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policybook", description="Policies as Markdown: lint, publish, control.")
     parser.add_argument("--version", action="version", version=f"policybook {__version__}")
@@ -108,8 +134,26 @@ def build_parser() -> argparse.ArgumentParser:
     style_parser = sub.add_parser("style", help="list, explain or document the house style rules")
     choice = style_parser.add_mutually_exclusive_group()
     choice.add_argument("--explain", metavar="RULE", help="purpose, level and an example of one rule")
-    choice.add_argument("--guide", action="store_true", help="print the style guide page (docs/style.md)")
+    choice.add_argument("--guide", action="store_true", help="print the style guide page (docs/guide/style.md)")
     style_parser.set_defaults(handler=cmd_style)
+
+    build_parser_ = sub.add_parser("build", help="build the staff site into site/ (fails on lint errors)")
+    build_parser_.add_argument("--today", metavar="YYYY-MM-DD", help="review badges as on this day")
+    build_parser_.add_argument("--site-dir", metavar="DIR", help="build into DIR instead of site/")
+    build_parser_.set_defaults(handler=cmd_build)
+
+    serve_parser = sub.add_parser("serve", help="preview the staff site with live reload")
+    serve_parser.add_argument("--today", metavar="YYYY-MM-DD", help="review badges as on this day")
+    serve_parser.add_argument("--address", default="127.0.0.1:8000", help="IP:PORT (default 127.0.0.1:8000)")
+    serve_parser.set_defaults(handler=cmd_serve)
+
+    publish_parser = sub.add_parser("publish", help="deploy a version of the site with mike (gh-pages branch)")
+    publish_parser.add_argument("version", help="the version to deploy, such as 2026.11")
+    publish_parser.add_argument("--alias", action="append", help="also point this alias at it (e.g. latest)")
+    publish_parser.add_argument("--title", help="the version's title in the selector")
+    publish_parser.add_argument("--today", metavar="YYYY-MM-DD", help="review badges as on this day")
+    publish_parser.add_argument("--push", action="store_true", help="push gh-pages to the remote afterwards")
+    publish_parser.set_defaults(handler=cmd_publish)
 
     rules_parser = sub.add_parser("rules", help="list every rule with its severity")
     rules_parser.set_defaults(handler=cmd_rules)

@@ -17,7 +17,7 @@ from policybook.corpus import Corpus
 from policybook.findings import Finding
 from policybook.model import BodySummary
 
-PARALLEL_FROM = 300  # policies
+PARALLEL_FROM = 100  # policies
 Check = Callable[[Corpus], Iterable[Finding]]
 
 _corpus: Corpus | None = None

@@ -52,7 +52,7 @@ def _anchor(rule: StyleRule) -> str:
 
 
 def render_guide(style: Style) -> str:
-    """docs/style.md: every rule with its purpose, level and a bad and a good example."""
+    """docs/guide/style.md: every rule with its purpose, level and a bad and a good example."""
     examples = load_examples(style)
     out = [
         "# House style",

@@ -1,0 +1,92 @@
+"""The staff site build: policy pages, generated registers, the lint gate and escaping."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, edit
+from sitetools import add_site_files, policybook
+
+HAND = "policies/infection-control/hand-hygiene.md"
+
+
+@pytest.fixture
+def project(example: Path) -> Path:
+    add_site_files(example)
+    return example
+
+
+def _page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_publishes_approved_policies_and_registers(project: Path) -> None:
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    site = project / "site"
+    policies = sorted(project.glob("policies/*/*.md"))
+    for policy in policies:
+        relative = policy.relative_to(project / "policies").with_suffix("")
+        assert (site / "policies" / relative / "index.html").is_file(), relative
+    for register in ("registers", "registers/review", "registers/roles", "registers/guidance",
+                     "registers/standards", "registers/equipment"):
+        assert (site / register / "index.html").is_file(), register
+    page = _page(site, "policies/infection-control/hand-hygiene")
+    assert 'data-pb="id">IPC-002<' in page and 'data-pb="version">1.3<' in page
+    assert "Infection Prevention and Control Lead" in page and "13 October 2027" in page
+    assert "Version history" in page and "Care Quality Commission overall rating" in page
+    roles = _page(site, "registers/roles")
+    assert "Clean your hands at each of the five moments" in roles
+    guidance = _page(site, "registers/guidance")
+    assert "WHO Guidelines on Hand Hygiene in Health Care" in guidance and "IPC-002" in guidance
+
+
+def test_drafts_are_not_published_and_retired_policies_leave_a_notice(project: Path) -> None:
+    edit(project / HAND, "status: approved", "status: draft")
+    rating = project / "policies/governance/display-of-rating.md"
+    edit(rating, "status: approved", "status: retired")
+    edit(project / "policies/governance/duty-of-candour.md", "related:", "supersedes:\n  - GOV-006\nrelated:")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    assert not (site / "policies/infection-control/hand-hygiene").exists()
+    notice = _page(site, "policies/governance/display-of-rating")
+    assert "is retired and no longer in force" in notice
+    assert "GOV-005 Duty of candour" in notice
+
+
+def test_a_broken_policy_fails_the_build_with_its_place(project: Path) -> None:
+    edit(project / HAND, "author: Hannah Okonjo\n", "")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 1
+    assert f"{HAND}:1:1 schema missing required field 'author'" in result.stdout + result.stderr
+
+
+def test_overdue_policies_stay_on_the_site_with_an_overdue_badge(project: Path) -> None:
+    result = policybook(project, "build", "--today", "2027-11-01")
+    assert result.returncode == 0, result.stderr
+    page = _page(project / "site", "policies/infection-control/hand-hygiene")
+    assert re.search(r'pb-badge--overdue" data-pb="review_status">Overdue by \d+ days', page)
+
+
+def test_policy_text_and_fields_never_become_live_html(project: Path) -> None:
+    edit(project / HAND, "title: Hand hygiene", "title: 'Hand hygiene | <b>x</b> {{ config }}'")
+    edit(project / HAND, "## Purpose", "## Purpose\n\nA <u>raw</u> tag and <span>text</span> stay as text.\n")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    page = _page(project / "site", "policies/infection-control/hand-hygiene")
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<u>raw</u>" not in page and "&lt;u&gt;raw" in page
+    register = _page(project / "site", "registers")
+    assert "<b>x</b>" not in register and "{{ config }}" in register
+
+
+def test_policy_id_links_point_at_the_policy_page(project: Path) -> None:
+    edit(project / HAND, "## Purpose", "## Purpose\n\nSee the [infection control policy](IPC-001).\n")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    page = _page(project / "site", "policies/infection-control/hand-hygiene")
+    assert 'href="../infection-prevention/">infection control policy</a>' in page

@@ -1,0 +1,194 @@
+"""End to end: the built example site in headless Chromium (Debian's), served on 127.0.0.1.
+
+Checks what staff see: categories on the home page, the control panel, the overdue badge, search,
+the version selector after two publishes, a phone-width layout, the print view and an axe-core
+accessibility scan (WCAG 2.2 A and AA). Screenshots are kept in tests/artefacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, edit
+from sitetools import add_site_files, policybook, serve
+
+CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")
+AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
+ARTEFACTS = REPO / "tests/artefacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+_missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
+if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
+    raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
+pytestmark = pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)} (installed by .ci/run)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def _copy_example(root: Path) -> Path:
+    root.mkdir(parents=True)
+    for part in ("policybook.yml", "registers", "policies", "styles", ".vale.ini"):
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
+    add_site_files(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = _copy_example(tmp_path_factory.mktemp("site") / "org")
+    # One policy is past its review date on the day of this build.
+    edit(root / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-20"')
+    result = policybook(root, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with serve(root / "site") as url:
+        yield url
+
+
+def _page(browser: object, url: str, width: int = 1280) -> object:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _shot(page: object, name: str) -> None:
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_home_page_lists_the_categories(browser: object, site: str) -> None:
+    page = _page(browser, site + "/")
+    _shot(page, "home")
+    links = page.locator("article a").all_inner_texts()
+    for title in ("Governance and quality", "Safeguarding and consent", "Clinical practice and radiation",
+                  "Infection prevention and control", "Health, safety and emergencies",
+                  "Information governance", "Workforce"):
+        assert title in links
+    assert "Care Quality Commission overall rating" in page.locator(".md-banner").inner_text()
+    page.close()
+
+
+def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: str) -> None:
+    page = _page(browser, site + "/policies/infection-control/hand-hygiene/")
+    _shot(page, "policy")
+    value = lambda key: page.locator(f'[data-pb="{key}"]').inner_text().strip()  # noqa: E731
+    assert value("id") == "IPC-002"
+    assert value("version") == "1.3"
+    assert value("owner") == "Infection Prevention and Control Lead"
+    assert value("approved_on") == "13 October 2025"
+    assert value("next_review").startswith("13 October 2027")
+    assert value("review_status") == "Current"
+    assert page.locator("h1").inner_text() == "Hand hygiene"
+    assert page.locator(".pb-guidance a").first.inner_text() == "WHO Guidelines on Hand Hygiene in Health Care"
+    page.close()
+
+
+def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) -> None:
+    page = _page(browser, site + "/policies/clinical/referral-criteria/")
+    badge = page.locator('[data-pb="review_status"]')
+    assert badge.inner_text().startswith("Overdue by 6 days")
+    assert "pb-badge--overdue" in (badge.get_attribute("class") or "")
+    register = _page(browser, site + "/registers/review/")
+    _shot(register, "register-review")
+    assert "Referral and exclusion criteria" in register.locator("article").inner_text()
+    page.close()
+    register.close()
+
+
+def test_search_finds_a_policy_by_a_word_in_its_body(browser: object, site: str) -> None:
+    page = _page(browser, site + "/")
+    page.locator(".md-search__input").first.click()
+    page.keyboard.type("diarrhoea")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    results = page.locator(".md-search-result__item").all_inner_texts()
+    assert any("Hand hygiene" in r for r in results), results
+    page.close()
+
+
+def test_all_policies_register_sorts_by_column(browser: object, site: str) -> None:
+    page = _page(browser, site + "/registers/")
+    _shot(page, "register-all")
+    ids = lambda: page.locator(".pb-sortable tbody tr td:first-child").all_inner_texts()  # noqa: E731
+    assert ids() == sorted(ids())
+    page.locator(".pb-sortable th button", has_text="Id").click()
+    page.locator(".pb-sortable th button", has_text="Id").click()
+    assert ids() == sorted(ids(), reverse=True)
+    assert page.locator(".pb-sortable th").first.get_attribute("aria-sort") == "descending"
+    page.close()
+
+
+def test_policy_page_fits_a_phone_screen(browser: object, site: str) -> None:
+    page = _page(browser, site + "/policies/infection-control/hand-hygiene/", width=375)
+    _shot(page, "policy-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    page.close()
+
+
+def test_print_view_hides_navigation_and_marks_the_copy_uncontrolled(browser: object, site: str) -> None:
+    page = _page(browser, site + "/policies/infection-control/hand-hygiene/")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    assert not page.locator(".md-header").is_visible()
+    note = page.locator(".pb-print-note")
+    assert note.is_visible() and "Uncontrolled when printed" in note.inner_text()
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/policies/infection-control/hand-hygiene/", "/registers/",
+                                  "/registers/roles/", "/guide/authoring/"])
+def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str) -> None:
+    page = _page(browser, site + path)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
+                                                                                 'wcag21aa', 'wcag22aa']}});
+        return result.violations.map(v => `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0].html}`);
+    }""")
+    page.close()
+    assert violations == []
+
+
+def test_version_selector_lists_versions_after_two_publishes(browser: object,
+                                                            tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = _copy_example(tmp_path_factory.mktemp("publish") / "org")
+    git = lambda *args: subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)  # noqa: E731
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "policies")
+    env = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid"}
+    for version in ("2026.10", "2026.11"):
+        result = policybook(root, "publish", version, "--alias", "latest", "--today", TODAY, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    out = root.parent / "pages"
+    out.mkdir()
+    archive = subprocess.run(["git", "archive", "gh-pages"], cwd=root, check=True, capture_output=True).stdout
+    (root.parent / "pages.tar").write_bytes(archive)
+    with tarfile.open(root.parent / "pages.tar") as bundle:
+        bundle.extractall(out, filter="data")
+    assert (out / "versions.json").is_file()
+    with serve(out) as url:
+        page = _page(browser, url + "/2026.11/")
+        page.wait_for_selector(".md-version__current", timeout=15000)
+        _shot(page, "versions")
+        assert page.locator(".md-version__current").inner_text().startswith("2026.11")
+        items = page.locator(".md-version__item").all_inner_texts()
+        assert any("2026.10" in i for i in items) and any("2026.11" in i for i in items), items
+        page.close()

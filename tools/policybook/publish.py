@@ -1,0 +1,128 @@
+"""Build, serve and publish the staff site with MkDocs and mike, from the project's mkdocs.yml."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from policybook.errors import PolicybookError
+
+MKDOCS_YML = "mkdocs.yml"
+
+
+def _config_file(root: Path) -> Path:
+    path = root / MKDOCS_YML
+    if not path.is_file():
+        raise PolicybookError(f"no {MKDOCS_YML} in {root}: the site needs one (see docs/guide/publishing.md)")
+    return path
+
+
+@contextlib.contextmanager
+def _environment(today: dt.date | None) -> Iterator[dict[str, str]]:
+    """Environment for MkDocs and mike: the review date, the venv's tools on PATH, no banners."""
+    env = dict(os.environ)
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    if today is not None:
+        env["POLICYBOOK_TODAY"] = today.isoformat()
+    yield env
+
+
+def _mkdocs(root: Path, args: list[str], today: dt.date | None) -> int:
+    with _environment(today) as env:
+        command = [sys.executable, "-m", "mkdocs", *args, "--config-file", str(_config_file(root))]
+        return subprocess.run(command, cwd=root, env=env, check=False).returncode
+
+
+def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> int:
+    """`mkdocs build` into site/ (or ``out``), in this process: the plugin refuses to build a corpus
+    with lint errors. Returns 0 on success and 1 on failure, as `mkdocs build` does."""
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_file = _config_file(root)
+    with _environment(today) as env, _patched_environ(env), _logging_to_stderr():
+        try:
+            config = load_config(str(config_file), strict=True,
+                                 **({"site_dir": str(out)} if out is not None else {}))
+            build(config)
+        except (exceptions.Abort, exceptions.ConfigurationError, exceptions.BuildError) as exc:
+            print(f"Error: {exc}" if str(exc) else "Aborted.", file=sys.stderr)
+            return 1
+        finally:
+            if "config" in locals():
+                config.plugins.on_shutdown()
+    return 0
+
+
+@contextlib.contextmanager
+def _patched_environ(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _logging_to_stderr() -> Iterator[None]:
+    """MkDocs' own log lines (INFO, WARNING, ERROR), as `mkdocs build` prints them."""
+    import logging
+
+    from mkdocs.__main__ import ColorFormatter
+
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ColorFormatter())
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def serve_site(root: Path, today: dt.date | None, address: str) -> int:
+    return _mkdocs(root, ["serve", "--livereload", "--dev-addr", address], today)
+
+
+def _mike() -> str:
+    """The mike script installed beside this Python (mike has no `python -m` entry)."""
+    script = Path(sys.executable).parent / "mike"
+    if not script.is_file():
+        raise PolicybookError("mike is not installed in this environment: pip install mike")
+    return str(script)
+
+
+def publish_site(root: Path, version: str, aliases: list[str], today: dt.date | None, push: bool,
+                 title: str | None = None) -> int:
+    """Deploy ``version`` with mike to the local gh-pages branch (pushed only if asked)."""
+    if not (root / ".git").exists():
+        completed = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
+                                   text=True, check=False)
+        if completed.returncode != 0:
+            raise PolicybookError("publish needs a git repository: mike keeps each version on the gh-pages branch")
+    args = ["deploy", "--config-file", str(_config_file(root)), "--update-aliases"]
+    if push:
+        args.append("--push")
+    if title:
+        args += ["--title", title]
+    args += [version, *aliases]
+    with _environment(today) as env:
+        completed = subprocess.run([_mike(), *args], cwd=root, env=env, check=False)
+        if completed.returncode == 0 and aliases and "latest" in aliases:
+            subprocess.run([_mike(), "set-default", "--config-file",
+                            str(_config_file(root)), *(["--push"] if push else []), "latest"],
+                           cwd=root, env=env, check=False, capture_output=True)
+        return completed.returncode
