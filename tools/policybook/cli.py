@@ -116,6 +116,23 @@ def cmd_publish(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK if code == 0 else ExitCode.FINDINGS
 
 
+def cmd_handbook(args: argparse.Namespace) -> ExitCode:
+    from policybook.corpus import load_corpus
+    from policybook.handbook.builder import build_handbook
+    from policybook.site.pages import site_urls
+
+    root = _root(args)
+    corpus = load_corpus(root, _today(args.today))
+    name = "staff-handbook-large-print.pdf" if args.large_print else "staff-handbook.pdf"
+    if args.audience and not args.out:
+        name = name.replace("staff-handbook", f"staff-handbook-{args.audience}")
+    out = Path(args.out) if args.out else root / "site" / "handbook" / name
+    written = build_handbook(corpus, out, large_print=args.large_print, audience=args.audience,
+                             site_urls=site_urls(corpus))
+    print(f"wrote {written}")
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policybook", description="Policies as Markdown: lint, publish, control.")
     parser.add_argument("--version", action="version", version=f"policybook {__version__}")
@@ -154,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish_parser.add_argument("--today", metavar="YYYY-MM-DD", help="review badges as on this day")
     publish_parser.add_argument("--push", action="store_true", help="push gh-pages to the remote afterwards")
     publish_parser.set_defaults(handler=cmd_publish)
+
+    handbook_parser = sub.add_parser("handbook", help="build the staff handbook PDF")
+    handbook_parser.add_argument("--out", metavar="PATH", help="where to write the PDF "
+                                 "(default site/handbook/staff-handbook.pdf)")
+    handbook_parser.add_argument("--large-print", action="store_true", help="16 point sans serif edition")
+    handbook_parser.add_argument("--audience", metavar="ROLE", help="only the policies this role must read")
+    handbook_parser.add_argument("--today", metavar="YYYY-MM-DD", help="edition date (default today)")
+    handbook_parser.set_defaults(handler=cmd_handbook)
 
     rules_parser = sub.add_parser("rules", help="list every rule with its severity")
     rules_parser.set_defaults(handler=cmd_rules)
