@@ -28,3 +28,5 @@ def bench(session: nox.Session) -> None:
     """Speed and memory figures on generated corpora (prints a table)."""
     session.install("-e", ".[dev]")
     session.run("python", "tools/bench/lint_bench.py", *session.posargs)
+    session.run("python", "tools/bench/site_bench.py")
+    session.run("python", "tools/bench/handbook_bench.py")

@@ -40,6 +40,10 @@ def test_build_publishes_approved_policies_and_registers(project: Path) -> None:
     assert "Version history" in page and "Care Quality Commission overall rating" in page
     roles = _page(site, "registers/roles")
     assert "Clean your hands at each of the five moments" in roles
+    for name in ("staff-handbook.pdf", "staff-handbook-large-print.pdf"):
+        assert (site / "handbook" / name).read_bytes().startswith(b"%PDF-")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="handbook/staff-handbook.pdf"' in home and 'href="handbook/staff-handbook-large-print.pdf"' in home
     guidance = _page(site, "registers/guidance")
     assert "WHO Guidelines on Hand Hygiene in Health Care" in guidance and "IPC-002" in guidance
 

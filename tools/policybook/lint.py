@@ -43,8 +43,8 @@ def _selected(root: Path, paths: Sequence[str], cwd: Path) -> list[str] | None:
     return selected
 
 
-def lint_corpus(corpus: Corpus, only: list[str] | None = None) -> LintResult:
-    findings = sorted(set(run_checks(corpus)), key=lambda f: (f.path, f.line, f.column, f.rule))
+def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None = None) -> LintResult:
+    findings = sorted(set(run_checks(corpus, jobs)), key=lambda f: (f.path, f.line, f.column, f.rule))
     if only is not None:
         findings = [f for f in findings
                     if any(f.path == p or p in ("", ".") or f.path.startswith(p.rstrip("/") + "/")

@@ -54,10 +54,10 @@ CORPUS_CHECKS: list[Check] = [
 CHECKS: list[Check] = LOCAL_CHECKS + CORPUS_CHECKS
 
 
-def run_checks(corpus: Corpus) -> list[Finding]:
+def run_checks(corpus: Corpus, jobs: int | None = None) -> list[Finding]:
     """Every finding for the corpus: load problems first, then each check in turn."""
     found = list(corpus.load_findings)
-    found.extend(run_local_checks(corpus, LOCAL_CHECKS))
+    found.extend(run_local_checks(corpus, LOCAL_CHECKS, jobs))
     for check in CORPUS_CHECKS:
         found.extend(check(corpus))
     return found

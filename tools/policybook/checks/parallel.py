@@ -48,10 +48,10 @@ def _workers(count: int) -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def run_local_checks(corpus: Corpus, checks: list[Check]) -> list[Finding]:
-    """Findings of ``checks`` for every policy, in parallel where that pays."""
+def run_local_checks(corpus: Corpus, checks: list[Check], jobs: int | None = None) -> list[Finding]:
+    """Findings of ``checks`` for every policy, in parallel where that pays (or in ``jobs`` processes)."""
     global _corpus, _checks
-    jobs = _workers(len(corpus.policies))
+    jobs = jobs or _workers(len(corpus.policies))
     if jobs == 1:
         return _run(corpus, checks)
     total = len(corpus.policies)

@@ -124,15 +124,19 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
                 "large": variant.large_print,
                 "policies": entries,
             }
-            (build / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             try:
-                pdf = typst.compile(str(build / "handbook.typ"), root=str(build), font_paths=[str(FONTS)],
-                                    ignore_system_fonts=True, pdf_standards=["ua-1"],
-                                    timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
+                pdf = _compile(build, data, edition)
             except Exception as exc:  # the typst binding raises its own error types
-                raise PolicybookError(_explain(str(exc), build, policies)) from None
+                raise PolicybookError(_explain(str(exc), build, data, policies, edition)) from None
             written.append(_write_atomically(variant.out, pdf))
     return written
+
+
+def _compile(build: Path, data: dict[str, object], edition: Edition) -> bytes:
+    (build / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return typst.compile(str(build / "handbook.typ"), root=str(build), font_paths=[str(FONTS)],
+                         ignore_system_fonts=True, pdf_standards=["ua-1"],
+                         timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
 
 
 def _write_atomically(out: Path, content: bytes) -> Path:
@@ -143,10 +147,15 @@ def _write_atomically(out: Path, content: bytes) -> Path:
     return out
 
 
-def _explain(message: str, build: Path, policies: list[Policy]) -> str:
-    """A typst error, naming the policy whose body it arose in where it can tell."""
+def _explain(message: str, build: Path, data: dict[str, object], policies: list[Policy],
+             edition: Edition) -> str:
+    """A typst error, naming the policy it arose from: each policy is typeset alone until one fails."""
     first = " ".join(message.split())[:300]
-    for index, policy in enumerate(policies):
-        if f"bodies/{index:04d}.typ" in message or f"{index:04d}.typ" in message:
-            return f"{policy.rel}: the handbook could not be typeset from this policy: {first}"
+    entries = list(data["policies"])  # type: ignore[call-overload]
+    for policy, entry in zip(policies, entries, strict=True):
+        try:
+            _compile(build, {**data, "policies": [entry]}, edition)
+        except Exception as exc:
+            detail = " ".join(str(exc).split())[:300]
+            return f"{policy.rel}: the handbook could not be typeset from this policy: {detail}"
     return f"the handbook could not be typeset: {first}"

@@ -52,11 +52,14 @@ class BodyConverter:
         return _LINK.sub(replace, markdown)
 
     def _copy_image(self, policy: Policy, target: str) -> str:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+            raise PolicybookError(f"{policy.rel}: image '{target}' is not a file in the repository; the "
+                                  "handbook can only include images stored beside the policy")
         source = (policy.doc.path.parent / target).resolve()
         if not source.is_file():
             raise PolicybookError(f"{policy.rel}: image '{target}' not found")
         self.images += 1
-        name = f"image-{self.images}{source.suffix.lower()}"
+        name = f"{_slug(policy)}-image-{self.images}{source.suffix.lower()}"
         (self.build_dir / "images").mkdir(exist_ok=True)
         shutil.copyfile(source, self.build_dir / "images" / name)
         return f"/images/{name}"
@@ -78,3 +81,8 @@ def _admonition(match: re.Match[str]) -> str:
                      for line in match.group("body").split("\n"))
     safe_title = title.replace("\\", "").replace('"', "'")
     return f'::: {{.admonition .{kind} title="{safe_title}"}}\n{body.strip()}\n:::\n\n'
+
+
+def _slug(policy: Policy) -> str:
+    """A file-name-safe key for a policy, so that an error about its image can name it."""
+    return re.sub(r"[^a-z0-9-]", "-", (policy.id or "policy").lower())
