@@ -1,0 +1,194 @@
+"""Generated pages: category indexes, registers, retired-policy notices, the home page's contents.
+
+Every value from a policy or register goes through md_text, so it shows as written. Links point at
+the .md source of the target page, so MkDocs checks and rewrites them like any other link.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable
+
+from policybook.corpus import Corpus
+from policybook.model import Policy
+from policybook.site.context import long_date, review_status, role_title
+from policybook.site.text import md_text
+
+UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
+
+
+def policy_uri(policy: Policy, corpus: Corpus) -> str:
+    """Where a policy's page lives in the site: its path under policies/, kept as in the repository."""
+    relative = policy.doc.path.relative_to(corpus.config.policies_path).as_posix()
+    return f"policies/{relative}"
+
+
+def site_urls(corpus: Corpus) -> dict[str, str]:
+    """Each approved policy's address on the staff site, for links from the handbook."""
+    base = corpus.config.site_url.rstrip("/")
+    if not base:
+        return {}
+    return {p.id: f"{base}/{policy_uri(p, corpus)[:-3]}/" for p in corpus.published() if p.id}
+
+
+def link(from_uri: str, to_uri: str, text: str) -> str:
+    return f"[{md_text(text)}]({posixpath.relpath(to_uri, posixpath.dirname(from_uri) or '.')})"
+
+
+def _status_badge(policy: Policy, corpus: Corpus) -> str:
+    status, label = review_status(policy, corpus.today, corpus.config.due_soon_days)
+    return f'<span class="pb-badge pb-badge--{status}">{md_text(label)}</span>'
+
+
+def category_index(corpus: Corpus, category_id: str, uri: str, published: list[Policy]) -> str:
+    category = corpus.config.categories[category_id]
+    lines = [f"# {md_text(category.title)}", "", "| Id | Policy | Version | Next review |", "|---|---|---|---|"]
+    for policy in sorted(published, key=lambda p: p.id or ""):
+        lines.append(f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
+                     f"{md_text(policy.version_text)} | {long_date(policy.next_review)} |")
+    return "\n".join(lines) + "\n"
+
+
+def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbook: bool = False) -> str:
+    """The policy library's table of contents, appended to the home page."""
+    by_category: dict[str, list[Policy]] = defaultdict(list)
+    for policy in published:
+        by_category[policy.category or ""].append(policy)
+    lines = ["", "## Policies by category", ""]
+    for category in corpus.config.categories.values():
+        count = len(by_category.get(category.id, []))
+        if count:
+            noun = "policy" if count == 1 else "policies"
+            lines.append(f"- {link(home_uri, f'policies/{category.id}/index.md', category.title)} ({count} {noun})")
+    if handbook:
+        lines += ["", "## Staff handbook", "",
+                  "Every policy for all staff in one document, to read offline or print:", "",
+                  f"- {link(home_uri, 'handbook/staff-handbook.pdf', 'Staff handbook (PDF)')}",
+                  f"- {link(home_uri, 'handbook/staff-handbook-large-print.pdf', 'Large print edition (PDF)')}"]
+    lines += ["", "## Registers", "",
+              f"- {link(home_uri, 'registers/index.md', 'All policies')}",
+              f"- {link(home_uri, 'registers/review.md', 'Due for review')}",
+              f"- {link(home_uri, 'registers/roles.md', 'Roles and responsibilities')}",
+              f"- {link(home_uri, 'registers/guidance.md', 'External guidance')}",
+              f"- {link(home_uri, 'registers/standards.md', 'Regulations and quality statements')}",
+              f"- {link(home_uri, 'registers/equipment.md', 'Equipment')}", ""]
+    return "\n".join(lines)
+
+
+def all_policies(corpus: Corpus, published: list[Policy]) -> str:
+    uri = "registers/index.md"
+    lines = ["# All policies", "",
+             f"{len(published)} policies are in force. Select a column heading to sort the table.", "",
+             '<div class="pb-sortable" markdown>', "",
+             "| Id | Policy | Category | Version | Owner | Approved | Next review | Review |",
+             "|---|---|---|---|---|---|---|---|"]
+    for policy in sorted(published, key=lambda p: p.id or ""):
+        category = corpus.config.categories.get(policy.category or "")
+        lines.append(
+            f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
+            f"{md_text(category.title if category else policy.category)} | {md_text(policy.version_text)} | "
+            f"{md_text(role_title(corpus, policy.owner or ''))} | {policy.approved_on or ''} | "
+            f"{policy.next_review or ''} | {_status_badge(policy, corpus)} |")
+    lines += ["", "</div>", ""]
+    return "\n".join(lines)
+
+
+def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 90) -> str:
+    uri = "registers/review.md"
+    due = [p for p in published if p.next_review is None or (p.next_review - corpus.today).days <= window_days]
+    lines = ["# Due for review", "",
+             f"Policies that are overdue or due for review in the next {window_days} days, as on "
+             f"{long_date(corpus.today)}.", ""]
+    if not due:
+        lines.append("No policy is overdue or due for review in this period.")
+        return "\n".join(lines) + "\n"
+    lines += ["| Next review | Policy | Owner | Status |", "|---|---|---|---|"]
+    for policy in sorted(due, key=lambda p: (p.next_review is not None, p.next_review)):
+        lines.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
+                     f" | {md_text(role_title(corpus, policy.owner or ''))} | {_status_badge(policy, corpus)} |")
+    return "\n".join(lines) + "\n"
+
+
+def roles_page(corpus: Corpus, published: list[Policy]) -> str:
+    uri = "registers/roles.md"
+    lines = ["# Roles and responsibilities", "",
+             "Each role the service has designated, and what every policy in force asks of it.", ""]
+    role_ids = [*corpus.registers.roles, "all-staff"]
+    for role_id in role_ids:
+        role = corpus.registers.roles.get(role_id)
+        lines += [f"## {md_text(role_title(corpus, role_id))}", ""]
+        if role:
+            lines += [md_text(role.description), ""]
+        duties = [(p, p.roles[role_id]) for p in sorted(published, key=lambda p: p.id or "") if role_id in p.roles]
+        if not duties:
+            lines += ["No policy gives this role duties.", ""]
+            continue
+        for policy, items in duties:
+            lines.append(f"- {link(uri, policy_uri(policy, corpus), f'{policy.id} {policy.title}')}")
+            lines.extend(f"    - {md_text(duty)}" for duty in items)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _citing(published: list[Policy], predicate: Callable[[Policy], bool]) -> list[Policy]:
+    return sorted((p for p in published if predicate(p)), key=lambda p: p.id or "")
+
+
+def guidance_page(corpus: Corpus, published: list[Policy]) -> str:
+    uri = "registers/guidance.md"
+    lines = ["# External guidance", "", "The guidance, law and codes of practice our policies follow.", ""]
+    for item in sorted(corpus.registers.guidance.values(), key=lambda g: g.title.casefold()):
+        citing = _citing(published, lambda p, gid=item.id: any(r.id == gid for r in p.guidance))
+        status = "" if item.status == "current" else f" **{md_text(item.status.capitalize())}.**"
+        lines += [f"## {md_text(item.title)}", "",
+                  f"{md_text(item.publisher)}, {md_text(item.published)}. "
+                  f"[Read the guidance]({item.url}){status}", ""]
+        if citing:
+            lines += [f"- {link(uri, policy_uri(p, corpus), f'{p.id} {p.title}')}" for p in citing]
+        else:
+            lines.append("No policy in force cites this guidance.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def standards_page(corpus: Corpus, published: list[Policy]) -> str:
+    uri = "registers/standards.md"
+    lines = ["# Regulations and quality statements", "",
+             "Which policies show how the service meets each regulation and CQC quality statement.", ""]
+    frameworks: dict[str, list] = defaultdict(list)
+    for standard in corpus.registers.standards.values():
+        frameworks[standard.framework].append(standard)
+    for framework, standards in frameworks.items():
+        lines += [f"## {md_text(framework)}", "", "| Standard | Policies |", "|---|---|"]
+        for standard in standards:
+            citing = _citing(published, lambda p, sid=standard.id: sid in p.standards)
+            policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
+            lines.append(f"| [{md_text(standard.title)}]({standard.url}) | {policies} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def equipment_page(corpus: Corpus, published: list[Policy]) -> str:
+    uri = "registers/equipment.md"
+    lines = ["# Equipment", "", "The equipment the service owns, and the policies that cover it.", "",
+             "| Equipment | Service interval | Last serviced | Policies |", "|---|---|---|---|"]
+    for item in corpus.registers.equipment.values():
+        citing = _citing(published, lambda p, eid=item.id: eid in p.equipment)
+        interval = f"{item.service_interval_months} months" if item.service_interval_months else "Not set"
+        policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
+        lines.append(f"| {md_text(item.name)} | {interval} | {md_text(item.last_serviced or 'Not recorded')} | "
+                     f"{policies} |")
+    return "\n".join(lines) + "\n"
+
+
+def retired_notice(corpus: Corpus, policy: Policy, uri: str, published: list[Policy]) -> str:
+    successors = [p for p in published if policy.id and policy.id in p.supersedes]
+    lines = [f"# {md_text(policy.title)} (retired)", "",
+             f"Policy {md_text(policy.id)} is retired and no longer in force.", ""]
+    if successors:
+        lines.append("It was superseded by " + ", ".join(
+            link(uri, policy_uri(p, corpus), f"{p.id} {p.title}") for p in successors) + ".")
+    else:
+        lines.append(f"See {link(uri, 'registers/index.md', 'all policies in force')}.")
+    return "\n".join(lines) + "\n"

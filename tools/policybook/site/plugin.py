@@ -1,0 +1,259 @@
+"""The `policybook` MkDocs plugin: policy pages, register pages and the lint gate in the build.
+
+It loads the project with the same loader and model as `policybook lint`, refuses to build when lint
+finds an error, adds one page per approved policy (the source path stays the real file, so MkDocs
+reports problems against it), generates the register pages, and puts the document-control panel on
+each policy page through the `policy.html` template in its Material overrides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import posixpath
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config as BaseConfig
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from policybook.config import find_root
+from policybook.corpus import Corpus, load_corpus
+from policybook.errors import PolicybookError
+from policybook.findings import Severity
+from policybook.site.background import BackgroundLint
+from policybook.model import Policy
+from policybook.site import pages
+from policybook.site.context import panel
+from policybook.site.text import neutralise_html
+
+OVERRIDES = Path(__file__).parent / "overrides"
+ASSETS = Path(__file__).parent / "assets"
+REQUIRED_EXTENSIONS = ("tables", "md_in_html", "attr_list", "admonition", "toc")
+
+
+class PolicybookPluginConfig(BaseConfig):
+    root = opt.Optional(opt.Type(str))  # the policybook project (default: the folder of mkdocs.yml)
+    today = opt.Optional(opt.Type(str))  # review dates as on this day (default: POLICYBOOK_TODAY or today)
+    review_window_days = opt.Type(int, default=90)
+    # An overdue review does not take a policy off the site by default: staff still need it, and its
+    # page says "Overdue". `policybook lint` in CI fails on it all the same.
+    block_on_overdue = opt.Type(bool, default=False)
+    # Build the staff handbook PDFs (standard and large print) into handbook/ and link them.
+    handbook = opt.Type(bool, default=True)
+
+
+class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.corpus: Corpus | None = None
+        self.uris: dict[str, Policy] = {}  # src_uri -> policy, for policy pages
+        self.generated: dict[str, str] = {}  # src_uri -> Markdown, for generated pages
+        self._handbook_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._lint: BackgroundLint | None = None
+
+    # -- configuration -------------------------------------------------------------------------
+    def _today(self) -> dt.date:
+        text = self.config.today or os.environ.get("POLICYBOOK_TODAY")
+        try:
+            return dt.date.fromisoformat(text) if text else dt.date.today()
+        except ValueError:
+            raise PluginError(f"policybook: today '{text}' is not a date: write YYYY-MM-DD") from None
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        base = Path(config.config_file_path or ".").resolve().parent
+        try:
+            return find_root(base / self.config.root if self.config.root else base)
+        except PolicybookError as exc:
+            raise PluginError(f"policybook: {exc}") from None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Our templates sit between the project's own custom_dir (first) and Material's (last).
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+        for extension in REQUIRED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        config.extra_css.append("assets/policybook/policybook.css")
+        config.extra_javascript.append("assets/policybook/policybook.js")
+        root = self._root(config)
+        try:
+            self.corpus = load_corpus(root, self._today())
+        except PolicybookError as exc:
+            raise PluginError(f"policybook: {exc}") from None
+        self._lint = BackgroundLint(self.corpus)
+        organisation = self.corpus.config
+        config.extra.setdefault("policybook", {})
+        config.extra["policybook"].update({
+            "organisation": organisation.name,
+            "site_url": organisation.site_url,
+            "rating": organisation.cqc_rating.__dict__ if organisation.cqc_rating else None,
+            "rating_date": _long(organisation.cqc_rating.date) if organisation.cqc_rating else "",
+        })
+        return config
+
+    # -- files and navigation ------------------------------------------------------------------
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        corpus = self._corpus()
+        self.uris.clear()
+        self.generated.clear()
+        published = corpus.published()
+        by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
+        for policy in corpus.policies:
+            uri = pages.policy_uri(policy, corpus)
+            if policy.status == "approved":
+                self.uris[uri] = policy
+                files.append(File.generated(config, uri, abs_src_path=str(policy.doc.path)))
+                by_category.setdefault(policy.category or "", []).append(policy)
+            elif policy.status == "retired":
+                self._generate(files, config, uri, pages.retired_notice(corpus, policy, uri, published))
+        for category_id, members in by_category.items():
+            if members and category_id in corpus.config.categories:
+                uri = f"policies/{category_id}/index.md"
+                self._generate(files, config, uri, pages.category_index(corpus, category_id, uri, members))
+        for uri, content in (
+            ("registers/index.md", pages.all_policies(corpus, published)),
+            ("registers/review.md", pages.due_for_review(corpus, published, self.config.review_window_days)),
+            ("registers/roles.md", pages.roles_page(corpus, published)),
+            ("registers/guidance.md", pages.guidance_page(corpus, published)),
+            ("registers/standards.md", pages.standards_page(corpus, published)),
+            ("registers/equipment.md", pages.equipment_page(corpus, published)),
+        ):
+            self._generate(files, config, uri, content)
+        if self.config.handbook:
+            self._add_handbooks(files, config)
+        for asset in ASSETS.iterdir():
+            files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))
+        self._build_nav(config, by_category, files)
+        return files
+
+    def _add_handbooks(self, files: Files, config: MkDocsConfig) -> None:
+        from policybook.handbook.builder import Variant, build_handbooks
+
+        corpus = self._corpus()
+        if self._handbook_dir is None:
+            self._handbook_dir = tempfile.TemporaryDirectory(prefix="policybook-site-handbook-")
+        folder = Path(self._handbook_dir.name)
+        variants = [Variant(folder / "staff-handbook.pdf"), Variant(folder / "staff-handbook-large-print.pdf", True)]
+        try:
+            written = build_handbooks(corpus, variants, site_urls=pages.site_urls(corpus))
+        except PolicybookError as exc:
+            raise PluginError(f"policybook: {exc}") from None
+        for path in written:
+            files.append(File.generated(config, f"handbook/{path.name}", abs_src_path=str(path)))
+
+    def on_shutdown(self) -> None:
+        if self._handbook_dir is not None:
+            self._handbook_dir.cleanup()
+            self._handbook_dir = None
+
+    def _generate(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> None:
+        existing = files.get_file_from_path(uri)
+        if existing is not None:
+            files.remove(existing)
+        self.generated[uri] = content
+        files.append(File.generated(config, uri, content=content))
+
+    def _build_nav(self, config: MkDocsConfig, by_category: dict[str, list[Policy]], files: Files) -> None:
+        corpus = self._corpus()
+        policies_nav: list[Any] = []
+        for category_id, members in by_category.items():
+            category = corpus.config.categories.get(category_id)
+            if not members or category is None:
+                continue
+            entries: list[Any] = [f"policies/{category_id}/index.md"]
+            # Material prints nav titles and page titles without escaping: escape them here.
+            entries += [{html.escape(p.title or p.label): pages.policy_uri(p, corpus)}
+                        for p in sorted(members, key=lambda p: p.id or "")]
+            policies_nav.append({html.escape(category.title): entries})
+        registers_nav = [{"All policies": "registers/index.md"}, {"Due for review": "registers/review.md"},
+                         {"Roles": "registers/roles.md"}, {"Guidance": "registers/guidance.md"},
+                         {"Standards": "registers/standards.md"}, {"Equipment": "registers/equipment.md"}]
+        ours = [{"Policies": policies_nav}, {"Registers": registers_nav}]
+        if config.nav is None:
+            home = [{"Home": "index.md"}] if files.get_file_from_path("index.md") else []
+            guide = sorted(f.src_uri for f in files.documentation_pages()
+                           if f.src_uri.startswith("guide/"))
+            config.nav = [*home, *ours, *([{"Guide": guide}] if guide else [])]
+        else:
+            config.nav = [*config.nav, *ours]
+
+    # -- pages -----------------------------------------------------------------------------------
+    def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        policy = self.uris.get(page.file.src_uri)
+        if policy is not None:
+            return policy.doc.body  # already read by the loader: MkDocs never parses our frontmatter
+        return None
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        corpus = self._corpus()
+        policy = self.uris.get(page.file.src_uri)
+        if policy is not None:
+            page.meta["title"] = html.escape(policy.title or policy.label)
+            page.meta["template"] = "policy.html"
+            page.meta["policybook"] = panel(corpus, policy)
+            return _link_policy_ids(neutralise_html(markdown), page.file.src_uri, corpus)
+        if page.is_homepage and page.file.src_uri not in self.generated:
+            return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(),
+                                                  handbook=self.config.handbook)
+        return markdown
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        """The last step before MkDocs writes any page: refuse to publish a corpus with lint errors."""
+        findings = self._lint.findings() if self._lint else []
+        errors = [f for f in findings if f.severity is Severity.ERROR
+                  and (self.config.block_on_overdue or f.rule != "review-overdue")]
+        if errors:
+            listing = "\n".join(f"  {f.path}:{f.line}:{f.column} {f.rule} {f.message}" for f in errors)
+            raise PluginError(f"policybook lint found {len(errors)} error(s); fix them to publish:\n{listing}")
+        return env
+
+    def on_build_error(self, /, *, error: Exception) -> None:
+        if self._lint is not None:
+            self._lint.cancel()
+
+    # -- serving ---------------------------------------------------------------------------------
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        corpus = self._corpus()
+        for path in (corpus.config.policies_path, corpus.config.registers_path, corpus.root / "policybook.yml",
+                     corpus.root / ".vale.ini", corpus.root / "styles"):
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+    def _corpus(self) -> Corpus:
+        if self.corpus is None:
+            raise PluginError("policybook: the plugin was not configured")
+        return self.corpus
+
+
+def _long(iso: str) -> str:
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
+def _link_policy_ids(markdown: str, uri: str, corpus: Corpus) -> str:
+    """Turn links to policy ids, `[text](IPC-002)`, into links to that policy's page."""
+    by_id = corpus.by_id()
+
+    def replace(match: re.Match[str]) -> str:
+        target = by_id.get(match.group("id"))
+        if target is None:
+            return match.group(0)
+        relative = posixpath.relpath(pages.policy_uri(target, corpus), posixpath.dirname(uri) or ".")
+        return f"]({relative}{match.group('anchor') or ''})"
+
+    return re.sub(r"\]\((?P<id>[A-Z]{2,6}-[0-9]{3})(?P<anchor>#[^)\s]*)?\)", replace, markdown)
+
