@@ -22,6 +22,7 @@ class Corpus:
     today: dt.date
     load_findings: list[Finding] = field(default_factory=list)
     style: Style | None = None
+    base_ref: str | None = None  # git revision to compare with, for version-not-bumped
 
     @property
     def root(self) -> Path:

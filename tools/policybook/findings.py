@@ -80,6 +80,8 @@ _RULES = [
     Rule("broken-link", E, "A relative link points to a file that does not exist."),
     Rule("heading-structure", W, "An H1 in the body (the title comes from frontmatter) or a skipped heading level."),
     Rule("image-alt", E, "An image has no alternative text."),
+    Rule("changed-since-approval", E, "An approved policy no longer matches the fingerprint recorded at approval."),
+    Rule("version-not-bumped", E, "With --base REF: the policy's content differs from REF but its version does not."),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -111,6 +111,17 @@ class Policy:
         return parse_date(self.data.get("next_review"))
 
     @property
+    def fingerprint(self) -> str | None:
+        return _str(self.data.get("fingerprint"))
+
+    @property
+    def last_reviewed(self) -> dt.date | None:
+        """The latest recorded review of this version (reviews are newest first)."""
+        reviews = self.data.get("reviews")
+        dates = [parse_date(r.get("date")) for r in reviews if isinstance(r, dict)] if isinstance(reviews, list) else []
+        return max((d for d in dates if d), default=None)
+
+    @property
     def review_interval(self) -> int | None:
         value = self.data.get("review_interval")
         return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from policybook.checks import (
+    changes,
     content,
     dates,
     duplication,
@@ -39,6 +40,7 @@ LOCAL_CHECKS: list[Check] = [
     structure.check_headings,
     structure.check_image_alt,
     style.check_style,
+    changes.check_changed_since_approval,
 ]
 
 # Checks that compare policies with each other.
@@ -49,6 +51,7 @@ CORPUS_CHECKS: list[Check] = [
     references.check_superseded_still_approved,
     structure.check_links,
     duplication.check_duplicate_content,
+    changes.check_version_not_bumped,
 ]
 
 CHECKS: list[Check] = LOCAL_CHECKS + CORPUS_CHECKS

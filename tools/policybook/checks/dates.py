@@ -42,11 +42,14 @@ def check_review_dates(corpus: Corpus) -> Iterator[Finding]:
                           f"review_interval of {interval} months is above the maximum of {maximum} "
                           "(review.max_interval_months)")
         approved_on = policy.approved_on
-        if approved_on is not None and next_review is not None:
-            latest = add_months(approved_on, min(interval, maximum))
+        reviewed_on = policy.last_reviewed
+        base = max(d for d in (approved_on, reviewed_on) if d) if (approved_on or reviewed_on) else None
+        if base is not None and next_review is not None:
+            latest = add_months(base, min(interval, maximum))
             if next_review > latest:
+                what = "the last review" if base == reviewed_on and base != approved_on else "approval"
                 yield finding("review-interval", policy.rel, line, column,
-                              f"next_review {next_review} is after approval ({approved_on}) plus "
+                              f"next_review {next_review} is after {what} ({base}) plus "
                               f"{min(interval, maximum)} months; set it to {latest} or earlier")
 
 

@@ -1,0 +1,286 @@
+"""Commands that change policies: new, approve, bump and reviewed. Each refuses with a one-line
+reason and changes nothing, or makes exactly the documented edit (see edit.py for how it writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policybook.checks.identity import normalise_title
+from policybook.corpus import Corpus
+from policybook.dates import add_months
+from policybook.edit import PolicyFile, create_atomically, mapping, quoted, seq
+from policybook.errors import PolicybookError
+from policybook.fingerprint import fingerprint
+from policybook.model import Policy
+from policybook.versions import parse_version
+
+DEFAULT_INTERVAL = 24
+SKELETON = """
+## Purpose
+
+<!-- Why this policy exists, in one or two sentences. -->
+
+## Scope
+
+<!-- Who and what it covers. -->
+
+## Responsibilities
+
+<!-- The duties are in the document control block above; summarise them here if it helps. -->
+
+## Procedure
+
+<!-- What staff must do, step by step. -->
+
+## Monitoring and audit
+
+<!-- How the service checks that the policy is followed, how often and who reports it. -->
+
+## References
+
+<!-- The external guidance listed above; add anything else staff need. -->
+"""
+
+
+@dataclass(frozen=True)
+class Change:
+    path: Path
+    summary: str
+
+
+def _find(corpus: Corpus, policy_id: str) -> Policy:
+    policy = corpus.by_id().get(policy_id)
+    if policy is None:
+        raise PolicybookError(f"no policy has the id '{policy_id}'")
+    return policy
+
+
+def _role(corpus: Corpus, role: str, what: str) -> str:
+    if role not in corpus.registers.roles:
+        raise PolicybookError(f"{what}: '{role}' is not a role in the roles register")
+    return role
+
+
+def _date(text: str | None, corpus: Corpus, what: str) -> dt.date:
+    if text is None:
+        return corpus.today
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise PolicybookError(f"{what}: '{text}' is not a date: write YYYY-MM-DD") from None
+    if day > corpus.today:
+        raise PolicybookError(f"{what}: {day} is in the future")
+    return day
+
+
+def git_user(root: Path) -> str | None:
+    try:
+        completed = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True,
+                                   check=False, timeout=10)
+    except OSError:
+        return None
+    return completed.stdout.strip() or None
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:60].rstrip("-") or "policy"
+
+
+def next_id(corpus: Corpus, prefix: str) -> str:
+    """The next free id for ``prefix``: one above the highest in use (ids are never reused)."""
+    numbers = [int(p.id.split("-")[1]) for p in corpus.policies if p.id and p.id.split("-")[0] == prefix]
+    number = max(numbers, default=0) + 1
+    if number > 999:
+        raise PolicybookError(f"no free id left for prefix {prefix}")
+    return f"{prefix}-{number:03d}"
+
+
+def new_policy(corpus: Corpus, category_id: str, title: str, owner: str | None, author: str | None,
+               guidance: list[str]) -> Change:
+    category = corpus.config.categories.get(category_id)
+    if category is None:
+        raise PolicybookError(f"--category: '{category_id}' is not a category in policybook.yml; use one of: "
+                              + ", ".join(corpus.config.categories))
+    title = " ".join(title.split())
+    if len(title) < 3:
+        raise PolicybookError("--title: give the policy a title of at least three characters")
+    clash = next((p for p in corpus.policies if p.title and p.status != "retired"
+                  and normalise_title(p.title) == normalise_title(title)), None)
+    if clash is not None:
+        raise PolicybookError(f"--title: '{title}' is already the title of {clash.id} ({clash.rel})")
+    owner = _role(corpus, owner or "registered-manager", "--owner")
+    author = author or git_user(corpus.root)
+    if not author:
+        raise PolicybookError("--author: say who is writing the policy (or set git config user.name)")
+    for item in guidance:
+        if item not in corpus.registers.guidance:
+            raise PolicybookError(f"--guidance: '{item}' is not in the guidance register")
+    policy_id = next_id(corpus, category.prefix)
+    today = corpus.today.isoformat()
+    interval = min(DEFAULT_INTERVAL, corpus.config.max_interval_months)
+    data = [
+        ("id", policy_id), ("title", _q(title)), ("version", '"0.1"'), ("status", "draft"),
+        ("category", category.id), ("owner", owner), ("author", _q(author)), ("created", f'"{today}"'),
+        ("review_interval", str(interval)),
+        ("next_review", f'"{add_months(corpus.today, interval).isoformat()}"'), ("audience", "all-staff"),
+    ]
+    lines = ["---"] + [f"{key}: {value}" for key, value in data]
+    lines += ["roles:", f"  {owner}:", "    - Owns this policy and keeps it current."]
+    if guidance:
+        lines += ["guidance:"] + [f"  - {item}" for item in guidance]
+    lines += ["history:", '  - version: "0.1"', f'    date: "{today}"', f"    author: {_q(author)}",
+              "    summary: First draft.", "---"]
+    path = corpus.config.policies_path / category.id / f"{slugify(title)}.md"
+    create_atomically(path, ("\n".join(lines) + "\n" + SKELETON).encode("utf-8"))
+    return Change(path, f"created {policy_id} '{title}' as draft 0.1 at {_rel(corpus, path)}")
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _rel(corpus: Corpus, path: Path) -> str:
+    return path.relative_to(corpus.root).as_posix() if path.is_relative_to(corpus.root) else str(path)
+
+
+def _history_entry(version: str, day: dt.date, author: str, summary: str) -> Any:
+    return mapping({"version": quoted(version), "date": quoted(day.isoformat()), "author": author,
+                    "summary": summary})
+
+
+def _refresh_fingerprint(editing: PolicyFile) -> str:
+    doc = editing.check(editing.render())
+    value = fingerprint(doc.data, doc.body)
+    editing.data["fingerprint"] = quoted(value)
+    return value
+
+
+def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None) -> Change:
+    from policybook.lint import lint_corpus
+
+    policy = _find(corpus, policy_id)
+    _role(corpus, by, "--by")
+    day = _date(on, corpus, "--on")
+    if policy.status == "approved":
+        raise PolicybookError(f"{policy_id} version {policy.version_text} is already approved; "
+                              "use 'policybook bump' to start a new version")
+    if policy.status == "retired":
+        raise PolicybookError(f"{policy_id} is retired and cannot be approved")
+    blocking = [f for f in lint_corpus(corpus, only=[policy.rel]).findings
+                if f.severity.value == "error" and f.rule not in _APPROVAL_FIXES]
+    if blocking:
+        first = blocking[0]
+        raise PolicybookError(f"{policy_id} has {len(blocking)} lint error(s) to fix before approval, first "
+                              f"{first.path}:{first.line}:{first.column} {first.rule} {first.message}")
+    editing = PolicyFile(policy.doc.path)
+    data = editing.data
+    version = parse_version(str(data.get("version")))
+    if version is None:
+        raise PolicybookError(f"{policy_id}: version '{data.get('version')}' is not MAJOR.MINOR")
+    text = f"{version[0]}.{version[1]}" if version[0] > 0 else "1.0"
+    interval = data.get("review_interval")
+    if not isinstance(interval, int):
+        raise PolicybookError(f"{policy_id}: review_interval must be a whole number of months")
+    data["version"] = quoted(text)
+    data["status"] = "approved"
+    _set_after(data, "approved_by", by, "created")
+    _set_after(data, "approved_on", quoted(day.isoformat()), "approved_by")
+    data["next_review"] = quoted(add_months(day, interval).isoformat())
+    history = data.get("history")
+    if not isinstance(history, list):
+        history = seq([])
+        data["history"] = history
+    author = str(data.get("author", ""))
+    if history and str(history[0].get("version")) == text:
+        history[0]["date"] = quoted(day.isoformat())
+        if summary:
+            history[0]["summary"] = summary
+    else:
+        default = "First issue." if text == "1.0" else "Approved."
+        history.insert(0, _history_entry(text, day, author, summary or default))
+    if "reviews" in data:
+        del data["reviews"]  # a new version starts a new review record
+    _refresh_fingerprint(editing)
+    editing.save()
+    return Change(policy.doc.path, f"approved {policy_id} version {text} on {day} by {by}; "
+                                   f"next review {data['next_review']}")
+
+
+# Findings that approval itself resolves, so they do not block it.
+_APPROVAL_FIXES = {"changed-since-approval", "version-not-bumped", "review-overdue", "review-interval",
+                   "date-order"}
+
+
+def _set_after(data: Any, key: str, value: Any, after: str) -> None:
+    """Set ``key``, inserting it after ``after`` (or at the end) when it is new."""
+    if key in data:
+        data[key] = value
+        return
+    keys = list(data.keys())
+    position = keys.index(after) + 1 if after in keys else len(keys)
+    data.insert(position, key, value)
+
+
+def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str | None) -> Change:
+    policy = _find(corpus, policy_id)
+    if policy.status != "approved":
+        raise PolicybookError(f"{policy_id} is {policy.status}, not approved: a draft is approved first, "
+                              "then bumped for its next change")
+    if not summary or len(summary.strip()) < 3:
+        raise PolicybookError("--summary: say what changes in this version")
+    version = policy.version
+    if version is None:
+        raise PolicybookError(f"{policy_id}: version '{policy.version_text}' is not MAJOR.MINOR")
+    text = f"{version[0] + 1}.0" if major else f"{version[0]}.{version[1] + 1}"
+    editing = PolicyFile(policy.doc.path)
+    data = editing.data
+    data["version"] = quoted(text)
+    data["status"] = "draft"
+    if author:
+        data["author"] = author
+    history = data.get("history")
+    if not isinstance(history, list):
+        raise PolicybookError(f"{policy_id}: the history is missing or not a list")
+    history.insert(0, _history_entry(text, corpus.today, author or str(data.get("author", "")), summary.strip()))
+    editing.save()
+    kind = "major: staff must read it again" if major else "minor"
+    return Change(policy.doc.path, f"{policy_id} is now draft {text} ({kind}); approve it to publish")
+
+
+def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None) -> Change:
+    policy = _find(corpus, policy_id)
+    _role(corpus, by, "--by")
+    day = _date(on, corpus, "--on")
+    if policy.status != "approved":
+        raise PolicybookError(f"{policy_id} is {policy.status}: only an approved policy can be reviewed")
+    recorded = policy.data.get("fingerprint")
+    if recorded and recorded != fingerprint(policy.data, policy.doc.body):
+        raise PolicybookError(f"{policy_id} has changed since it was approved: a review that changes the policy "
+                              "is a new version (policybook bump, then approve)")
+    if policy.approved_on and day < policy.approved_on:
+        raise PolicybookError(f"--on: {day} is before the approval of this version ({policy.approved_on})")
+    editing = PolicyFile(policy.doc.path)
+    data = editing.data
+    interval = data.get("review_interval")
+    if not isinstance(interval, int):
+        raise PolicybookError(f"{policy_id}: review_interval must be a whole number of months")
+    data["next_review"] = quoted(add_months(day, interval).isoformat())
+    reviews = data.get("reviews")
+    entry = mapping({"date": quoted(day.isoformat()), "by": by,
+                     "outcome": note or "Reviewed; no change needed."})
+    if isinstance(reviews, list):
+        reviews.insert(0, entry)
+    else:
+        _set_after(data, "reviews", seq([entry]), "next_review")
+    if not recorded:
+        _refresh_fingerprint(editing)
+    editing.save()
+    return Change(policy.doc.path, f"recorded the review of {policy_id} version {policy.version_text} on {day} "
+                                   f"by {by}; next review {data['next_review']}")
