@@ -47,7 +47,7 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     from policybook.report import REPORTERS
 
     root = _root(args)
-    result = lint(root, _today(args.today), args.paths, Path.cwd())
+    result = lint(root, _today(args.today), args.paths, Path.cwd(), base_ref=args.base)
     colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(REPORTERS[args.format](result, colour))
     return ExitCode.FINDINGS if result.failed(args.strict) else ExitCode.OK
@@ -133,6 +133,146 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def _corpus(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from policybook.corpus import load_corpus
+
+    return load_corpus(_root(args), _today(getattr(args, "today", None)))
+
+
+def cmd_new(args: argparse.Namespace) -> ExitCode:
+    from policybook.changes import new_policy
+
+    print(new_policy(_corpus(args), args.category, args.title, args.owner, args.author, args.guidance or []).summary)
+    return ExitCode.OK
+
+
+def cmd_approve(args: argparse.Namespace) -> ExitCode:
+    from policybook.changes import approve
+
+    print(approve(_corpus(args), args.id, args.by, args.on, args.summary).summary)
+    return ExitCode.OK
+
+
+def cmd_bump(args: argparse.Namespace) -> ExitCode:
+    from policybook.changes import bump
+
+    print(bump(_corpus(args), args.id, args.major, args.summary, args.author).summary)
+    return ExitCode.OK
+
+
+def cmd_reviewed(args: argparse.Namespace) -> ExitCode:
+    from policybook.changes import reviewed
+
+    print(reviewed(_corpus(args), args.id, args.by, args.on, args.note).summary)
+    return ExitCode.OK
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows) + "\n"
+
+
+def cmd_history(args: argparse.Namespace) -> ExitCode:
+    import json
+
+    from policybook.history import approved_versions
+
+    corpus = _corpus(args)
+    policy = corpus.by_id().get(args.id)
+    if policy is None:
+        raise PolicybookError(f"no policy has the id '{args.id}'")
+    versions = approved_versions(corpus.root, policy.doc.path)
+    if args.format == "json":
+        print(json.dumps({"id": policy.id, "versions": [v.as_dict() for v in versions]}, indent=2))
+        return ExitCode.OK
+    if not versions:
+        print(f"{policy.id} has no approved version in the git history of {policy.rel}")
+        return ExitCode.OK
+    rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
+    rows += [[v.version, str(v.approved_on), str(v.in_force_to or "now"), v.approved_by, v.summary]
+             for v in reversed(versions)]
+    sys.stdout.write(f"{policy.id} {policy.title}\n" + _table(rows))
+    return ExitCode.OK
+
+
+def cmd_asof(args: argparse.Namespace) -> ExitCode:
+    import json
+
+    from policybook.history import approved_versions, in_force_on
+
+    corpus = _corpus(args)
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise PolicybookError(f"'{args.date}' is not a date: write YYYY-MM-DD") from None
+    rows = []
+    for policy in sorted(corpus.policies, key=lambda p: p.id or ""):
+        if not policy.id:
+            continue
+        record = in_force_on(approved_versions(corpus.root, policy.doc.path), day)
+        rows.append({"id": policy.id, "title": policy.title, "version": record.version if record else None,
+                     "approved_on": record.approved_on.isoformat() if record else None,
+                     "in_force_to": (record.in_force_to.isoformat() if record and record.in_force_to else None)})
+    if args.format == "json":
+        print(json.dumps({"date": day.isoformat(), "policies": rows}, indent=2))
+        return ExitCode.OK
+    table = [["Id", "Policy", "Version in force", "Since"]]
+    table += [[r["id"], r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
+    sys.stdout.write(f"In force on {day}:\n" + _table(table))
+    return ExitCode.OK
+
+
+def cmd_review(args: argparse.Namespace) -> ExitCode:
+    import json
+
+    from policybook.review import as_ics, as_table, due_reviews
+
+    corpus = _corpus(args)
+    due = due_reviews(corpus, args.within)
+    if args.format == "json":
+        print(json.dumps({"today": corpus.today.isoformat(), "within_days": args.within,
+                          "reviews": [d.as_dict() for d in due]}, indent=2))
+    elif args.format == "ics":
+        sys.stdout.buffer.write(as_ics(corpus, due))
+    else:
+        sys.stdout.write(as_table(due, args.within))
+    return ExitCode.OK
+
+
+def cmd_ack(args: argparse.Namespace) -> ExitCode:
+    import csv
+    import json
+
+    from policybook.acknowledgements import acknowledge, outstanding
+
+    corpus = _corpus(args)
+    if args.words[:1] == ["report"] and len(args.words) == 1:
+        items = outstanding(corpus)
+        if args.format == "json":
+            print(json.dumps({"today": corpus.today.isoformat(), "outstanding": [i.as_dict() for i in items]},
+                             indent=2))
+        elif args.format == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(["staff", "name", "policy", "title", "version", "since", "days_outstanding"])
+            for item in items:
+                row = item.as_dict()
+                writer.writerow([row[k] for k in ("staff", "name", "policy", "title", "version", "since",
+                                                  "days_outstanding")])
+        elif not items:
+            print("Everyone has confirmed the current major version of every policy they must read.")
+        else:
+            rows = [["Staff", "Policy", "Version", "Outstanding since", "Days"]]
+            rows += [[f"{i.staff.name} ({i.staff.id})", f"{i.policy.id} {i.policy.title}", i.policy.version_text or "",
+                      str(i.since or ""), str(i.days if i.days is not None else "")] for i in items]
+            sys.stdout.write(_table(rows))
+        return ExitCode.OK
+    if len(args.words) != 2:
+        raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | policybook ack report")
+    record = acknowledge(corpus, args.words[0], args.words[1], args.on, args.version)
+    print(f"recorded: {record.staff} read {record.policy} version {record.version} on {record.date}")
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policybook", description="Policies as Markdown: lint, publish, control.")
     parser.add_argument("--version", action="version", version=f"policybook {__version__}")
@@ -146,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint_parser.add_argument("--today", metavar="YYYY-MM-DD",
                              help="check review dates as on this day (or set POLICYBOOK_TODAY)")
     lint_parser.add_argument("--strict", action="store_true", help="fail on warnings and suggestions too")
+    lint_parser.add_argument("--base", metavar="REF", help="also report policies changed since git REF without a "
+                             "new version (version-not-bumped)")
     lint_parser.set_defaults(handler=cmd_lint)
 
     style_parser = sub.add_parser("style", help="list, explain or document the house style rules")
@@ -179,6 +321,66 @@ def build_parser() -> argparse.ArgumentParser:
     handbook_parser.add_argument("--audience", metavar="ROLE", help="only the policies this role must read")
     handbook_parser.add_argument("--today", metavar="YYYY-MM-DD", help="edition date (default today)")
     handbook_parser.set_defaults(handler=cmd_handbook)
+
+    today_help = "as on this day (default today, or POLICYBOOK_TODAY)"
+    new_parser = sub.add_parser("new", help="start a new policy as draft 0.1")
+    new_parser.add_argument("--category", required=True, help="a category id from policybook.yml")
+    new_parser.add_argument("--title", required=True)
+    new_parser.add_argument("--owner", metavar="ROLE", help="the accountable role (default registered-manager)")
+    new_parser.add_argument("--author", help="who writes it (default git config user.name)")
+    new_parser.add_argument("--guidance", metavar="ID", action="append", help="external guidance id (repeatable)")
+    new_parser.add_argument("--today", metavar="YYYY-MM-DD", help=today_help)
+    new_parser.set_defaults(handler=cmd_new)
+
+    approve_parser = sub.add_parser("approve", help="approve a draft: publish it and record the approval")
+    approve_parser.add_argument("id")
+    approve_parser.add_argument("--by", required=True, metavar="ROLE", help="the approving role")
+    approve_parser.add_argument("--on", metavar="YYYY-MM-DD", help="approval date (default today)")
+    approve_parser.add_argument("--summary", help="what this version changes (for the history)")
+    approve_parser.add_argument("--today", metavar="YYYY-MM-DD", help=today_help)
+    approve_parser.set_defaults(handler=cmd_approve)
+
+    bump_parser = sub.add_parser("bump", help="start the next version of an approved policy as a draft")
+    level = bump_parser.add_mutually_exclusive_group(required=True)
+    level.add_argument("--major", action="store_true", help="a change to what staff must do: all must re-read")
+    level.add_argument("--minor", action="store_true", help="a correction or clarification")
+    bump_parser.add_argument("id")
+    bump_parser.add_argument("--summary", required=True, help="what changes and why")
+    bump_parser.add_argument("--author", help="who makes the change")
+    bump_parser.add_argument("--today", metavar="YYYY-MM-DD", help=today_help)
+    bump_parser.set_defaults(handler=cmd_bump)
+
+    reviewed_parser = sub.add_parser("reviewed", help="record a review that changed nothing")
+    reviewed_parser.add_argument("id")
+    reviewed_parser.add_argument("--by", required=True, metavar="ROLE")
+    reviewed_parser.add_argument("--on", metavar="YYYY-MM-DD", help="review date (default today)")
+    reviewed_parser.add_argument("--note", help="what the review found")
+    reviewed_parser.add_argument("--today", metavar="YYYY-MM-DD", help=today_help)
+    reviewed_parser.set_defaults(handler=cmd_reviewed)
+
+    history_parser = sub.add_parser("history", help="every approved version of a policy, from git")
+    history_parser.add_argument("id")
+    history_parser.add_argument("--format", choices=["table", "json"], default="table")
+    history_parser.set_defaults(handler=cmd_history)
+
+    asof_parser = sub.add_parser("asof", help="which version of each policy was in force on a date, from git")
+    asof_parser.add_argument("date", metavar="YYYY-MM-DD")
+    asof_parser.add_argument("--format", choices=["table", "json"], default="table")
+    asof_parser.set_defaults(handler=cmd_asof)
+
+    review_parser = sub.add_parser("review", help="the review calendar: overdue and due policies")
+    review_parser.add_argument("--within", type=int, default=90, metavar="DAYS", help="window (default 90)")
+    review_parser.add_argument("--format", choices=["table", "json", "ics"], default="table")
+    review_parser.add_argument("--today", metavar="YYYY-MM-DD", help=today_help)
+    review_parser.set_defaults(handler=cmd_review)
+
+    ack_parser = sub.add_parser("ack", help="record that staff read a policy (ack STAFF POLICY), or 'ack report'")
+    ack_parser.add_argument("words", nargs="+", metavar="STAFF POLICY | report")
+    ack_parser.add_argument("--on", metavar="YYYY-MM-DD", help="date read (default today)")
+    ack_parser.add_argument("--version", help="the version read (refused unless it is the current one)")
+    ack_parser.add_argument("--format", choices=["table", "json", "csv"], default="table", help="for 'ack report'")
+    ack_parser.add_argument("--today", metavar="YYYY-MM-DD", help=today_help)
+    ack_parser.set_defaults(handler=cmd_ack)
 
     rules_parser = sub.add_parser("rules", help="list every rule with its severity")
     rules_parser.set_defaults(handler=cmd_rules)

@@ -58,6 +58,9 @@ def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None 
     return LintResult(findings, files, rules)
 
 
-def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None) -> LintResult:
+def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None,
+         base_ref: str | None = None) -> LintResult:
     only = _selected(root, paths, cwd or Path.cwd())
-    return lint_corpus(load_corpus(root, today), only)
+    corpus = load_corpus(root, today)
+    corpus.base_ref = base_ref
+    return lint_corpus(corpus, only)

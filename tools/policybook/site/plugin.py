@@ -30,9 +30,9 @@ from policybook.config import find_root
 from policybook.corpus import Corpus, load_corpus
 from policybook.errors import PolicybookError
 from policybook.findings import Severity
-from policybook.site.background import BackgroundLint
 from policybook.model import Policy
 from policybook.site import pages
+from policybook.site.background import BackgroundLint
 from policybook.site.context import panel
 from policybook.site.text import neutralise_html
 

@@ -1,0 +1,150 @@
+"""Read-and-understood records: who has confirmed reading which version of which policy.
+
+The record is an append-only CSV file (records/acknowledgements.csv): staff id, policy id, version,
+date. No command rewrites or deletes a line. An acknowledgement counts for every version with the
+same major number: reading 1.0 covers 1.1, but not 2.0.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from policybook.corpus import Corpus
+from policybook.errors import PolicybookError
+from policybook.model import Policy
+from policybook.registers import ALL_STAFF, StaffMember
+from policybook.versions import parse_version
+
+RECORDS = Path("records") / "acknowledgements.csv"
+HEADER = ["staff", "policy", "version", "date"]
+
+
+@dataclass(frozen=True)
+class Record:
+    staff: str
+    policy: str
+    version: str
+    date: dt.date
+
+
+def records_path(corpus: Corpus) -> Path:
+    return corpus.root / RECORDS
+
+
+def read_records(corpus: Corpus) -> list[Record]:
+    path = records_path(corpus)
+    if not path.is_file():
+        return []
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    if not rows or [c.strip() for c in rows[0]] != HEADER:
+        raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(HEADER)}'")
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != 4:
+            raise PolicybookError(f"{RECORDS}:{number}: expected 4 fields, found {len(row)}")
+        try:
+            day = dt.date.fromisoformat(row[3].strip())
+        except ValueError:
+            raise PolicybookError(f"{RECORDS}:{number}: '{row[3]}' is not a date") from None
+        records.append(Record(row[0].strip(), row[1].strip(), row[2].strip(), day))
+    return records
+
+
+def _append(path: Path, row: list[str]) -> None:
+    """Add one line at the end of the file; never rewrite what is there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists() or path.stat().st_size == 0
+    with open(path, "a", encoding="utf-8", newline="") as stream:
+        if not new:
+            with open(path, "rb") as existing:
+                existing.seek(-1, os.SEEK_END)
+                if existing.read(1) != b"\n":
+                    stream.write("\n")
+        writer = csv.writer(stream, lineterminator="\n")
+        if new:
+            writer.writerow(HEADER)
+        writer.writerow(row)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def must_read(corpus: Corpus, member: StaffMember) -> list[Policy]:
+    """Approved policies whose audience includes this person and that ask readers to confirm."""
+    chosen = []
+    for policy in corpus.published():
+        audience = policy.audience
+        if policy.acknowledge and (ALL_STAFF in audience or set(member.roles) & set(audience)):
+            chosen.append(policy)
+    return sorted(chosen, key=lambda p: p.id or "")
+
+
+def acknowledge(corpus: Corpus, staff_id: str, policy_id: str, on: str | None, version: str | None) -> Record:
+    member = corpus.registers.staff.get(staff_id)
+    if member is None:
+        raise PolicybookError(f"'{staff_id}' is not in the staff register")
+    policy = corpus.by_id().get(policy_id)
+    if policy is None:
+        raise PolicybookError(f"no policy has the id '{policy_id}'")
+    if policy.status != "approved":
+        raise PolicybookError(f"{policy_id} is {policy.status}: only a published policy can be acknowledged")
+    if version is not None and version != policy.version_text:
+        raise PolicybookError(f"{policy_id} is at version {policy.version_text}, not {version}: staff confirm the "
+                              "current version only")
+    day = corpus.today
+    if on is not None:
+        try:
+            day = dt.date.fromisoformat(on)
+        except ValueError:
+            raise PolicybookError(f"--on: '{on}' is not a date: write YYYY-MM-DD") from None
+    if day > corpus.today:
+        raise PolicybookError(f"--on: {day} is in the future")
+    if policy.approved_on and day < policy.approved_on:
+        raise PolicybookError(f"--on: {day} is before version {policy.version_text} was approved "
+                              f"({policy.approved_on})")
+    read_records(corpus)  # refuse to append to a damaged file
+    record = Record(staff_id, policy_id, policy.version_text or "", day)
+    _append(records_path(corpus), [record.staff, record.policy, record.version, record.date.isoformat()])
+    return record
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    staff: StaffMember
+    policy: Policy
+    since: dt.date | None
+    days: int | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"staff": self.staff.id, "name": self.staff.name, "policy": self.policy.id,
+                "title": self.policy.title, "version": self.policy.version_text,
+                "since": self.since.isoformat() if self.since else None, "days_outstanding": self.days}
+
+
+def _major_since(policy: Policy) -> dt.date | None:
+    """When the current major version was first issued: its earliest history entry."""
+    version = policy.version
+    if version is None:
+        return policy.approved_on
+    dates = [h.date for h in policy.history if h.version and h.version[0] == version[0] and h.date]
+    return min(dates, default=policy.approved_on)
+
+
+def outstanding(corpus: Corpus) -> list[Outstanding]:
+    records = read_records(corpus)
+    done = {(r.staff, r.policy, (parse_version(r.version) or (-1, 0))[0]) for r in records}
+    found = []
+    for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):
+        for policy in must_read(corpus, member):
+            major = policy.version[0] if policy.version else -1
+            if (member.id, policy.id, major) in done:
+                continue
+            since = _major_since(policy)
+            found.append(Outstanding(member, policy, since, (corpus.today - since).days if since else None))
+    return found

@@ -1,0 +1,99 @@
+"""Which version of a policy was in force when, read from the git history of its file (not only from
+its frontmatter, which an author can edit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from policybook.dates import parse_date
+from policybook.errors import PolicybookError
+from policybook.gitfiles import _git, repo_root
+from policybook.loader import Document, decode, parse_markdown_text
+from policybook.versions import parse_version
+
+
+@dataclass
+class ApprovedVersion:
+    version: str
+    approved_on: dt.date
+    approved_by: str
+    summary: str
+    commit: str
+    in_force_to: dt.date | None = None  # the next version's approval, or None while in force
+
+    def as_dict(self) -> dict[str, object]:
+        return {"version": self.version, "approved_on": self.approved_on.isoformat(),
+                "in_force_to": self.in_force_to.isoformat() if self.in_force_to else None,
+                "approved_by": self.approved_by, "summary": self.summary, "commit": self.commit}
+
+
+def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
+    top = repo_root(root)
+    relative = path.resolve().relative_to(top).as_posix()
+    log = _git(root, "log", "--follow", "--name-only", "--format=@%H", "--", relative).decode("utf-8", "replace")
+    commits: list[tuple[str, str]] = []
+    current = ""
+    for line in log.splitlines():
+        if line.startswith("@"):
+            current = line[1:]
+        elif line.strip() and current:
+            commits.append((current, line.strip()))
+            current = ""
+    if not commits:
+        return []
+    batch = "".join(f"{commit}:{name}\n" for commit, name in reversed(commits)).encode("utf-8")
+    output = _git(root, "cat-file", "--batch", stdin=batch)
+    found: dict[str, ApprovedVersion] = {}
+    position = 0
+    for commit, _name in reversed(commits):  # oldest first
+        end = output.index(b"\n", position)
+        header = output[position:end].decode("utf-8", "replace")
+        position = end + 1
+        if header.endswith(" missing"):
+            continue
+        size = int(header.rsplit(" ", 1)[1])
+        blob = output[position:position + size]
+        position += size + 1
+        record = _approved(blob, commit)
+        if record is not None and record.version not in found:
+            found[record.version] = record
+    versions = sorted(found.values(), key=lambda r: (r.approved_on, parse_version(r.version) or (0, 0)))
+    for older, newer in pairwise(versions):
+        older.in_force_to = newer.approved_on
+    return versions
+
+
+def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
+    text, _ = decode(blob, "history")
+    if text is None:
+        return None
+    doc = Document(path=Path("history"), rel="history")
+    parse_markdown_text(doc, text)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    approved_on = parse_date(data.get("approved_on"))
+    version = data.get("version")
+    if data.get("status") != "approved" or approved_on is None or parse_version(version) is None:
+        return None
+    history = data.get("history") if isinstance(data.get("history"), list) else []
+    summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)
+                    and h.get("version") == version), "")
+    return ApprovedVersion(str(version), approved_on, str(data.get("approved_by", "")), summary, commit[:10])
+
+
+def approved_versions(root: Path, path: Path) -> list[ApprovedVersion]:
+    """Every approved version of the file at ``path``, oldest first, with the dates it was in force."""
+    try:
+        return _versions_of_file(root, path)
+    except PolicybookError as exc:
+        raise PolicybookError(f"history needs the policy repository under git: {exc}") from None
+
+
+def in_force_on(versions: list[ApprovedVersion], day: dt.date) -> ApprovedVersion | None:
+    current = None
+    for record in versions:
+        if record.approved_on <= day:
+            current = record
+    return current

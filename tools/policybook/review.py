@@ -1,0 +1,72 @@
+"""The review calendar: which approved policies are overdue or due for review, as a table, JSON or an
+iCalendar file for the manager's calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from icalendar import Calendar, Event
+
+from policybook.corpus import Corpus
+from policybook.model import Policy
+from policybook.site.context import role_title
+
+
+@dataclass(frozen=True)
+class Due:
+    policy: Policy
+    owner: str
+    days: int  # negative when overdue
+
+    def as_dict(self) -> dict[str, object]:
+        p = self.policy
+        return {"id": p.id, "title": p.title, "version": p.version_text, "owner": self.owner,
+                "next_review": p.next_review.isoformat() if p.next_review else None, "days": self.days,
+                "status": "overdue" if self.days < 0 else "due", "path": p.rel}
+
+
+def due_reviews(corpus: Corpus, within_days: int | None) -> list[Due]:
+    """Approved policies due within ``within_days`` (all of them when None), soonest first."""
+    found = []
+    for policy in corpus.published():
+        if policy.next_review is None:
+            continue
+        days = (policy.next_review - corpus.today).days
+        if within_days is None or days <= within_days:
+            found.append(Due(policy, role_title(corpus, policy.owner or ""), days))
+    return sorted(found, key=lambda d: (d.days, d.policy.id or ""))
+
+
+def as_table(due: list[Due], within_days: int | None) -> str:
+    if not due:
+        window = f"in the next {within_days} days" if within_days is not None else ""
+        return f"No policy is overdue or due for review {window}.".replace("  ", " ").strip() + "\n"
+    rows = [("Next review", "Status", "Id", "Policy", "Owner")]
+    for item in due:
+        status = f"overdue {-item.days} days" if item.days < 0 else f"due in {item.days} days"
+        rows.append((str(item.policy.next_review), status, item.policy.id or "", item.policy.title or "", item.owner))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+                     for row in rows) + "\n"
+
+
+def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
+    """One all-day event per review, with a stable UID so calendar apps update rather than duplicate."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//policybook//review calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{corpus.config.name}: policy reviews")
+    domain = (corpus.config.site_url.split("//", 1)[-1].split("/", 1)[0] or "policybook.invalid")
+    stamp = dt.datetime.combine(corpus.today, dt.time(), tzinfo=dt.UTC)
+    for item in due:
+        policy = item.policy
+        event = Event()
+        event.add("uid", f"review-{policy.id}-{policy.version_text}@{domain}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", policy.next_review)
+        event.add("dtend", policy.next_review + dt.timedelta(days=1))
+        event.add("summary", f"Review due: {policy.id} {policy.title}")
+        event.add("description", f"Owner: {item.owner}. Version {policy.version_text}, file {policy.rel}.")
+        calendar.add_component(event)
+    return calendar.to_ical()
