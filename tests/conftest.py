@@ -11,7 +11,7 @@ import pytest
 from policybook.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE_PARTS = ("policybook.yml", "registers", "policies")
+EXAMPLE_PARTS = ("policybook.yml", "registers", "policies", "records")
 TODAY = "2026-11-26"
 
 
@@ -39,6 +39,15 @@ def example(tmp_path: Path) -> Path:
             shutil.copytree(source, root / optional)
         elif source.is_file():
             shutil.copy2(source, root / optional)
+    return root
+
+
+def strip_fingerprints(root: Path) -> Path:
+    """Drop the approval fingerprints, for tests that edit policy text to exercise other rules."""
+    for path in (root / "policies").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        kept = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("fingerprint:"))
+        path.write_text(kept, encoding="utf-8")
     return root
 
 

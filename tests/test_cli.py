@@ -16,6 +16,10 @@ RATING = "policies/governance/display-of-rating.md"
 
 
 def _break(example: Path) -> None:
+    """One schema error, one broken link and one heading warning (no fingerprint: not approved-and-edited)."""
+    text = (example / RATING).read_text(encoding="utf-8")
+    (example / RATING).write_text("".join(line for line in text.splitlines(keepends=True)
+                                          if not line.startswith("fingerprint:")), encoding="utf-8")
     edit(example / RATING, "author: Priya Lindqvist\n", "")
     edit(example / RATING, "## Purpose", "## Purpose\n\nSee the missing [leaflet](nowhere.pdf).\n\n#### Deep")
 

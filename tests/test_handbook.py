@@ -10,12 +10,19 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, edit
+from conftest import REPO, TODAY, edit, strip_fingerprints
 from pypdf import PdfReader
 
 from policybook.corpus import load_corpus
 from policybook.errors import PolicybookError
 from policybook.handbook.builder import Variant, build_handbook, build_handbooks, select
+
+
+@pytest.fixture
+def example(example: Path) -> Path:
+    """The example without approval fingerprints: these tests edit policy text to exercise other rules
+    (changed-since-approval has its own tests in test_changes.py)."""
+    return strip_fingerprints(example)
 
 ARTEFACTS = REPO / "tests/artefacts"
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (.ci/run)")

@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, edit, position_of
+from conftest import TODAY, edit, position_of, strip_fingerprints
 
 from policybook.findings import RULES, Severity
+
+
+@pytest.fixture
+def example(example: Path) -> Path:
+    """The example without approval fingerprints: these tests edit policy text to exercise other rules
+    (changed-since-approval has its own tests in test_changes.py)."""
+    return strip_fingerprints(example)
 
 RATING = "policies/governance/display-of-rating.md"  # referenced by no other policy
 CANDOUR = "policies/governance/duty-of-candour.md"

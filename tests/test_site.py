@@ -6,8 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, edit
+from conftest import TODAY, edit, strip_fingerprints
 from sitetools import add_site_files, policybook
+
+
+@pytest.fixture
+def example(example: Path) -> Path:
+    """The example without approval fingerprints: these tests edit policy text to exercise other rules
+    (changed-since-approval has its own tests in test_changes.py)."""
+    return strip_fingerprints(example)
+
 
 HAND = "policies/infection-control/hand-hygiene.md"
 

@@ -7,10 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, edit
+from conftest import REPO, TODAY, edit, strip_fingerprints
 
 from policybook.style.guide import load_examples, render_guide
 from policybook.style.runner import Style
+
+
+@pytest.fixture
+def example(example: Path) -> Path:
+    """The example without approval fingerprints: these tests edit policy text to exercise other rules
+    (changed-since-approval has its own tests in test_changes.py)."""
+    return strip_fingerprints(example)
 
 RATING = "policies/governance/display-of-rating.md"
 ANCHOR = "## When a new rating is published\n"

@@ -1,0 +1,213 @@
+"""Change control on a copy of the example: new, approve, bump, reviewed, the fingerprint and
+version checks, history from git, the review calendar and read-and-understood records."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, edit
+from icalendar import Calendar
+
+HAND = "policies/infection-control/hand-hygiene.md"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args],
+                   cwd=root, check=True, capture_output=True)
+
+
+def _commit(root: Path, message: str) -> None:
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(example: Path) -> Path:
+    _git(example, "init", "-q", "-b", "main")
+    _commit(example, "example organisation")
+    return example
+
+
+def _lint(run, root: Path, *extra: str) -> tuple[int, list[dict[str, object]]]:
+    result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json", *extra)
+    return result.code, json.loads(result.out)["findings"]
+
+
+def _frontmatter(path: Path) -> dict[str, object]:
+    from policybook.loader import load_markdown
+
+    return load_markdown(path, path.name).data
+
+
+def test_new_approve_bump_approve_gives_three_history_entries_and_lints_clean(example: Path, run) -> None:
+    created = run("-C", str(example), "new", "--category", "health-safety", "--title", "Lone working",
+                  "--owner", "registered-manager", "--author", "Priya Lindqvist", "--guidance", "mhsw-1999",
+                  "--today", "2026-01-05")
+    assert created.code == 0, created.err
+    path = example / "policies/health-safety/lone-working.md"
+    data = _frontmatter(path)
+    assert (data["id"], data["version"], data["status"], data["created"]) == ("HS-005", "0.1", "draft", "2026-01-05")
+    assert "## Procedure" in path.read_text(encoding="utf-8")
+
+    assert run("-C", str(example), "approve", "HS-005", "--by", "nominated-individual", "--on", "2026-02-02",
+               "--today", "2026-02-03").code == 0
+    assert run("-C", str(example), "bump", "HS-005", "--major", "--summary", "Check-in calls every hour.",
+               "--today", "2026-06-01").code == 0
+    assert _frontmatter(path)["status"] == "draft"
+    approved = run("-C", str(example), "approve", "HS-005", "--by", "nominated-individual", "--on", "2026-06-10",
+                   "--today", "2026-06-10")
+    assert approved.code == 0, approved.err
+    data = _frontmatter(path)
+    assert data["version"] == "2.0" and data["status"] == "approved"
+    assert data["approved_on"] == "2026-06-10" and data["next_review"] == "2028-06-10"
+    assert [(h["version"], h["date"]) for h in data["history"]] == [
+        ("2.0", "2026-06-10"), ("1.0", "2026-02-02"), ("0.1", "2026-01-05")]
+    assert data["history"][0]["summary"] == "Check-in calls every hour."
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ("new", "--category", "governance", "--title", "Document  CONTROL", "--author", "A B"),
+    ("new", "--category", "nowhere", "--title", "Something new", "--author", "A B"),
+    ("new", "--category", "governance", "--title", "Something new", "--owner", "chief-executive", "--author", "A"),
+    ("approve", "IPC-002", "--by", "registered-manager"),
+    ("approve", "IPC-999", "--by", "registered-manager"),
+    ("bump", "IPC-002", "--minor", "--summary", "x"),
+    ("reviewed", "IPC-002", "--by", "fire-officer"),
+    ("ack", "zz", "IPC-002"),
+    ("ack", "ho", "IPC-002", "--version", "1.2"),
+])
+def test_refused_commands_change_nothing(args: tuple[str, ...], example: Path, run) -> None:
+    before = {p: p.read_bytes() for p in example.rglob("*") if p.is_file()}
+    result = run("-C", str(example), *args, "--today", TODAY)
+    assert result.code == 2 and result.err.startswith("policybook: ") and result.err.count("\n") == 1
+    after = {p: p.read_bytes() for p in example.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_bump_keeps_comments_and_every_untouched_line(example: Path, run) -> None:
+    path = example / HAND
+    edit(path, "owner: ipc-lead\n", "owner: ipc-lead  # agreed at the March governance meeting\n")
+    edit(path, "roles:\n", "# Duties are reviewed with the staff who do them.\nroles:\n")
+    before = path.read_text(encoding="utf-8").splitlines()
+    assert run("-C", str(example), "bump", "IPC-002", "--minor", "--summary", "Poster reference corrected.",
+               "--today", TODAY).code == 0
+    after = path.read_text(encoding="utf-8").splitlines()
+    changes = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert sorted(changes) == sorted([
+        '-version: "1.3"', '+version: "1.4"', "-status: approved", "+status: draft",
+        '+  - version: "1.4"', f'+    date: "{TODAY}"', "+    author: Hannah Okonjo",
+        "+    summary: Poster reference corrected."])
+    assert "owner: ipc-lead  # agreed at the March governance meeting" in after
+
+
+def test_editing_an_approved_policy_without_a_new_version_fails_lint(example: Path, run) -> None:
+    edit(example / HAND, "Clean hands are the most effective way", "Clean hands are the best way")
+    code, findings = _lint(run, example)
+    assert code == 1
+    assert [(f["rule"], f["path"]) for f in findings] == [("changed-since-approval", HAND)]
+    # Layout-only edits are not changes.
+    edit(example / HAND, "Clean hands are the best way", "Clean hands are the most effective way")
+    (example / HAND).write_text((example / HAND).read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    assert _lint(run, example) == (0, [])
+
+
+def test_version_not_bumped_against_a_git_base(repo: Path, run) -> None:
+    edit(repo / HAND, "Clean hands are the most effective way", "Clean hands are the best way")
+    code, findings = _lint(run, repo, "--base", "HEAD")
+    rules = sorted(f["rule"] for f in findings)
+    assert code == 1 and rules == ["changed-since-approval", "version-not-bumped"]
+    version = next(f for f in findings if f["rule"] == "version-not-bumped")
+    assert version["line"] == 4  # the version line
+    assert run("-C", str(repo), "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).code == 0
+    assert run("-C", str(repo), "approve", "IPC-002", "--by", "registered-manager", "--today", TODAY).code == 0
+    assert _lint(run, repo, "--base", "HEAD") == (0, [])
+    assert run("-C", str(repo), "lint", "--base", "no-such-ref").code == 2
+
+
+def test_history_and_asof_read_three_committed_versions(repo: Path, run) -> None:
+    assert run("-C", str(repo), "new", "--category", "workforce", "--title", "Induction", "--author", "A Writer",
+               "--guidance", "cstf", "--today", "2024-01-02").code == 0
+    _commit(repo, "draft")
+    for on, step in (("2024-01-10", None), ("2025-02-01", "--minor"), ("2026-03-01", "--major")):
+        if step:
+            assert run("-C", str(repo), "bump", "WF-004", step, "--summary", f"Change {on}.", "--today", on).code == 0
+            _commit(repo, f"bump {on}")
+        result = run("-C", str(repo), "approve", "WF-004", "--by", "registered-manager", "--on", on, "--today", on)
+        assert result.code == 0, result.err
+        _commit(repo, f"approve {on}")
+    history = json.loads(run("-C", str(repo), "history", "WF-004", "--format", "json").out)["versions"]
+    assert [(v["version"], v["approved_on"], v["in_force_to"]) for v in history] == [
+        ("1.0", "2024-01-10", "2025-02-01"), ("1.1", "2025-02-01", "2026-03-01"), ("2.0", "2026-03-01", None)]
+    assert history[1]["summary"] == "Change 2025-02-01." and history[0]["approved_by"] == "registered-manager"
+
+    def version_on(day: str) -> str | None:
+        payload = json.loads(run("-C", str(repo), "asof", day, "--format", "json").out)
+        return next(p["version"] for p in payload["policies"] if p["id"] == "WF-004")
+
+    assert version_on("2023-12-31") is None
+    assert version_on("2024-06-01") == "1.0"
+    assert version_on("2025-02-01") == "1.1"
+    assert version_on("2026-11-01") == "2.0"
+    table = run("-C", str(repo), "history", "WF-004").out
+    assert "2.0" in table and "now" in table
+
+
+def test_reviewed_moves_the_next_review_without_a_new_version(example: Path, run) -> None:
+    result = run("-C", str(example), "reviewed", "IPC-002", "--by", "ipc-lead", "--on", "2026-11-20", "--today", TODAY)
+    assert result.code == 0, result.err
+    data = _frontmatter(example / HAND)
+    assert data["version"] == "1.3" and data["next_review"] == "2028-11-20"
+    assert data["reviews"][0]["date"] == "2026-11-20" and data["reviews"][0]["by"] == "ipc-lead"
+    assert _lint(run, example) == (0, [])
+
+
+def test_review_calendar_table_json_and_ics(example: Path, run) -> None:
+    table = run("-C", str(example), "review", "--within", "120", "--today", TODAY)
+    assert "CLN-001" in table.out and "Lead Radiographer" in table.out and "IPC-002" not in table.out
+    payload = json.loads(run("-C", str(example), "review", "--within", "120", "--format", "json",
+                             "--today", TODAY).out)
+    due = {r["id"] for r in payload["reviews"]}
+    result = run("-C", str(example), "review", "--within", "120", "--format", "ics", "--today", TODAY)
+    calendar = Calendar.from_ical(result.out)
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) == len(due) >= 2
+    event = next(e for e in events if "CLN-001" in str(e["summary"]))
+    assert event.decoded("dtstart").isoformat() == "2027-03-02"
+
+
+def test_ack_and_report_follow_major_versions(example: Path, run) -> None:
+    records = example / "records/acknowledgements.csv"
+    original = records.read_bytes()
+
+    def outstanding() -> set[tuple[str, str]]:
+        payload = json.loads(run("-C", str(example), "ack", "report", "--format", "json", "--today", TODAY).out)
+        return {(o["staff"], o["policy"]) for o in payload["outstanding"]}
+
+    assert ("ho", "CLN-001") in outstanding()
+    assert run("-C", str(example), "ack", "ho", "CLN-001", "--today", TODAY).code == 0
+    assert ("ho", "CLN-001") not in outstanding()
+    assert records.read_bytes().startswith(original)  # appended, never rewritten
+    assert records.read_text(encoding="utf-8").endswith(f"ho,CLN-001,3.0,{TODAY}\n")
+
+    # A minor version does not ask staff to read again; a major one does.
+    for level, expect in (("--minor", False), ("--major", True)):
+        assert run("-C", str(example), "bump", "IPC-002", level, "--summary", "Change.", "--today", TODAY).code == 0
+        assert run("-C", str(example), "approve", "IPC-002", "--by", "registered-manager", "--today", TODAY).code == 0
+        assert (("jc", "IPC-002") in outstanding()) is expect
+    report = run("-C", str(example), "ack", "report", "--today", TODAY).out
+    assert "Jamie Castellan (jc)" in report and "IPC-002 Hand hygiene" in report
+    csv_report = run("-C", str(example), "ack", "report", "--format", "csv", "--today", TODAY).out
+    assert csv_report.startswith("staff,name,policy,title,version,since,days_outstanding\n")
+
+
+def test_ack_refuses_a_draft_policy(example: Path, run) -> None:
+    assert run("-C", str(example), "bump", "IPC-002", "--minor", "--summary", "Change.", "--today", TODAY).code == 0
+    result = run("-C", str(example), "ack", "jc", "IPC-002", "--today", TODAY)
+    assert result.code == 2 and "only a published policy" in result.err
