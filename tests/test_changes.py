@@ -211,3 +211,25 @@ def test_ack_refuses_a_draft_policy(example: Path, run) -> None:
     assert run("-C", str(example), "bump", "IPC-002", "--minor", "--summary", "Change.", "--today", TODAY).code == 0
     result = run("-C", str(example), "ack", "jc", "IPC-002", "--today", TODAY)
     assert result.code == 2 and "only a published policy" in result.err
+
+
+def test_site_shows_previous_versions_redlines_and_the_review_calendar(repo: Path, run) -> None:
+    from sitetools import add_site_files, policybook
+
+    add_site_files(repo)
+    _commit(repo, "site")
+    assert run("-C", str(repo), "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).code == 0
+    edit(repo / HAND, "Clean hands are the most effective way", "Clean hands are the single most effective way")
+    assert run("-C", str(repo), "approve", "IPC-002", "--by", "registered-manager", "--today", TODAY).code == 0
+    _commit(repo, "IPC-002 1.4")
+    result = policybook(repo, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    site = repo / "site/policies/infection-control/hand-hygiene"
+    old = (site / "versions/1.3/index.html").read_text(encoding="utf-8")
+    assert "Superseded version" in old and "in force from 13 October 2025 to 26 November 2026" in old
+    changes = (site / "versions/1.4-changes/index.html").read_text(encoding="utf-8")
+    assert "<ins>single</ins>" in changes
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="versions/1.3/"' in page and "What changed in version 1.4" in page
+    calendar = Calendar.from_ical((repo / "site/review-calendar.ics").read_bytes())
+    assert len([c for c in calendar.walk() if c.name == "VEVENT"]) == 30

@@ -31,7 +31,7 @@ from policybook.corpus import Corpus, load_corpus
 from policybook.errors import PolicybookError
 from policybook.findings import Severity
 from policybook.model import Policy
-from policybook.site import pages
+from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
 from policybook.site.context import panel
 from policybook.site.text import neutralise_html
@@ -50,6 +50,8 @@ class PolicybookPluginConfig(BaseConfig):
     block_on_overdue = opt.Type(bool, default=False)
     # Build the staff handbook PDFs (standard and large print) into handbook/ and link them.
     handbook = opt.Type(bool, default=True)
+    # Pages for superseded versions and redlines, read from git history (skipped outside a git repository).
+    previous_versions = opt.Type(bool, default=True)
 
 
 class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
@@ -61,6 +63,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.generated: dict[str, str] = {}  # src_uri -> Markdown, for generated pages
         self._handbook_dir: tempfile.TemporaryDirectory[str] | None = None
         self._lint: BackgroundLint | None = None
+        self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
+        self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
 
     # -- configuration -------------------------------------------------------------------------
     def _today(self) -> dt.date:
@@ -131,6 +135,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             self._generate(files, config, uri, content)
         if self.config.handbook:
             self._add_handbooks(files, config)
+        if self.config.previous_versions and versions.in_git(corpus.root):
+            self._add_previous_versions(files, config)
+        from policybook.review import as_ics, due_reviews
+
+        files.append(File.generated(config, "review-calendar.ics", content=as_ics(corpus, due_reviews(corpus, None))))
         for asset in ASSETS.iterdir():
             files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))
         self._build_nav(config, by_category, files)
@@ -150,6 +159,25 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             raise PluginError(f"policybook: {exc}") from None
         for path in written:
             files.append(File.generated(config, f"handbook/{path.name}", abs_src_path=str(path)))
+
+    def _add_previous_versions(self, files: Files, config: MkDocsConfig) -> None:
+        corpus = self._corpus()
+        self.previous.clear()
+        for uri, policy in list(self.uris.items()):
+            olds = versions.old_versions(corpus, policy, uri)
+            self.previous[uri] = olds
+            for index, old in enumerate(olds):
+                self._generate(files, config, old.page, versions.version_page(policy, old, uri))
+                if old.redline is not None:
+                    before = olds[index - 1]
+                    self._generate(files, config, old.redline, versions.redline_page(
+                        policy, before, old.record.version, old.body, before.body, before.record.version))
+            if olds:
+                last = olds[-1]
+                changes = f"{uri[:-3]}/versions/{policy.version_text}-changes.md"
+                self._generate(files, config, changes, versions.redline_page(
+                    policy, last, policy.version_text or "", policy.doc.body, last.body, last.record.version))
+                self.previous_changes[uri] = changes
 
     def on_shutdown(self) -> None:
         if self._handbook_dir is not None:
@@ -201,6 +229,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["title"] = html.escape(policy.title or policy.label)
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = panel(corpus, policy)
+            page.meta["policybook"]["previous"] = [
+                {"version": o.record.version, "from": _long(o.record.approved_on.isoformat()),
+                 "to": _long(o.record.in_force_to.isoformat()) if o.record.in_force_to else "",
+                 "url": o.page[:-3] + "/", "changes": o.redline[:-3] + "/" if o.redline else ""}
+                for o in reversed(self.previous.get(page.file.src_uri, []))]
+            changes = self.previous_changes.get(page.file.src_uri)
+            # Site-root addresses; the template's `url` filter makes them relative to the page.
+            page.meta["policybook"]["changes"] = changes[:-3] + "/" if changes else ""
             return _link_policy_ids(neutralise_html(markdown), page.file.src_uri, corpus)
         if page.is_homepage and page.file.src_uri not in self.generated:
             return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(),
