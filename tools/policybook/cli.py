@@ -119,10 +119,18 @@ def cmd_publish(args: argparse.Namespace) -> ExitCode:
 def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     from policybook.corpus import load_corpus
     from policybook.handbook.builder import build_handbook
+    from policybook.lint import lint_corpus
     from policybook.site.pages import site_urls
 
     root = _root(args)
     corpus = load_corpus(root, _today(args.today))
+    errors = [f for f in lint_corpus(corpus).findings if f.severity.value == "error" and f.rule != "review-overdue"]
+    if errors:
+        for item in errors:
+            print(f"{item.path}:{item.line}:{item.column} error {item.rule} {item.message}", file=sys.stderr)
+        print(f"policybook: {len(errors)} lint error(s): the handbook would be incomplete or wrong, so it was "
+              "not built", file=sys.stderr)
+        return ExitCode.FINDINGS
     name = "staff-handbook-large-print.pdf" if args.large_print else "staff-handbook.pdf"
     if args.audience and not args.out:
         name = name.replace("staff-handbook", f"staff-handbook-{args.audience}")
@@ -137,6 +145,19 @@ def _corpus(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from policybook.corpus import load_corpus
 
     return load_corpus(_root(args), _today(getattr(args, "today", None)))
+
+
+def _unreadable(corpus) -> list:  # type: ignore[no-untyped-def]
+    """Policies a report cannot see (unreadable files, broken frontmatter): a report that silently left
+    them out would mislead, so they are listed on stderr and the command exits 1."""
+    from policybook.checks.schema import check_schema
+
+    problems = [f for f in corpus.load_findings if f.severity.value == "error"]
+    problems += [f for f in check_schema(corpus) if f.severity.value == "error"]
+    for item in sorted(problems, key=lambda f: (f.path, f.line, f.column)):
+        print(f"{item.path}:{item.line}:{item.column} {item.severity.value} {item.rule} {item.message}",
+              file=sys.stderr)
+    return problems
 
 
 def cmd_new(args: argparse.Namespace) -> ExitCode:
@@ -228,6 +249,7 @@ def cmd_review(args: argparse.Namespace) -> ExitCode:
     from policybook.review import as_ics, as_table, due_reviews
 
     corpus = _corpus(args)
+    incomplete = _unreadable(corpus)
     due = due_reviews(corpus, args.within)
     if args.format == "json":
         print(json.dumps({"today": corpus.today.isoformat(), "within_days": args.within,
@@ -236,7 +258,7 @@ def cmd_review(args: argparse.Namespace) -> ExitCode:
         sys.stdout.buffer.write(as_ics(corpus, due))
     else:
         sys.stdout.write(as_table(due, args.within))
-    return ExitCode.OK
+    return ExitCode.FINDINGS if incomplete else ExitCode.OK
 
 
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
@@ -247,6 +269,7 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
 
     corpus = _corpus(args)
     if args.words[:1] == ["report"] and len(args.words) == 1:
+        incomplete = _unreadable(corpus)
         items = outstanding(corpus)
         if args.format == "json":
             print(json.dumps({"today": corpus.today.isoformat(), "outstanding": [i.as_dict() for i in items]},
@@ -265,7 +288,7 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
             rows += [[f"{i.staff.name} ({i.staff.id})", f"{i.policy.id} {i.policy.title}", i.policy.version_text or "",
                       str(i.since or ""), str(i.days if i.days is not None else "")] for i in items]
             sys.stdout.write(_table(rows))
-        return ExitCode.OK
+        return ExitCode.FINDINGS if incomplete else ExitCode.OK
     if len(args.words) != 2:
         raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | policybook ack report")
     record = acknowledge(corpus, args.words[0], args.words[1], args.on, args.version)

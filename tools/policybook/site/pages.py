@@ -99,7 +99,9 @@ def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 9
     due = [p for p in published if p.next_review is None or (p.next_review - corpus.today).days <= window_days]
     lines = ["# Due for review", "",
              f"Policies that are overdue or due for review in the next {window_days} days, as on "
-             f"{long_date(corpus.today)}.", ""]
+             f"{long_date(corpus.today)}.", "",
+             "Every review date is also in the [review calendar](../review-calendar.ics), which you can add "
+             "to a calendar app.", ""]
     if not due:
         lines.append("No policy is overdue or due for review in this period.")
         return "\n".join(lines) + "\n"
