@@ -1,0 +1,55 @@
+"""Bounded fuzzing with hypothesis: the Markdown prose map, the style runner and the Markdown to
+Typst path never raise on arbitrary text, and positions always point inside the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typst
+from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policybook.handbook.convert import BodyConverter
+from policybook.loader import Document, parse_markdown_text
+from policybook.markdown import parse_body
+from policybook.model import Policy
+from policybook.style.runner import Style, check_policy
+
+STYLE = Style.load(REPO)
+MARKDOWN_BITS = st.sampled_from(["# ", "## ", "- ", "1. ", "> ", "| a | b |\n|---|---|\n", "```\n", "`", "*", "_",
+                                 "[x](y)", "![alt](img.png)", "<div>", "</div>", "<!-- vale off -->", "\n\n",
+                                 "911", "probably", "etc.", "03/04/24", "#", "$", "\\", "@", "<", "{{", "%}"])
+TEXT = st.lists(st.one_of(MARKDOWN_BITS, st.text(max_size=20)), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_prose_positions_stay_inside_the_body(body: str) -> None:
+    parsed = parse_body(body, 10)
+    lines = body.split("\n")
+    for block in parsed.prose:
+        for index in range(len(block.text)):
+            line, column = block.position(index)
+            assert 10 <= line < 10 + len(lines) and column >= 1
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_style_runner_never_raises(body: str) -> None:
+    assert STYLE is not None
+    doc = Document(path=Path("fuzz.md"), rel="policies/fuzz.md")
+    parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
+    for item in check_policy(STYLE, Policy.from_document(doc)):
+        assert item.line >= 1 and item.column >= 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(TEXT.filter(lambda t: "![" not in t))
+def test_markdown_to_typst_always_compiles(tmp_path: Path, body: str) -> None:
+    """Whatever the body says, pandoc's Typst output compiles as plain content: nothing runs."""
+    doc = Document(path=tmp_path / "p.md", rel="p.md")
+    parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
+    source = BodyConverter(tmp_path, set(), {}).convert(Policy.from_document(doc))
+    typst.compile(("#set page(width: 10cm, height: auto)\n" + source).encode("utf-8"), format="svg")
