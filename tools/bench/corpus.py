@@ -55,7 +55,7 @@ def _body(rng: random.Random, words: int, index: int, total: int) -> str:
     section = 0
     while count < words:
         section += 1
-        parts.append(f"## Section {section} of policy {index}\n")
+        parts.append(f"## {rng.choice(ADJECTIVES).capitalize()} {rng.choice(NOUNS)} section {section}\n")
         paragraph = " ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
         parts.append(paragraph + "\n")
         kind = section % 3

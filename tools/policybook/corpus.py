@@ -40,16 +40,35 @@ class Corpus:
         return [p for p in self.policies if p.in_force]
 
 
-def load_corpus(root: Path, today: dt.date, config: Config | None = None) -> Corpus:
-    """Load everything under the project ``root``."""
+PolicyCache = dict[Path, tuple[int, int, Policy]]  # path -> (mtime_ns, size, policy)
+
+
+def load_corpus(root: Path, today: dt.date, config: Config | None = None, cache: PolicyCache | None = None) -> Corpus:
+    """Load everything under the project ``root``. With ``cache`` (kept by a long-running preview), files
+    whose modification time and size are unchanged are not read or parsed again."""
     config = config or load_config(root)
     registers = load_registers(config.registers_path, root, config.max_file_bytes)
     policies = []
     findings: list[Finding] = list(registers.findings)
     for path in iter_files(config.policies_path, "*.md"):
         rel = path.relative_to(root).as_posix()
-        doc = load_markdown(path, rel, config.max_file_bytes)
-        findings.extend(doc.findings)
-        policies.append(Policy.from_document(doc))
+        stamp = _stamp(path)
+        cached = cache.get(path) if cache is not None else None
+        if cached is not None and stamp is not None and cached[:2] == stamp:
+            policy = cached[2]
+        else:
+            policy = Policy.from_document(load_markdown(path, rel, config.max_file_bytes))
+            if cache is not None and stamp is not None:
+                cache[path] = (*stamp, policy)
+        findings.extend(policy.doc.findings)
+        policies.append(policy)
     return Corpus(config=config, registers=registers, policies=policies, today=today,
                   load_findings=findings, style=Style.load(root))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size

@@ -94,7 +94,8 @@ def _logging_to_stderr() -> Iterator[None]:
 
 
 def serve_site(root: Path, today: dt.date | None, address: str) -> int:
-    return _mkdocs(root, ["serve", "--livereload", "--dev-addr", address], today)
+    # --dirty: after the first build, only the pages whose files changed are rebuilt.
+    return _mkdocs(root, ["serve", "--livereload", "--dirty", "--dev-addr", address], today)
 
 
 def _mike() -> str:

@@ -8,6 +8,7 @@ no wall time on a machine with a second core.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from policybook.corpus import Corpus
@@ -37,6 +38,16 @@ class BackgroundLint:
             self._future = self._executor.submit(_lint_pending)
         finally:
             _pending = None
+
+    def when_done(self, report: Callable[[list[Finding]], None]) -> None:
+        """Call ``report`` with the findings when the lint finishes, without waiting for it (preview)."""
+        if self._future is None:
+            report(self._result or [])
+            return
+        self._future.add_done_callback(lambda future: report(future.result() if not future.exception() else []))
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
 
     def findings(self) -> list[Finding]:
         if self._result is None and self._future is not None:

@@ -13,6 +13,7 @@ import html
 import os
 import posixpath
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from policybook.config import find_root
-from policybook.corpus import Corpus, load_corpus
+from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.errors import PolicybookError
-from policybook.findings import Severity
+from policybook.findings import Finding, Severity
 from policybook.model import Policy
 from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
@@ -63,10 +64,16 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.generated: dict[str, str] = {}  # src_uri -> Markdown, for generated pages
         self._handbook_dir: tempfile.TemporaryDirectory[str] | None = None
         self._lint: BackgroundLint | None = None
+        self.serving = False
+        self._cache: PolicyCache = {}
         self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
         self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
 
     # -- configuration -------------------------------------------------------------------------
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """`mkdocs serve` keeps this instance across rebuilds: remember that, and cache the corpus."""
+        self.serving = command == "serve"
+
     def _today(self) -> dt.date:
         text = self.config.today or os.environ.get("POLICYBOOK_TODAY")
         try:
@@ -91,7 +98,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         config.extra_javascript.append("assets/policybook/policybook.js")
         root = self._root(config)
         try:
-            self.corpus = load_corpus(root, self._today())
+            self.corpus = load_corpus(root, self._today(), cache=self._cache if self.serving else None)
         except PolicybookError as exc:
             raise PluginError(f"policybook: {exc}") from None
         self._lint = BackgroundLint(self.corpus)
@@ -133,9 +140,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             ("registers/equipment.md", pages.equipment_page(corpus, published)),
         ):
             self._generate(files, config, uri, content)
-        if self.config.handbook:
+        # A live preview rebuilds on every save: it leaves out the slow parts (the handbook PDFs and the
+        # pages for superseded versions) and reports lint findings without holding the page back.
+        if self.config.handbook and not self.serving:
             self._add_handbooks(files, config)
-        if self.config.previous_versions and versions.in_git(corpus.root):
+        if self.config.previous_versions and not self.serving and versions.in_git(corpus.root):
             self._add_previous_versions(files, config)
         from policybook.review import as_ics, due_reviews
 
@@ -245,6 +254,10 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         """The last step before MkDocs writes any page: refuse to publish a corpus with lint errors."""
+        if self.serving:
+            if self._lint is not None:
+                self._lint.when_done(_log_findings)
+            return env
         findings = self._lint.findings() if self._lint else []
         errors = [f for f in findings if f.severity is Severity.ERROR
                   and (self.config.block_on_overdue or f.rule != "review-overdue")]
@@ -270,6 +283,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self.corpus is None:
             raise PluginError("policybook: the plugin was not configured")
         return self.corpus
+
+
+def _log_findings(findings: list[Finding]) -> None:
+    """Print a preview's lint errors (not through MkDocs' logger, which would count them as build warnings)."""
+    for item in findings:
+        if item.severity is Severity.ERROR:
+            print(f"policybook lint: {item.path}:{item.line}:{item.column} {item.rule} {item.message}",
+                  file=sys.stderr, flush=True)
 
 
 def _long(iso: str) -> str:
