@@ -66,6 +66,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._lint: BackgroundLint | None = None
         self.serving = False
         self._cache: PolicyCache = {}
+        self._by_id: dict[str, Policy] = {}
         self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
         self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
 
@@ -117,6 +118,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         corpus = self._corpus()
         self.uris.clear()
         self.generated.clear()
+        self._by_id = corpus.by_id()  # once per build: pages look policies up by id
         published = corpus.published()
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
         for policy in corpus.policies:
@@ -246,7 +248,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             changes = self.previous_changes.get(page.file.src_uri)
             # Site-root addresses; the template's `url` filter makes them relative to the page.
             page.meta["policybook"]["changes"] = changes[:-3] + "/" if changes else ""
-            return _link_policy_ids(neutralise_html(markdown), page.file.src_uri, corpus)
+            return _link_policy_ids(neutralise_html(markdown), page.file.src_uri, corpus, self._by_id)
         if page.is_homepage and page.file.src_uri not in self.generated:
             return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(),
                                                   handbook=self.config.handbook)
@@ -301,9 +303,8 @@ def _long(iso: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _link_policy_ids(markdown: str, uri: str, corpus: Corpus) -> str:
+def _link_policy_ids(markdown: str, uri: str, corpus: Corpus, by_id: dict[str, Policy]) -> str:
     """Turn links to policy ids, `[text](IPC-002)`, into links to that policy's page."""
-    by_id = corpus.by_id()
 
     def replace(match: re.Match[str]) -> str:
         target = by_id.get(match.group("id"))
