@@ -43,15 +43,16 @@ def _selected(root: Path, paths: Sequence[str], cwd: Path) -> list[str] | None:
     return selected
 
 
+def _within(path: str, only: list[str]) -> bool:
+    return any(path == p or p in ("", ".") or path.startswith(p.rstrip("/") + "/") for p in only)
+
+
 def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None = None) -> LintResult:
-    findings = sorted(set(run_checks(corpus, jobs)), key=lambda f: (f.path, f.line, f.column, f.rule))
+    selected = None if only is None else (lambda rel: _within(rel, only))
+    findings = sorted(set(run_checks(corpus, jobs, selected)), key=lambda f: (f.path, f.line, f.column, f.rule))
     if only is not None:
-        findings = [f for f in findings
-                    if any(f.path == p or p in ("", ".") or f.path.startswith(p.rstrip("/") + "/")
-                           for p in only)]
-        files = sum(1 for p in corpus.policies
-                    if any(p.rel == s or s in ("", ".") or p.rel.startswith(s.rstrip("/") + "/")
-                           for s in only))
+        findings = [f for f in findings if _within(f.path, only)]
+        files = sum(1 for p in corpus.policies if _within(p.rel, only))
     else:
         files = len(corpus.policies) + len(corpus.registers.documents)
     rules = dict(RULES) | (corpus.style.catalogue() if corpus.style else {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from policybook.checks import (
     changes,
@@ -57,10 +58,12 @@ CORPUS_CHECKS: list[Check] = [
 CHECKS: list[Check] = LOCAL_CHECKS + CORPUS_CHECKS
 
 
-def run_checks(corpus: Corpus, jobs: int | None = None) -> list[Finding]:
-    """Every finding for the corpus: load problems first, then each check in turn."""
+def run_checks(corpus: Corpus, jobs: int | None = None, selected: Callable[[str], bool] | None = None) -> list[Finding]:
+    """Every finding for the corpus: load problems first, then each check in turn. With ``selected``,
+    the per-policy checks run only on the policies it accepts (the cross-file checks still see all)."""
     found = list(corpus.load_findings)
-    found.extend(run_local_checks(corpus, LOCAL_CHECKS, jobs))
+    local = corpus if selected is None else replace(corpus, policies=[p for p in corpus.policies if selected(p.rel)])
+    found.extend(run_local_checks(local, LOCAL_CHECKS, jobs))
     for check in CORPUS_CHECKS:
         found.extend(check(corpus))
     return found
