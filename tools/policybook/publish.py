@@ -94,8 +94,9 @@ def _logging_to_stderr() -> Iterator[None]:
 
 
 def serve_site(root: Path, today: dt.date | None, address: str) -> int:
-    # --dirty: after the first build, only the pages whose files changed are rebuilt.
-    return _mkdocs(root, ["serve", "--livereload", "--dirty", "--dev-addr", address], today)
+    # --dirty: after the first build, only the pages whose files changed are rebuilt. MkDocs warns that a
+    # dirty build may leave stale navigation, so a preview is not strict; `policybook build` always is.
+    return _mkdocs(root, ["serve", "--livereload", "--dirty", "--no-strict", "--dev-addr", address], today)
 
 
 def _mike() -> str:

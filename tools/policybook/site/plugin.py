@@ -251,7 +251,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             return _link_policy_ids(neutralise_html(markdown), page.file.src_uri, corpus, self._by_id)
         if page.is_homepage and page.file.src_uri not in self.generated:
             return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(),
-                                                  handbook=self.config.handbook)
+                                                  handbook=self.config.handbook and not self.serving)
         return markdown
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
