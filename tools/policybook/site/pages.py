@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
 
 from policybook.corpus import Corpus
 from policybook.model import Policy
@@ -20,8 +22,21 @@ UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'polici
 
 def policy_uri(policy: Policy, corpus: Corpus) -> str:
     """Where a policy's page lives in the site: its path under policies/, kept as in the repository."""
-    relative = policy.doc.path.relative_to(corpus.config.policies_path).as_posix()
-    return f"policies/{relative}"
+    return _uri(policy.doc.path, corpus.config.policies_path)
+
+
+@lru_cache(maxsize=65536)
+def _uri(path: Path, policies: Path) -> str:
+    return f"policies/{path.relative_to(policies).as_posix()}"
+
+
+def _index(published: list[Policy], keys: Callable[[Policy], Iterable[str]]) -> dict[str, list[Policy]]:
+    """Register id -> the policies citing it, in id order: one pass over the policies."""
+    index: dict[str, list[Policy]] = defaultdict(list)
+    for policy in sorted(published, key=lambda p: p.id or ""):
+        for key in dict.fromkeys(keys(policy)):
+            index[key].append(policy)
+    return index
 
 
 def site_urls(corpus: Corpus) -> dict[str, str]:
@@ -94,14 +109,15 @@ def all_policies(corpus: Corpus, published: list[Policy]) -> str:
     return "\n".join(lines)
 
 
-def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 90) -> str:
+def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 90, calendar: bool = True) -> str:
     uri = "registers/review.md"
     due = [p for p in published if p.next_review is None or (p.next_review - corpus.today).days <= window_days]
     lines = ["# Due for review", "",
              f"Policies that are overdue or due for review in the next {window_days} days, as on "
-             f"{long_date(corpus.today)}.", "",
-             "Every review date is also in the [review calendar](../review-calendar.ics), which you can add "
-             "to a calendar app.", ""]
+             f"{long_date(corpus.today)}.", ""]
+    if calendar:
+        lines += ["Every review date is also in the [review calendar](../review-calendar.ics), which you can add "
+                  "to a calendar app.", ""]
     if not due:
         lines.append("No policy is overdue or due for review in this period.")
         return "\n".join(lines) + "\n"
@@ -117,12 +133,13 @@ def roles_page(corpus: Corpus, published: list[Policy]) -> str:
     lines = ["# Roles and responsibilities", "",
              "Each role the service has designated, and what every policy in force asks of it.", ""]
     role_ids = [*corpus.registers.roles, "all-staff"]
+    by_roles = [(p, p.roles) for p in sorted(published, key=lambda p: p.id or "")]  # each read once
     for role_id in role_ids:
         role = corpus.registers.roles.get(role_id)
         lines += [f"## {md_text(role_title(corpus, role_id))}", ""]
         if role:
             lines += [md_text(role.description), ""]
-        duties = [(p, p.roles[role_id]) for p in sorted(published, key=lambda p: p.id or "") if role_id in p.roles]
+        duties = [(p, roles[role_id]) for p, roles in by_roles if role_id in roles]
         if not duties:
             lines += ["No policy gives this role duties.", ""]
             continue
@@ -133,15 +150,12 @@ def roles_page(corpus: Corpus, published: list[Policy]) -> str:
     return "\n".join(lines)
 
 
-def _citing(published: list[Policy], predicate: Callable[[Policy], bool]) -> list[Policy]:
-    return sorted((p for p in published if predicate(p)), key=lambda p: p.id or "")
-
-
 def guidance_page(corpus: Corpus, published: list[Policy]) -> str:
     uri = "registers/guidance.md"
     lines = ["# External guidance", "", "The guidance, law and codes of practice our policies follow.", ""]
+    index = _index(published, lambda p: [r.id for r in p.guidance])
     for item in sorted(corpus.registers.guidance.values(), key=lambda g: g.title.casefold()):
-        citing = _citing(published, lambda p, gid=item.id: any(r.id == gid for r in p.guidance))
+        citing = index.get(item.id, [])
         status = "" if item.status == "current" else f" **{md_text(item.status.capitalize())}.**"
         lines += [f"## {md_text(item.title)}", "",
                   f"{md_text(item.publisher)}, {md_text(item.published)}. "
@@ -161,10 +175,11 @@ def standards_page(corpus: Corpus, published: list[Policy]) -> str:
     frameworks: dict[str, list] = defaultdict(list)
     for standard in corpus.registers.standards.values():
         frameworks[standard.framework].append(standard)
+    index = _index(published, lambda p: p.standards)
     for framework, standards in frameworks.items():
         lines += [f"## {md_text(framework)}", "", "| Standard | Policies |", "|---|---|"]
         for standard in standards:
-            citing = _citing(published, lambda p, sid=standard.id: sid in p.standards)
+            citing = index.get(standard.id, [])
             policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
             lines.append(f"| [{md_text(standard.title)}]({standard.url}) | {policies} |")
         lines.append("")
@@ -175,8 +190,9 @@ def equipment_page(corpus: Corpus, published: list[Policy]) -> str:
     uri = "registers/equipment.md"
     lines = ["# Equipment", "", "The equipment the service owns, and the policies that cover it.", "",
              "| Equipment | Service interval | Last serviced | Policies |", "|---|---|---|---|"]
+    index = _index(published, lambda p: p.equipment)
     for item in corpus.registers.equipment.values():
-        citing = _citing(published, lambda p, eid=item.id: eid in p.equipment)
+        citing = index.get(item.id, [])
         interval = f"{item.service_interval_months} months" if item.service_interval_months else "Not set"
         policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
         lines.append(f"| {md_text(item.name)} | {interval} | {md_text(item.last_serviced or 'Not recorded')} | "

@@ -67,6 +67,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.serving = False
         self._cache: PolicyCache = {}
         self._by_id: dict[str, Policy] = {}
+        self._serve_dir: tempfile.TemporaryDirectory[str] | None = None
         self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
         self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
 
@@ -135,7 +136,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 self._generate(files, config, uri, pages.category_index(corpus, category_id, uri, members))
         for uri, content in (
             ("registers/index.md", pages.all_policies(corpus, published)),
-            ("registers/review.md", pages.due_for_review(corpus, published, self.config.review_window_days)),
+            ("registers/review.md", pages.due_for_review(corpus, published, self.config.review_window_days,
+                                                         calendar=not self.serving)),
             ("registers/roles.md", pages.roles_page(corpus, published)),
             ("registers/guidance.md", pages.guidance_page(corpus, published)),
             ("registers/standards.md", pages.standards_page(corpus, published)),
@@ -148,9 +150,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             self._add_handbooks(files, config)
         if self.config.previous_versions and not self.serving and versions.in_git(corpus.root):
             self._add_previous_versions(files, config)
-        from policybook.review import as_ics, due_reviews
+        if not self.serving:
+            from policybook.review import as_ics, due_reviews
 
-        files.append(File.generated(config, "review-calendar.ics", content=as_ics(corpus, due_reviews(corpus, None))))
+            calendar = as_ics(corpus, due_reviews(corpus, None))
+            files.append(File.generated(config, "review-calendar.ics", content=calendar))
         for asset in ASSETS.iterdir():
             files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))
         self._build_nav(config, by_category, files)
@@ -191,16 +195,28 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 self.previous_changes[uri] = changes
 
     def on_shutdown(self) -> None:
-        if self._handbook_dir is not None:
-            self._handbook_dir.cleanup()
-            self._handbook_dir = None
+        for folder in (self._handbook_dir, self._serve_dir):
+            if folder is not None:
+                folder.cleanup()
+        self._handbook_dir = self._serve_dir = None
 
     def _generate(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> None:
         existing = files.get_file_from_path(uri)
         if existing is not None:
             files.remove(existing)
         self.generated[uri] = content
-        files.append(File.generated(config, uri, content=content))
+        if not self.serving:
+            files.append(File.generated(config, uri, content=content))
+            return
+        # In a preview, generated pages are kept as files and rewritten only when their content changes,
+        # so that a dirty rebuild skips the ones a save did not affect.
+        if self._serve_dir is None:
+            self._serve_dir = tempfile.TemporaryDirectory(prefix="policybook-preview-")
+        path = Path(self._serve_dir.name) / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
 
     def _build_nav(self, config: MkDocsConfig, by_category: dict[str, list[Policy]], files: Files) -> None:
         corpus = self._corpus()
