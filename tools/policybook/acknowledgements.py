@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policybook.corpus import Corpus
+from policybook.dates import past_date
 from policybook.errors import PolicybookError
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF, StaffMember
@@ -97,14 +98,7 @@ def acknowledge(corpus: Corpus, staff_id: str, policy_id: str, on: str | None, v
     if version is not None and version != policy.version_text:
         raise PolicybookError(f"{policy_id} is at version {policy.version_text}, not {version}: staff confirm the "
                               "current version only")
-    day = corpus.today
-    if on is not None:
-        try:
-            day = dt.date.fromisoformat(on)
-        except ValueError:
-            raise PolicybookError(f"--on: '{on}' is not a date: write YYYY-MM-DD") from None
-    if day > corpus.today:
-        raise PolicybookError(f"--on: {day} is in the future")
+    day = past_date(on, corpus.today, "--on")
     if policy.approved_on and day < policy.approved_on:
         raise PolicybookError(f"--on: {day} is before version {policy.version_text} was approved "
                               f"({policy.approved_on})")

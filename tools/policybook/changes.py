@@ -12,7 +12,7 @@ from typing import Any
 
 from policybook.checks.identity import normalise_title
 from policybook.corpus import Corpus
-from policybook.dates import add_months
+from policybook.dates import add_months, past_date
 from policybook.edit import PolicyFile, create_atomically, mapping, quoted, seq
 from policybook.errors import PolicybookError
 from policybook.fingerprint import fingerprint
@@ -64,18 +64,6 @@ def _role(corpus: Corpus, role: str, what: str) -> str:
     if role not in corpus.registers.roles:
         raise PolicybookError(f"{what}: '{role}' is not a role in the roles register")
     return role
-
-
-def _date(text: str | None, corpus: Corpus, what: str) -> dt.date:
-    if text is None:
-        return corpus.today
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise PolicybookError(f"{what}: '{text}' is not a date: write YYYY-MM-DD") from None
-    if day > corpus.today:
-        raise PolicybookError(f"{what}: {day} is in the future")
-    return day
 
 
 def git_user(root: Path) -> str | None:
@@ -167,7 +155,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
 
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
-    day = _date(on, corpus, "--on")
+    day = past_date(on, corpus.today, "--on")
     if policy.status == "approved":
         raise PolicybookError(f"{policy_id} version {policy.version_text} is already approved; "
                               "use 'policybook bump' to start a new version")
@@ -257,7 +245,7 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
 def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None) -> Change:
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
-    day = _date(on, corpus, "--on")
+    day = past_date(on, corpus.today, "--on")
     if policy.status != "approved":
         raise PolicybookError(f"{policy_id} is {policy.status}: only an approved policy can be reviewed")
     recorded = policy.data.get("fingerprint")

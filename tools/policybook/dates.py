@@ -21,3 +21,18 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def past_date(text: str | None, today: dt.date, what: str) -> dt.date:
+    """A command-line date that may not be in the future (today when not given)."""
+    from policybook.errors import PolicybookError
+
+    if text is None:
+        return today
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise PolicybookError(f"{what}: '{text}' is not a date: write YYYY-MM-DD") from None
+    if day > today:
+        raise PolicybookError(f"{what}: {day} is in the future")
+    return day

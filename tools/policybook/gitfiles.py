@@ -24,21 +24,29 @@ def repo_root(root: Path) -> Path:
     return Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
 
 
-def files_at(root: Path, ref: str, paths: list[Path]) -> dict[Path, bytes]:
-    """{path: content at ``ref``} for those of ``paths`` that existed there."""
-    top = repo_root(root)
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    names = {f"{ref}:{p.resolve().relative_to(top).as_posix()}": p for p in paths}
-    output = _git(root, "cat-file", "--batch", stdin=("\n".join(names) + "\n").encode("utf-8"))
-    found: dict[Path, bytes] = {}
+def read_blobs(root: Path, specs: list[str]) -> list[bytes | None]:
+    """The content of each `REV:PATH` in ``specs`` (None where it does not exist), in one git process."""
+    if not specs:
+        return []
+    output = _git(root, "cat-file", "--batch", stdin=("\n".join(specs) + "\n").encode("utf-8"))
+    blobs: list[bytes | None] = []
     position = 0
-    for path in names.values():
+    for _ in specs:
         end = output.index(b"\n", position)
         header = output[position:end].decode("utf-8", "replace")
         position = end + 1
         if header.endswith(" missing"):
+            blobs.append(None)
             continue
         size = int(header.rsplit(" ", 1)[1])
-        found[path] = output[position:position + size]
+        blobs.append(output[position:position + size])
         position += size + 1
-    return found
+    return blobs
+
+
+def files_at(root: Path, ref: str, paths: list[Path]) -> dict[Path, bytes]:
+    """{path: content at ``ref``} for those of ``paths`` that existed there."""
+    top = repo_root(root)
+    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    specs = [f"{ref}:{p.resolve().relative_to(top).as_posix()}" for p in paths]
+    return {path: blob for path, blob in zip(paths, read_blobs(root, specs), strict=True) if blob is not None}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
-from policybook.gitfiles import _git, repo_root
+from policybook.gitfiles import _git, read_blobs, repo_root
 from policybook.loader import Document, decode, parse_markdown_text
 from policybook.versions import parse_version
 
@@ -44,19 +44,12 @@ def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
             current = ""
     if not commits:
         return []
-    batch = "".join(f"{commit}:{name}\n" for commit, name in reversed(commits)).encode("utf-8")
-    output = _git(root, "cat-file", "--batch", stdin=batch)
+    oldest_first = list(reversed(commits))
+    blobs = read_blobs(root, [f"{commit}:{name}" for commit, name in oldest_first])
     found: dict[str, ApprovedVersion] = {}
-    position = 0
-    for commit, _name in reversed(commits):  # oldest first
-        end = output.index(b"\n", position)
-        header = output[position:end].decode("utf-8", "replace")
-        position = end + 1
-        if header.endswith(" missing"):
+    for (commit, _name), blob in zip(oldest_first, blobs, strict=True):
+        if blob is None:
             continue
-        size = int(header.rsplit(" ", 1)[1])
-        blob = output[position:position + size]
-        position += size + 1
         record = _approved(blob, commit)
         if record is not None and record.version not in found:
             found[record.version] = record
