@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s bench`, `nox -s build`, `nox -s serve`."""
+"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s bench`, `nox -s fuzz`."""
 
 from __future__ import annotations
 
@@ -30,3 +30,10 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tools/bench/lint_bench.py", *session.posargs)
     session.run("python", "tools/bench/site_bench.py")
     session.run("python", "tools/bench/handbook_bench.py")
+
+
+@nox.session(python="3.11")
+def fuzz(session: nox.Session) -> None:
+    """A longer coverage-guided fuzzing run of the policy reader (atheris)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "tools/fuzz/fuzz_policy.py", *(session.posargs or ["-max_total_time=120"]))

@@ -53,3 +53,19 @@ def test_markdown_to_typst_always_compiles(tmp_path: Path, body: str) -> None:
     parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
     source = BodyConverter(tmp_path, set(), {}).convert(Policy.from_document(doc))
     typst.compile(("#set page(width: 10cm, height: auto)\n" + source).encode("utf-8"), format="svg")
+
+
+def test_atheris_fuzzes_the_policy_reader_for_a_bounded_run(tmp_path: Path) -> None:
+    """libFuzzer-driven: a fixed number of runs from a seed corpus of the example's own files."""
+    import subprocess
+    import sys
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for index, source in enumerate(sorted((REPO / "policies").rglob("*.md"))[:5]):
+        (seeds / f"seed-{index}").write_bytes(source.read_bytes())
+    completed = subprocess.run([sys.executable, str(REPO / "tools/fuzz/fuzz_policy.py"), "-runs=3000",
+                                "-seed=1", "-max_len=4096", f"-artifact_prefix={tmp_path}/", str(seeds)],
+                               capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "Done 3000 runs" in completed.stderr

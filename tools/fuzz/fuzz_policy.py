@@ -1,0 +1,42 @@
+"""Coverage-guided fuzzing with atheris (libFuzzer) of everything that reads a policy file: decoding,
+the frontmatter loader, the Markdown prose map and the house style runner. Any exception is a crash.
+
+Run: python tools/fuzz/fuzz_policy.py -runs=20000   (or -max_total_time=60; libFuzzer flags)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import atheris
+
+with atheris.instrument_imports():
+    from policybook.loader import Document, decode, parse_markdown_text
+    from policybook.model import Policy
+    from policybook.style.runner import Style, check_policy
+
+REPO = Path(__file__).resolve().parents[2]
+STYLE = Style.load(REPO)
+
+
+def test_one_input(data: bytes) -> None:
+    text, _problems = decode(data, "fuzz.md")
+    if text is None:
+        return
+    doc = Document(path=Path("fuzz.md"), rel="policies/fuzz.md")
+    parse_markdown_text(doc, text)
+    policy = Policy.from_document(doc)
+    policy.parsed  # noqa: B018 - parse the body
+    if STYLE is not None:
+        for item in check_policy(STYLE, policy):
+            assert item.line >= 1 and item.column >= 1
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
