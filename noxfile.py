@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s bench`, `nox -s fuzz`."""
+"""Developer sessions: tests, lint, build, serve, bench and fuzz (`nox -s NAME`)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,21 @@ def lint(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     session.run("ruff", "check", "tools", "tests", "noxfile.py")
     session.run("policybook", "lint", "--strict")
+
+
+@nox.session(python="3.11")
+def build(session: nox.Session) -> None:
+    """Lint, then build the staff site and handbook PDFs into site/."""
+    session.install("-e", ".[dev]")
+    session.run("policybook", "lint")
+    session.run("policybook", "build")
+
+
+@nox.session(python="3.11")
+def serve(session: nox.Session) -> None:
+    """Live preview of the staff site at http://127.0.0.1:8000."""
+    session.install("-e", ".[dev]")
+    session.run("policybook", "serve", *session.posargs)
 
 
 @nox.session(python="3.11")
