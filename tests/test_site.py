@@ -102,3 +102,47 @@ def test_policy_id_links_point_at_the_policy_page(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     page = _page(project / "site", "policies/infection-control/hand-hygiene")
     assert 'href="../infection-prevention/">infection control policy</a>' in page
+
+
+def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
+    """`policybook serve` watches policies/: saving one reloads the browser with the new text."""
+    import os
+    import queue
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    script = Path(sys.executable).parent / "policybook"
+    process = subprocess.Popen([str(script), "-C", str(project), "serve", "--address", f"127.0.0.1:{port}",
+                                "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+
+    def wait_for(text: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if text in lines.get(timeout=max(0.1, deadline - time.monotonic())):
+                    return
+            except queue.Empty:
+                break
+        raise AssertionError(f"'{text}' not printed within {seconds} s")
+
+    try:
+        wait_for("Serving on", 120)
+        time.sleep(1)
+        edit(project / HAND, "## Technique", "The new sentence is here.\n\n## Technique")
+        wait_for("Reloading browsers", 60)
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/infection-control/hand-hygiene/",
+                                      timeout=30).read().decode("utf-8")
+        assert "The new sentence is here." in page
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
