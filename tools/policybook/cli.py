@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from policybook import __version__
-from policybook.config import find_root
+from policybook.cli_changes import cmd_approve, cmd_bump, cmd_new, cmd_reviewed
+from policybook.cli_common import root_from as _root
+from policybook.cli_common import today_from as _today
+from policybook.cli_reports import cmd_ack, cmd_asof, cmd_history, cmd_review
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
 from policybook.findings import RULES, Rule
@@ -21,25 +23,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(ExitCode.USAGE, f"policybook: {message} (see 'policybook --help')\n")
-
-
-def _today(value: str | None) -> dt.date:
-    text = value or os.environ.get("POLICYBOOK_TODAY")
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise PolicybookError(f"'{text}' is not a date: write YYYY-MM-DD") from None
-
-
-def _root(args: argparse.Namespace) -> Path:
-    if args.directory:
-        folder = Path(args.directory)
-        if not folder.is_dir():
-            raise PolicybookError(f"-C {args.directory}: no such folder")
-        return find_root(folder)
-    return find_root(Path.cwd())
 
 
 def cmd_lint(args: argparse.Namespace) -> ExitCode:
@@ -138,161 +121,6 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     written = build_handbook(corpus, out, large_print=args.large_print, audience=args.audience,
                              site_urls=site_urls(corpus))
     print(f"wrote {written}")
-    return ExitCode.OK
-
-
-def _corpus(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from policybook.corpus import load_corpus
-
-    return load_corpus(_root(args), _today(getattr(args, "today", None)))
-
-
-def _unreadable(corpus) -> list:  # type: ignore[no-untyped-def]
-    """Policies a report cannot see (unreadable files, broken frontmatter): a report that silently left
-    them out would mislead, so they are listed on stderr and the command exits 1."""
-    from policybook.checks.schema import check_schema
-
-    problems = [f for f in corpus.load_findings if f.severity.value == "error"]
-    problems += [f for f in check_schema(corpus) if f.severity.value == "error"]
-    for item in sorted(problems, key=lambda f: (f.path, f.line, f.column)):
-        print(f"{item.path}:{item.line}:{item.column} {item.severity.value} {item.rule} {item.message}",
-              file=sys.stderr)
-    return problems
-
-
-def cmd_new(args: argparse.Namespace) -> ExitCode:
-    from policybook.changes import new_policy
-
-    print(new_policy(_corpus(args), args.category, args.title, args.owner, args.author, args.guidance or []).summary)
-    return ExitCode.OK
-
-
-def cmd_approve(args: argparse.Namespace) -> ExitCode:
-    from policybook.changes import approve
-
-    print(approve(_corpus(args), args.id, args.by, args.on, args.summary).summary)
-    return ExitCode.OK
-
-
-def cmd_bump(args: argparse.Namespace) -> ExitCode:
-    from policybook.changes import bump
-
-    print(bump(_corpus(args), args.id, args.major, args.summary, args.author).summary)
-    return ExitCode.OK
-
-
-def cmd_reviewed(args: argparse.Namespace) -> ExitCode:
-    from policybook.changes import reviewed
-
-    print(reviewed(_corpus(args), args.id, args.by, args.on, args.note).summary)
-    return ExitCode.OK
-
-
-def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows) + "\n"
-
-
-def cmd_history(args: argparse.Namespace) -> ExitCode:
-    import json
-
-    from policybook.history import approved_versions
-
-    corpus = _corpus(args)
-    policy = corpus.by_id().get(args.id)
-    if policy is None:
-        raise PolicybookError(f"no policy has the id '{args.id}'")
-    versions = approved_versions(corpus.root, policy.doc.path)
-    if args.format == "json":
-        print(json.dumps({"id": policy.id, "versions": [v.as_dict() for v in versions]}, indent=2))
-        return ExitCode.OK
-    if not versions:
-        print(f"{policy.id} has no approved version in the git history of {policy.rel}")
-        return ExitCode.OK
-    rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
-    rows += [[v.version, str(v.approved_on), str(v.in_force_to or "now"), v.approved_by, v.summary]
-             for v in reversed(versions)]
-    sys.stdout.write(f"{policy.id} {policy.title}\n" + _table(rows))
-    return ExitCode.OK
-
-
-def cmd_asof(args: argparse.Namespace) -> ExitCode:
-    import json
-
-    from policybook.history import approved_versions, in_force_on
-
-    corpus = _corpus(args)
-    try:
-        day = dt.date.fromisoformat(args.date)
-    except ValueError:
-        raise PolicybookError(f"'{args.date}' is not a date: write YYYY-MM-DD") from None
-    rows = []
-    for policy in sorted(corpus.policies, key=lambda p: p.id or ""):
-        if not policy.id:
-            continue
-        record = in_force_on(approved_versions(corpus.root, policy.doc.path), day)
-        rows.append({"id": policy.id, "title": policy.title, "version": record.version if record else None,
-                     "approved_on": record.approved_on.isoformat() if record else None,
-                     "in_force_to": (record.in_force_to.isoformat() if record and record.in_force_to else None)})
-    if args.format == "json":
-        print(json.dumps({"date": day.isoformat(), "policies": rows}, indent=2))
-        return ExitCode.OK
-    table = [["Id", "Policy", "Version in force", "Since"]]
-    table += [[r["id"], r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
-    sys.stdout.write(f"In force on {day}:\n" + _table(table))
-    return ExitCode.OK
-
-
-def cmd_review(args: argparse.Namespace) -> ExitCode:
-    import json
-
-    from policybook.review import as_ics, as_table, due_reviews
-
-    corpus = _corpus(args)
-    incomplete = _unreadable(corpus)
-    due = due_reviews(corpus, args.within)
-    if args.format == "json":
-        print(json.dumps({"today": corpus.today.isoformat(), "within_days": args.within,
-                          "reviews": [d.as_dict() for d in due]}, indent=2))
-    elif args.format == "ics":
-        sys.stdout.buffer.write(as_ics(corpus, due))
-    else:
-        sys.stdout.write(as_table(due, args.within))
-    return ExitCode.FINDINGS if incomplete else ExitCode.OK
-
-
-def cmd_ack(args: argparse.Namespace) -> ExitCode:
-    import csv
-    import json
-
-    from policybook.acknowledgements import acknowledge, outstanding
-
-    corpus = _corpus(args)
-    if args.words[:1] == ["report"] and len(args.words) == 1:
-        incomplete = _unreadable(corpus)
-        items = outstanding(corpus)
-        if args.format == "json":
-            print(json.dumps({"today": corpus.today.isoformat(), "outstanding": [i.as_dict() for i in items]},
-                             indent=2))
-        elif args.format == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(["staff", "name", "policy", "title", "version", "since", "days_outstanding"])
-            for item in items:
-                row = item.as_dict()
-                writer.writerow([row[k] for k in ("staff", "name", "policy", "title", "version", "since",
-                                                  "days_outstanding")])
-        elif not items:
-            print("Everyone has confirmed the current major version of every policy they must read.")
-        else:
-            rows = [["Staff", "Policy", "Version", "Outstanding since", "Days"]]
-            rows += [[f"{i.staff.name} ({i.staff.id})", f"{i.policy.id} {i.policy.title}", i.policy.version_text or "",
-                      str(i.since or ""), str(i.days if i.days is not None else "")] for i in items]
-            sys.stdout.write(_table(rows))
-        return ExitCode.FINDINGS if incomplete else ExitCode.OK
-    if len(args.words) != 2:
-        raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | policybook ack report")
-    record = acknowledge(corpus, args.words[0], args.words[1], args.on, args.version)
-    print(f"recorded: {record.staff} read {record.policy} version {record.version} on {record.date}")
     return ExitCode.OK
 
 
