@@ -140,3 +140,14 @@ history:
         body = _body(rng, rng.choice(lengths), index, count)
         (folder / f"policy-{index:05d}.md").write_text(frontmatter + body, encoding="utf-8")
     return root
+
+
+def make_site_project(root: Path, count: int, handbook: bool = True) -> Path:
+    """A generated corpus plus the example's docs/ and mkdocs.yml, ready for `policybook build`."""
+    make_corpus(root, count)
+    shutil.copytree(REPO / "docs", root / "docs")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    if not handbook:
+        config = config.replace("  - policybook\n", "  - policybook:\n      handbook: false\n")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return root

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import queue
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import REPO, make_corpus
+from corpus import make_site_project
 
 BIN = Path(sys.executable).parent
 
@@ -49,9 +48,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = make_corpus(Path(tmp) / "project", args.policies)
-        shutil.copytree(REPO / "docs", root / "docs")
-        shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+        root = make_site_project(Path(tmp) / "project", args.policies)
         port = _free_port()
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POLICYBOOK_TODAY": "2026-11-26"}
         started = time.perf_counter()

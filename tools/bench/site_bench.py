@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import REPO, make_corpus
+from corpus import REPO, make_site_project
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POLICYBOOK_TODAY": "2026-11-26"}
@@ -45,12 +45,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_corpus(Path(tmp) / "project", args.policies)
-        shutil.copytree(REPO / "docs", project / "docs")
         # The handbook PDFs are measured by handbook_bench.py; here the site alone is compared.
-        config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-        config = config.replace("  - policybook\n", "  - policybook:\n      handbook: false\n")
-        (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+        project = make_site_project(Path(tmp) / "project", args.policies, handbook=False)
         plain = Path(tmp) / "plain"
         plain_copy(project, plain)
         ours, baseline = [], []
