@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 from pathlib import Path
 
 from policybook.config import find_root
 from policybook.corpus import Corpus, load_corpus
+from policybook.dates import today_from
 from policybook.errors import PolicybookError
-
-
-def today_from(value: str | None) -> dt.date:
-    text = value or os.environ.get("POLICYBOOK_TODAY")
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise PolicybookError(f"'{text}' is not a date: write YYYY-MM-DD") from None
 
 
 def root_from(args: argparse.Namespace) -> Path:

@@ -10,11 +10,7 @@ import sys
 from policybook.cli_common import corpus_for
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
-
-
-def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows) + "\n"
+from policybook.report.text import text_table
 
 
 def cmd_history(args: argparse.Namespace) -> ExitCode:
@@ -36,7 +32,7 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
     rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
     rows += [[v.version, str(v.approved_on), str(v.in_force_to or "now"), v.approved_by, v.summary]
              for v in reversed(versions)]
-    sys.stdout.write(f"{policy.id} {policy.title}\n" + _table(rows))
+    sys.stdout.write(f"{policy.id} {policy.title}\n" + text_table(rows))
     return ExitCode.OK
 
 
@@ -63,7 +59,7 @@ def cmd_asof(args: argparse.Namespace) -> ExitCode:
         return ExitCode.OK
     table = [["Id", "Policy", "Version in force", "Since"]]
     table += [[r["id"], r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
-    sys.stdout.write(f"In force on {day}:\n" + _table(table))
+    sys.stdout.write(f"In force on {day}:\n" + text_table(table))
     return ExitCode.OK
 
 
@@ -111,7 +107,7 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
             rows = [["Staff", "Policy", "Version", "Outstanding since", "Days"]]
             rows += [[f"{i.staff.name} ({i.staff.id})", f"{i.policy.id} {i.policy.title}", i.policy.version_text or "",
                       str(i.since or ""), str(i.days if i.days is not None else "")] for i in items]
-            sys.stdout.write(_table(rows))
+            sys.stdout.write(text_table(rows))
         return ExitCode.FINDINGS if incomplete else ExitCode.OK
     if len(args.words) != 2:
         raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | policybook ack report")

@@ -16,6 +16,26 @@ def parse_date(text: object) -> dt.date | None:
         return None
 
 
+def long_date(day: dt.date | None) -> str:
+    """'6 November 2020', the house style for dates in prose."""
+    return f"{day.day} {day:%B %Y}" if day else "not set"
+
+
+def today_from(value: str | None) -> dt.date:
+    """The day to check against: ``value``, else POLICYBOOK_TODAY, else today."""
+    import os
+
+    from policybook.errors import PolicybookError
+
+    text = value or os.environ.get("POLICYBOOK_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PolicybookError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months; 31 January + 1 month is 28 or 29 February."""
     index = day.month - 1 + months

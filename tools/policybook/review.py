@@ -10,6 +10,7 @@ from icalendar import Calendar, Event
 
 from policybook.corpus import Corpus
 from policybook.model import Policy
+from policybook.report.text import text_table
 from policybook.site.context import role_title
 
 
@@ -46,9 +47,7 @@ def as_table(due: list[Due], within_days: int | None) -> str:
     for item in due:
         status = f"overdue {-item.days} days" if item.days < 0 else f"due in {item.days} days"
         rows.append((str(item.policy.next_review), status, item.policy.id or "", item.policy.title or "", item.owner))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-                     for row in rows) + "\n"
+    return text_table(rows)
 
 
 def as_ics(corpus: Corpus, due: list[Due]) -> bytes:

@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from itertools import pairwise
 
 from policybook.corpus import Corpus
-from policybook.dates import add_months
+from policybook.dates import add_months, long_date
 from policybook.findings import Finding, finding
-
-
-def _long(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def check_review_dates(corpus: Corpus) -> Iterator[Finding]:
@@ -28,11 +23,11 @@ def check_review_dates(corpus: Corpus) -> Iterator[Finding]:
             days = (next_review - today).days
             if days < 0:
                 yield finding("review-overdue", policy.rel, line, column,
-                              f"review was due on {_long(next_review)} ({-days} days ago); "
+                              f"review was due on {long_date(next_review)} ({-days} days ago); "
                               "review the policy and record it")
             elif days <= soon:
                 yield finding("review-due-soon", policy.rel, line, column,
-                              f"review is due on {_long(next_review)}, in {days} days")
+                              f"review is due on {long_date(next_review)}, in {days} days")
         interval = policy.review_interval
         if interval is None:
             continue

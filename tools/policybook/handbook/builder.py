@@ -17,11 +17,12 @@ from pathlib import Path
 import typst
 
 from policybook.corpus import Corpus
+from policybook.dates import long_date
 from policybook.errors import PolicybookError
 from policybook.handbook.convert import BodyConverter, label_for
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
-from policybook.site.context import long_date, role_title
+from policybook.site.context import guidance_detail, role_title
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "template.typ"
@@ -65,8 +66,7 @@ def _policy_data(corpus: Corpus, policy: Policy, body_file: str) -> dict[str, ob
     for ref in policy.guidance:
         item = registers.guidance.get(ref.id)
         if item:
-            detail = f"{item.publisher}, {item.published[:4]}" + (f"; {ref.section}" if ref.section else "")
-            guidance.append({"title": item.title, "detail": detail})
+            guidance.append({"title": item.title, "detail": guidance_detail(item, ref.section)})
     return {
         "id": policy.id, "title": policy.title, "label": label_for(policy.id or ""),
         "version": policy.version_text, "owner": role_title(corpus, policy.owner or ""),

@@ -13,6 +13,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def text_table(rows: list[list[str]] | list[tuple[str, ...]]) -> str:
+    """Left-aligned columns two spaces apart, for the report commands."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+                     for row in rows) + "\n"
+
+
 def summary(result: LintResult) -> str:
     errors = result.count(Severity.ERROR)
     warnings = result.count(Severity.WARNING)

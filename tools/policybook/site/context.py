@@ -7,12 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from policybook.corpus import Corpus
+from policybook.dates import long_date
 from policybook.model import Policy
-from policybook.registers import ALL_STAFF
-
-
-def long_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "not set"
+from policybook.registers import ALL_STAFF, Guidance
 
 
 def review_status(policy: Policy, today: dt.date, due_soon_days: int) -> tuple[str, str]:
@@ -41,6 +38,11 @@ def role_title(corpus: Corpus, role_id: str) -> str:
     return role.title if role else role_id
 
 
+def guidance_detail(item: Guidance, section: str | None) -> str:
+    """'Publisher, year; section' for a cited guidance entry."""
+    return f"{item.publisher}, {item.published[:4]}" + (f"; {section}" if section else "")
+
+
 def panel(corpus: Corpus, policy: Policy) -> dict[str, Any]:
     """The document-control panel's values for ``policy``."""
     registers = corpus.registers
@@ -49,8 +51,7 @@ def panel(corpus: Corpus, policy: Policy) -> dict[str, Any]:
     for ref in policy.guidance:
         item = registers.guidance.get(ref.id)
         if item:
-            detail = f"{item.publisher}, {item.published[:4]}" + (f"; {ref.section}" if ref.section else "")
-            guidance.append(Link(item.title, item.url, detail))
+            guidance.append(Link(item.title, item.url, guidance_detail(item, ref.section)))
     standards = [Link(registers.standards[s].title, registers.standards[s].url, registers.standards[s].framework)
                  for s in policy.standards if s in registers.standards]
     equipment = [registers.equipment[e].name for e in policy.equipment if e in registers.equipment]

@@ -13,8 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from policybook.corpus import Corpus
+from policybook.dates import long_date
 from policybook.model import Policy
-from policybook.site.context import long_date, review_status, role_title
+from policybook.site.context import review_status, role_title
 from policybook.site.text import md_text
 
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'

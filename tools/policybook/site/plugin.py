@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import posixpath
 import re
 import sys
@@ -29,6 +28,7 @@ from mkdocs.structure.pages import Page
 
 from policybook.config import find_root
 from policybook.corpus import Corpus, PolicyCache, load_corpus
+from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
 from policybook.findings import Finding, Severity
 from policybook.model import Policy
@@ -77,11 +77,10 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.serving = command == "serve"
 
     def _today(self) -> dt.date:
-        text = self.config.today or os.environ.get("POLICYBOOK_TODAY")
         try:
-            return dt.date.fromisoformat(text) if text else dt.date.today()
-        except ValueError:
-            raise PluginError(f"policybook: today '{text}' is not a date: write YYYY-MM-DD") from None
+            return today_from(self.config.today)
+        except PolicybookError as exc:
+            raise PluginError(f"policybook: today {exc}") from None
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -110,7 +109,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             "organisation": organisation.name,
             "site_url": organisation.site_url,
             "rating": organisation.cqc_rating.__dict__ if organisation.cqc_rating else None,
-            "rating_date": _long(organisation.cqc_rating.date) if organisation.cqc_rating else "",
+            "rating_date": long_date(parse_date(organisation.cqc_rating.date)) if organisation.cqc_rating else "",
         })
         return config
 
@@ -257,8 +256,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = panel(corpus, policy)
             page.meta["policybook"]["previous"] = [
-                {"version": o.record.version, "from": _long(o.record.approved_on.isoformat()),
-                 "to": _long(o.record.in_force_to.isoformat()) if o.record.in_force_to else "",
+                {"version": o.record.version, "from": long_date(o.record.approved_on),
+                 "to": long_date(o.record.in_force_to) if o.record.in_force_to else "",
                  "url": o.page[:-3] + "/", "changes": o.redline[:-3] + "/" if o.redline else ""}
                 for o in reversed(self.previous.get(page.file.src_uri, []))]
             changes = self.previous_changes.get(page.file.src_uri)
@@ -309,14 +308,6 @@ def _log_findings(findings: list[Finding]) -> None:
         if item.severity is Severity.ERROR:
             print(f"policybook lint: {item.path}:{item.line}:{item.column} {item.rule} {item.message}",
                   file=sys.stderr, flush=True)
-
-
-def _long(iso: str) -> str:
-    try:
-        day = dt.date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {day:%B %Y}"
 
 
 def _link_policy_ids(markdown: str, uri: str, corpus: Corpus, by_id: dict[str, Policy]) -> str:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policybook.corpus import Corpus
+from policybook.dates import long_date
 from policybook.errors import PolicybookError
 from policybook.history import ApprovedVersion, approved_versions
 from policybook.loader import Document, decode, parse_markdown_text
 from policybook.model import Policy
-from policybook.site.context import long_date
 from policybook.site.text import md_text
 
 

@@ -84,6 +84,13 @@ class Exceptions:
         return False
 
 
+def _exceptions(spec: dict[str, Any], vocab: list[str], use_vocab: bool = True) -> Exceptions:
+    """A rule's `exceptions`, plus the accepted vocabulary unless the rule sets `vocab: false`
+    (or, like a nonword existence rule, matches spans where a vocabulary word means nothing)."""
+    terms = [str(e) for e in spec.get("exceptions") or []]
+    return Exceptions(terms + (vocab if use_vocab and spec.get("vocab", True) else []))
+
+
 @dataclass
 class StyleRule:
     name: str
@@ -127,8 +134,7 @@ class Existence(StyleRule):
         if spec.get("ignorecase"):
             pattern = "(?i)" + pattern
         self.pattern = _compile(pattern, self)
-        use_vocab = spec.get("vocab", True) and not nonword
-        self.exceptions = Exceptions([str(e) for e in spec.get("exceptions") or []] + (vocab if use_vocab else []))
+        self.exceptions = _exceptions(spec, vocab, use_vocab=not nonword)
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
         for match in self._matches(self.pattern, doc):
@@ -149,8 +155,7 @@ class Substitution(StyleRule):
         body = "|".join(f"({_ungroup(k)})" for k in self.keys)
         self.pattern = _compile(("(?i)" if self.ignorecase else "") + template.format(body), self)
         self.capitalize = bool(spec.get("capitalize"))
-        use_vocab = spec.get("vocab", True)
-        self.exceptions = Exceptions([str(e) for e in spec.get("exceptions") or []] + (vocab if use_vocab else []))
+        self.exceptions = _exceptions(spec, vocab)
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
         for match in self._matches(self.pattern, doc):
@@ -204,8 +209,7 @@ class Repetition(StyleRule):
         self.prefilter = (regex.compile(r"(?i)(?<!\S)(\S+)\s+\1(?!\S)" if self.ignorecase
                                         else r"(?<!\S)(\S+)\s+\1(?!\S)")
                           if [str(t) for t in tokens] == [r"[^\s]+"] else None)
-        use_vocab = spec.get("vocab", True)
-        self.exceptions = Exceptions([str(e) for e in spec.get("exceptions") or []] + (vocab if use_vocab else []))
+        self.exceptions = _exceptions(spec, vocab)
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
         if self.prefilter is not None and not self.prefilter.search(doc.text):
@@ -235,8 +239,7 @@ class Conditional(StyleRule):
         flags = "(?i)" if spec.get("ignorecase") else ""
         self.second = _compile(flags + str(spec["second"]), self)
         self.first = _compile(flags + str(spec["first"]), self)
-        use_vocab = spec.get("vocab", True)
-        self.exceptions = Exceptions([str(e) for e in spec.get("exceptions") or []] + (vocab if use_vocab else []))
+        self.exceptions = _exceptions(spec, vocab)
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
         defined: set[str] = state.setdefault(f"conditional:{self.name}", set())
