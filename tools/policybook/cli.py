@@ -110,7 +110,7 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     errors = [f for f in lint_corpus(corpus).findings if f.severity.value == "error" and f.rule != "review-overdue"]
     if errors:
         for item in errors:
-            print(f"{item.path}:{item.line}:{item.column} error {item.rule} {item.message}", file=sys.stderr)
+            print(item.as_line(), file=sys.stderr)
         print(f"policybook: {len(errors)} lint error(s): the handbook would be incomplete or wrong, so it was "
               "not built", file=sys.stderr)
         return ExitCode.FINDINGS

@@ -124,6 +124,5 @@ def _unreadable(corpus) -> list:  # type: ignore[no-untyped-def]
     problems = [f for f in corpus.load_findings if f.severity.value == "error"]
     problems += [f for f in check_schema(corpus) if f.severity.value == "error"]
     for item in sorted(problems, key=lambda f: (f.path, f.line, f.column)):
-        print(f"{item.path}:{item.line}:{item.column} {item.severity.value} {item.rule} {item.message}",
-              file=sys.stderr)
+        print(item.as_line(), file=sys.stderr)
     return problems

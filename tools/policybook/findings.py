@@ -34,6 +34,10 @@ class Finding:
     severity: Severity
     message: str
 
+    def as_line(self) -> str:
+        """`path:line:col severity rule message`, the text report's line."""
+        return f"{self.path}:{self.line}:{self.column} {self.severity.value} {self.rule} {self.message}"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "path": self.path,
