@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import REPO
 
-from policybook.findings import RULES
+from policybook.checks import RULES
 
 SCHEMAS = ["policy", "config", "roles", "guidance", "equipment", "standards", "staff"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import REPO, TODAY
 
-from policybook.findings import RULES
+from policybook.checks import RULES
 
 
 def test_example_has_no_findings_of_any_severity(run) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, edit, position_of, strip_fingerprints
 
-from policybook.findings import RULES, Severity
+from policybook.checks import RULES
+from policybook.findings import Severity
 
 
 @pytest.fixture

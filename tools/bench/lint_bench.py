@@ -22,13 +22,10 @@ import json, resource, sys, time, datetime
 from pathlib import Path
 from policybook.corpus import load_corpus
 from policybook.lint import lint_corpus
-import policybook.checks as checks
 root = Path(sys.argv[1]); style = sys.argv[2] == "1"
-if not style:
-    checks.LOCAL_CHECKS[:] = [c for c in checks.LOCAL_CHECKS if c.__module__ != "policybook.checks.style"]
 start = time.perf_counter()
 corpus = load_corpus(root, datetime.date(2026, 11, 26))
-result = lint_corpus(corpus)
+result = lint_corpus(corpus, house_style=style)
 seconds = time.perf_counter() - start
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybook.config import Config, load_config
 from policybook.findings import Finding
 from policybook.loader import iter_files, load_markdown
 from policybook.model import Policy
-from policybook.registers import Registers, load_registers
-from policybook.style.runner import Style
+from policybook.registers import ALL_STAFF, Registers, load_registers
+
+if TYPE_CHECKING:  # the lint layer loads the house style and attaches it; the corpus only carries it
+    from policybook.style.runner import Style
 
 
 @dataclass
@@ -21,7 +24,7 @@ class Corpus:
     policies: list[Policy]
     today: dt.date
     load_findings: list[Finding] = field(default_factory=list)
-    style: Style | None = None
+    style: Style | None = None  # the house style, attached by lint.lint_corpus
     base_ref: str | None = None  # git revision to compare with, for version-not-bumped
 
     @property
@@ -35,6 +38,13 @@ class Corpus:
             if policy.id and policy.id not in index:
                 index[policy.id] = policy
         return index
+
+    def role_title(self, role_id: str) -> str:
+        """The register's title for a role ("All staff" for everyone), or the id when it is unknown."""
+        if role_id == ALL_STAFF:
+            return "All staff"
+        role = self.registers.roles.get(role_id)
+        return role.title if role else role_id
 
     def published(self) -> list[Policy]:
         return [p for p in self.policies if p.in_force]
@@ -63,7 +73,7 @@ def load_corpus(root: Path, today: dt.date, config: Config | None = None, cache:
         findings.extend(policy.doc.findings)
         policies.append(policy)
     return Corpus(config=config, registers=registers, policies=policies, today=today,
-                  load_findings=findings, style=Style.load(root))
+                  load_findings=findings)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

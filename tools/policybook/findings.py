@@ -1,9 +1,19 @@
-"""Findings and the catalogue of rules: the one place where rule ids and severities are defined."""
+"""Findings and the rule registry: what a problem is, and the one place where each rule is declared.
+
+A rule is declared once, beside the code that finds it, with :func:`declare`; a check function is
+registered with the :func:`check` decorator, naming the rules it reports. Findings are built from the
+rule object (``RULE.at(path, line, column, message)``), so a misspelt rule is an undefined name that
+ruff reports, not a string that fails at run time. ``policybook.checks`` imports every check module
+and so holds the whole catalogue.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -13,14 +23,18 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"error": 0, "warning": 1, "suggestion": 2}[self.value]
+        return _RANK[self]
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: Severity
-    summary: str
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.SUGGESTION: 2}
+
+
+class Scope(StrEnum):
+    """What a rule looks at, which decides how and when its check runs."""
+
+    FILE = "file"  # found while a file is read (loader, registers): every command sees these
+    POLICY = "policy"  # one policy at a time with the registers and settings: can run on a subset, in parallel
+    CORPUS = "corpus"  # policies compared with each other: always sees every policy
 
 
 @dataclass(frozen=True, order=True)
@@ -33,6 +47,10 @@ class Finding:
     rule: str
     severity: Severity
     message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
 
     def as_line(self) -> str:
         """`path:line:col severity rule message`, the text report's line."""
@@ -49,50 +67,82 @@ class Finding:
         }
 
 
-E, W = Severity.ERROR, Severity.WARNING
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the catalogue: what `policybook rules` and docs/guide/rules.md show."""
 
-_RULES = [
-    Rule("frontmatter-missing", E, "The file does not start with a YAML frontmatter block between '---' lines."),
-    Rule("yaml-syntax", E, "The frontmatter or register is not valid YAML (or uses aliases or custom tags)."),
-    Rule("yaml-duplicate-key", E, "A key appears twice in the same mapping; YAML would silently keep one."),
-    Rule("encoding", E, "The file is not UTF-8 text (binary, UTF-16, Latin-1 and similar)."),
-    Rule("file-too-large", E, "The file is over the configured size limit (limits.max_file_bytes)."),
-    Rule("schema", E, "A frontmatter or register field is missing, unknown or of the wrong form."),
-    Rule("duplicate-id", E, "Two files (or register entries) share an id."),
-    Rule("duplicate-title", E, "Two policies in force share a title, ignoring case and spacing."),
-    Rule("duplicate-content", W, "A passage of 40 or more words stands in two policies."),
-    Rule("review-overdue", E, "The policy's next_review date has passed."),
-    Rule("review-due-soon", W, "The policy's next review falls within review.due_soon_days."),
-    Rule("review-interval", E,
-         "next_review is later than approval plus the review interval, or the interval is too long."),
-    Rule("date-order", E,
-         "Dates contradict each other (created after approval, approval in the future, history out of order)."),
-    Rule("history", E, "The version history does not start with the current version or repeats or misorders versions."),
-    Rule("unknown-role", E, "A role id is not in registers/roles.yml."),
-    Rule("undesignated-role", E, "The text names a job title the service has not designated , such as 'fire officer'."),
-    Rule("unknown-guidance", E, "A guidance id is not in registers/guidance.yml."),
-    Rule("missing-guidance", E, "The policy's category requires external guidance and none is cited."),
-    Rule("superseded-guidance", W, "Cited guidance is marked superseded or withdrawn in the register."),
-    Rule("unknown-standard", E, "A standard id is not in registers/standards.yml."),
-    Rule("unknown-equipment", E, "An equipment id is not in registers/equipment.yml."),
-    Rule("unknown-policy-ref", E, "supersedes, related or a link names a policy id that does not exist."),
-    Rule("undeclared-equipment", E, "The text names equipment that is not in registers/equipment.yml."),
-    Rule("superseded-still-approved", E, "A policy superseded by an approved policy is still approved."),
-    Rule("placeholder", E, "Unfinished text: TBC, TBD, TODO, XXX, [insert ...], <name>, lorem ipsum."),
-    Rule("patient-identifiable", E, "A valid NHS number or a date of birth appears in the text."),
-    Rule("raw-html", E, "Active HTML (script, iframe, object, embed, style, on* handlers, javascript: links)."),
-    Rule("broken-link", E, "A relative link points to a file that does not exist."),
-    Rule("heading-structure", W, "An H1 in the body (the title comes from frontmatter) or a skipped heading level."),
-    Rule("image-alt", E, "An image has no alternative text."),
-    Rule("changed-since-approval", E, "An approved policy no longer matches the fingerprint recorded at approval."),
-    Rule("version-not-bumped", E, "With --base REF: the policy's content differs from REF but its version does not."),
-]
+    id: str
+    severity: Severity
+    summary: str
+    scope: Scope = Scope.POLICY
 
-RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+    def at(self, path: str, line: int, column: int, message: str, severity: Severity | None = None) -> Finding:
+        """A finding of this rule at ``path:line:column`` (lines and columns below 1 become 1)."""
+        return Finding(path, max(1, line), max(1, column), self.id, severity or self.severity, message)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "severity": self.severity.value, "scope": self.scope.value, "summary": self.summary}
 
 
-def finding(rule_id: str, path: str, line: int, column: int, message: str,
-            severity: Severity | None = None) -> Finding:
-    """Build a finding with the catalogue's severity for ``rule_id``."""
-    sev = severity if severity is not None else RULES[rule_id].severity
-    return Finding(path, max(1, line), max(1, column), rule_id, sev, message)
+CheckFunction = Callable[[Any], Iterable[Finding]]  # takes the Corpus (typed loosely: the corpus imports us)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check: the function, whether it runs per policy or across them, what it reports."""
+
+    function: CheckFunction
+    scope: Scope
+    rules: tuple[Rule, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.function.__module__}.{self.function.__qualname__}"
+
+
+_RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_RULES: dict[str, Rule] = {}
+_CHECKS: list[Check] = []
+
+
+def declare(rule_id: str, severity: Severity, scope: Scope, summary: str) -> Rule:
+    """Add a rule to the catalogue. Ids are kebab-case and unique; declaring one twice is a bug."""
+    if not _RULE_ID.match(rule_id):
+        raise ValueError(f"rule id '{rule_id}' is not kebab-case")
+    if rule_id in _RULES:
+        raise ValueError(f"rule '{rule_id}' is declared twice")
+    rule = Rule(rule_id, severity, summary, scope)
+    _RULES[rule_id] = rule
+    return rule
+
+
+def check(*rules: Rule, scope: Scope | None = None) -> Callable[[CheckFunction], CheckFunction]:
+    """Register the decorated function as the check that reports ``rules``. Its scope is the rules'
+    scope (per policy or across the corpus) unless given; the function itself is returned unchanged."""
+    if not rules and scope is None:
+        raise ValueError("a check names the rules it reports, or its scope when they are the project's own")
+    scopes = {r.scope for r in rules if r.scope is not Scope.FILE}
+    chosen = scope or (scopes.pop() if len(scopes) == 1 else None)
+    if chosen is None or chosen is Scope.FILE:
+        raise ValueError(f"say scope=Scope.POLICY or Scope.CORPUS for a check of {[r.id for r in rules]}")
+
+    def register(function: CheckFunction) -> CheckFunction:
+        _CHECKS.append(Check(function, chosen, rules))
+        return function
+
+    return register
+
+
+def registered_rules() -> dict[str, Rule]:
+    """Every rule declared so far, in declaration order (import ``policybook.checks`` for all of them)."""
+    return dict(_RULES)
+
+
+def registered_checks(scope: Scope) -> list[Check]:
+    return [c for c in _CHECKS if c.scope is scope]
+
+
+def blocking(findings: Iterable[Finding], *, allow: Iterable[Rule] = ()) -> list[Finding]:
+    """The errors among ``findings`` (those that stop a build or an approval), except rules in ``allow``."""
+    allowed = {rule.id for rule in allow}
+    return [f for f in findings if f.is_error and f.rule not in allowed]

@@ -1,4 +1,4 @@
-"""Lint: load the corpus, run every check, keep the findings for the paths asked about."""
+"""Lint: attach the house style, run every check, keep the findings for the paths asked about."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policybook.checks import run_checks
+from policybook.checks import RULES, run_checks
 from policybook.corpus import Corpus, load_corpus
 from policybook.errors import PolicybookError
-from policybook.findings import RULES, Finding, Rule, Severity
+from policybook.findings import Finding, Rule, Severity
+from policybook.style.runner import Style
 
 
 @dataclass
@@ -26,6 +27,12 @@ class LintResult:
         if strict:
             return bool(self.findings)
         return self.count(Severity.ERROR) > 0
+
+
+def catalogue(root: Path | None) -> dict[str, Rule]:
+    """Every rule: the core rules, then the house style rules of the project at ``root`` (if any)."""
+    style = Style.load(root) if root is not None else None
+    return dict(RULES) | (style.catalogue() if style else {})
 
 
 def _selected(root: Path, paths: Sequence[str], cwd: Path) -> list[str] | None:
@@ -47,7 +54,14 @@ def _within(path: str, only: list[str]) -> bool:
     return any(path == p or p in ("", ".") or path.startswith(p.rstrip("/") + "/") for p in only)
 
 
-def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None = None) -> LintResult:
+def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None = None,
+                house_style: bool = True) -> LintResult:
+    """Lint a loaded corpus. The house style is loaded here (once per corpus) unless ``house_style``
+    is False; ``only`` keeps the findings for those path prefixes."""
+    if house_style and corpus.style is None:
+        corpus.style = Style.load(corpus.root)
+    elif not house_style:
+        corpus.style = None
     selected = None if only is None else (lambda rel: _within(rel, only))
     findings = sorted(set(run_checks(corpus, jobs, selected)), key=lambda f: (f.path, f.line, f.column, f.rule))
     if only is not None:

@@ -15,7 +15,24 @@ from typing import Any
 
 import yaml
 
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, Rule, Scope, Severity, declare
+from policybook.schemas import SCHEMA
+
+FRONTMATTER_MISSING = declare(
+    "frontmatter-missing", Severity.ERROR, Scope.FILE,
+    'The file does not start with a frontmatter block between `---` lines.')
+YAML_SYNTAX = declare(
+    "yaml-syntax", Severity.ERROR, Scope.FILE,
+    'The frontmatter or a register is not valid YAML, is never closed, or uses aliases, merge keys or custom tags.')
+YAML_DUPLICATE_KEY = declare(
+    "yaml-duplicate-key", Severity.ERROR, Scope.FILE,
+    'The same key twice in one mapping. YAML would silently keep only one.')
+ENCODING = declare(
+    "encoding", Severity.ERROR, Scope.FILE,
+    'The file is not UTF-8 text: binary, UTF-16, Latin-1, NUL bytes, or a symbolic link.')
+FILE_TOO_LARGE = declare(
+    "file-too-large", Severity.ERROR, Scope.FILE,
+    'The file is over `limits.max_file_bytes`, or holds an absurd number of YAML values.')
 
 try:  # libyaml is an order of magnitude faster; PyYAML's wheels include it.
     _YamlLoader: type = yaml.CSafeLoader
@@ -61,7 +78,7 @@ class Document:
 
 
 class _Refused(Exception):
-    def __init__(self, rule: str, line: int, column: int, message: str) -> None:
+    def __init__(self, rule: Rule, line: int, column: int, message: str) -> None:
         super().__init__(message)
         self.rule, self.line, self.column, self.message = rule, line, column, message
 
@@ -71,30 +88,30 @@ def read_text(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
     try:
         if path.is_symlink():
             target = path.resolve()
-            return None, [finding("encoding", rel, 1, 1, f"symbolic link to {target}: policies must be real files")]
+            return None, [ENCODING.at(rel, 1, 1, f"symbolic link to {target}: policies must be real files")]
         size = path.stat().st_size
         if size > max_bytes:
-            return None, [finding("file-too-large", rel, 1, 1,
+            return None, [FILE_TOO_LARGE.at(rel, 1, 1,
                                   f"file is {size:,} bytes; the limit is {max_bytes:,} (limits.max_file_bytes)")]
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [finding("encoding", rel, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+        return None, [ENCODING.at(rel, 1, 1, f"cannot read file: {exc.strerror or exc}")]
     return decode(raw, rel)
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
     """Decode UTF-8 (BOM accepted, CRLF and lone CR normalised) or return an ``encoding`` finding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [finding("encoding", rel, 1, 1, "file is UTF-16; save it as UTF-8")]
+        return None, [ENCODING.at(rel, 1, 1, "file is UTF-16; save it as UTF-8")]
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return None, [finding("encoding", rel, line, 1, "file contains NUL bytes: it is binary, not text")]
+        return None, [ENCODING.at(rel, line, 1, "file contains NUL bytes: it is binary, not text")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [finding("encoding", rel, line, column,
+        return None, [ENCODING.at(rel, line, column,
                               f"byte 0x{raw[exc.start]:02x} is not UTF-8 (Latin-1 or Windows-1252?); "
                               "save the file as UTF-8")]
     if "\r" in text:
@@ -118,14 +135,14 @@ def parse_markdown_text(doc: Document, text: str) -> None:
     doc.text = text
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        doc.findings.append(finding("frontmatter-missing", doc.rel, 1, 1,
+        doc.findings.append(FRONTMATTER_MISSING.at(doc.rel, 1, 1,
                                     "no frontmatter: the file must start with a '---' line, "
                                     "the policy's YAML fields, and a closing '---' line"))
         doc.body = text
         return
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if close is None:
-        doc.findings.append(finding("yaml-syntax", doc.rel, 1, 1,
+        doc.findings.append(YAML_SYNTAX.at(doc.rel, 1, 1,
                                     "frontmatter opened on line 1 is never closed with a '---' line"))
         return
     doc.start_line = 1
@@ -133,12 +150,12 @@ def parse_markdown_text(doc: Document, text: str) -> None:
     doc.body = "\n".join(lines[close + 1:])
     yaml_text = "\n".join(lines[1:close])
     if not yaml_text.strip():
-        doc.findings.append(finding("schema", doc.rel, 1, 1, "the frontmatter is empty"))
+        doc.findings.append(SCHEMA.at(doc.rel, 1, 1, "the frontmatter is empty"))
         doc.data = {}
         return
     _parse_yaml(doc, yaml_text, line_offset=2)
     if doc.data is not None and not isinstance(doc.data, dict):
-        doc.findings.append(finding("schema", doc.rel, 2, 1,
+        doc.findings.append(SCHEMA.at(doc.rel, 2, 1,
                                     "the frontmatter must be a set of 'field: value' lines"))
         doc.data = None
 
@@ -165,10 +182,10 @@ def _parse_yaml(doc: Document, yaml_text: str, line_offset: int) -> None:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "\t" in problem or "tab" in problem:
             problem += " (use spaces, not tabs, to indent)"
-        doc.findings.append(finding("yaml-syntax", doc.rel, line, column, f"invalid YAML: {problem}"))
+        doc.findings.append(YAML_SYNTAX.at(doc.rel, line, column, f"invalid YAML: {problem}"))
         return
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        doc.findings.append(finding("yaml-syntax", doc.rel, line_offset, 1, f"invalid YAML: {exc}"))
+        doc.findings.append(YAML_SYNTAX.at(doc.rel, line_offset, 1, f"invalid YAML: {exc}"))
         return
     if node is None:
         doc.data = None
@@ -177,10 +194,10 @@ def _parse_yaml(doc: Document, yaml_text: str, line_offset: int) -> None:
     try:
         doc.data = converter.convert(node, ())
     except _Refused as refused:
-        doc.findings.append(finding(refused.rule, doc.rel, refused.line, refused.column, refused.message))
+        doc.findings.append(refused.rule.at(doc.rel, refused.line, refused.column, refused.message))
         doc.data = None
     except RecursionError:
-        doc.findings.append(finding("yaml-syntax", doc.rel, line_offset, 1, "YAML nested too deeply"))
+        doc.findings.append(YAML_SYNTAX.at(doc.rel, line_offset, 1, "YAML nested too deeply"))
         doc.data = None
 
 
@@ -199,10 +216,10 @@ class _Converter:
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Refused("file-too-large", *self.pos(node),
+            raise _Refused(FILE_TOO_LARGE, *self.pos(node),
                            f"more than {MAX_NODES:,} YAML values: this is not a policy")
         if id(node) in self.seen:
-            raise _Refused("yaml-syntax", *self.pos(node),
+            raise _Refused(YAML_SYNTAX, *self.pos(node),
                            "YAML aliases (*name) are not allowed: write the value out in full")
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -219,16 +236,15 @@ class _Converter:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("yaml-syntax", *self.pos(key_node), "keys must be plain words")
+                raise _Refused(YAML_SYNTAX, *self.pos(key_node), "keys must be plain words")
             if key_node.tag == _TAG + "merge":
-                raise _Refused("yaml-syntax", *self.pos(key_node),
+                raise _Refused(YAML_SYNTAX, *self.pos(key_node),
                                "YAML merge keys (<<) are not allowed: write the fields out in full")
             key = str(key_node.value)
             if key in result:
                 first = self.doc.key_positions.get((*path, key), (0, 0))[0]
                 line, column = self.pos(key_node)
-                self.doc.findings.append(finding(
-                    "yaml-duplicate-key", self.doc.rel, line, column,
+                self.doc.findings.append(YAML_DUPLICATE_KEY.at(self.doc.rel, line, column,
                     f"duplicate key '{key}' (first on line {first}); keep one and delete the other"))
                 self.count += 1
                 continue
@@ -239,7 +255,7 @@ class _Converter:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
         if tag not in _PLAIN_TAGS:
-            raise _Refused("yaml-syntax", *self.pos(node), f"YAML tag '{tag}' is not allowed here")
+            raise _Refused(YAML_SYNTAX, *self.pos(node), f"YAML tag '{tag}' is not allowed here")
         if node.style is not None and tag == _TAG + "str":
             return value  # quoted or block scalar: text as written
         if tag == _TAG + "int":

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -105,6 +107,15 @@ class ParsedBody:
                 continue
             out.append((line, _blank_code_spans(text)))
         return out
+
+
+PROSE_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
+
+
+def word_hashes(body: ParsedBody) -> bytes:
+    """The body's prose words, case-folded and hashed, packed as machine words (for duplicate-content)."""
+    words = [word for block in body.prose for word in PROSE_WORD.findall(block.text.casefold())]
+    return array("q", map(hash, words)).tobytes()
 
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")

@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from policybook.control.versions import parse_version
 from policybook.dates import parse_date
 from policybook.loader import Document
-from policybook.markdown import Link, ParsedBody, parse_body
-from policybook.versions import parse_version
+from policybook.markdown import Link, ParsedBody, parse_body, word_hashes
+
+
+class Status(StrEnum):
+    """A policy's status: only an approved policy is in force and shown to staff."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    RETIRED = "retired"
+
+    @classmethod
+    def of(cls, value: object) -> Status | None:
+        """The status a frontmatter value names, or None (the schema reports anything else)."""
+        return cls(value) if isinstance(value, str) and value in cls._value2member_map_ else None
 
 
 def _str(value: Any) -> str | None:
@@ -71,8 +85,14 @@ class Policy:
         return _str(self.data.get("title"))
 
     @property
-    def status(self) -> str | None:
-        return _str(self.data.get("status"))
+    def status(self) -> Status | None:
+        return Status.of(self.data.get("status"))
+
+    @property
+    def status_text(self) -> str:
+        """The status as written, for messages (it may be a value the schema refuses)."""
+        value = self.data.get("status")
+        return value if isinstance(value, str) else "without a status"
 
     @property
     def category(self) -> str | None:
@@ -187,8 +207,6 @@ class Policy:
 
     @cached_property
     def summary(self) -> BodySummary:
-        from policybook.checks.duplication import word_hashes
-
         return BodySummary(tuple(self.parsed.links), word_hashes(self.parsed))
 
     @property
@@ -197,7 +215,7 @@ class Policy:
 
     @property
     def in_force(self) -> bool:
-        return self.status == "approved"
+        return self.status is Status.APPROVED
 
     @property
     def label(self) -> str:

@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, Scope, Severity, declare
 from policybook.loader import Document, load_yaml
 from policybook.schema_messages import schema_findings
-from policybook.schemas import validator
+from policybook.schemas import SCHEMA, validator
+
+DUPLICATE_ID = declare(
+    "duplicate-id", Severity.ERROR, Scope.CORPUS,
+    'Two files, or two register entries, share an id. Both are reported.')
 
 REGISTER_NAMES = ("roles", "guidance", "equipment", "standards", "staff")
 ALL_STAFF = "all-staff"
@@ -38,6 +42,10 @@ class Guidance:
     url: str
     status: str
     superseded_by: str | None = None
+
+    def detail(self, section: str | None = None) -> str:
+        """'Publisher, year; section' for a citation of this guidance."""
+        return f"{self.publisher}, {self.published[:4]}" + (f"; {section}" if section else "")
 
 
 @dataclass(frozen=True)
@@ -115,13 +123,13 @@ def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:
         path = folder / f"{name}.yml"
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         if not path.is_file():
-            registers.findings.append(finding("schema", rel, 1, 1, f"register {name}.yml is missing"))
+            registers.findings.append(SCHEMA.at(rel, 1, 1, f"register {name}.yml is missing"))
             continue
         doc = load_yaml(path, rel, max_bytes)
         registers.documents[name] = doc
         registers.findings.extend(doc.findings)
         if doc.data is None and not doc.findings:
-            registers.findings.append(finding("schema", rel, 1, 1, f"register {name}.yml is empty"))
+            registers.findings.append(SCHEMA.at(rel, 1, 1, f"register {name}.yml is empty"))
             continue
         if doc.data is not None:
             registers.findings.extend(schema_findings(doc, list(validator(name).iter_errors(doc.data))))
@@ -129,7 +137,7 @@ def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:
         for index, item in _entries(doc, name):
             if item["id"] in table:
                 line, column = doc.position((name, index, "id"))
-                registers.findings.append(finding("duplicate-id", rel, line, column,
+                registers.findings.append(DUPLICATE_ID.at(rel, line, column,
                                                   f"{name} id '{item['id']}' is listed twice"))
                 continue
             table[item["id"]] = _build(name, item)

@@ -8,8 +8,10 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, Rule
+from policybook.ids import POLICY_ID
 from policybook.loader import Document
+from policybook.schemas import SCHEMA
 
 MAX_PER_FILE = 50
 
@@ -27,7 +29,7 @@ _TYPE_WORDS = {
 _PATTERN_HINTS = {
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not a full date: write YYYY-MM-DD",
     r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$": "is not a version: write MAJOR.MINOR, e.g. \"1.0\"",
-    r"^[A-Z]{2,6}-[0-9]{3}$": "is not a policy id: write 2 to 6 capital letters, a hyphen and 3 digits, "
+    f"^{POLICY_ID}$": "is not a policy id: write 2 to 6 capital letters, a hyphen and 3 digits, "
     "e.g. IPC-001",
     r"^[a-z][a-z0-9-]*$": "is not an id: use lower-case letters, digits and hyphens",
     r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$": "is not a date: write YYYY, YYYY-MM or YYYY-MM-DD",
@@ -118,16 +120,16 @@ def _expand(errors: list[ValidationError]) -> Iterator[ValidationError]:
             yield error
 
 
-def schema_findings(doc: Document, errors: list[ValidationError], rule: str = "schema") -> list[Finding]:
+def schema_findings(doc: Document, errors: list[ValidationError], rule: Rule = SCHEMA) -> list[Finding]:
     """One finding per violation, placed at the offending key (or the block start if missing)."""
     found: list[Finding] = []
     ordered = sorted(errors, key=lambda e: doc.position(tuple(e.absolute_path)))
     for error in _expand(ordered):
         path, message = _message(error)
         line, column = doc.position(path)
-        found.append(finding(rule, doc.rel, line, column, message))
+        found.append(rule.at(doc.rel, line, column, message))
         if len(found) >= MAX_PER_FILE:
-            found.append(finding(rule, doc.rel, line, column,
+            found.append(rule.at(doc.rel, line, column,
                                  f"... and more schema problems; fix these first (only {MAX_PER_FILE} shown)"))
             break
     return found

@@ -13,6 +13,12 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from policybook.findings import Scope, Severity, declare
+
+SCHEMA = declare(
+    "schema", Severity.ERROR, Scope.POLICY,
+    'A field is missing, unknown or of the wrong form ("\'May\' is not a full date: write YYYY-MM-DD").')
+
 _PACKAGED = Path(__file__).parent / "schemas"
 _SOURCE = Path(__file__).resolve().parents[2] / "schemas"
 

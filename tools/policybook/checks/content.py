@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import regex
 
 from policybook.corpus import Corpus
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, Scope, Severity, check, declare
 
 # Real HTML element names are not placeholders: <br>, <details> and friends.
 _HTML_ELEMENTS = frozenset(
@@ -29,6 +29,18 @@ _PLACEHOLDER = regex.compile(
 )
 
 
+PLACEHOLDER = declare(
+    "placeholder", Severity.ERROR, Scope.POLICY,
+    'TBC, TBD, TODO, FIXME, XXX, `[insert ...]`, `<name>`-style blanks or lorem ipsum.')
+PATIENT_IDENTIFIABLE = declare(
+    "patient-identifiable", Severity.ERROR, Scope.POLICY,
+    'A valid NHS number (passing the modulus 11 check) or a date of birth next to DOB or "date of birth".')
+RAW_HTML = declare(
+    "raw-html", Severity.ERROR, Scope.POLICY,
+    '`<script>`, `<iframe>`, `<object>`, `<embed>`, `<style>`, `on...=` handlers or `javascript:` links.')
+
+
+@check(PLACEHOLDER)
 def check_placeholders(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
@@ -38,7 +50,7 @@ def check_placeholders(corpus: Corpus) -> Iterator[Finding]:
                 blank = match.group("blank")
                 if blank is not None and blank.strip().lower() in _HTML_ELEMENTS:
                     continue
-                yield finding("placeholder", policy.rel, line, match.start() + 1,
+                yield PLACEHOLDER.at(policy.rel, line, match.start() + 1,
                               f"unfinished text '{match.group(0)}': complete it before approval")
 
 
@@ -60,6 +72,7 @@ def is_nhs_number(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+@check(PATIENT_IDENTIFIABLE)
 def check_patient_identifiable(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
@@ -68,11 +81,11 @@ def check_patient_identifiable(corpus: Corpus) -> Iterator[Finding]:
             line = policy.doc.body_line + offset
             for match in _NHS_NUMBER.finditer(text):
                 if is_nhs_number(match.group(1) + match.group(3) + match.group(4)):
-                    yield finding("patient-identifiable", policy.rel, line, match.start() + 1,
+                    yield PATIENT_IDENTIFIABLE.at(policy.rel, line, match.start() + 1,
                                   "this looks like a real NHS number: remove patient details "
                                   "from policies")
             for match in _DOB.finditer(text):
-                yield finding("patient-identifiable", policy.rel, line, match.start() + 1,
+                yield PATIENT_IDENTIFIABLE.at(policy.rel, line, match.start() + 1,
                               "a date of birth: remove patient details from policies")
 
 
@@ -82,6 +95,7 @@ _RAW_HTML = regex.compile(
     r"|(?P<js>javascript\s*:)")
 
 
+@check(RAW_HTML)
 def check_raw_html(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
@@ -94,5 +108,5 @@ def check_raw_html(corpus: Corpus) -> Iterator[Finding]:
                     what = f"'{match.group('handler')}' event handler"
                 else:
                     what = "javascript: link"
-                yield finding("raw-html", policy.rel, line, match.start() + 1,
+                yield RAW_HTML.at(policy.rel, line, match.start() + 1,
                               f"{what} is not allowed in a policy: use plain Markdown")

@@ -18,24 +18,19 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 
-import regex
-
 from policybook.corpus import Corpus
-from policybook.findings import Finding, finding
-from policybook.markdown import ParsedBody
-from policybook.model import Policy
+from policybook.findings import Finding, Scope, Severity, check, declare
+from policybook.markdown import PROSE_WORD
+from policybook.model import Policy, Status
+
+DUPLICATE_CONTENT = declare(
+    "duplicate-content", Severity.WARNING, Scope.CORPUS,
+    'A passage of 40 or more words stands in two policies. Both places are reported.')
 
 SHINGLE_WORDS = 40
 SEED_WORDS = 20
 STRIDE = SHINGLE_WORDS - SEED_WORDS + 1
-_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
 _WIDTH = array("q").itemsize
-
-
-def word_hashes(body: ParsedBody) -> bytes:
-    """The body's prose words, case-folded and hashed, packed as machine words."""
-    words = [word for block in body.prose for word in _WORD.findall(block.text.casefold())]
-    return array("q", map(hash, words)).tobytes()
 
 
 def _seeds(ids: bytes, step: int) -> list[bytes]:
@@ -57,7 +52,7 @@ def _position(policy: Policy, word_index: int) -> tuple[int, int]:
     """File line and column of the ``word_index``-th prose word of ``policy``."""
     seen = 0
     for block in policy.parsed.prose:
-        matches = list(_WORD.finditer(block.text))
+        matches = list(PROSE_WORD.finditer(block.text))
         if word_index < seen + len(matches):
             return block.position(matches[word_index - seen].start())
         seen += len(matches)
@@ -70,9 +65,10 @@ def _words(policy: Policy) -> array:
     return ids
 
 
+@check(DUPLICATE_CONTENT)
 def check_duplicate_content(corpus: Corpus) -> Iterator[Finding]:
     index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position)
-    policies = [p for p in corpus.policies if p.has_body and p.status != "retired"]
+    policies = [p for p in corpus.policies if p.has_body and p.status is not Status.RETIRED]
     for number, policy in enumerate(policies):
         ids = policy.summary.word_hashes
         seeds = _seeds(ids, 1)
@@ -92,10 +88,10 @@ def check_duplicate_content(corpus: Corpus) -> Iterator[Finding]:
                     continue
                 reported.add(other_number)
                 here, there = _position(policy, here_at), _position(other, there_at)
-                yield finding("duplicate-content", policy.rel, *here,
+                yield DUPLICATE_CONTENT.at(policy.rel, *here,
                               f"this passage of {length} words also stands in {other.rel} at line "
                               f"{there[0]}: keep it in one policy and link to it")
-                yield finding("duplicate-content", other.rel, *there,
+                yield DUPLICATE_CONTENT.at(other.rel, *there,
                               f"this passage of {length} words also stands in {policy.rel} at line "
                               f"{here[0]}: keep it in one policy and link to it")
         for offset, seed in enumerate(_seeds(ids, STRIDE)):

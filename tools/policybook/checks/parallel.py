@@ -1,46 +1,43 @@
 """Run the per-policy checks over several processes for large corpora.
 
-The corpus is loaded once in the parent; forked workers inherit it, parse their share of the
-bodies, run the local checks on them and send back only findings and each body's small summary
-(links and word hashes) for the cross-file checks. Small corpora run in-process: starting workers
-costs more than it saves below a few hundred policies.
+The corpus is loaded once in the parent; each forked worker is handed the corpus and its share of
+the policies as arguments (inherited, never pickled), parses those bodies, runs the local checks on
+them and sends back only findings and each body's small summary (links and word hashes) for the
+cross-file checks. Small corpora run in-process: starting workers costs more than it saves below a
+few hundred policies.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from policybook.corpus import Corpus
-from policybook.findings import Finding
+from policybook.findings import CheckFunction, Finding
+from policybook.forking import ForkedCall, can_fork
 from policybook.model import BodySummary
 
 PARALLEL_FROM = 100  # policies
-Check = Callable[[Corpus], Iterable[Finding]]
 
-_corpus: Corpus | None = None
-_checks: list[Check] = []
+WorkerResult = tuple[list[Finding], dict[int, BodySummary]]
 
 
-def _run(corpus: Corpus, checks: list[Check]) -> list[Finding]:
+def _run(corpus: Corpus, checks: list[CheckFunction]) -> list[Finding]:
     found: list[Finding] = []
     for check in checks:
         found.extend(check(corpus))
     return found
 
 
-def _worker(indices: range) -> tuple[list[Finding], dict[int, BodySummary]]:
-    assert _corpus is not None
-    chunk = [_corpus.policies[i] for i in indices]
-    found = _run(replace(_corpus, policies=chunk), _checks)
-    summaries = {i: _corpus.policies[i].summary for i in indices if _corpus.policies[i].has_body}
+def _worker(corpus: Corpus, checks: list[CheckFunction], indices: list[int]) -> WorkerResult:
+    share = replace(corpus, policies=[corpus.policies[i] for i in indices])
+    found = _run(share, checks)
+    summaries = {i: corpus.policies[i].summary for i in indices if corpus.policies[i].has_body}
     return found, summaries
 
 
 def _workers(count: int) -> int:
-    if count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if count < PARALLEL_FROM or not can_fork():
         return 1
     configured = os.environ.get("POLICYBOOK_JOBS")
     if configured and configured.isdigit():
@@ -48,22 +45,20 @@ def _workers(count: int) -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def run_local_checks(corpus: Corpus, checks: list[Check], jobs: int | None = None) -> list[Finding]:
+def run_local_checks(corpus: Corpus, checks: list[CheckFunction], jobs: int | None = None) -> list[Finding]:
     """Findings of ``checks`` for every policy, in parallel where that pays (or in ``jobs`` processes)."""
-    global _corpus, _checks
     jobs = jobs or _workers(len(corpus.policies))
-    if jobs == 1:
+    if jobs == 1 or not can_fork():
         return _run(corpus, checks)
     total = len(corpus.policies)
-    size = -(-total // (jobs * 4))  # a few chunks per worker evens out uneven policies
-    chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
-    _corpus, _checks = corpus, checks
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_worker, chunks)
-    finally:
-        _corpus, _checks = None, []
+    # Every jobs-th policy to each worker: long and short policies spread evenly.
+    calls = [ForkedCall(_worker, corpus, checks, list(range(start, total, jobs))) for start in range(jobs)]
     found: list[Finding] = []
+    try:
+        results = [call.result() for call in calls]
+    finally:
+        for call in calls:
+            call.cancel()
     for findings, summaries in results:
         found.extend(findings)
         for index, summary in summaries.items():

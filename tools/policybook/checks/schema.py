@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, check
 from policybook.schema_messages import schema_findings
-from policybook.schemas import validator
+from policybook.schemas import SCHEMA, validator
 
 
+@check(SCHEMA)
 def check_schema(corpus: Corpus) -> Iterator[Finding]:
     policy_schema = validator("policy")
     categories = corpus.config.categories
@@ -20,6 +21,6 @@ def check_schema(corpus: Corpus) -> Iterator[Finding]:
         category = policy.category
         if category is not None and category not in categories:
             line, column = policy.doc.position(("category",))
-            yield finding("schema", policy.rel, line, column,
+            yield SCHEMA.at(policy.rel, line, column,
                           f"category '{category}' is not in policybook.yml; use one of: "
                           + ", ".join(categories))

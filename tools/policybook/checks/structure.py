@@ -8,13 +8,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+from policybook.checks.references import UNKNOWN_POLICY_REF
 from policybook.corpus import Corpus
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, Scope, Severity, check, declare
+from policybook.ids import POLICY_ID
 
-POLICY_LINK = re.compile(r"^(?P<id>[A-Z]{2,6}-[0-9]{3})(?:#.*)?$")
+BROKEN_LINK = declare(
+    "broken-link", Severity.ERROR, Scope.CORPUS,
+    'A relative link to a file that does not exist (or lies outside the repository).')
+HEADING_STRUCTURE = declare(
+    "heading-structure", Severity.WARNING, Scope.POLICY,
+    'An H1 in the body, or a heading that skips a level.')
+IMAGE_ALT = declare(
+    "image-alt", Severity.ERROR, Scope.POLICY,
+    'An image without alternative text.')
+
+POLICY_LINK = re.compile(rf"^(?P<id>{POLICY_ID})(?:#.*)?$")
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
+@check(BROKEN_LINK, UNKNOWN_POLICY_REF)
 def check_links(corpus: Corpus) -> Iterator[Finding]:
     ids = {p.id for p in corpus.policies if p.id}
     root = corpus.root.resolve()
@@ -29,18 +42,19 @@ def check_links(corpus: Corpus) -> Iterator[Finding]:
             by_id = POLICY_LINK.match(target)
             if by_id:
                 if by_id.group("id") not in ids:
-                    yield finding("unknown-policy-ref", policy.rel, link.line, link.column,
+                    yield UNKNOWN_POLICY_REF.at(policy.rel, link.line, link.column,
                                   f"link to policy '{by_id.group('id')}': no policy has that id")
                 continue
             path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
             base = root if path_part.startswith("/") else folder
             resolved = (base / path_part.lstrip("/")).resolve()
             if not resolved.is_relative_to(root) or not resolved.exists():
-                yield finding("broken-link", policy.rel, link.line, link.column,
+                yield BROKEN_LINK.at(policy.rel, link.line, link.column,
                               f"link target '{target}' does not exist"
                               + ("" if resolved.is_relative_to(root) else " inside the repository"))
 
 
+@check(HEADING_STRUCTURE)
 def check_headings(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
@@ -48,22 +62,23 @@ def check_headings(corpus: Corpus) -> Iterator[Finding]:
         previous = 1
         for heading in policy.parsed.headings:
             if heading.level == 1:
-                yield finding("heading-structure", policy.rel, heading.line, 1,
+                yield HEADING_STRUCTURE.at(policy.rel, heading.line, 1,
                               f"level-1 heading '{heading.text}': the title comes from the frontmatter; "
                               "start sections at '##'")
             elif heading.level > previous + 1:
-                yield finding("heading-structure", policy.rel, heading.line, 1,
+                yield HEADING_STRUCTURE.at(policy.rel, heading.line, 1,
                               f"heading '{heading.text}' jumps from level {previous} to {heading.level}")
             previous = heading.level
 
 
+@check(IMAGE_ALT)
 def check_image_alt(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
             continue
         for link in policy.parsed.links:
             if link.image and not link.alt.strip():
-                yield finding("image-alt", policy.rel, link.line, link.column,
+                yield IMAGE_ALT.at(policy.rel, link.line, link.column,
                               f"image '{Path(link.target).name}' has no alternative text: describe it "
                               "between the square brackets")
 

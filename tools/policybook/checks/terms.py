@@ -9,7 +9,15 @@ from collections.abc import Iterable, Iterator
 import regex
 
 from policybook.corpus import Corpus
-from policybook.findings import Finding, finding
+from policybook.findings import Finding, Rule, Scope, Severity, check, declare
+
+UNDESIGNATED_ROLE = declare(
+    "undesignated-role", Severity.ERROR, Scope.POLICY,
+    'The text names a job title from `undesignated_role_terms` (such as "fire officer") that is not part of a '
+    "designated role's title or alias.")
+UNDECLARED_EQUIPMENT = declare(
+    "undeclared-equipment", Severity.ERROR, Scope.POLICY,
+    'The text names equipment from `equipment_terms` that is not in the equipment register.')
 
 
 def _alternation(words: Iterable[str]) -> regex.Pattern[str] | None:
@@ -20,7 +28,7 @@ def _alternation(words: Iterable[str]) -> regex.Pattern[str] | None:
     return regex.compile(rf"(?<![\w-])(?:{body})(?![\w-])", regex.IGNORECASE)
 
 
-def _uncovered(corpus: Corpus, terms: list[str], allowed: Iterable[str], rule: str,
+def _uncovered(corpus: Corpus, terms: list[str], allowed: Iterable[str], rule: Rule,
                describe: str) -> Iterator[Finding]:
     term_pattern = _alternation(terms)
     if term_pattern is None:
@@ -39,20 +47,22 @@ def _uncovered(corpus: Corpus, terms: list[str], allowed: Iterable[str], rule: s
                 if any(start <= match.start() and match.end() <= end for start, end in covered):
                     continue
                 line, column = block.position(match.start())
-                yield finding(rule, policy.rel, line, column, describe.format(term=match.group(0)))
+                yield rule.at(policy.rel, line, column, describe.format(term=match.group(0)))
 
 
+@check(UNDESIGNATED_ROLE)
 def check_undesignated_roles(corpus: Corpus) -> Iterator[Finding]:
     names = [name for role in corpus.registers.roles.values() for name in role.names]
     yield from _uncovered(
-        corpus, corpus.config.undesignated_role_terms, names, "undesignated-role",
+        corpus, corpus.config.undesignated_role_terms, names, UNDESIGNATED_ROLE,
         "'{term}' is not a role this service has; name a role from the roles register "
         "(or add it there with its duties)")
 
 
+@check(UNDECLARED_EQUIPMENT)
 def check_undeclared_equipment(corpus: Corpus) -> Iterator[Finding]:
     names = [name for item in corpus.registers.equipment.values() for name in item.names]
     yield from _uncovered(
-        corpus, corpus.config.equipment_terms, names, "undeclared-equipment",
+        corpus, corpus.config.equipment_terms, names, UNDECLARED_EQUIPMENT,
         "'{term}' is not in the equipment register: do not give instructions for equipment the "
         "service does not have (or add it to equipment.yml)")

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,13 +15,13 @@ from pathlib import Path
 
 import typst
 
+from policybook.control.git import short_revision
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.errors import PolicybookError
 from policybook.handbook.convert import BodyConverter, label_for
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
-from policybook.site.context import guidance_detail, role_title
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "template.typ"
@@ -40,12 +39,7 @@ class Edition:
 
 
 def git_revision(root: Path) -> str:
-    try:
-        completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
-                                   text=True, check=False, timeout=10)
-    except OSError:
-        return "not under version control"
-    return completed.stdout.strip() if completed.returncode == 0 else "not under version control"
+    return short_revision(root) or "not under version control"
 
 
 def select(corpus: Corpus, audience: str | None) -> list[Policy]:
@@ -66,14 +60,14 @@ def _policy_data(corpus: Corpus, policy: Policy, body_file: str) -> dict[str, ob
     for ref in policy.guidance:
         item = registers.guidance.get(ref.id)
         if item:
-            guidance.append({"title": item.title, "detail": guidance_detail(item, ref.section)})
+            guidance.append({"title": item.title, "detail": item.detail(ref.section)})
     return {
         "id": policy.id, "title": policy.title, "label": label_for(policy.id or ""),
-        "version": policy.version_text, "owner": role_title(corpus, policy.owner or ""),
-        "approved_by": role_title(corpus, policy.approved_by or ""), "approved_on": long_date(policy.approved_on),
+        "version": policy.version_text, "owner": corpus.role_title(policy.owner or ""),
+        "approved_by": corpus.role_title(policy.approved_by or ""), "approved_on": long_date(policy.approved_on),
         "next_review": long_date(policy.next_review),
-        "audience": ", ".join(role_title(corpus, r) for r in policy.audience),
-        "roles": [[role_title(corpus, r), duties] for r, duties in policy.roles.items()],
+        "audience": ", ".join(corpus.role_title(r) for r in policy.audience),
+        "roles": [[corpus.role_title(r), duties] for r, duties in policy.roles.items()],
         "guidance": guidance,
         "history": [{"version": h.version_text, "date": long_date(h.date), "author": h.author or "",
                      "summary": h.summary or ""} for h in policy.history],
@@ -118,7 +112,7 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
             data = {
                 "organisation": corpus.config.name,
                 "title": "Staff handbook",
-                "audience": "All staff" if audience is None else role_title(corpus, audience),
+                "audience": "All staff" if audience is None else corpus.role_title(audience),
                 "edition": edition.text,
                 "site_url": corpus.config.site_url or "the staff site",
                 "large": variant.large_print,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pypandoc
 
 from policybook.errors import PolicybookError
+from policybook.ids import is_policy_id
 from policybook.model import Policy
 
 READER = "commonmark_x-raw_html-raw_attribute-tex_math_dollars-gfm_auto_identifiers-yaml_metadata_block"
@@ -23,7 +24,6 @@ _ADMONITION = re.compile(r'^!!! *(?P<kind>[\w-]+)(?: +"(?P<title>[^"]*)")? *\n(?
                          re.MULTILINE)
 FILTER = Path(__file__).parent / "filters" / "alt-text.lua"
 _LINK = re.compile(r"(?P<image>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\]\((?P<target>[^)\s]*)(?P<rest>[^)]*)\)")
-_POLICY_ID = re.compile(r"^[A-Z]{2,6}-[0-9]{3}$")
 
 
 def label_for(policy_id: str) -> str:
@@ -42,7 +42,7 @@ class BodyConverter:
             target = match.group("target")
             if match.group("image"):
                 return match.group(0).replace(f"({target}", f"({self._copy_image(policy, target)}", 1)
-            if _POLICY_ID.match(target):
+            if is_policy_id(target):
                 if target in self.in_handbook:
                     target = "#" + label_for(target)
                 elif target in self.site_urls:

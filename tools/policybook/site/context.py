@@ -9,7 +9,6 @@ from typing import Any
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
-from policybook.registers import ALL_STAFF, Guidance
 
 
 def review_status(policy: Policy, today: dt.date, due_soon_days: int) -> tuple[str, str]:
@@ -31,18 +30,6 @@ class Link:
     detail: str = ""
 
 
-def role_title(corpus: Corpus, role_id: str) -> str:
-    if role_id == ALL_STAFF:
-        return "All staff"
-    role = corpus.registers.roles.get(role_id)
-    return role.title if role else role_id
-
-
-def guidance_detail(item: Guidance, section: str | None) -> str:
-    """'Publisher, year; section' for a cited guidance entry."""
-    return f"{item.publisher}, {item.published[:4]}" + (f"; {section}" if section else "")
-
-
 def panel(corpus: Corpus, policy: Policy) -> dict[str, Any]:
     """The document-control panel's values for ``policy``."""
     registers = corpus.registers
@@ -51,7 +38,7 @@ def panel(corpus: Corpus, policy: Policy) -> dict[str, Any]:
     for ref in policy.guidance:
         item = registers.guidance.get(ref.id)
         if item:
-            guidance.append(Link(item.title, item.url, guidance_detail(item, ref.section)))
+            guidance.append(Link(item.title, item.url, item.detail(ref.section)))
     standards = [Link(registers.standards[s].title, registers.standards[s].url, registers.standards[s].framework)
                  for s in policy.standards if s in registers.standards]
     equipment = [registers.equipment[e].name for e in policy.equipment if e in registers.equipment]
@@ -62,18 +49,18 @@ def panel(corpus: Corpus, policy: Policy) -> dict[str, Any]:
         "version": policy.version_text,
         "status": policy.status,
         "category": category.title if category else policy.category,
-        "owner": role_title(corpus, policy.owner or ""),
+        "owner": corpus.role_title(policy.owner or ""),
         "author": policy.author,
-        "approved_by": role_title(corpus, policy.approved_by or ""),
+        "approved_by": corpus.role_title(policy.approved_by or ""),
         "approved_on": long_date(policy.approved_on),
         "created": long_date(policy.created),
         "next_review": long_date(policy.next_review),
         "review_interval": policy.review_interval,
         "review_status": status,
         "review_label": label,
-        "audience": [role_title(corpus, r) for r in policy.audience],
+        "audience": [corpus.role_title(r) for r in policy.audience],
         "acknowledge": policy.acknowledge,
-        "roles": [(role_title(corpus, r), duties) for r, duties in policy.roles.items()],
+        "roles": [(corpus.role_title(r), duties) for r, duties in policy.roles.items()],
         "guidance": guidance,
         "standards": standards,
         "equipment": equipment,

@@ -15,7 +15,7 @@ from pathlib import Path
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
-from policybook.site.context import review_status, role_title
+from policybook.site.context import review_status
 from policybook.site.text import md_text
 
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
@@ -104,7 +104,7 @@ def all_policies(corpus: Corpus, published: list[Policy]) -> str:
         lines.append(
             f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
             f"{md_text(category.title if category else policy.category)} | {md_text(policy.version_text)} | "
-            f"{md_text(role_title(corpus, policy.owner or ''))} | {policy.approved_on or ''} | "
+            f"{md_text(corpus.role_title(policy.owner or ''))} | {policy.approved_on or ''} | "
             f"{policy.next_review or ''} | {_status_badge(policy, corpus)} |")
     lines += ["", "</div>", ""]
     return "\n".join(lines)
@@ -125,7 +125,7 @@ def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 9
     lines += ["| Next review | Policy | Owner | Status |", "|---|---|---|---|"]
     for policy in sorted(due, key=lambda p: (p.next_review is not None, p.next_review)):
         lines.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
-                     f" | {md_text(role_title(corpus, policy.owner or ''))} | {_status_badge(policy, corpus)} |")
+                     f" | {md_text(corpus.role_title(policy.owner or ''))} | {_status_badge(policy, corpus)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +137,7 @@ def roles_page(corpus: Corpus, published: list[Policy]) -> str:
     by_roles = [(p, p.roles) for p in sorted(published, key=lambda p: p.id or "")]  # each read once
     for role_id in role_ids:
         role = corpus.registers.roles.get(role_id)
-        lines += [f"## {md_text(role_title(corpus, role_id))}", ""]
+        lines += [f"## {md_text(corpus.role_title(role_id))}", ""]
         if role:
             lines += [md_text(role.description), ""]
         duties = [(p, roles[role_id]) for p, roles in by_roles if role_id in roles]

@@ -26,12 +26,14 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from policybook.checks.dates import REVIEW_OVERDUE
 from policybook.config import find_root
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
-from policybook.findings import Finding, Severity
-from policybook.model import Policy
+from policybook.findings import Finding, blocking
+from policybook.ids import POLICY_ID
+from policybook.model import Policy, Status
 from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
 from policybook.site.context import panel
@@ -39,6 +41,7 @@ from policybook.site.text import neutralise_html
 
 OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
+_POLICY_LINK = re.compile(rf"\]\((?P<id>{POLICY_ID})(?P<anchor>#[^)\s]*)?\)")
 REQUIRED_EXTENSIONS = ("tables", "md_in_html", "attr_list", "admonition", "toc")
 
 
@@ -123,11 +126,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
         for policy in corpus.policies:
             uri = pages.policy_uri(policy, corpus)
-            if policy.status == "approved":
+            if policy.status is Status.APPROVED:
                 self.uris[uri] = policy
                 files.append(File.generated(config, uri, abs_src_path=str(policy.doc.path)))
                 by_category.setdefault(policy.category or "", []).append(policy)
-            elif policy.status == "retired":
+            elif policy.status is Status.RETIRED:
                 self._generate(files, config, uri, pages.retired_notice(corpus, policy, uri, published))
         for category_id, members in by_category.items():
             if members and category_id in corpus.config.categories:
@@ -150,7 +153,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self.config.previous_versions and not self.serving and versions.in_git(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
-            from policybook.review import as_ics, due_reviews
+            from policybook.control.reviews import as_ics, due_reviews
 
             calendar = as_ics(corpus, due_reviews(corpus, None))
             files.append(File.generated(config, "review-calendar.ics", content=calendar))
@@ -276,8 +279,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 self._lint.when_done(_log_findings)
             return env
         findings = self._lint.findings() if self._lint else []
-        errors = [f for f in findings if f.severity is Severity.ERROR
-                  and (self.config.block_on_overdue or f.rule != "review-overdue")]
+        errors = blocking(findings, allow=[] if self.config.block_on_overdue else [REVIEW_OVERDUE])
         if errors:
             listing = "\n".join(f"  {f.path}:{f.line}:{f.column} {f.rule} {f.message}" for f in errors)
             raise PluginError(f"policybook lint found {len(errors)} error(s); fix them to publish:\n{listing}")
@@ -305,7 +307,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
 def _log_findings(findings: list[Finding]) -> None:
     """Print a preview's lint errors (not through MkDocs' logger, which would count them as build warnings)."""
     for item in findings:
-        if item.severity is Severity.ERROR:
+        if item.is_error:
             print(f"policybook lint: {item.path}:{item.line}:{item.column} {item.rule} {item.message}",
                   file=sys.stderr, flush=True)
 
@@ -320,5 +322,5 @@ def _link_policy_ids(markdown: str, uri: str, corpus: Corpus, by_id: dict[str, P
         relative = posixpath.relpath(pages.policy_uri(target, corpus), posixpath.dirname(uri) or ".")
         return f"]({relative}{match.group('anchor') or ''})"
 
-    return re.sub(r"\]\((?P<id>[A-Z]{2,6}-[0-9]{3})(?P<anchor>#[^)\s]*)?\)", replace, markdown)
+    return _POLICY_LINK.sub(replace, markdown)
 

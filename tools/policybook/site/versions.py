@@ -8,10 +8,9 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.control.history import ApprovedVersion, approved_versions
 from policybook.corpus import Corpus
 from policybook.dates import long_date
-from policybook.errors import PolicybookError
-from policybook.history import ApprovedVersion, approved_versions
 from policybook.loader import Document, decode, parse_markdown_text
 from policybook.model import Policy
 from policybook.site.text import md_text
@@ -26,17 +25,13 @@ class OldVersion:
 
 
 def in_git(root: Path) -> bool:
-    from policybook.gitfiles import repo_root
+    from policybook.control.git import in_repository
 
-    try:
-        repo_root(root)
-    except PolicybookError:
-        return False
-    return True
+    return in_repository(root)
 
 
 def _body_at(root: Path, commit: str, path: Path) -> str:
-    from policybook.gitfiles import files_at
+    from policybook.control.git import files_at
 
     blob = files_at(root, commit, [path]).get(path, b"")
     text, _ = decode(blob, path.name)

@@ -11,7 +11,6 @@ from icalendar import Calendar, Event
 from policybook.corpus import Corpus
 from policybook.model import Policy
 from policybook.report.text import text_table
-from policybook.site.context import role_title
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def due_reviews(corpus: Corpus, within_days: int | None) -> list[Due]:
             continue
         days = (policy.next_review - corpus.today).days
         if within_days is None or days <= within_days:
-            found.append(Due(policy, role_title(corpus, policy.owner or ""), days))
+            found.append(Due(policy, corpus.role_title(policy.owner or ""), days))
     return sorted(found, key=lambda d: (d.days, d.policy.id or ""))
 
 

@@ -14,12 +14,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import past_date
 from policybook.errors import PolicybookError
-from policybook.model import Policy
+from policybook.model import Policy, Status
 from policybook.registers import ALL_STAFF, StaffMember
-from policybook.versions import parse_version
 
 RECORDS = Path("records") / "acknowledgements.csv"
 HEADER = ["staff", "policy", "version", "date"]
@@ -93,8 +93,8 @@ def acknowledge(corpus: Corpus, staff_id: str, policy_id: str, on: str | None, v
     policy = corpus.by_id().get(policy_id)
     if policy is None:
         raise PolicybookError(f"no policy has the id '{policy_id}'")
-    if policy.status != "approved":
-        raise PolicybookError(f"{policy_id} is {policy.status}: only a published policy can be acknowledged")
+    if policy.status is not Status.APPROVED:
+        raise PolicybookError(f"{policy_id} is {policy.status_text}: only a published policy can be acknowledged")
     if version is not None and version != policy.version_text:
         raise PolicybookError(f"{policy_id} is at version {policy.version_text}, not {version}: staff confirm the "
                               "current version only")

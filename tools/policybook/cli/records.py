@@ -1,5 +1,5 @@
-"""Report commands: history, asof, review and ack (with its report). Each reads the corpus and
-prints a table, JSON, CSV or iCalendar; reports list unreadable policies on stderr and exit 1."""
+"""Commands on the records: ``history`` and ``asof`` (from git), ``review`` (the calendar) and ``ack``
+(read-and-understood, with its report). Reports list unreadable policies on stderr and exit 1."""
 
 from __future__ import annotations
 
@@ -7,16 +7,24 @@ import argparse
 import datetime as dt
 import sys
 
-from policybook.cli_common import corpus_for
+from policybook.cli.context import corpus_for
+from policybook.cli.registry import AS_ON_TODAY, command
+from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
+from policybook.findings import Finding, blocking
 from policybook.report.text import text_table
 
 
+def _id_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id")
+
+
+@command("history", "every approved version of a policy, from git", options=_id_option, formats=("table", "json"))
 def cmd_history(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.history import approved_versions
+    from policybook.control.history import approved_versions
 
     corpus = corpus_for(args)
     policy = corpus.by_id().get(args.id)
@@ -36,10 +44,16 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def _date_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("date", metavar="YYYY-MM-DD")
+
+
+@command("asof", "which version of each policy was in force on a date, from git", options=_date_option,
+         formats=("table", "json"))
 def cmd_asof(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.history import approved_versions, in_force_on
+    from policybook.control.history import approved_versions, in_force_on
 
     corpus = corpus_for(args)
     try:
@@ -63,10 +77,16 @@ def cmd_asof(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def _review_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--within", type=int, default=90, metavar="DAYS", help="window (default 90)")
+
+
+@command("review", "the review calendar: overdue and due policies", options=_review_options, today=AS_ON_TODAY,
+         formats=("table", "json", "ics"))
 def cmd_review(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.review import as_ics, as_table, due_reviews
+    from policybook.control.reviews import as_ics, as_table, due_reviews
 
     corpus = corpus_for(args)
     incomplete = _unreadable(corpus)
@@ -81,11 +101,19 @@ def cmd_review(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FINDINGS if incomplete else ExitCode.OK
 
 
+def _ack_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("words", nargs="+", metavar="STAFF POLICY | report")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="date read (default today)")
+    parser.add_argument("--version", help="the version read (refused unless it is the current one)")
+
+
+@command("ack", "record that staff read a policy (ack STAFF POLICY), or 'ack report'", options=_ack_options,
+         today=AS_ON_TODAY, formats=("table", "json", "csv"), format_help="for 'ack report'")
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
     import csv
     import json
 
-    from policybook.acknowledgements import acknowledge, outstanding
+    from policybook.control.acknowledgements import acknowledge, outstanding
 
     corpus = corpus_for(args)
     if args.words[:1] == ["report"] and len(args.words) == 1:
@@ -116,13 +144,12 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def _unreadable(corpus) -> list:  # type: ignore[no-untyped-def]
+def _unreadable(corpus: Corpus) -> list[Finding]:
     """Policies a report cannot see (unreadable files, broken frontmatter): a report that silently left
     them out would mislead, so they are listed on stderr and the command exits 1."""
     from policybook.checks.schema import check_schema
 
-    problems = [f for f in corpus.load_findings if f.severity.value == "error"]
-    problems += [f for f in check_schema(corpus) if f.severity.value == "error"]
+    problems = blocking(corpus.load_findings) + blocking(check_schema(corpus))
     for item in sorted(problems, key=lambda f: (f.path, f.line, f.column)):
         print(item.as_line(), file=sys.stderr)
     return problems

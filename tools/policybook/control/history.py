@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from policybook.control.git import log_of_file, read_blobs, repo_root
+from policybook.control.versions import parse_version
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
-from policybook.gitfiles import _git, read_blobs, repo_root
 from policybook.loader import Document, decode, parse_markdown_text
-from policybook.versions import parse_version
+from policybook.model import Status
 
 
 @dataclass
@@ -33,7 +34,7 @@ class ApprovedVersion:
 def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
     top = repo_root(root)
     relative = path.resolve().relative_to(top).as_posix()
-    log = _git(root, "log", "--follow", "--name-only", "--format=@%H", "--", relative).decode("utf-8", "replace")
+    log = log_of_file(root, relative)
     commits: list[tuple[str, str]] = []
     current = ""
     for line in log.splitlines():
@@ -68,7 +69,7 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
     data = doc.data if isinstance(doc.data, dict) else {}
     approved_on = parse_date(data.get("approved_on"))
     version = data.get("version")
-    if data.get("status") != "approved" or approved_on is None or parse_version(version) is None:
+    if Status.of(data.get("status")) is not Status.APPROVED or approved_on is None or parse_version(version) is None:
         return None
     history = data.get("history") if isinstance(data.get("history"), list) else []
     summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)

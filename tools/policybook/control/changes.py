@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
+from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
 from policybook.checks.identity import normalise_title
+from policybook.control import git
+from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq
+from policybook.control.fingerprint import fingerprint
+from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import add_months, past_date
-from policybook.edit import PolicyFile, create_atomically, mapping, quoted, seq
 from policybook.errors import PolicybookError
-from policybook.fingerprint import fingerprint
-from policybook.model import Policy
-from policybook.versions import parse_version
+from policybook.findings import blocking
+from policybook.model import Policy, Status
 
 DEFAULT_INTERVAL = 24
 SKELETON = """
@@ -66,15 +69,6 @@ def _role(corpus: Corpus, role: str, what: str) -> str:
     return role
 
 
-def git_user(root: Path) -> str | None:
-    try:
-        completed = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True,
-                                   check=False, timeout=10)
-    except OSError:
-        return None
-    return completed.stdout.strip() or None
-
-
 def slugify(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     return slug[:60].rstrip("-") or "policy"
@@ -98,12 +92,12 @@ def new_policy(corpus: Corpus, category_id: str, title: str, owner: str | None, 
     title = " ".join(title.split())
     if len(title) < 3:
         raise PolicybookError("--title: give the policy a title of at least three characters")
-    clash = next((p for p in corpus.policies if p.title and p.status != "retired"
+    clash = next((p for p in corpus.policies if p.title and p.status is not Status.RETIRED
                   and normalise_title(p.title) == normalise_title(title)), None)
     if clash is not None:
         raise PolicybookError(f"--title: '{title}' is already the title of {clash.id} ({clash.rel})")
     owner = _role(corpus, owner or "registered-manager", "--owner")
-    author = author or git_user(corpus.root)
+    author = author or git.user_name(corpus.root)
     if not author:
         raise PolicybookError("--author: say who is writing the policy (or set git config user.name)")
     for item in guidance:
@@ -113,7 +107,7 @@ def new_policy(corpus: Corpus, category_id: str, title: str, owner: str | None, 
     today = corpus.today.isoformat()
     interval = min(DEFAULT_INTERVAL, corpus.config.max_interval_months)
     data = [
-        ("id", policy_id), ("title", _q(title)), ("version", '"0.1"'), ("status", "draft"),
+        ("id", policy_id), ("title", _q(title)), ("version", '"0.1"'), ("status", Status.DRAFT.value),
         ("category", category.id), ("owner", owner), ("author", _q(author)), ("created", f'"{today}"'),
         ("review_interval", str(interval)),
         ("next_review", f'"{add_months(corpus.today, interval).isoformat()}"'), ("audience", "all-staff"),
@@ -156,16 +150,15 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
-    if policy.status == "approved":
+    if policy.status is Status.APPROVED:
         raise PolicybookError(f"{policy_id} version {policy.version_text} is already approved; "
                               "use 'policybook bump' to start a new version")
-    if policy.status == "retired":
+    if policy.status is Status.RETIRED:
         raise PolicybookError(f"{policy_id} is retired and cannot be approved")
-    blocking = [f for f in lint_corpus(corpus, only=[policy.rel]).findings
-                if f.severity.value == "error" and f.rule not in _APPROVAL_FIXES]
-    if blocking:
-        first = blocking[0]
-        raise PolicybookError(f"{policy_id} has {len(blocking)} lint error(s) to fix before approval, first "
+    errors = blocking(lint_corpus(corpus, only=[policy.rel]).findings, allow=_APPROVAL_FIXES)
+    if errors:
+        first = errors[0]
+        raise PolicybookError(f"{policy_id} has {len(errors)} lint error(s) to fix before approval, first "
                               f"{first.path}:{first.line}:{first.column} {first.rule} {first.message}")
     editing = PolicyFile(policy.doc.path)
     data = editing.data
@@ -177,7 +170,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     if not isinstance(interval, int):
         raise PolicybookError(f"{policy_id}: review_interval must be a whole number of months")
     data["version"] = quoted(text)
-    data["status"] = "approved"
+    data["status"] = Status.APPROVED.value
     _set_after(data, "approved_by", by, "created")
     _set_after(data, "approved_on", quoted(day.isoformat()), "approved_by")
     data["next_review"] = quoted(add_months(day, interval).isoformat())
@@ -202,8 +195,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
 
 
 # Findings that approval itself resolves, so they do not block it.
-_APPROVAL_FIXES = {"changed-since-approval", "version-not-bumped", "review-overdue", "review-interval",
-                   "date-order"}
+_APPROVAL_FIXES = (CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED, REVIEW_OVERDUE, REVIEW_INTERVAL, DATE_ORDER)
 
 
 def _set_after(data: Any, key: str, value: Any, after: str) -> None:
@@ -218,8 +210,8 @@ def _set_after(data: Any, key: str, value: Any, after: str) -> None:
 
 def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str | None) -> Change:
     policy = _find(corpus, policy_id)
-    if policy.status != "approved":
-        raise PolicybookError(f"{policy_id} is {policy.status}, not approved: a draft is approved first, "
+    if policy.status is not Status.APPROVED:
+        raise PolicybookError(f"{policy_id} is {policy.status_text}, not approved: a draft is approved first, "
                               "then bumped for its next change")
     if not summary or len(summary.strip()) < 3:
         raise PolicybookError("--summary: say what changes in this version")
@@ -230,7 +222,7 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
     editing = PolicyFile(policy.doc.path)
     data = editing.data
     data["version"] = quoted(text)
-    data["status"] = "draft"
+    data["status"] = Status.DRAFT.value
     if author:
         data["author"] = author
     history = data.get("history")
@@ -246,8 +238,8 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
-    if policy.status != "approved":
-        raise PolicybookError(f"{policy_id} is {policy.status}: only an approved policy can be reviewed")
+    if policy.status is not Status.APPROVED:
+        raise PolicybookError(f"{policy_id} is {policy.status_text}: only an approved policy can be reviewed")
     recorded = policy.data.get("fingerprint")
     if recorded and recorded != fingerprint(policy.data, policy.doc.body):
         raise PolicybookError(f"{policy_id} has changed since it was approved: a review that changes the policy "

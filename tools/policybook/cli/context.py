@@ -1,8 +1,9 @@
-"""What every command needs: the project root, the day to check against, the loaded corpus."""
+"""What command handlers need from the arguments: the project root, the day, the loaded corpus."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from policybook.config import find_root
@@ -20,5 +21,15 @@ def root_from(args: argparse.Namespace) -> Path:
     return find_root(Path.cwd())
 
 
+def today(args: argparse.Namespace) -> dt.date:
+    """``--today``, else POLICYBOOK_TODAY, else the real date."""
+    return today_from(getattr(args, "today", None))
+
+
+def today_if_given(args: argparse.Namespace) -> dt.date | None:
+    """``--today`` when given (the site then reads POLICYBOOK_TODAY or the real date itself)."""
+    return today_from(args.today) if getattr(args, "today", None) else None
+
+
 def corpus_for(args: argparse.Namespace) -> Corpus:
-    return load_corpus(root_from(args), today_from(getattr(args, "today", None)))
+    return load_corpus(root_from(args), today(args))

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from policybook.control.git import in_repository
 from policybook.errors import PolicybookError
 
 MKDOCS_YML = "mkdocs.yml"
@@ -110,11 +111,8 @@ def _mike() -> str:
 def publish_site(root: Path, version: str, aliases: list[str], today: dt.date | None, push: bool,
                  title: str | None = None) -> int:
     """Deploy ``version`` with mike to the local gh-pages branch (pushed only if asked)."""
-    if not (root / ".git").exists():
-        completed = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
-                                   text=True, check=False)
-        if completed.returncode != 0:
-            raise PolicybookError("publish needs a git repository: mike keeps each version on the gh-pages branch")
+    if not (root / ".git").exists() and not in_repository(root):
+        raise PolicybookError("publish needs a git repository: mike keeps each version on the gh-pages branch")
     args = ["deploy", "--config-file", str(_config_file(root)), "--update-aliases"]
     if push:
         args.append("--push")

@@ -1,0 +1,74 @@
+"""Commands that change policies: ``new``, ``approve``, ``bump`` and ``reviewed`` (see control/changes.py)."""
+
+from __future__ import annotations
+
+import argparse
+
+from policybook.cli.context import corpus_for
+from policybook.cli.registry import AS_ON_TODAY, command
+from policybook.exitcodes import ExitCode
+
+
+def _new_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--category", required=True, help="a category id from policybook.yml")
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--owner", metavar="ROLE", help="the accountable role (default registered-manager)")
+    parser.add_argument("--author", help="who writes it (default git config user.name)")
+    parser.add_argument("--guidance", metavar="ID", action="append", help="external guidance id (repeatable)")
+
+
+@command("new", "start a new policy as draft 0.1", options=_new_options, today=AS_ON_TODAY)
+def cmd_new(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.changes import new_policy
+
+    print(new_policy(corpus_for(args), args.category, args.title, args.owner, args.author, args.guidance or []).summary)
+    return ExitCode.OK
+
+
+def _approve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id")
+    parser.add_argument("--by", required=True, metavar="ROLE", help="the approving role")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="approval date (default today)")
+    parser.add_argument("--summary", help="what this version changes (for the history)")
+
+
+@command("approve", "approve a draft: publish it and record the approval", options=_approve_options,
+         today=AS_ON_TODAY)
+def cmd_approve(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.changes import approve
+
+    print(approve(corpus_for(args), args.id, args.by, args.on, args.summary).summary)
+    return ExitCode.OK
+
+
+def _bump_options(parser: argparse.ArgumentParser) -> None:
+    level = parser.add_mutually_exclusive_group(required=True)
+    level.add_argument("--major", action="store_true", help="a change to what staff must do: all must re-read")
+    level.add_argument("--minor", action="store_true", help="a correction or clarification")
+    parser.add_argument("id")
+    parser.add_argument("--summary", required=True, help="what changes and why")
+    parser.add_argument("--author", help="who makes the change")
+
+
+@command("bump", "start the next version of an approved policy as a draft", options=_bump_options,
+         today=AS_ON_TODAY)
+def cmd_bump(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.changes import bump
+
+    print(bump(corpus_for(args), args.id, args.major, args.summary, args.author).summary)
+    return ExitCode.OK
+
+
+def _reviewed_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id")
+    parser.add_argument("--by", required=True, metavar="ROLE")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="review date (default today)")
+    parser.add_argument("--note", help="what the review found")
+
+
+@command("reviewed", "record a review that changed nothing", options=_reviewed_options, today=AS_ON_TODAY)
+def cmd_reviewed(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.changes import reviewed
+
+    print(reviewed(corpus_for(args), args.id, args.by, args.on, args.note).summary)
+    return ExitCode.OK

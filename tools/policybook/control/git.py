@@ -1,0 +1,83 @@
+"""The one door to git: every git command policybook runs goes through here.
+
+Reading files as they were at a revision uses one `git cat-file --batch` process for many files.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from policybook.errors import PolicybookError
+
+
+def run_git(root: Path, *args: str, stdin: bytes | None = None, timeout: float = 120) -> bytes:
+    """Run ``git ARGS`` in ``root`` and return its output; any failure is a one-line PolicybookError."""
+    try:
+        completed = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False,
+                                   timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PolicybookError(f"git is not available: {exc}") from None
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PolicybookError(f"git {args[0]}: {message[-1] if message else 'failed'}")
+    return completed.stdout
+
+
+def _output_or_none(root: Path, *args: str) -> str | None:
+    try:
+        return run_git(root, *args, timeout=10).decode("utf-8", "replace").strip() or None
+    except PolicybookError:
+        return None
+
+
+def repo_root(root: Path) -> Path:
+    return Path(run_git(root, "rev-parse", "--show-toplevel").decode().strip())
+
+
+def in_repository(root: Path) -> bool:
+    """True when ``root`` is inside a git work tree."""
+    return _output_or_none(root, "rev-parse", "--show-toplevel") is not None
+
+
+def user_name(root: Path) -> str | None:
+    """git's ``user.name``, the default author of a new policy."""
+    return _output_or_none(root, "config", "user.name")
+
+
+def short_revision(root: Path) -> str | None:
+    """The abbreviated commit of HEAD, or None outside git (or before the first commit)."""
+    return _output_or_none(root, "rev-parse", "--short", "HEAD")
+
+
+def log_of_file(root: Path, relative: str) -> str:
+    """`git log --follow` of one file: '@COMMIT' lines, each followed by the file's name at that commit."""
+    return run_git(root, "log", "--follow", "--name-only", "--format=@%H", "--", relative).decode("utf-8", "replace")
+
+
+def read_blobs(root: Path, specs: list[str]) -> list[bytes | None]:
+    """The content of each `REV:PATH` in ``specs`` (None where it does not exist), in one git process."""
+    if not specs:
+        return []
+    output = run_git(root, "cat-file", "--batch", stdin=("\n".join(specs) + "\n").encode("utf-8"))
+    blobs: list[bytes | None] = []
+    position = 0
+    for _ in specs:
+        end = output.index(b"\n", position)
+        header = output[position:end].decode("utf-8", "replace")
+        position = end + 1
+        if header.endswith(" missing"):
+            blobs.append(None)
+            continue
+        size = int(header.rsplit(" ", 1)[1])
+        blobs.append(output[position:position + size])
+        position += size + 1
+    return blobs
+
+
+def files_at(root: Path, ref: str, paths: list[Path]) -> dict[Path, bytes]:
+    """{path: content at ``ref``} for those of ``paths`` that existed there."""
+    top = repo_root(root)
+    run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    specs = [f"{ref}:{p.resolve().relative_to(top).as_posix()}" for p in paths]
+    return {path: blob for path, blob in zip(paths, read_blobs(root, specs), strict=True) if blob is not None}
