@@ -52,3 +52,10 @@ def fuzz(session: nox.Session) -> None:
     """A longer coverage-guided fuzzing run of the policy reader (atheris)."""
     session.install("-e", ".[dev]")
     session.run("python", "tools/fuzz/fuzz_policy.py", *(session.posargs or ["-max_total_time=120"]))
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Regenerate the rules table in docs/guide/rules.md from the rule registry."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "policybook.rules_doc", "docs/guide/rules.md")

@@ -61,3 +61,21 @@ def stale_rules(page: str, rules: dict[str, Rule] | None = None) -> list[str]:
     problems = [f"missing or different: {line}" for line in sorted(need - have)]
     problems += [f"not in the registry: {line}" for line in sorted(have - need)]
     return problems or ["the table's layout differs from `policybook rules --format markdown`"]
+
+
+def update_page(page: str) -> str:
+    """``page`` with its generated region replaced by the current table."""
+    table = documented_table(page)
+    if table is None:
+        raise ValueError("the page has no generated rules table (markers missing)")
+    return page.replace(table.rstrip("\n"), rules_table().rstrip("\n"), 1)
+
+
+if __name__ == "__main__":  # python -m policybook.rules_doc docs/guide/rules.md
+    import sys
+    from pathlib import Path
+
+    for name in sys.argv[1:]:
+        target = Path(name)
+        target.write_text(update_page(target.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated the rules table in {target}")

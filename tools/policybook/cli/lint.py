@@ -45,14 +45,14 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
         root = root_from(args)
     except PolicybookError:
         root = None  # outside a project: the core rules only
-    rules = catalogue(root)
+    rules = dict(sorted(catalogue(root).items()))
     if args.format == "json":
-        print(json.dumps({"rules": [r.as_dict() for r in sorted(rules.values(), key=lambda r: r.id)]}, indent=2, ensure_ascii=False))
+        print(json.dumps({"rules": [r.as_dict() for r in rules.values()]}, indent=2, ensure_ascii=False))
     elif args.format == "markdown":
         sys.stdout.write(rules_table())
     else:
         width = max(len(r) for r in rules)
-        for rule in sorted(rules.values(), key=lambda r: r.id):
+        for rule in rules.values():
             print(f"{rule.id:<{width}}  {rule.severity.value:<10}  {rule.summary}")
     return ExitCode.OK
 

@@ -1,0 +1,222 @@
+"""The house rules of the code: one registry of rules and commands, no import cycles, one home for
+the policy id pattern, and a generated rules table that cannot go stale."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, edit, strip_fingerprints
+from test_rules import FIRES, Case
+
+from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
+from policybook.cli.registry import COMMANDS
+from policybook.corpus import load_corpus
+from policybook.findings import Rule, Scope, Severity, check, declare
+from policybook.lint import lint_corpus
+from policybook.rules_doc import END, START, rules_table, stale_rules
+
+PACKAGE = REPO / "tools" / "policybook"
+RULES_PAGE = REPO / "docs" / "guide" / "rules.md"
+
+
+# -- imports -------------------------------------------------------------------------------------------
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _type_checking_only(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every policybook module ``path`` imports, at the top or inside functions (not under TYPE_CHECKING,
+    which never runs)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {id(n) for block in ast.walk(tree) if _type_checking_only(block) for n in ast.walk(block)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in modules)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                if candidate in modules:
+                    found.add(candidate)
+                elif node.module in modules:
+                    found.add(node.module)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module, or a module importing itself (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1 or node in graph.get(node, ()):
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_among_policybook_modules() -> None:
+    modules = _modules()
+    graph = {name: _imports(path, modules) - {name} for name, path in modules.items()}
+    assert sum(len(targets) for targets in graph.values()) > 100  # the graph really was read
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_policy_id_pattern_has_one_home_in_tools() -> None:
+    homes = [p for p in (REPO / "tools").rglob("*.py") if "[A-Z]{2,6}" in p.read_text(encoding="utf-8")]
+    assert homes == [PACKAGE / "ids.py"]
+
+
+def test_git_is_run_from_one_module() -> None:
+    callers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+                     if '"git"' in p.read_text(encoding="utf-8"))
+    assert callers == ["control/git.py"]
+
+
+def test_shared_options_are_declared_once() -> None:
+    for option in ('"--today"', '"--format"', '"-C"'):
+        homes = [p for p in PACKAGE.rglob("*.py") if option in p.read_text(encoding="utf-8")]
+        assert homes == [PACKAGE / "cli" / "registry.py"], (option, homes)
+
+
+# -- the rule registry ---------------------------------------------------------------------------------
+def test_every_check_is_registered_with_the_rules_it_reports() -> None:
+    reported = {rule.id for c in LOCAL_CHECKS + CORPUS_CHECKS for rule in c.rules}
+    file_rules = {r.id for r in RULES.values() if r.scope is Scope.FILE}
+    assert set(RULES) - file_rules <= reported
+    assert {c.scope for c in LOCAL_CHECKS} == {Scope.POLICY}
+    assert {c.scope for c in CORPUS_CHECKS} == {Scope.CORPUS}
+
+
+@pytest.mark.parametrize("case", FIRES, ids=lambda c: f"{c.rule}:{c.new.strip()[:30]}")
+def test_each_check_reports_only_the_rules_it_declares(case: Case, example: Path) -> None:
+    strip_fingerprints(example)
+    (example / "policies/governance/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    edit(example / case.file, case.old, case.new)
+    corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
+    lint_corpus(corpus, house_style=False)  # attaches nothing, but parses every body the same way
+    seen: set[str] = set()
+    for registered in LOCAL_CHECKS + CORPUS_CHECKS:
+        declared = {rule.id for rule in registered.rules}
+        emitted = {f.rule for f in registered.function(corpus)}
+        if registered.rules:  # the house style check reports the project's own rules
+            assert emitted <= declared, (registered.name, emitted - declared)
+        seen |= emitted
+    seen |= {f.rule for f in corpus.load_findings}
+    assert case.rule in seen
+
+
+def test_a_rule_cannot_be_declared_twice_or_misspelt() -> None:
+    with pytest.raises(ValueError, match="declared twice"):
+        declare("schema", Severity.ERROR, Scope.POLICY, "again")
+    with pytest.raises(ValueError, match="kebab-case"):
+        declare("Not_Kebab", Severity.ERROR, Scope.POLICY, "bad id")
+    with pytest.raises(ValueError, match="scope"):
+        check(Rule("a-file-rule", Severity.ERROR, "read", Scope.FILE))
+
+
+# -- the generated rules table -------------------------------------------------------------------------
+def test_the_rules_page_holds_the_registry_table() -> None:
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    assert stale_rules(page) == [], "run: policybook rules --format markdown, and paste it into docs/guide/rules.md"
+    assert rules_table() in page
+
+
+def test_a_rule_missing_from_the_docs_table_fails() -> None:
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    without = "\n".join(line for line in page.splitlines() if not line.startswith("| `placeholder` |")) + "\n"
+    problems = stale_rules(without)
+    assert len(problems) == 1 and "`placeholder`" in problems[0]
+
+
+def test_a_new_rule_missing_from_the_docs_table_fails() -> None:
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    newcomer = Rule("new-rule", Severity.WARNING, "A rule added without its documentation.", Scope.POLICY)
+    problems = stale_rules(page, {**RULES, newcomer.id: newcomer})
+    assert len(problems) == 1 and "`new-rule`" in problems[0]
+
+
+def test_a_page_without_the_markers_is_stale() -> None:
+    page = RULES_PAGE.read_text(encoding="utf-8").replace(START, "").replace(END, "")
+    assert stale_rules(page) != []
+
+
+def test_rules_markdown_prints_the_table(run) -> None:
+    result = run("rules", "--format", "markdown")
+    assert result.code == 0
+    assert result.out == rules_table()
+
+
+def test_rules_json_lists_core_and_house_style_rules(run) -> None:
+    result = run("-C", str(REPO), "rules", "--format", "json")
+    assert result.code == 0
+    listed = {item["id"]: item for item in json.loads(result.out)["rules"]}
+    assert set(RULES) <= set(listed)
+    assert "Policybook.Hedging" in listed
+    assert listed["placeholder"] == {"id": "placeholder", "severity": "error", "scope": "policy",
+                                     "summary": RULES["placeholder"].summary}
+
+
+# -- commands ------------------------------------------------------------------------------------------
+def test_every_command_lives_in_its_group_module() -> None:
+    groups = {
+        "policybook.cli.lint": {"lint", "rules", "style"},
+        "policybook.cli.site": {"build", "serve", "publish", "handbook"},
+        "policybook.cli.change": {"new", "approve", "bump", "reviewed"},
+        "policybook.cli.records": {"history", "asof", "review", "ack"},
+    }
+    declared: dict[str, set[str]] = {}
+    for item in COMMANDS:
+        declared.setdefault(item.handler.__module__, set()).add(item.name)
+    assert declared == groups
+
+
+def test_help_lists_every_command(run) -> None:
+    result = run("--help")
+    assert result.code == 0
+    for item in COMMANDS:
+        assert f"    {item.name} " in result.out
