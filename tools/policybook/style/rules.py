@@ -19,6 +19,7 @@ import regex
 from policybook.errors import PolicybookError
 from policybook.loader import load_yaml
 from policybook.style.prose import KNOWN_SCOPES, ProseDoc
+from policybook.style.valeini import LEVELS
 
 WORD_TEMPLATE = r"(?m)\b(?:{})\b"
 NONWORD_TEMPLATE = r"(?m)(?:{})"
@@ -357,7 +358,7 @@ def load_rule(path: Path, style: str, vocab: list[str]) -> StyleRule:
         line, _ = doc.position((unknown[0],))
         raise PolicybookError(f"{path}:{line}: unknown key '{unknown[0]}' for a {kind} rule")
     level = str(spec.get("level", "suggestion"))
-    if level not in ("suggestion", "warning", "error"):
+    if level not in LEVELS:
         raise PolicybookError(f"{path}: level must be suggestion, warning or error, not '{level}'")
     scope = spec.get("scope", "heading" if kind == "capitalization" else "text")
     scopes = {str(s) for s in (scope if isinstance(scope, list) else [scope])}

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policybook.errors import PolicybookError
+from policybook.findings import Severity
 
-LEVELS = ("suggestion", "warning", "error")
+LEVELS = tuple(s.value for s in (Severity.SUGGESTION, Severity.WARNING, Severity.ERROR))  # Vale's order
 _GLOBAL_KEYS = {"StylesPath", "MinAlertLevel", "Vocab", "Packages", "IgnoredScopes", "SkippedScopes",
                 "WordTemplate", "IgnoredClasses", "NLPEndpoint"}
 _SECTION_KEYS = {"BasedOnStyles", "BlockIgnores", "TokenIgnores", "Transform", "Lang", "CommentDelimiters"}
