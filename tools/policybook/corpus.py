@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybook.config import Config, load_config
+from policybook.errors import PolicybookError
 from policybook.findings import Finding
-from policybook.loader import iter_files, load_markdown
+from policybook.loader import ENCODING, load_markdown, walk
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF, Registers, load_registers
 
@@ -57,10 +58,16 @@ def load_corpus(root: Path, today: dt.date, config: Config | None = None, cache:
     """Load everything under the project ``root``. With ``cache`` (kept by a long-running preview), files
     whose modification time and size are unchanged are not read or parsed again."""
     config = config or load_config(root)
+    for folder, what in ((config.policies_path, "policies"), (config.registers_path, "registers")):
+        _inside_project(root, folder, what)
     registers = load_registers(config.registers_path, root, config.max_file_bytes)
     policies = []
     findings: list[Finding] = list(registers.findings)
-    for path in iter_files(config.policies_path, "*.md"):
+    paths, linked_folders = walk(config.policies_path, "*.md")
+    for folder in linked_folders:
+        findings.append(ENCODING.at(folder.relative_to(root).as_posix(), 1, 1,
+                                    "symbolic link to a folder: its policies are not read; move them here"))
+    for path in paths:
         rel = path.relative_to(root).as_posix()
         stamp = _stamp(path)
         cached = cache.get(path) if cache is not None else None
@@ -74,6 +81,15 @@ def load_corpus(root: Path, today: dt.date, config: Config | None = None, cache:
         policies.append(policy)
     return Corpus(config=config, registers=registers, policies=policies, today=today,
                   load_findings=findings)
+
+
+def _inside_project(root: Path, folder: Path, what: str) -> None:
+    """The policies and registers folders must be real folders inside the project: a link could make
+    policybook read, and publish, files from anywhere on the machine."""
+    if folder.is_symlink():
+        raise PolicybookError(f"the {what} folder {folder} is a symbolic link: use a real folder inside the project")
+    if folder.exists() and not folder.resolve().is_relative_to(root.resolve()):
+        raise PolicybookError(f"the {what} folder {folder} is outside the project at {root}")
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -275,10 +275,33 @@ class _Converter:
 
 def iter_files(root: Path, pattern: str) -> list[Path]:
     """Files under ``root`` matching ``pattern``, sorted, never following links out of ``root``."""
-    if not root.is_dir():
-        return []
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / name for name in filenames if Path(name).match(pattern))
-    return sorted(found)
+    return walk(root, pattern)[0]
+
+
+def walk(root: Path, pattern: str) -> tuple[list[Path], list[Path]]:
+    """(files matching ``pattern``, symbolic links to folders) under ``root``, sorted. Iterative, so any
+    depth of folders is fine; links are never followed; hidden folders are skipped."""
+    if not root.is_dir() or root.is_symlink():
+        return [], []
+    files: list[Path] = []
+    linked: list[Path] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                if path.is_dir():
+                    linked.append(path)
+                elif path.match(pattern):
+                    files.append(path)  # read_text reports it as a symbolic link
+            elif entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    pending.append(path)
+            elif path.match(pattern):
+                files.append(path)
+    return sorted(files), sorted(linked)

@@ -1,6 +1,6 @@
 """The Markdown body as checks see it: prose blocks mapped back to file positions, links, headings.
 
-Parsed once per policy with markdown-it-py (CommonMark plus tables). Prose is the text a reader
+Parsed once per policy with markdown-it-py in the policy dialect (`dialect()`). Prose is the text a reader
 sees: code spans, fenced and indented code, HTML, link destinations and bare URLs are left out,
 emphasis markers are dropped, and soft line breaks read as spaces. Every character of a prose
 string maps back to its line and column in the source file, so findings point at the real text.
@@ -10,17 +10,50 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from array import array
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import regex
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
 
-# Block structure only: inline syntax is read by the regular expressions below, which keep exact
-# source positions (markdown-it's inline tokens carry none) and cost a fraction of the time.
-_MD = MarkdownIt("commonmark").enable("table").disable("inline")
+
+@cache
+def dialect() -> MarkdownIt:
+    """The policy dialect: CommonMark, GFM tables and admonitions (`!!! note "Title"`). Lint, the site and
+    the handbook all parse bodies with this configuration, so they agree on every block."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table").use(admon_plugin)
+
+
+# Lint reads the block structure only (the same blocks as the full parse: inline rules never change
+# them); inline syntax is read by the regular expressions below, which keep exact source positions
+# (markdown-it's inline tokens carry none) and cost a fraction of the time.
+_MD = MarkdownIt("commonmark", {"html": True}).enable("table").use(admon_plugin).disable("inline")
+
+
+def heading_slug(inline_source: str) -> str:
+    """The id of a heading, from its Markdown source: the words of its text, lower case, joined by
+    hyphens (as Python-Markdown's table of contents makes them, so existing anchors keep working)."""
+    tokens = dialect().parseInline(inline_source)
+    children = tokens[0].children if tokens and tokens[0].children else []
+    text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", text).strip().lower())
+    return slug or "section"
+
+
+def unique_slug(slug: str, used: set[str]) -> str:
+    """``slug``, or ``slug_1``, ``slug_2``... when a heading before it already has that id."""
+    candidate, number = slug, 0
+    while candidate in used:
+        number += 1
+        candidate = f"{slug}_{number}"
+    used.add(candidate)
+    return candidate
 
 _LINK = re.compile(
     r"(?P<image>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]"
@@ -98,6 +131,13 @@ class ParsedBody:
     first_line: int
     lines: list[str]
 
+    def heading_ids(self) -> set[str]:
+        """The ids the rendered headings will have (see render.py), for checking in-page links."""
+        used: set[str] = set()
+        for heading in self.headings:
+            unique_slug(heading_slug(heading.text), used)
+        return used
+
     def text_lines(self, include_html: bool = True) -> list[tuple[int, str]]:
         """(file line, text) of every line outside code blocks, with code spans blanked out."""
         out = []
@@ -145,7 +185,6 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
     lines = body.split("\n")
     env: dict[str, Any] = {}
     tokens = _MD.parse(body, env)
-    references = env.get("references", {})
     prose: list[ProseBlock] = []
     links: list[Link] = []
     headings: list[Heading] = []
@@ -172,7 +211,7 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
             if kind == "heading" and headings:
                 headings[-1] = Heading(headings[-1].level, headings[-1].line, token.content)
             prose.append(block)
-            links.extend(_links(token, first_line, references, line_starts))
+            links.extend(_links(token, first_line, env, line_starts))
     return ParsedBody(prose, links, headings, code_lines, html_lines, first_line, lines)
 
 
@@ -215,24 +254,59 @@ def _prose_block(token: Token, lines: list[str], first_line: int, kind: str,
     return block, line_starts
 
 
-def _links(token: Token, first_line: int, references: dict[str, Any], line_starts: list[int]) -> list[Link]:
-    """Inline links and images of one block, with the position of each target in the file."""
+def _links(token: Token, first_line: int, env: dict[str, Any], line_starts: list[int]) -> list[Link]:
+    """The links and images of one block as the renderer sees them (markdown-it's own inline parse,
+    so lint and the staff site agree on every target), each placed at its target in the file."""
+    content = token.content
+    if "[" not in content and "<" not in content:
+        return []
+    children = dialect().parseInline(content, dict(env))[0].children or []
+    parsed = [(child.type == "image", str(child.attrGet("src" if child.type == "image" else "href") or ""),
+               _text_of(child.children or []) if child.type == "image" else "")
+              for child in children if child.type in ("link_open", "image")]
+    if not parsed:
+        return []
+    places = _link_places(token, first_line, env.get("references", {}), line_starts)
     found: list[Link] = []
+    block_line = first_line + (token.map[0] if token.map else 0)
+    for image, target, alt in parsed:
+        index = next((i for i, place in enumerate(places) if place[2] == image), None)
+        if index is not None:
+            line, column, _ = places.pop(index)
+        else:
+            line, column = block_line, 1 + (line_starts[0] if line_starts else 0)
+        found.append(Link(target, line, column, image=image, alt=alt))
+    return found
+
+
+def _text_of(children: list[Token]) -> str:
+    return "".join(c.content for c in children if c.type in ("text", "code_inline"))
+
+
+def _link_places(token: Token, first_line: int, references: dict[str, Any],
+                 line_starts: list[int]) -> list[tuple[int, int, bool]]:
+    """(line, column, is image) of each link-like piece of the block's source, in order."""
+    places: list[tuple[int, int, bool]] = []
     start = token.map[0] if token.map else 0
     for offset, text in enumerate(token.content.split("\n")):
-        if "[" not in text:
-            continue
         text = _blank_code_spans(text)
+        at = line_starts[offset] if offset < len(line_starts) else 0
+        candidates = []
         for match in _LINK.finditer(text):
-            target = match.group("angle") if match.group("angle") is not None else match.group("dest")
-            column = match.start("angle") if match.group("angle") is not None else match.start("dest")
-            if target is None:
+            if match.group("angle") is not None:
+                column = match.start("angle")
+            elif match.group("dest") is not None:
+                column = match.start("dest")
+            else:
                 label = match.group("ref") or match.group("text")
-                reference = references.get(" ".join(label.split()).upper())
-                if reference is None:
+                if " ".join(label.split()).upper() not in references:
                     continue
-                target, column = str(reference.get("href", "")), match.start()
-            at = line_starts[offset] if offset < len(line_starts) else 0
-            found.append(Link(target, first_line + start + offset, column + 1 + at,
-                              image=bool(match.group("image")), alt=match.group("text")))
-    return found
+                column = match.start()
+            candidates.append((match.start(), column, bool(match.group("image"))))
+        candidates += [(m.start(), m.start() + 1, False) for m in _AUTOLINK_SOURCE.finditer(text)]
+        for _, column, image in sorted(candidates):
+            places.append((first_line + start + offset, column + 1 + at, image))
+    return places
+
+
+_AUTOLINK_SOURCE = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>")

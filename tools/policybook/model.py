@@ -59,6 +59,7 @@ class BodySummary:
 
     links: tuple[Link, ...]
     word_hashes: bytes  # one machine word per prose word, for duplicate-content shingles
+    anchors: frozenset[str] = frozenset()  # heading ids, for links to #headings
 
 
 @dataclass
@@ -207,7 +208,7 @@ class Policy:
 
     @cached_property
     def summary(self) -> BodySummary:
-        return BodySummary(tuple(self.parsed.links), word_hashes(self.parsed))
+        return BodySummary(tuple(self.parsed.links), word_hashes(self.parsed), frozenset(self.parsed.heading_ids()))
 
     @property
     def has_body(self) -> bool:

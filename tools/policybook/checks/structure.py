@@ -1,21 +1,32 @@
-"""Markdown structure rules: ``broken-link`` (and links to unknown policy ids),
-``heading-structure`` and ``image-alt``."""
+"""Markdown structure rules: ``broken-link`` (and links to unknown policy ids), ``broken-anchor``,
+``image-file``, ``heading-structure`` and ``image-alt``. Link targets are classified by files.py, the
+same code the site and the handbook use to publish them, so what passes here publishes there."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote
 
 from policybook.checks.references import UNKNOWN_POLICY_REF
 from policybook.corpus import Corpus
+from policybook.files import Kind, classify
 from policybook.findings import Finding, Scope, Severity, check, declare
-from policybook.ids import POLICY_ID
+from policybook.images import image_problem
+from policybook.model import Policy, Status
 
 BROKEN_LINK = declare(
     "broken-link", Severity.ERROR, Scope.CORPUS,
-    'A relative link to a file that does not exist (or lies outside the repository).')
+    "A link the staff site cannot follow: a file that does not exist, lies outside the repository or the "
+    "policies folder, goes through a symbolic link, is not a publishable type, or a policy not on the site; "
+    "or a scheme other than https, http and mailto.")
+BROKEN_ANCHOR = declare(
+    "broken-anchor", Severity.ERROR, Scope.CORPUS,
+    "A link to a heading (`#scope`, `IPC-002#scope`) that the policy it points at does not have.")
+IMAGE_FILE = declare(
+    "image-file", Severity.ERROR, Scope.POLICY,
+    "An image that cannot be published on the site and in the handbook: remote, missing, outside the "
+    "policies folder, not really a PNG, JPEG, GIF, WebP or SVG, or an SVG with a DOCTYPE, script or "
+    "references to other files.")
 HEADING_STRUCTURE = declare(
     "heading-structure", Severity.WARNING, Scope.POLICY,
     'An H1 in the body, or a heading that skips a level.')
@@ -23,35 +34,58 @@ IMAGE_ALT = declare(
     "image-alt", Severity.ERROR, Scope.POLICY,
     'An image without alternative text.')
 
-POLICY_LINK = re.compile(rf"^(?P<id>{POLICY_ID})(?:#.*)?$")
-_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
-
-@check(BROKEN_LINK, UNKNOWN_POLICY_REF)
+@check(BROKEN_LINK, BROKEN_ANCHOR, UNKNOWN_POLICY_REF)
 def check_links(corpus: Corpus) -> Iterator[Finding]:
-    ids = {p.id for p in corpus.policies if p.id}
-    root = corpus.root.resolve()
+    by_id = corpus.by_id()
+    by_path = {p.doc.path.resolve(): p for p in corpus.policies}
+    root, policies_dir = corpus.root, corpus.config.policies_path
     for policy in corpus.policies:
         if not policy.has_body:
             continue
-        folder = policy.doc.path.parent
         for link in policy.summary.links:
-            target = link.target.strip()
-            if not target or target.startswith("#") or _EXTERNAL.match(target):
+            if link.image:
+                continue  # image-file checks images
+            target = classify(link.target, policy.doc.path, root, policies_dir)
+            where = (policy.rel, link.line, link.column)
+            if target.kind is Kind.REFUSED:
+                yield BROKEN_LINK.at(*where, f"link target '{link.target}' {target.problem}")
+            elif target.kind is Kind.ANCHOR:
+                if target.fragment not in policy.summary.anchors:
+                    yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, "this policy", policy))
+            elif target.kind is Kind.POLICY:
+                other = by_id.get(target.policy_id or "") if target.policy_id else by_path.get(
+                    target.path.resolve() if target.path else Path())
+                if other is None:
+                    if target.policy_id:
+                        yield UNKNOWN_POLICY_REF.at(*where, f"link to policy '{target.policy_id}': no policy has "
+                                                    "that id")
+                    else:
+                        yield BROKEN_LINK.at(*where, f"link target '{link.target}' is not a policy file")
+                elif policy.in_force and other.status is Status.DRAFT:
+                    yield BROKEN_LINK.at(*where, f"links to {other.label}, a draft that is not on the staff site")
+                elif target.fragment and target.fragment not in other.summary.anchors:
+                    yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, other.label, other))
+
+
+def _no_heading(fragment: str, name: str, policy: Policy) -> str:
+    anchors = ", ".join(f"#{a}" for a in sorted(policy.summary.anchors)[:8]) or "none"
+    return f"'#{fragment}': {name} has no heading with that id (its headings: {anchors})"
+
+
+@check(IMAGE_FILE)
+def check_image_files(corpus: Corpus) -> Iterator[Finding]:
+    root, policies_dir = corpus.root, corpus.config.policies_path
+    for policy in corpus.policies:
+        if not policy.has_body:
+            continue
+        for link in policy.parsed.links:
+            if not link.image:
                 continue
-            by_id = POLICY_LINK.match(target)
-            if by_id:
-                if by_id.group("id") not in ids:
-                    yield UNKNOWN_POLICY_REF.at(policy.rel, link.line, link.column,
-                                  f"link to policy '{by_id.group('id')}': no policy has that id")
-                continue
-            path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
-            base = root if path_part.startswith("/") else folder
-            resolved = (base / path_part.lstrip("/")).resolve()
-            if not resolved.is_relative_to(root) or not resolved.exists():
-                yield BROKEN_LINK.at(policy.rel, link.line, link.column,
-                              f"link target '{target}' does not exist"
-                              + ("" if resolved.is_relative_to(root) else " inside the repository"))
+            target = classify(link.target, policy.doc.path, root, policies_dir, image=True)
+            problem = target.problem if target.kind is not Kind.FILE else image_problem(target.path)  # type: ignore[arg-type]
+            if problem:
+                yield IMAGE_FILE.at(policy.rel, link.line, link.column, f"image '{link.target}' {problem}")
 
 
 @check(HEADING_STRUCTURE)

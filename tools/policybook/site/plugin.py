@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import posixpath
-import re
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -32,17 +31,18 @@ from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
 from policybook.findings import Finding, blocking
-from policybook.ids import POLICY_ID
+from policybook.images import svg_problem
 from policybook.model import Policy, Status
+from policybook.render import sanitise_page
 from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
+from policybook.site.bodies import SiteBodies
 from policybook.site.context import panel
-from policybook.site.text import neutralise_html
+from policybook.site.csp import allow_live_reload, with_content_security_policy
 
 OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
-_POLICY_LINK = re.compile(rf"\]\((?P<id>{POLICY_ID})(?P<anchor>#[^)\s]*)?\)")
-REQUIRED_EXTENSIONS = ("tables", "md_in_html", "attr_list", "admonition", "toc")
+REQUIRED_EXTENSIONS = ("tables", "md_in_html", "admonition", "toc")
 
 
 class PolicybookPluginConfig(BaseConfig):
@@ -68,16 +68,20 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._handbook_dir: tempfile.TemporaryDirectory[str] | None = None
         self._lint: BackgroundLint | None = None
         self.serving = False
+        self._reload_nonce: str | None = None  # lets `serve` add its live-reload script under the CSP
         self._cache: PolicyCache = {}
         self._by_id: dict[str, Policy] = {}
         self._serve_dir: tempfile.TemporaryDirectory[str] | None = None
         self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
         self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
+        self.bodies: SiteBodies | None = None
+        self.old_bodies: dict[str, tuple[Policy, str]] = {}  # version page src_uri -> (policy, its body then)
 
     # -- configuration -------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` keeps this instance across rebuilds: remember that, and cache the corpus."""
         self.serving = command == "serve"
+        self._reload_nonce = secrets.token_urlsafe(16) if self.serving else None
 
     def _today(self) -> dt.date:
         try:
@@ -122,6 +126,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.uris.clear()
         self.generated.clear()
         self._by_id = corpus.by_id()  # once per build: pages look policies up by id
+        self.bodies = bodies = SiteBodies(corpus)
+        self.old_bodies.clear()
+        _refuse_unsafe_svgs(files)
         published = corpus.published()
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
         for policy in corpus.policies:
@@ -132,6 +139,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 by_category.setdefault(policy.category or "", []).append(policy)
             elif policy.status is Status.RETIRED:
                 self._generate(files, config, uri, pages.retired_notice(corpus, policy, uri, published))
+        bodies.add_files(published, files, config)
         for category_id, members in by_category.items():
             if members and category_id in corpus.config.categories:
                 uri = f"policies/{category_id}/index.md"
@@ -184,7 +192,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             olds = versions.old_versions(corpus, policy, uri)
             self.previous[uri] = olds
             for index, old in enumerate(olds):
-                self._generate(files, config, old.page, versions.version_page(policy, old, uri))
+                self._generate(files, config, old.page, versions.version_page(policy, old, uri,
+                                                                              self._bodies().placeholder))
+                self.old_bodies[old.page] = (policy, old.body)
                 if old.redline is not None:
                     before = olds[index - 1]
                     self._generate(files, config, old.redline, versions.redline_page(
@@ -266,11 +276,40 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             changes = self.previous_changes.get(page.file.src_uri)
             # Site-root addresses; the template's `url` filter makes them relative to the page.
             page.meta["policybook"]["changes"] = changes[:-3] + "/" if changes else ""
-            return _link_policy_ids(neutralise_html(markdown), page.file.src_uri, corpus, self._by_id)
+            return self._render_body(policy, policy.doc.body, page, files)
+        old = self.old_bodies.get(page.file.src_uri)
+        if old is not None:
+            self._render_body(old[0], old[1], page, files)
+            return markdown
         if page.is_homepage and page.file.src_uri not in self.generated:
             return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(),
                                                   handbook=self.config.handbook and not self.serving)
         return markdown
+
+    def _render_body(self, policy: Policy, body: str, page: Page, files: Files) -> str:
+        """Render ``body`` for ``page`` (see bodies.py) and return the placeholder MkDocs renders instead."""
+        bodies = self._bodies()
+        bodies.rendered[page.file.src_uri] = bodies.render(policy, body, page.file, files)
+        return bodies.placeholder
+
+    def on_page_content(self, html_text: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Every page's content is cleaned by the allow-list sanitiser; then a policy body takes its place."""
+        bodies = self._bodies()
+        cleaned = bodies.fill(sanitise_page(html_text), page.file.src_uri)
+        toc = bodies.toc(page.file.src_uri)
+        if toc is not None and page.file.src_uri in self.uris:
+            page.toc = toc
+        if "title" not in page.meta and page.title and not page.is_homepage:
+            page.meta["title"] = html.escape(page.title)  # Material prints meta titles into <title> as they are
+        return cleaned
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return with_content_security_policy(output, page.content or "", nonce=self._reload_nonce)
+
+    def _bodies(self) -> SiteBodies:
+        if self.bodies is None:
+            raise PluginError("policybook: the plugin was not configured")
+        return self.bodies
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         """The last step before MkDocs writes any page: refuse to publish a corpus with lint errors."""
@@ -292,6 +331,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     # -- serving ---------------------------------------------------------------------------------
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         corpus = self._corpus()
+        if self._reload_nonce is not None:
+            allow_live_reload(server, self._reload_nonce)
         for path in (corpus.config.policies_path, corpus.config.registers_path, corpus.root / "policybook.yml",
                      corpus.root / ".vale.ini", corpus.root / "styles"):
             if path.exists():
@@ -312,15 +353,17 @@ def _log_findings(findings: list[Finding]) -> None:
                   file=sys.stderr, flush=True)
 
 
-def _link_policy_ids(markdown: str, uri: str, corpus: Corpus, by_id: dict[str, Policy]) -> str:
-    """Turn links to policy ids, `[text](IPC-002)`, into links to that policy's page."""
-
-    def replace(match: re.Match[str]) -> str:
-        target = by_id.get(match.group("id"))
-        if target is None:
-            return match.group(0)
-        relative = posixpath.relpath(pages.policy_uri(target, corpus), posixpath.dirname(uri) or ".")
-        return f"]({relative}{match.group('anchor') or ''})"
-
-    return _POLICY_LINK.sub(replace, markdown)
-
+def _refuse_unsafe_svgs(files: Files) -> None:
+    """An SVG in docs/ is served from the site's own origin, where its script would run: refuse any that
+    carries script, handlers, a DOCTYPE or references to other files (lint reports the same)."""
+    problems = []
+    for file in files:
+        if file.src_uri.lower().endswith(".svg") and file.abs_src_path:
+            try:
+                problem = svg_problem(Path(file.abs_src_path).read_bytes())
+            except OSError as exc:
+                problem = f"cannot be read ({exc.strerror})"
+            if problem:
+                problems.append(f"  {file.src_uri} {problem}")
+    if problems:
+        raise PluginError("policybook: unsafe SVG files in the site's pages:\n" + "\n".join(problems))

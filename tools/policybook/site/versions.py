@@ -53,7 +53,8 @@ def old_versions(corpus: Corpus, policy: Policy, base_uri: str) -> list[OldVersi
     return found
 
 
-def version_page(policy: Policy, old: OldVersion, current_uri: str) -> str:
+def version_page(policy: Policy, old: OldVersion, current_uri: str, body_placeholder: str) -> str:
+    """The page of a superseded version; its body is rendered by the plugin where ``body_placeholder`` is."""
     import posixpath
 
     record = old.record
@@ -67,9 +68,7 @@ def version_page(policy: Policy, old: OldVersion, current_uri: str) -> str:
         f"Approved by: {md_text(record.approved_by)}. Summary of this version: {md_text(record.summary)}", "",
         "---", "",
     ]
-    from policybook.site.text import neutralise_html
-
-    return "\n".join(lines) + neutralise_html(old.body) + "\n"
+    return "\n".join(lines) + body_placeholder
 
 
 def redline_page(policy: Policy, before: OldVersion | None, after_version: str, after_body: str,

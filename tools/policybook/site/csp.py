@@ -1,0 +1,87 @@
+"""The Content-Security-Policy of every page: no inline script except the theme's own.
+
+Policy text never carries script (it is sanitised), so the inline scripts left in a page are
+Material's. Each is allowed by its sha256 hash, page by page; any other inline script, event handler
+or javascript: URL is blocked by the browser. The same policy is documented for web servers in
+docs/guide/publishing.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from html.parser import HTMLParser
+from typing import Any
+
+BASE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+               "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-src 'none'")
+_EXECUTABLE = {"", "text/javascript", "application/javascript", "module"}
+
+
+class _InlineScripts(HTMLParser):
+    """The text of every inline, executable <script> element, read with the standard HTML parser."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self._current: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            values = dict(attrs)
+            executable = (values.get("type") or "").strip().lower() in _EXECUTABLE
+            self._current = [] if executable and "src" not in values else None
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None:
+            self._current.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._current is not None:
+            self.scripts.append("".join(self._current))
+            self._current = None
+
+
+def inline_scripts(page_html: str) -> list[str]:
+    parser = _InlineScripts()
+    parser.feed(page_html)
+    parser.close()
+    return parser.scripts
+
+
+def policy_for(page_html: str, content: str, nonce: str | None = None) -> str:
+    """The CSP for a page: its theme scripts by hash (none that stands in the page's own content), and
+    in a preview the live-reload script by its nonce."""
+    from_content = set(inline_scripts(content))
+    hashes = sorted({base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+                     for script in inline_scripts(page_html) if script not in from_content})
+    sources = " ".join(["'self'", *(f"'sha256-{h}'" for h in hashes), *([f"'nonce-{nonce}'"] if nonce else [])])
+    return f"{BASE_POLICY}; script-src {sources}"
+
+
+def with_content_security_policy(page_html: str, content: str, nonce: str | None = None) -> str:
+    """``page_html`` with a CSP <meta> as the first element of its <head>."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(page_html, content, nonce)}">'
+    head = page_html.find("<head>")
+    if head < 0:
+        return page_html
+    at = head + len("<head>")
+    return page_html[:at] + "\n    " + meta + page_html[at:]
+
+
+def allow_live_reload(server: Any, nonce: str) -> None:
+    """Give the live-reload script that `mkdocs serve` adds to each page a nonce, so the preview keeps
+    the same policy as the published site. MkDocs offers no hook for that script, so this wraps the
+    server's injector; with another MkDocs it does nothing and the preview simply does not reload."""
+    inject = getattr(server, "_inject_js_into_html", None)
+    if inject is None:
+        return
+
+    def inject_with_nonce(content: bytes, epoch: int) -> bytes:
+        marked: bytes = inject(content, epoch)
+        at = marked.rfind(b"<script>")
+        if at < 0:
+            return marked
+        return marked[:at] + f'<script nonce="{nonce}">'.encode() + marked[at + len(b"<script>"):]
+
+    server._inject_js_into_html = inject_with_nonce
