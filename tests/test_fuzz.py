@@ -51,7 +51,8 @@ def test_markdown_to_typst_always_compiles(tmp_path: Path, body: str) -> None:
     """Whatever the body says, pandoc's Typst output compiles as plain content: nothing runs."""
     doc = Document(path=tmp_path / "p.md", rel="p.md")
     parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
-    source = BodyConverter(tmp_path, set(), {}).convert(Policy.from_document(doc))
+    source = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path,
+                           by_id={}).convert(Policy.from_document(doc))
     typst.compile(("#set page(width: 10cm, height: auto)\n" + source).encode("utf-8"), format="svg")
 
 

@@ -29,6 +29,16 @@ class Severity(StrEnum):
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.SUGGESTION: 2}
 
 
+# Characters that would move the cursor, end the line or drive the terminal: C0 and C1 controls, DEL,
+# the Unicode line and paragraph separators, and the bidirectional overrides that reorder text.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
 class Scope(StrEnum):
     """What a rule looks at, which decides how and when its check runs."""
 
@@ -52,9 +62,16 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def as_line(self) -> str:
-        """`path:line:col severity rule message`, the text report's line."""
-        return f"{self.path}:{self.line}:{self.column} {self.severity.value} {self.rule} {self.message}"
+    def as_line(self, severity_text: str | None = None) -> str:
+        """`path:line:col severity rule message`, the text report's line: one line, whatever the path and
+        message hold (control characters are shown as escapes, never sent to the terminal)."""
+        severity = severity_text or self.severity.value
+        return f"{printable(self.path)}:{self.line}:{self.column} {severity} {printable(self.rule)} " \
+               f"{printable(self.message)}"
+
+    def brief(self) -> str:
+        """`path:line:col rule message`, printable: the form build and approval errors list."""
+        return f"{printable(self.path)}:{self.line}:{self.column} {printable(self.rule)} {printable(self.message)}"
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -36,6 +36,22 @@ _PATTERN_HINTS = {
 }
 
 
+# Patterns known by how they start: single-line text and web addresses.
+_PATTERN_PREFIX_HINTS = {
+    "^[^\\u0000": "contains a control character (a line break, tab or similar): write it on one line",
+    "^https://": "is not a safe web address: write a full https:// address without spaces, quotes or angle brackets",
+    "^(https?://": "is not a web address: write a full https:// address without spaces, quotes or angle brackets",
+}
+
+
+def pattern_hint(pattern: str) -> str:
+    """A plain-words explanation of a schema pattern."""
+    if pattern in _PATTERN_HINTS:
+        return _PATTERN_HINTS[pattern]
+    return next((hint for prefix, hint in _PATTERN_PREFIX_HINTS.items() if pattern.startswith(prefix)),
+                f"does not match {pattern}")
+
+
 def _field(path: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for part in path:
@@ -63,7 +79,7 @@ def _message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
         hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(allowed)}"
         return (*path, key), f"unknown field '{key}'{hint}"
     if error.validator == "pattern":
-        hint = _PATTERN_HINTS.get(error.validator_value, f"does not match {error.validator_value}")
+        hint = pattern_hint(str(error.validator_value))
         return path, f"{name}: '{instance}' {hint}"
     if error.validator == "format" and error.validator_value == "date":
         return path, f"{name}: '{instance}' is not a real calendar date"

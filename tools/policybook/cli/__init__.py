@@ -12,6 +12,7 @@ from policybook.cli import change, lint, records, site
 from policybook.cli.registry import COMMANDS, add_directory_option
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
+from policybook.findings import printable
 
 # The command modules, in the order `policybook --help` lists their commands.
 GROUPS = (lint, site, change, records)
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except PolicybookError as exc:
-        print(f"policybook: {exc}", file=sys.stderr)
+        print(f"policybook: {printable(str(exc))}", file=sys.stderr)
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("policybook: interrupted", file=sys.stderr)

@@ -127,8 +127,8 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
             writer.writerow(["staff", "name", "policy", "title", "version", "since", "days_outstanding"])
             for item in items:
                 row = item.as_dict()
-                writer.writerow([row[k] for k in ("staff", "name", "policy", "title", "version", "since",
-                                                  "days_outstanding")])
+                writer.writerow([spreadsheet_safe(row[k]) for k in ("staff", "name", "policy", "title", "version",
+                                                                    "since", "days_outstanding")])
         elif not items:
             print("Everyone has confirmed the current major version of every policy they must read.")
         else:
@@ -142,6 +142,13 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
     record = acknowledge(corpus, args.words[0], args.words[1], args.on, args.version)
     print(f"recorded: {record.staff} read {record.policy} version {record.version} on {record.date}")
     return ExitCode.OK
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet will show as text: one that starts like a formula gets a leading '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _unreadable(corpus: Corpus) -> list[Finding]:

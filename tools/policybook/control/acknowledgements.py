@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import io
 import os
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from policybook.registers import ALL_STAFF, StaffMember
 
 RECORDS = Path("records") / "acknowledgements.csv"
 HEADER = ["staff", "policy", "version", "date"]
+MAX_RECORDS_BYTES = 50 * 1024 * 1024  # about a million confirmations; more belongs in an archive
 
 
 @dataclass(frozen=True)
@@ -38,42 +40,66 @@ def records_path(corpus: Corpus) -> Path:
 
 
 def read_records(corpus: Corpus) -> list[Record]:
+    """Every record, read line by line (the file is never held whole in memory)."""
     path = records_path(corpus)
+    if path.is_symlink():
+        raise PolicybookError(f"{RECORDS} is a symbolic link: keep the records file itself in the project")
     if not path.is_file():
         return []
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    if not rows or [c.strip() for c in rows[0]] != HEADER:
-        raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(HEADER)}'")
+    size = path.stat().st_size
+    if size > MAX_RECORDS_BYTES:
+        raise PolicybookError(f"{RECORDS} is {size:,} bytes, over the limit of {MAX_RECORDS_BYTES:,}: archive old "
+                              "records (see docs/guide/change-control.md)")
     records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not row or not "".join(row).strip():
-            continue
-        if len(row) != 4:
-            raise PolicybookError(f"{RECORDS}:{number}: expected 4 fields, found {len(row)}")
+    with open(path, encoding="utf-8", newline="") as stream:
+        rows = csv.reader(stream)
         try:
-            day = dt.date.fromisoformat(row[3].strip())
-        except ValueError:
-            raise PolicybookError(f"{RECORDS}:{number}: '{row[3]}' is not a date") from None
-        records.append(Record(row[0].strip(), row[1].strip(), row[2].strip(), day))
+            header = next(rows, None)
+            if header is None or [c.strip() for c in header] != HEADER:
+                raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(HEADER)}'")
+            for number, row in enumerate(rows, start=2):
+                if not row or not "".join(row).strip():
+                    continue
+                if len(row) != 4:
+                    raise PolicybookError(f"{RECORDS}:{number}: expected 4 fields, found {len(row)}")
+                try:
+                    day = dt.date.fromisoformat(row[3].strip())
+                except ValueError:
+                    raise PolicybookError(f"{RECORDS}:{number}: '{row[3]}' is not a date") from None
+                records.append(Record(row[0].strip(), row[1].strip(), row[2].strip(), day))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise PolicybookError(f"{RECORDS}: cannot be read as UTF-8 CSV ({exc})") from None
     return records
 
 
 def _append(path: Path, row: list[str]) -> None:
-    """Add one line at the end of the file; never rewrite what is there."""
+    """Add one line at the end of the file; never rewrite what is there. The file is created with its
+    header and appended to under an exclusive lock, so two people recording at once cannot interleave
+    or both write the header."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
-    with open(path, "a", encoding="utf-8", newline="") as stream:
-        if not new:
-            with open(path, "rb") as existing:
-                existing.seek(-1, os.SEEK_END)
-                if existing.read(1) != b"\n":
-                    stream.write("\n")
-        writer = csv.writer(stream, lineterminator="\n")
-        if new:
-            writer.writerow(HEADER)
-        writer.writerow(row)
-        stream.flush()
-        os.fsync(stream.fileno())
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+        try:
+            size = os.fstat(stream.fileno()).st_size
+            lines = io.StringIO()
+            writer = csv.writer(lines, lineterminator="\n")
+            if size == 0:
+                writer.writerow(HEADER)
+            elif not _ends_with_newline(path):
+                lines.write("\n")
+            writer.writerow(row)
+            stream.write(lines.getvalue())
+            stream.flush()
+            os.fsync(stream.fileno())
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as existing:
+        existing.seek(-1, os.SEEK_END)
+        return existing.read(1) == b"\n"
 
 
 def must_read(corpus: Corpus, member: StaffMember) -> list[Policy]:

@@ -159,7 +159,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     if errors:
         first = errors[0]
         raise PolicybookError(f"{policy_id} has {len(errors)} lint error(s) to fix before approval, first "
-                              f"{first.path}:{first.line}:{first.column} {first.rule} {first.message}")
+                              f"{first.brief()}")
     editing = PolicyFile(policy.doc.path)
     data = editing.data
     version = parse_version(str(data.get("version")))

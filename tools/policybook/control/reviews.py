@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from policybook.corpus import Corpus
 from policybook.model import Policy
@@ -54,7 +54,7 @@ def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//policybook//review calendar//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{corpus.config.name}: policy reviews")
+    calendar.add("x-wr-calname", vText(f"{corpus.config.name}: policy reviews"))  # text: line ends escaped
     domain = (corpus.config.site_url.split("//", 1)[-1].split("/", 1)[0] or "policybook.invalid")
     stamp = dt.datetime.combine(corpus.today, dt.time(), tzinfo=dt.UTC)
     for item in due:

@@ -99,7 +99,9 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
     with tempfile.TemporaryDirectory(prefix="policybook-handbook-") as tmp:
         build = Path(tmp)
         (build / "bodies").mkdir()
-        converter = BodyConverter(build, {p.id for p in policies if p.id}, site_urls or {})
+        converter = BodyConverter(build, {p.id for p in policies if p.id}, site_urls or {}, root=corpus.root,
+                                  policies_dir=corpus.config.policies_path, by_id=corpus.by_id(),
+                                  site_url=corpus.config.site_url)
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:  # pandoc runs as processes
             bodies = list(pool.map(converter.convert, policies))
         entries = []

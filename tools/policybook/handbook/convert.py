@@ -1,9 +1,10 @@
-"""One policy body, Markdown to Typst markup, with pandoc (from pypandoc-binary).
+"""One policy body to Typst markup: the same sanitised HTML the staff site shows (render.py), read
+by pandoc's HTML reader (pandoc from pypandoc-binary) and written as Typst.
 
-Raw HTML, raw Typst or LaTeX blocks and TeX maths are switched off in the reader, so nothing a
-policy author writes reaches the PDF as code. Links to policy ids point inside the handbook when the
-target is in it, and to the staff site otherwise; images are copied into the build folder and keep
-their alternative text.
+Heading ids carry the policy's label, so that in-page links stay inside their policy when every
+policy shares one document. Links to policy ids point inside the handbook when the target is in it,
+and to the staff site otherwise; images are copied into the build folder (from inside the policies
+folder only, as files.py decides) and keep their alternative text.
 """
 
 from __future__ import annotations
@@ -15,15 +16,11 @@ from pathlib import Path
 import pypandoc
 
 from policybook.errors import PolicybookError
-from policybook.ids import is_policy_id
+from policybook.files import Kind, classify
+from policybook.images import image_problem
 from policybook.model import Policy
 
-READER = "commonmark_x-raw_html-raw_attribute-tex_math_dollars-gfm_auto_identifiers-yaml_metadata_block"
-# MkDocs admonitions (`!!! note "Title"` and an indented body) become pandoc fenced divs.
-_ADMONITION = re.compile(r'^!!! *(?P<kind>[\w-]+)(?: +"(?P<title>[^"]*)")? *\n(?P<body>(?:(?: {4}|\t).*\n|[ \t]*\n)+)',
-                         re.MULTILINE)
 FILTER = Path(__file__).parent / "filters" / "alt-text.lua"
-_LINK = re.compile(r"(?P<image>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\]\((?P<target>[^)\s]*)(?P<rest>[^)]*)\)")
 
 
 def label_for(policy_id: str) -> str:
@@ -31,56 +28,65 @@ def label_for(policy_id: str) -> str:
 
 
 class BodyConverter:
-    def __init__(self, build_dir: Path, in_handbook: set[str], site_urls: dict[str, str]) -> None:
+    def __init__(self, build_dir: Path, in_handbook: set[str], site_urls: dict[str, str], *, root: Path,
+                 policies_dir: Path, by_id: dict[str, Policy], site_url: str = "") -> None:
         self.build_dir = build_dir
         self.in_handbook = in_handbook
         self.site_urls = site_urls  # policy id -> its page on the staff site
+        self.root, self.policies_dir, self.by_id = root, policies_dir, by_id
+        self.by_path = {p.doc.path.resolve(): p for p in by_id.values()}
+        self.site_url = site_url.rstrip("/")
         self.images = 0
 
-    def _rewrite(self, policy: Policy, markdown: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            target = match.group("target")
-            if match.group("image"):
-                return match.group(0).replace(f"({target}", f"({self._copy_image(policy, target)}", 1)
-            if is_policy_id(target):
-                if target in self.in_handbook:
-                    target = "#" + label_for(target)
-                elif target in self.site_urls:
-                    target = self.site_urls[target]
-            return f"[{match.group('text')}]({target}{match.group('rest')})"
+    def _link(self, policy: Policy, href: str) -> str | None:
+        target = classify(href, policy.doc.path, self.root, self.policies_dir)
+        if target.kind is Kind.EXTERNAL:
+            return href
+        if target.kind is Kind.ANCHOR:  # a heading that is not there would stop Typst: keep the text
+            return f"#{_prefix(policy)}{target.fragment}" if target.fragment in policy.summary.anchors else None
+        if target.kind is Kind.POLICY:
+            other = self.by_id.get(target.policy_id or "") if target.policy_id else (
+                self.by_path.get(target.path.resolve()) if target.path else None)
+            if other is None or not other.id:
+                return None
+            if other.id in self.in_handbook:
+                if target.fragment and target.fragment in other.summary.anchors:
+                    return f"#{_prefix(other)}{target.fragment}"
+                return f"#{label_for(other.id)}"
+            url = self.site_urls.get(other.id)
+            return f"{url}#{target.fragment}" if url and target.fragment else url
+        if target.kind is Kind.FILE and target.path is not None and self.site_url:
+            return f"{self.site_url}/policies/{target.path.relative_to(self.policies_dir.absolute()).as_posix()}"
+        return None
 
-        return _LINK.sub(replace, markdown)
-
-    def _copy_image(self, policy: Policy, target: str) -> str:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
-            raise PolicybookError(f"{policy.rel}: image '{target}' is not a file in the repository; the "
-                                  "handbook can only include images stored beside the policy")
-        source = (policy.doc.path.parent / target).resolve()
-        if not source.is_file():
-            raise PolicybookError(f"{policy.rel}: image '{target}' not found")
+    def _image(self, policy: Policy, src: str) -> str | None:
+        target = classify(src, policy.doc.path, self.root, self.policies_dir, image=True)
+        problem = target.problem if target.kind is not Kind.FILE or target.path is None else image_problem(target.path)
+        if problem:
+            raise PolicybookError(f"{policy.rel}: image '{src}' {problem}")
+        assert target.path is not None
         self.images += 1
-        name = f"{_slug(policy)}-image-{self.images}{source.suffix.lower()}"
+        name = f"{_slug(policy)}-image-{self.images}{target.path.suffix.lower()}"
         (self.build_dir / "images").mkdir(exist_ok=True)
-        shutil.copyfile(source, self.build_dir / "images" / name)
+        shutil.copyfile(target.path, self.build_dir / "images" / name, follow_symlinks=False)
         return f"/images/{name}"
 
     def convert(self, policy: Policy) -> str:
         """Typst markup for the policy's body; a pandoc failure names the policy."""
-        markdown = _ADMONITION.sub(_admonition, self._rewrite(policy, policy.doc.body + "\n"))
+        from policybook.render import render_body
+
+        rendered = render_body(policy.doc.body, link=lambda href: self._link(policy, href),
+                               image=lambda src: self._image(policy, src), id_prefix=_prefix(policy))
         try:
-            return pypandoc.convert_text(markdown, "typst", format=READER, filters=[str(FILTER)],
+            return pypandoc.convert_text(rendered.html, "typst", format="html", filters=[str(FILTER)],
                                          extra_args=["--wrap=preserve"])
         except (RuntimeError, OSError) as exc:
             raise PolicybookError(f"{policy.rel}: pandoc could not convert the body: {exc}") from None
 
 
-def _admonition(match: re.Match[str]) -> str:
-    kind = match.group("kind")
-    title = match.group("title") if match.group("title") is not None else kind.capitalize()
-    body = "\n".join(line[4:] if line.startswith("    ") else line.lstrip("\t")
-                     for line in match.group("body").split("\n"))
-    safe_title = title.replace("\\", "").replace('"', "'")
-    return f'::: {{.admonition .{kind} title="{safe_title}"}}\n{body.strip()}\n:::\n\n'
+def _prefix(policy: Policy) -> str:
+    """Heading ids of one policy in the handbook: its label and a hyphen, so ids never clash."""
+    return f"{label_for(policy.id or 'policy')}-"
 
 
 def _slug(policy: Policy) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policybook.findings import Severity
+from policybook.findings import Severity, printable
 from policybook.lint import LintResult
 from policybook.report.text import summary
 
@@ -10,7 +10,8 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.SUGGE
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escapes for line ends, then every other control character as a visible escape."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

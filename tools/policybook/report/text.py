@@ -33,9 +33,7 @@ def summary(result: LintResult) -> str:
 def render(result: LintResult, colour: bool = False) -> str:
     lines = []
     for item in result.findings:
-        severity = item.severity.value
-        if colour:
-            severity = f"{_COLOURS[item.severity]}{severity}{_RESET}"
-        lines.append(f"{item.path}:{item.line}:{item.column} {severity} {item.rule} {item.message}")
+        severity = f"{_COLOURS[item.severity]}{item.severity.value}{_RESET}" if colour else None
+        lines.append(item.as_line(severity))
     lines.append(summary(result))
     return "\n".join(lines) + "\n"

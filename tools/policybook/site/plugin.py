@@ -320,7 +320,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         findings = self._lint.findings() if self._lint else []
         errors = blocking(findings, allow=[] if self.config.block_on_overdue else [REVIEW_OVERDUE])
         if errors:
-            listing = "\n".join(f"  {f.path}:{f.line}:{f.column} {f.rule} {f.message}" for f in errors)
+            listing = "\n".join(f"  {f.brief()}" for f in errors)
             raise PluginError(f"policybook lint found {len(errors)} error(s); fix them to publish:\n{listing}")
         return env
 
@@ -349,7 +349,7 @@ def _log_findings(findings: list[Finding]) -> None:
     """Print a preview's lint errors (not through MkDocs' logger, which would count them as build warnings)."""
     for item in findings:
         if item.is_error:
-            print(f"policybook lint: {item.path}:{item.line}:{item.column} {item.rule} {item.message}",
+            print(f"policybook lint: {item.brief()}",
                   file=sys.stderr, flush=True)
 
 

@@ -10,17 +10,22 @@ function Image(image)
     '#box(image(' .. typst_string(image.src) .. ', alt: ' .. typst_string(alt) .. ', width: 80%))')
 end
 
--- Admonitions (`!!! note "Title"` in the policy, a fenced div by now) become a framed Typst block
--- with the title in bold. The title is passed as a Typst string, never as markup.
+-- Admonitions (`!!! note "Title"` in the policy: a div whose first paragraph is the title) become a
+-- framed Typst block with the title in bold. The title is passed as a Typst string, never as markup.
 function Div(div)
   if not div.classes:includes('admonition') then
     return nil
   end
-  local title = div.attributes['title'] or 'Note'
+  local title = 'Note'
+  local content = div.content
+  if #content > 0 and (content[1].t == 'Para' or content[1].t == 'Plain') then
+    title = pandoc.utils.stringify(content[1])
+    content = {table.unpack(content, 2)}
+  end
   local blocks = {pandoc.RawBlock('typst',
     '#block(width: 100%, stroke: 1pt + black, inset: 8pt, breakable: true)[#strong(' ..
     typst_string(title) .. ')\n')}
-  for _, block in ipairs(div.content) do
+  for _, block in ipairs(content) do
     table.insert(blocks, block)
   end
   table.insert(blocks, pandoc.RawBlock('typst', ']'))
