@@ -25,8 +25,9 @@ from policybook.site.pages import policy_uri
 class SiteBodies:
     """Renders bodies for one build, and knows the published file of every policy and attachment."""
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, config: MkDocsConfig) -> None:
         self.corpus = corpus
+        self.config = config
         self.marker = f"pb-body-{secrets.token_hex(8)}"  # unguessable: a policy cannot forge it
         self.files_by_path: dict[Path, File] = {}
         self.by_path = {p.doc.path.resolve(): p for p in corpus.policies}
@@ -37,26 +38,22 @@ class SiteBodies:
     def placeholder(self) -> str:
         return f"\n\n{self.marker}\n\n"
 
-    def add_files(self, policies: list[Policy], files: Files, config: MkDocsConfig) -> None:
-        """Publish every attachment and image the ``policies`` refer to (once each)."""
-        root, folder = self.corpus.root, self.corpus.config.policies_path
-        for policy in policies:
-            if not policy.has_body:
-                continue
-            for link in policy.parsed.links:
-                target = classify(link.target, policy.doc.path, root, folder, image=link.image)
-                if target.kind is not Kind.FILE or target.path is None:
-                    continue
-                key = target.path.resolve()
-                if key in self.files_by_path or (link.image and image_problem(target.path)):
-                    continue
-                uri = "policies/" + target.path.relative_to(folder.absolute()).as_posix()
-                existing = files.get_file_from_path(uri)
-                if existing is not None:
-                    files.remove(existing)
-                file = File.generated(config, uri, abs_src_path=str(key))
-                files.append(file)
-                self.files_by_path[key] = file
+    def _publish(self, path: Path, files: Files, image: bool) -> File | None:
+        """The site's copy of a file a policy refers to, added to the build the first time it is needed
+        (MkDocs copies static files after every page is rendered)."""
+        key = path.resolve()
+        if key in self.files_by_path:
+            return self.files_by_path[key]
+        if image and image_problem(path):
+            return None
+        uri = "policies/" + path.relative_to(self.corpus.config.policies_path.absolute()).as_posix()
+        existing = files.get_file_from_path(uri)
+        if existing is not None:
+            files.remove(existing)
+        file = File.generated(self.config, uri, abs_src_path=str(key))
+        files.append(file)
+        self.files_by_path[key] = file
+        return file
 
     def render(self, policy: Policy, body: str, page_file: File, files: Files) -> RenderedBody:
         """``body`` (the policy's, or an earlier version's) as HTML for the page ``page_file``."""
@@ -75,16 +72,20 @@ class SiteBodies:
                 if published is None:
                     return None
                 return published.url_relative_to(page_file) + (f"#{target.fragment}" if target.fragment else "")
-            return self._file_url(target.path, page_file, target.fragment) if target.kind is Kind.FILE else None
+            if target.kind is not Kind.FILE or target.path is None:
+                return None
+            return self._url(self._publish(target.path, files, image=False), page_file, target.fragment)
 
         def image(src: str) -> str | None:
             target = classify(src, policy.doc.path, root, folder, image=True)
-            return self._file_url(target.path, page_file, "") if target.kind is Kind.FILE else None
+            if target.kind is not Kind.FILE or target.path is None:
+                return None
+            return self._url(self._publish(target.path, files, image=True), page_file, "")
 
         return render_body(body, link=link, image=image, permalinks=True)
 
-    def _file_url(self, path: Path | None, page_file: File, fragment: str) -> str | None:
-        published = self.files_by_path.get(path.resolve()) if path is not None else None
+    @staticmethod
+    def _url(published: File | None, page_file: File, fragment: str) -> str | None:
         if published is None:
             return None
         return published.url_relative_to(page_file) + (f"#{fragment}" if fragment else "")

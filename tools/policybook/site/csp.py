@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -18,35 +19,35 @@ BASE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsa
 _EXECUTABLE = {"", "text/javascript", "application/javascript", "module"}
 
 
-class _InlineScripts(HTMLParser):
-    """The text of every inline, executable <script> element, read with the standard HTML parser."""
+# A script element's text runs to the first `</script` (HTML's "script data" state), so locating them
+# needs no full parse of the page; each start tag's attributes are read with the standard HTML parser.
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 
+
+class _StartTag(HTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.scripts: list[str] = []
-        self._current: list[str] | None = None
+        super().__init__()
+        self.attrs: dict[str, str | None] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script":
-            values = dict(attrs)
-            executable = (values.get("type") or "").strip().lower() in _EXECUTABLE
-            self._current = [] if executable and "src" not in values else None
+        self.attrs = dict(attrs)
 
-    def handle_data(self, data: str) -> None:
-        if self._current is not None:
-            self._current.append(data)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._current is not None:
-            self.scripts.append("".join(self._current))
-            self._current = None
+def _attributes(start_tag: str) -> dict[str, str | None]:
+    parser = _StartTag()
+    parser.feed(start_tag)
+    parser.close()
+    return parser.attrs
 
 
 def inline_scripts(page_html: str) -> list[str]:
-    parser = _InlineScripts()
-    parser.feed(page_html)
-    parser.close()
-    return parser.scripts
+    """The text of every inline, executable <script> element of ``page_html``."""
+    found = []
+    for match in _SCRIPT.finditer(page_html):
+        attrs = _attributes(f"<script{match.group(1)}>")
+        if "src" not in attrs and (attrs.get("type") or "").strip().lower() in _EXECUTABLE:
+            found.append(match.group(2))
+    return found
 
 
 def policy_for(page_html: str, content: str, nonce: str | None = None) -> str:

@@ -25,12 +25,11 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from policybook.checks.dates import REVIEW_OVERDUE
 from policybook.config import find_root
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
-from policybook.findings import Finding, blocking
+from policybook.findings import Finding
 from policybook.images import svg_problem
 from policybook.model import Policy, Status
 from policybook.render import sanitise_page
@@ -109,7 +108,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             self.corpus = load_corpus(root, self._today(), cache=self._cache if self.serving else None)
         except PolicybookError as exc:
             raise PluginError(f"policybook: {exc}") from None
-        self._lint = BackgroundLint(self.corpus)
+        self._lint = BackgroundLint(self.corpus, self.config.block_on_overdue)
         organisation = self.corpus.config
         config.extra.setdefault("policybook", {})
         config.extra["policybook"].update({
@@ -126,7 +125,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.uris.clear()
         self.generated.clear()
         self._by_id = corpus.by_id()  # once per build: pages look policies up by id
-        self.bodies = bodies = SiteBodies(corpus)
+        self.bodies = SiteBodies(corpus, config)
         self.old_bodies.clear()
         _refuse_unsafe_svgs(files)
         published = corpus.published()
@@ -139,7 +138,6 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 by_category.setdefault(policy.category or "", []).append(policy)
             elif policy.status is Status.RETIRED:
                 self._generate(files, config, uri, pages.retired_notice(corpus, policy, uri, published))
-        bodies.add_files(published, files, config)
         for category_id, members in by_category.items():
             if members and category_id in corpus.config.categories:
                 uri = f"policies/{category_id}/index.md"
@@ -317,8 +315,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             if self._lint is not None:
                 self._lint.when_done(_log_findings)
             return env
-        findings = self._lint.findings() if self._lint else []
-        errors = blocking(findings, allow=[] if self.config.block_on_overdue else [REVIEW_OVERDUE])
+        errors = self._lint.outcome().blocking if self._lint else []
         if errors:
             listing = "\n".join(f"  {f.brief()}" for f in errors)
             raise PluginError(f"policybook lint found {len(errors)} error(s); fix them to publish:\n{listing}")
