@@ -9,10 +9,13 @@ from pathlib import Path
 
 from policybook.checks.references import UNKNOWN_POLICY_REF
 from policybook.corpus import Corpus
-from policybook.files import Kind, classify
+from policybook.files import IMAGE_SUFFIXES, Kind, classify
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.images import image_problem
+from policybook.loader import walk
 from policybook.model import Policy, Status
+
+SITE_PAGES = "docs"  # the hand-written pages of the staff site (mkdocs.yml's docs_dir)
 
 BROKEN_LINK = declare(
     "broken-link", Severity.ERROR, Scope.CORPUS,
@@ -48,6 +51,10 @@ def check_links(corpus: Corpus) -> Iterator[Finding]:
                 continue  # image-file checks images
             target = classify(link.target, policy.doc.path, root, policies_dir)
             where = (policy.rel, link.line, link.column)
+            if target.kind is Kind.FILE and target.path is not None and target.path.suffix.lower() in IMAGE_SUFFIXES:
+                problem = image_problem(target.path)  # an image opened from the site runs at its origin
+                if problem:
+                    yield BROKEN_LINK.at(*where, f"link target '{link.target}' {problem}")
             if target.kind is Kind.REFUSED:
                 yield BROKEN_LINK.at(*where, f"link target '{link.target}' {target.problem}")
             elif target.kind is Kind.ANCHOR:
@@ -86,6 +93,17 @@ def check_image_files(corpus: Corpus) -> Iterator[Finding]:
             problem = target.problem if target.kind is not Kind.FILE else image_problem(target.path)  # type: ignore[arg-type]
             if problem:
                 yield IMAGE_FILE.at(policy.rel, link.line, link.column, f"image '{link.target}' {problem}")
+
+
+@check(IMAGE_FILE, scope=Scope.CORPUS)
+def check_site_svgs(corpus: Corpus) -> Iterator[Finding]:
+    """SVG files among the site's own pages (docs/) are served from the site's origin, where a script in
+    one would run: the build refuses unsafe ones, so lint reports them first."""
+    files, _ = walk(corpus.root / SITE_PAGES, "*.svg")
+    for path in files:
+        problem = image_problem(path)
+        if problem:
+            yield IMAGE_FILE.at(path.relative_to(corpus.root).as_posix(), 1, 1, f"'{path.name}' {problem}")
 
 
 @check(HEADING_STRUCTURE)

@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import TableOfContents, get_toc
 
 from policybook.corpus import Corpus
-from policybook.files import Kind, classify
+from policybook.files import IMAGE_SUFFIXES, Kind, classify
 from policybook.images import image_problem
 from policybook.model import Policy, Status
 from policybook.render import Heading, RenderedBody, escape, render_body
@@ -44,7 +44,7 @@ class SiteBodies:
         key = path.resolve()
         if key in self.files_by_path:
             return self.files_by_path[key]
-        if image and image_problem(path):
+        if (image or path.suffix.lower() in IMAGE_SUFFIXES) and image_problem(path):
             return None
         uri = "policies/" + path.relative_to(self.corpus.config.policies_path.absolute()).as_posix()
         existing = files.get_file_from_path(uri)

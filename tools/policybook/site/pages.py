@@ -16,7 +16,7 @@ from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
 from policybook.site.context import review_status
-from policybook.site.text import md_text
+from policybook.site.text import md_text, md_url
 
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
 
@@ -160,7 +160,7 @@ def guidance_page(corpus: Corpus, published: list[Policy]) -> str:
         status = "" if item.status == "current" else f" **{md_text(item.status.capitalize())}.**"
         lines += [f"## {md_text(item.title)}", "",
                   f"{md_text(item.publisher)}, {md_text(item.published)}. "
-                  f"[Read the guidance]({item.url}){status}", ""]
+                  f"[Read the guidance]({md_url(item.url)}){status}", ""]
         if citing:
             lines += [f"- {link(uri, policy_uri(p, corpus), f'{p.id} {p.title}')}" for p in citing]
         else:
@@ -182,7 +182,7 @@ def standards_page(corpus: Corpus, published: list[Policy]) -> str:
         for standard in standards:
             citing = index.get(standard.id, [])
             policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
-            lines.append(f"| [{md_text(standard.title)}]({standard.url}) | {policies} |")
+            lines.append(f"| [{md_text(standard.title)}]({md_url(standard.url)}) | {policies} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -29,7 +29,7 @@ from policybook.config import find_root
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
-from policybook.findings import Finding
+from policybook.findings import Finding, printable
 from policybook.images import svg_problem
 from policybook.model import Policy, Status
 from policybook.render import sanitise_page
@@ -86,14 +86,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         try:
             return today_from(self.config.today)
         except PolicybookError as exc:
-            raise PluginError(f"policybook: today {exc}") from None
+            raise PluginError(f"policybook: today {printable(str(exc))}") from None
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
             return find_root(base / self.config.root if self.config.root else base)
         except PolicybookError as exc:
-            raise PluginError(f"policybook: {exc}") from None
+            raise PluginError(f"policybook: {printable(str(exc))}") from None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Our templates sit between the project's own custom_dir (first) and Material's (last).
@@ -107,7 +107,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         try:
             self.corpus = load_corpus(root, self._today(), cache=self._cache if self.serving else None)
         except PolicybookError as exc:
-            raise PluginError(f"policybook: {exc}") from None
+            raise PluginError(f"policybook: {printable(str(exc))}") from None
         self._lint = BackgroundLint(self.corpus, self.config.block_on_overdue)
         organisation = self.corpus.config
         config.extra.setdefault("policybook", {})
@@ -179,7 +179,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         try:
             written = build_handbooks(corpus, variants, site_urls=pages.site_urls(corpus))
         except PolicybookError as exc:
-            raise PluginError(f"policybook: {exc}") from None
+            raise PluginError(f"policybook: {printable(str(exc))}") from None
         for path in written:
             files.append(File.generated(config, f"handbook/{path.name}", abs_src_path=str(path)))
 

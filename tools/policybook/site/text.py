@@ -1,19 +1,16 @@
-"""Safe text for generated Markdown and for policy bodies on the site.
+"""Safe text for the Markdown of generated pages (registers, indexes, notices).
 
-Policy fields go into generated Markdown escaped, so a title such as `A | B <script>` shows as
-written and never becomes table syntax or HTML. Policy bodies keep their Markdown, but raw HTML in
-them is shown as text: nothing a policy author writes runs as markup on the staff site.
+Policy and register fields go into generated Markdown escaped, so a title such as `A | B <script>`
+shows as written and never becomes table syntax or HTML; web addresses are percent-encoded. Policy
+bodies are not Markdown here: render.py renders them.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-_CODE = re.compile(r"(?P<fence>^(?P<mark>```+|~~~+)[^\n]*\n.*?^(?P=mark)[ \t]*$)|(?P<span>(?P<ticks>`+).+?(?P=ticks))",
-                   re.MULTILINE | re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^\s<>]+>")
 
 
 def md_text(value: object) -> str:
@@ -23,25 +20,10 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def neutralise_html(markdown: str) -> str:
-    """Drop HTML comments and show any other raw HTML as text, leaving code untouched."""
-    out: list[str] = []
-    position = 0
-    for match in _CODE.finditer(markdown):
-        out.append(_escape_prose(markdown[position:match.start()]))
-        out.append(match.group(0))
-        position = match.end()
-    out.append(_escape_prose(markdown[position:]))
-    return "".join(out)
-
-
-def _escape_prose(text: str) -> str:
-    text = _COMMENT.sub("", text)
-    pieces: list[str] = []
-    position = 0
-    for match in _AUTOLINK.finditer(text):
-        pieces.append(text[position:match.start()].replace("<", "&lt;"))
-        pieces.append(match.group(0))
-        position = match.end()
-    pieces.append(text[position:].replace("<", "&lt;"))
-    return "".join(pieces)
+def md_url(url: str) -> str:
+    """A register's web address as a Markdown link destination: only http(s) addresses, with every
+    character that could end the destination or start markup percent-encoded. Anything else becomes
+    an in-page link to nothing, so a bad register entry can never produce a live link."""
+    if not url.lower().startswith(("https://", "http://")):
+        return "#"
+    return quote(url, safe="/:?#[]@!$&*+,;=%~.-_")
