@@ -1,0 +1,264 @@
+"""The staff site and the handbook show the same document: for generated bodies in the policy dialect
+(nested lists at 2, 3 and 4-space indents, tables, headings, links, emphasis, code, block quotes), the
+site's HTML and the handbook's Typst carry the same blocks, in the same order, with the same list
+numbering and nesting, and the same words. The Typst is read back with pandoc's Typst reader."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pypandoc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policybook.handbook.convert import BodyConverter
+from policybook.loader import Document, parse_markdown_text
+from policybook.model import Policy
+from policybook.render import render_body
+
+Summary = list[Any]
+WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+# -- the site's HTML, summarised -----------------------------------------------------------------------
+class _Tree(HTMLParser):
+    VOID = {"br", "hr", "img", "col"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root: dict[str, Any] = {"tag": "root", "attrs": {}, "children": []}
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = {"tag": tag, "attrs": dict(attrs), "children": []}
+        self.stack[-1]["children"].append(node)
+        if tag not in self.VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index]["tag"] == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1]["children"].append(data)
+
+
+def _text(node: Any) -> str:
+    if isinstance(node, str):
+        return node
+    if "headerlink" in (node["attrs"].get("class") or ""):
+        return ""
+    return "".join(_text(child) for child in node["children"])
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+INLINE = {"a", "em", "strong", "code", "span", "b", "i", "del", "ins", "img", "br", "abbr", "kbd", "sub", "sup"}
+
+
+def _html_blocks(children: list[Any]) -> Summary:
+    blocks: Summary = []
+    inline: list[Any] = []
+
+    def flush() -> None:
+        words = _words("".join(_text(c) for c in inline))
+        if words:
+            blocks.append(("p", words))
+        inline.clear()
+
+    for child in children:
+        if isinstance(child, str) or child["tag"] in INLINE:
+            inline.append(child)
+            continue
+        flush()
+        tag = child["tag"]
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            blocks.append(("h", int(tag[1]), _words(_text(child))))
+        elif tag == "p":
+            words = _words(_text(child))
+            if words:
+                blocks.append(("p", words))
+        elif tag in ("ol", "ul"):
+            items = [_html_blocks(li["children"]) for li in child["children"] if isinstance(li, dict)]
+            start = int(child["attrs"].get("start") or 1) if tag == "ol" else None
+            blocks.append((tag, start, items))
+        elif tag == "pre":
+            blocks.append(("code", _words(_text(child))))
+        elif tag == "blockquote":
+            blocks.append(("quote", _html_blocks(child["children"])))
+        elif tag == "table":
+            rows = [r for r in _descendants(child) if r["tag"] == "tr"]
+            blocks.append(("table", len(rows), _words(_text(child))))
+        elif tag == "hr":
+            blocks.append(("hr",))
+        else:
+            blocks.extend(_html_blocks(child["children"]))
+    flush()
+    return blocks
+
+
+def _descendants(node: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for child in node["children"]:
+        if isinstance(child, dict):
+            found.append(child)
+            found.extend(_descendants(child))
+    return found
+
+
+def site_blocks(html: str) -> Summary:
+    tree = _Tree()
+    tree.feed(html)
+    tree.close()
+    return _html_blocks(tree.root["children"])
+
+
+# -- the handbook's Typst, read back by pandoc and summarised ------------------------------------------
+def _inline_text(inlines: list[dict[str, Any]]) -> str:
+    parts = []
+    for item in inlines:
+        kind, content = item["t"], item.get("c")
+        if kind == "Str":
+            parts.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+        elif kind == "Code":
+            parts.append(content[1])
+        elif kind in ("Emph", "Strong", "Strikeout", "Underline", "SmallCaps", "Superscript", "Subscript"):
+            parts.append(_inline_text(content))
+        elif kind in ("Link", "Span"):
+            parts.append(_inline_text(content[1]))
+        elif kind == "Quoted":
+            parts.append(_inline_text(content[1]))
+    return "".join(parts)
+
+
+def _ast_blocks(blocks: list[dict[str, Any]]) -> Summary:
+    out: Summary = []
+    for block in blocks:
+        kind, content = block["t"], block.get("c")
+        if kind in ("Para", "Plain"):
+            words = _words(_inline_text(content))
+            if words:
+                out.append(("p", words))
+        elif kind == "Header":
+            out.append(("h", content[0], _words(_inline_text(content[2]))))
+        elif kind == "OrderedList":
+            out.append(("ol", content[0][0], [_ast_blocks(item) for item in content[1]]))
+        elif kind == "BulletList":
+            out.append(("ul", None, [_ast_blocks(item) for item in content]))
+        elif kind == "CodeBlock":
+            out.append(("code", _words(content[1])))
+        elif kind == "BlockQuote":
+            out.append(("quote", _ast_blocks(content)))
+        elif kind == "Table":
+            head, bodies, foot = content[3], content[4], content[5]
+            rows = head[1] + [r for body in bodies for r in body[2] + body[3]] + foot[1]
+            words = [w for row in rows for cell in row[1] for w in _words(_cells_text(cell[4]))]
+            out.append(("table", len(rows), words))
+        elif kind == "HorizontalRule":
+            out.append(("hr",))
+        elif kind in ("Div", "Figure"):
+            out.extend(_ast_blocks(content[1] if kind == "Div" else content[2]))
+    return out
+
+
+def _cells_text(blocks: list[dict[str, Any]]) -> str:
+    return " ".join(_inline_text(b["c"]) for b in blocks if b["t"] in ("Para", "Plain"))
+
+
+def handbook_blocks(typst_source: str) -> Summary:
+    document = json.loads(pypandoc.convert_text(typst_source, "json", format="typst"))
+    return _ast_blocks(document["blocks"])
+
+
+# -- bodies in the dialect -----------------------------------------------------------------------------
+WORDS = st.lists(st.sampled_from(["staff", "check", "the", "scanner", "daily", "report", "each", "patient",
+                                  "record", "clean", "gloves", "room"]), min_size=1, max_size=6).map(" ".join)
+
+
+@st.composite
+def inline_text(draw: st.DrawFn) -> str:
+    text = draw(WORDS)
+    decoration = draw(st.sampled_from(["", "*", "**", "`", "link", "anchor"]))
+    extra = draw(WORDS)
+    if decoration == "link":
+        return f"{text} [{extra}](https://example.org/guide)"
+    if decoration == "anchor":
+        return f"{text} [{extra}](#scope)"
+    return f"{text} {decoration}{extra}{decoration}" if decoration else f"{text} {extra}"
+
+
+@st.composite
+def a_list(draw: st.DrawFn) -> str:
+    ordered = draw(st.booleans())
+    start = draw(st.integers(min_value=1, max_value=4))
+    indent = draw(st.sampled_from([2, 3, 4]))
+    nested_ordered = draw(st.booleans())
+    lines = []
+    for number in range(draw(st.integers(min_value=1, max_value=3))):
+        marker = f"{start + number}." if ordered else "-"
+        lines.append(f"{marker} {draw(inline_text())}")
+        if draw(st.booleans()):
+            for sub in range(draw(st.integers(min_value=1, max_value=2))):
+                sub_marker = f"{sub + 1}." if nested_ordered else "-"
+                lines.append(" " * indent + f"{sub_marker} {draw(inline_text())}")
+    return "\n".join(lines)
+
+
+@st.composite
+def a_block(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["heading", "paragraph", "list", "table", "code", "quote"]))
+    if kind == "heading":
+        return f"{'#' * draw(st.integers(min_value=2, max_value=4))} {draw(WORDS)}"
+    if kind == "paragraph":
+        return draw(inline_text())
+    if kind == "list":
+        return draw(a_list())
+    if kind == "table":
+        return f"| {draw(WORDS)} | {draw(WORDS)} |\n|---|---|\n| {draw(inline_text())} | {draw(WORDS)} |"
+    if kind == "code":
+        return f"```\n{draw(WORDS)}\n```"
+    return f"> {draw(inline_text())}"
+
+
+BODIES = st.lists(a_block(), min_size=1, max_size=6).map(lambda blocks: "## Scope\n\n" + "\n\n".join(blocks) + "\n")
+
+
+def _policy(tmp_path: Path, body: str) -> Policy:
+    doc = Document(path=tmp_path / "p.md", rel="p.md")
+    parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
+    return Policy.from_document(doc)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(BODIES)
+def test_site_and_handbook_carry_the_same_blocks(tmp_path: Path, body: str) -> None:
+    site = render_body(body, link=lambda href: href, image=lambda src: None, permalinks=True)
+    policy = _policy(tmp_path, body)
+    typst_source = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path, by_id={}).convert(policy)
+    assert site_blocks(site.html) == handbook_blocks(typst_source), body
+
+
+def test_a_list_indented_too_little_to_nest_is_read_the_same_way_by_both(tmp_path: Path) -> None:
+    body = "## Scope\n\n1. First\n  - not nested: two spaces are fewer than the item's three\n2. Second\n"
+    site = site_blocks(render_body(body, link=lambda h: h, image=lambda s: None).html)
+    typst_source = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path,
+                                 by_id={}).convert(_policy(tmp_path, body))
+    assert site == handbook_blocks(typst_source)
+    assert [block[0] for block in site] == ["h", "ol", "ul", "ol"]
+    assert site[3][1] == 2  # the second list goes on numbering from 2, in both
+
+
+def test_the_comparison_sees_a_difference() -> None:
+    assert site_blocks("<ol start='2'><li>a</li></ol>") != site_blocks("<ol><li>a</li></ol>")
+    assert site_blocks("<ul><li>a<ul><li>b</li></ul></li></ul>") != site_blocks("<ul><li>a</li><li>b</li></ul>")
