@@ -134,9 +134,7 @@ def _inline_text(inlines: list[dict[str, Any]]) -> str:
             parts.append(content[1])
         elif kind in ("Emph", "Strong", "Strikeout", "Underline", "SmallCaps", "Superscript", "Subscript"):
             parts.append(_inline_text(content))
-        elif kind in ("Link", "Span"):
-            parts.append(_inline_text(content[1]))
-        elif kind == "Quoted":
+        elif kind in ("Link", "Span") or kind == "Quoted":
             parts.append(_inline_text(content[1]))
     return "".join(parts)
 
