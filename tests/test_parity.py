@@ -26,7 +26,7 @@ WORD = re.compile(r"[A-Za-z0-9]+")
 
 # -- the site's HTML, summarised -----------------------------------------------------------------------
 class _Tree(HTMLParser):
-    VOID = {"br", "hr", "img", "col"}
+    VOID = frozenset({"br", "hr", "img", "col"})
 
     def __init__(self) -> None:
         super().__init__()
