@@ -34,14 +34,23 @@ def policybook(root: Path, *args: str, env: dict[str, str] | None = None) -> sub
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    extra_headers: dict[str, str] = {}  # noqa: RUF012 - set per server through a subclass
+
     def log_message(self, *args: object) -> None:
         pass
 
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 (a free port) for the duration of the block."""
-    handler = functools.partial(_Quiet, directory=str(folder))
+def serve(folder: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) for the duration of the block, with ``headers`` on
+    every response (as a web server configured for the site would send them)."""
+    handler_class = type("Handler", (_Quiet,), {"extra_headers": dict(headers or {})})
+    handler = functools.partial(handler_class, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -49,6 +49,9 @@ def _copy_example(root: Path) -> Path:
     return root
 
 
+SITE_ROOT: dict[str, Path] = {}  # where the module's site was built
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = _copy_example(tmp_path_factory.mktemp("site") / "org")
@@ -56,6 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     edit(root / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-20"')
     result = policybook(root, "build", "--today", TODAY)
     assert result.returncode == 0, result.stdout + result.stderr
+    SITE_ROOT["path"] = root / "site"
     with serve(root / "site") as url:
         yield url
 
@@ -192,3 +196,26 @@ def test_version_selector_lists_versions_after_two_publishes(browser: object,
         items = page.locator(".md-version__item").all_inner_texts()
         assert any("2026.10" in i for i in items) and any("2026.11" in i for i in items), items
         page.close()
+
+
+def test_the_header_policy_lets_every_page_work_and_blocks_injected_script(site: str, browser: object) -> None:
+    """Served with content-security-policy.txt as the HTTP header (as the hosting guide says), the
+    theme's scripts run (search opens) with no violation, and a script added to a page is refused."""
+    root = SITE_ROOT["path"]
+    policy = (root / "content-security-policy.txt").read_text(encoding="utf-8").strip()
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1]
+    with serve(root, {"Content-Security-Policy": policy}) as url:
+        for path in ("/", "/policies/infection-control/hand-hygiene/", "/registers/roles/", "/guide/authoring/"):
+            page = browser.new_page()  # type: ignore[attr-defined]
+            messages: list[str] = []
+            page.on("console", lambda message, found=messages: found.append(message.text))
+            page.goto(url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("typeof __md_get") == "function"  # Material's inline script ran
+            assert [m for m in messages if "Content Security Policy" in m] == []
+            injected = page.evaluate("""() => { const s = document.createElement('script');
+                s.textContent = 'window.__injected = 1'; document.head.appendChild(s); return window.__injected }""")
+            assert injected is None
+            violations = [m for m in messages if "Content Security Policy" in m]
+            assert violations and all("inline script" in m for m in violations)  # the header's and the meta's
+            page.close()

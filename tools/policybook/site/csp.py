@@ -50,19 +50,31 @@ def inline_scripts(page_html: str) -> list[str]:
     return found
 
 
-def policy_for(page_html: str, content: str, nonce: str | None = None) -> str:
-    """The CSP for a page: its theme scripts by hash (none that stands in the page's own content), and
-    in a preview the live-reload script by its nonce."""
+HEADER_FILE = "content-security-policy.txt"  # the site-wide policy, for the web server's header
+
+
+def theme_script_hashes(page_html: str, content: str) -> set[str]:
+    """The sha256 of each inline script of a page, except any that stands in the page's own content."""
     from_content = set(inline_scripts(content))
-    hashes = sorted({base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-                     for script in inline_scripts(page_html) if script not in from_content})
-    sources = " ".join(["'self'", *(f"'sha256-{h}'" for h in hashes), *([f"'nonce-{nonce}'"] if nonce else [])])
+    return {base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+            for script in inline_scripts(page_html) if script not in from_content}
+
+
+def policy_for(hashes: set[str], nonce: str | None = None) -> str:
+    """The CSP allowing the site's own scripts, these inline scripts by hash and, in a preview, the
+    live-reload script by its nonce."""
+    sources = " ".join(["'self'", *(f"'sha256-{h}'" for h in sorted(hashes)), *([f"'nonce-{nonce}'"] if nonce else [])])
     return f"{BASE_POLICY}; script-src {sources}"
 
 
-def with_content_security_policy(page_html: str, content: str, nonce: str | None = None) -> str:
+def header_policy(hashes: set[str]) -> str:
+    """The policy for the whole site as an HTTP header: every page's theme scripts, and no framing."""
+    return f"{policy_for(hashes)}; frame-ancestors 'none'"
+
+
+def with_content_security_policy(page_html: str, hashes: set[str], nonce: str | None = None) -> str:
     """``page_html`` with a CSP <meta> as the first element of its <head>."""
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(page_html, content, nonce)}">'
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(hashes, nonce)}">'
     head = page_html.find("<head>")
     if head < 0:
         return page_html

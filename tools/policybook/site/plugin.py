@@ -37,7 +37,13 @@ from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
 from policybook.site.bodies import SiteBodies
 from policybook.site.context import panel
-from policybook.site.csp import allow_live_reload, with_content_security_policy
+from policybook.site.csp import (
+    HEADER_FILE,
+    allow_live_reload,
+    header_policy,
+    theme_script_hashes,
+    with_content_security_policy,
+)
 
 OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
@@ -68,6 +74,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._lint: BackgroundLint | None = None
         self.serving = False
         self._reload_nonce: str | None = None  # lets `serve` add its live-reload script under the CSP
+        self._script_hashes: set[str] = set()  # every page's theme scripts, for the header policy
         self._cache: PolicyCache = {}
         self._by_id: dict[str, Policy] = {}
         self._serve_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -302,7 +309,15 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         return cleaned
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return with_content_security_policy(output, page.content or "", nonce=self._reload_nonce)
+        hashes = theme_script_hashes(output, page.content or "")
+        self._script_hashes |= hashes
+        return with_content_security_policy(output, hashes, nonce=self._reload_nonce)
+
+    def on_post_build(self, /, *, config: MkDocsConfig) -> None:
+        """Write the site-wide policy for the web server's Content-Security-Policy header."""
+        if not self.serving:
+            target = Path(config.site_dir) / HEADER_FILE
+            target.write_text(header_policy(self._script_hashes) + "\n", encoding="utf-8")
 
     def _bodies(self) -> SiteBodies:
         if self.bodies is None:
