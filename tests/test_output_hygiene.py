@@ -108,10 +108,23 @@ def test_a_linked_sub_folder_is_reported_not_followed(example: Path, tmp_path: P
 
 
 def test_a_thousand_nested_folders_do_not_crash(example: Path, run) -> None:
+    folders = []
     folder = example / GOVERNANCE
     for index in range(1000):
         folder = folder / f"d{index % 10}"
         folder.mkdir()  # one at a time: os.makedirs itself recurses
+        folders.append(folder)
+    try:
+        _lint_reads_the_deepest_policy(example, folder, run)
+    finally:  # shutil.rmtree (and so pytest's clean-up of old temporary folders) recurses too
+        for path in reversed(folders):
+            for child in path.iterdir():
+                if not child.is_dir():
+                    child.unlink()
+            path.rmdir()
+
+
+def _lint_reads_the_deepest_policy(example: Path, folder: Path, run) -> None:  # type: ignore[no-untyped-def]
     before = json.loads(run("-C", str(example), "lint", "--today", TODAY, "--format", "json").out)["summary"]["files"]
     (folder / "deep.md").write_text(policy("GOV-991", "Deep policy", "Text."), encoding="utf-8")
     result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")

@@ -1,21 +1,28 @@
 """The staff site and the handbook show the same document: for generated bodies in the policy dialect
-(nested lists at 2, 3 and 4-space indents, tables, headings, links, emphasis, code, block quotes), the
-site's HTML and the handbook's Typst carry the same blocks, in the same order, with the same list
-numbering and nesting, and the same words. The Typst is read back with pandoc's Typst reader."""
+(nested lists at 2, 3 and 4-space indents, tables, headings, links, emphasis, code, block quotes):
+
+- pandoc's reading of the handbook's input has the same blocks, in the same order, with the same list
+  numbering and nesting and the same words, as the site's HTML;
+- the typeset PDF (Typst, then pdftotext) shows the same words in the same order and the same list
+  numbers at the same depths as the site."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pypandoc
-from hypothesis import HealthCheck, given, settings
+import pytest
+import typst
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from policybook.handbook.convert import BodyConverter
+from policybook.handbook.convert import FILTER, BodyConverter
 from policybook.loader import Document, parse_markdown_text
 from policybook.model import Policy
 from policybook.render import render_body
@@ -121,7 +128,7 @@ def site_blocks(html: str) -> Summary:
     return _html_blocks(tree.root["children"])
 
 
-# -- the handbook's Typst, read back by pandoc and summarised ------------------------------------------
+# -- the handbook's document, as pandoc reads it, summarised ------------------------------------------
 def _inline_text(inlines: list[dict[str, Any]]) -> str:
     parts = []
     for item in inlines:
@@ -134,7 +141,7 @@ def _inline_text(inlines: list[dict[str, Any]]) -> str:
             parts.append(content[1])
         elif kind in ("Emph", "Strong", "Strikeout", "Underline", "SmallCaps", "Superscript", "Subscript"):
             parts.append(_inline_text(content))
-        elif kind in ("Link", "Span") or kind == "Quoted":
+        elif kind in ("Link", "Span", "Quoted"):
             parts.append(_inline_text(content[1]))
     return "".join(parts)
 
@@ -173,9 +180,75 @@ def _cells_text(blocks: list[dict[str, Any]]) -> str:
     return " ".join(_inline_text(b["c"]) for b in blocks if b["t"] in ("Para", "Plain"))
 
 
-def handbook_blocks(typst_source: str) -> Summary:
-    document = json.loads(pypandoc.convert_text(typst_source, "json", format="typst"))
-    return _ast_blocks(document["blocks"])
+def handbook_blocks(policy: Policy, tmp_path: Path) -> Summary:
+    """The blocks of the body as the handbook's pandoc reads them (its HTML input, through the filter)."""
+    converter = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path, by_id={})
+    captured: list[str] = []
+    original = pypandoc.convert_text
+
+    def capture(source: str, to: str, **kwargs: Any) -> str:
+        captured.append(source)
+        return original(source, to, **kwargs)
+
+    pypandoc.convert_text = capture  # type: ignore[assignment]
+    try:
+        typst_source = converter.convert(policy)
+    finally:
+        pypandoc.convert_text = original  # type: ignore[assignment]
+    document = json.loads(original(captured[0], "json", format="html", filters=[str(FILTER)]))
+    return _ast_blocks(document["blocks"]), typst_source  # type: ignore[return-value]
+
+
+# -- the typeset PDF, read back as text ------------------------------------------------------------------
+MARKER = re.compile(r"^(?P<indent> *)(?P<marker>\d+\.|[•‣–])\s")
+
+
+def pdf_reading(typst_source: str, tmp_path: Path) -> tuple[list[str], list[tuple[int, str]]]:
+    """(words, list markers with their depth) of the body typeset by Typst and read by pdftotext."""
+    source = "#set page(width: 14cm, height: auto, margin: 1cm)\n#set text(hyphenate: false)\n" + typst_source
+    (tmp_path / "body.pdf").write_bytes(typst.compile(source.encode("utf-8"), root=str(tmp_path)))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "body.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words: list[str] = []
+    markers: list[tuple[int, str]] = []
+    for line in text.splitlines():
+        match = MARKER.match(line)
+        if match:
+            markers.append((len(match.group("indent")), match.group("marker")))
+            line = line[match.end():]
+        words.extend(_words(line))
+    depths = sorted({indent for indent, _ in markers})
+    return words, [(depths.index(indent), m if m[0].isdigit() else "•") for indent, m in markers]
+
+
+def site_reading(html: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """(words, list markers with their depth) of the site's HTML, as a browser numbers the lists."""
+    tree = _Tree()
+    tree.feed(html)
+    tree.close()
+    words: list[str] = []
+    markers: list[tuple[int, str]] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if isinstance(node, str):
+            words.extend(_words(node))
+            return
+        if "headerlink" in (node["attrs"].get("class") or ""):
+            return
+        if node["tag"] in ("ol", "ul"):
+            number = int(node["attrs"].get("start") or 1)
+            for item in node["children"]:
+                if isinstance(item, dict) and item["tag"] == "li":
+                    markers.append((depth, f"{number}." if node["tag"] == "ol" else "•"))
+                    number += 1
+                    for child in item["children"]:
+                        walk(child, depth + 1)
+            return
+        for child in node["children"]:
+            walk(child, depth)
+
+    walk(tree.root, 0)
+    return words, markers
 
 
 # -- bodies in the dialect -----------------------------------------------------------------------------
@@ -237,24 +310,48 @@ def _policy(tmp_path: Path, body: str) -> Policy:
     return Policy.from_document(doc)
 
 
+def _same_reading(site: tuple[list[str], list[tuple[int, str]]], pdf: tuple[list[str], list[tuple[int, str]]],
+                  body: str) -> None:
+    """The same words (as many of each: table cells wrap in the PDF, so its text is not in reading
+    order; the order of blocks is checked on pandoc's reading) and the same list numbers at the same
+    depths, in order."""
+    assert sorted(site[0]) == sorted(pdf[0]), body
+    assert site[1] == pdf[1], body
+
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (see .ci/run)")
+
+
+@needs_poppler
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(BODIES)
+@example("## Scope\n\n## staff\n\n2. staff staff\n   1. staff staff\n")  # a set rule reached the nested list
+@example("## Scope\n\n1. First\n  - two spaces\n2. Second\n\n- a\n   - three spaces\n")
 def test_site_and_handbook_carry_the_same_blocks(tmp_path: Path, body: str) -> None:
     site = render_body(body, link=lambda href: href, image=lambda src: None, permalinks=True)
-    policy = _policy(tmp_path, body)
-    typst_source = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path, by_id={}).convert(policy)
-    assert site_blocks(site.html) == handbook_blocks(typst_source), body
+    blocks, typst_source = handbook_blocks(_policy(tmp_path, body), tmp_path)
+    assert site_blocks(site.html) == blocks, body
+    _same_reading(site_reading(site.html), pdf_reading(typst_source, tmp_path), body)
 
 
+@needs_poppler
 def test_a_list_indented_too_little_to_nest_is_read_the_same_way_by_both(tmp_path: Path) -> None:
     body = "## Scope\n\n1. First\n  - not nested: two spaces are fewer than the item's three\n2. Second\n"
-    site = site_blocks(render_body(body, link=lambda h: h, image=lambda s: None).html)
-    typst_source = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path,
-                                 by_id={}).convert(_policy(tmp_path, body))
-    assert site == handbook_blocks(typst_source)
-    assert [block[0] for block in site] == ["h", "ol", "ul", "ol"]
-    assert site[3][1] == 2  # the second list goes on numbering from 2, in both
+    html = render_body(body, link=lambda h: h, image=lambda s: None).html
+    blocks, typst_source = handbook_blocks(_policy(tmp_path, body), tmp_path)
+    assert site_blocks(html) == blocks
+    assert [block[0] for block in blocks] == ["h", "ol", "ul", "ol"]
+    assert blocks[3][1] == 2  # the second list goes on numbering from 2, in both
+    _same_reading(site_reading(html), pdf_reading(typst_source, tmp_path), body)
+
+
+@needs_poppler
+def test_a_nested_list_under_a_list_that_starts_at_two_starts_at_one_in_the_pdf(tmp_path: Path) -> None:
+    body = "## Scope\n\n2. Second\n   1. nested first\n   2. nested second\n3. Third\n"
+    _, typst_source = handbook_blocks(_policy(tmp_path, body), tmp_path)
+    _, markers = pdf_reading(typst_source, tmp_path)
+    assert markers == [(0, "2."), (1, "1."), (1, "2."), (0, "3.")]
 
 
 def test_the_comparison_sees_a_difference() -> None:

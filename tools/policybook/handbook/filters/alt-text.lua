@@ -1,4 +1,4 @@
--- policybook: write images as Typst `image(..., alt: ...)`, so the PDF carries each image's
+-- policybook: images with their alternative text, admonitions as framed blocks, and numbered lists
 -- alternative text (pandoc's Typst writer leaves it out). Paths were made safe before pandoc ran.
 local function typst_string(text)
   return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
@@ -30,4 +30,15 @@ function Div(div)
   end
   table.insert(blocks, pandoc.RawBlock('typst', ']'))
   return blocks
+end
+
+-- Every numbered list states its own numbering. Pandoc writes a list that starts at 2 as
+-- `#set enum(start: 2)` around it, and a Typst set rule also reaches the lists nested inside, so a
+-- nested list would otherwise go on from 2 in the PDF while the site starts it at 1.
+-- (The writer leaves out the set rule only for the style it treats as plain, so each list is given
+-- an explicit decimal style and keeps its default delimiter.)
+function OrderedList(list)
+  list.style = 'Decimal'
+  list.delimiter = 'DefaultDelim'
+  return list
 end
