@@ -6,9 +6,11 @@ import functools
 import http.server
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from conftest import REPO
 
 SITE_PARTS = ("mkdocs.yml", "docs")
+PROJECT_PARTS = ("policybook.yml", "registers", "policies", "styles", ".vale.ini")
 
 
 def add_site_files(root: Path) -> None:
@@ -25,6 +28,25 @@ def add_site_files(root: Path) -> None:
             shutil.copytree(source, root / part, dirs_exist_ok=True)
         else:
             shutil.copy2(source, root / part)
+
+
+def copy_example(root: Path) -> Path:
+    """A new copy of the example organisation at ``root``, with its site files, ready to build."""
+    root.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
+    add_site_files(root)
+    return root
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG image of ``width`` by ``height`` pixels, for tests that need a picture."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def policybook(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -9,27 +9,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, edit, strip_fingerprints
+from conftest import TODAY, edit, strip_fingerprints
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sitetools import add_site_files, policybook
+from sitetools import copy_example, png_bytes, policybook
 
 CLEANING = "policies/infection-control/cleaning-decontamination.md"
 needs_poppler = pytest.mark.skipif(shutil.which("pdfimages") is None, reason="needs poppler-utils (see .ci/run)")
 
 
-def _project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    for part in ("policybook.yml", "registers", "policies", "styles", ".vale.ini"):
-        source = REPO / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
-    add_site_files(root)
-    return root
-
-
 @needs_poppler
 def test_the_example_image_shows_on_the_site_and_in_the_handbook(tmp_path: Path) -> None:
-    root = _project(tmp_path / "org")
+    root = copy_example(tmp_path / "org")
     result = policybook(root, "build", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     page = (root / "site/policies/infection-control/cleaning-decontamination/index.html").read_text(encoding="utf-8")
@@ -69,28 +60,17 @@ PIECES = {
 CLEAN = ["image", "svg", "attachment", "anchor", "cross-anchor", "policy-file", "nested", "table", "code-image"]
 
 
-def _png() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + b"\x20\x60\xa0" * 4 for _ in range(4))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
 @pytest.fixture(scope="module")
-def gate_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def gatecopy_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("gate")
-    root = strip_fingerprints(_project(base / "org"))
+    root = strip_fingerprints(copy_example(base / "org"))
     folder = root / "policies/infection-control"
-    (folder / "steps.png").write_bytes(_png())
+    (folder / "steps.png").write_bytes(png_bytes(4, 4))
     (folder / "room.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
                                      '<rect width="10" height="10" fill="#036"/></svg>', encoding="utf-8")
     (folder / "forms").mkdir()
     (folder / "forms/incident-form.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    (base / "outside.png").write_bytes(_png())
+    (base / "outside.png").write_bytes(png_bytes(4, 4))
     (root / "original.md").write_text((root / CLEANING).read_text(encoding="utf-8"), encoding="utf-8")
     return root
 

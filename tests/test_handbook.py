@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import struct
 import subprocess
-import zlib
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY, edit, strip_fingerprints
 from pypdf import PdfReader
+from sitetools import png_bytes
 
 from policybook.corpus import load_corpus
 from policybook.errors import PolicybookError
@@ -127,12 +126,7 @@ def test_audience_selects_that_roles_policies(tmp_path: Path) -> None:
 
 
 def _png(path: Path) -> None:
-    """A real 2 by 2 pixel PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(png_bytes())
 
 
 FEATURES = """

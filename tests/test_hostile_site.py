@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import struct
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
+from conftest import TODAY
 from hostile_cases import policy
-from sitetools import add_site_files, policybook, serve
+from sitetools import copy_example, png_bytes, policybook, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -37,14 +35,6 @@ class Payload:
     files: dict[str, bytes] = field(default_factory=dict)  # extra files to write, relative to the project
 
 
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + b"\x00\x80\xff" * 2 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
 SVG_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(90)</script></svg>'
 SVG_HANDLER = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(91)"><rect width="1" height="1"/></svg>'
 SVG_DOCTYPE = b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>'
@@ -52,7 +42,7 @@ SVG_DOCTYPE = b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/20
 PAYLOADS = [
     # Attribute lists ({...} after a link, image, heading, paragraph or table cell).
     Payload("attr-link", '[Open](https://example.org){onclick="alert(1)"}'),
-    Payload("attr-image", "![Poster](hostile.png){onerror=alert(2)}", files={"hostile.png": _png()}),
+    Payload("attr-image", "![Poster](hostile.png){onerror=alert(2)}", files={"hostile.png": png_bytes()}),
     Payload("attr-heading", '## Heading {: onmouseover="alert(3)" }'),
     Payload("attr-paragraph", 'Some text.\n{: onfocus="alert(4)" tabindex="1" autofocus }'),
     Payload("attr-cell", '| A | B |\n|---|---|\n| x{: onmouseover="alert(5)"} | y |'),
@@ -158,14 +148,7 @@ def _external_payloads() -> list[Payload]:
 
 
 def _project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    for part in ("policybook.yml", "registers", "policies", "styles", ".vale.ini"):
-        source = REPO / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
-    add_site_files(root)
-    for path in (root / "policies").rglob("*.md"):  # payloads edit registers the fingerprints do not cover
-        path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    return root
+    return copy_example(root)
 
 
 def _install(root: Path, payload: Payload, number: int) -> str | None:
@@ -218,7 +201,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     base = tmp_path_factory.mktemp("hostile")
     pristine = _project(base / "pristine")
     root = _project(base / "org")
-    (base / "outside.png").write_bytes(_png())  # a real image outside the repository
+    (base / "outside.png").write_bytes(png_bytes())  # a real image outside the repository
     payloads = PAYLOADS + _external_payloads()
     installed = {p.name: _install(root, p, n) for n, p in enumerate(payloads, start=1)}
     errors = _errors(root)
@@ -301,7 +284,7 @@ def test_no_file_outside_the_repository_reaches_the_handbook(tmp_path: Path) -> 
     from policybook.handbook.builder import build_handbook
 
     root = _project(tmp_path / "org")
-    (tmp_path / "outside.png").write_bytes(_png())
+    (tmp_path / "outside.png").write_bytes(png_bytes())
     target = root / "policies/governance/hostile.md"
     for body in ("![Secret](../../../outside.png)", "![Secret](/etc/hostname)", f"![Secret]({tmp_path}/outside.png)"):
         target.write_text(policy("GOV-950", "Hostile image", body), encoding="utf-8")

@@ -8,7 +8,6 @@ accessibility scan (WCAG 2.2 A and AA). Screenshots are kept in tests/artefacts/
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY, edit
-from sitetools import add_site_files, policybook, serve
+from sitetools import copy_example, policybook, serve
 
 CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
@@ -40,21 +39,12 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def _copy_example(root: Path) -> Path:
-    root.mkdir(parents=True)
-    for part in ("policybook.yml", "registers", "policies", "styles", ".vale.ini"):
-        source = REPO / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
-    add_site_files(root)
-    return root
-
-
 SITE_ROOT: dict[str, Path] = {}  # where the module's site was built
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = _copy_example(tmp_path_factory.mktemp("site") / "org")
+    root = copy_example(tmp_path_factory.mktemp("site") / "org")
     # One policy is past its review date on the day of this build.
     edit(root / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-20"')
     result = policybook(root, "build", "--today", TODAY)
@@ -171,7 +161,7 @@ def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str) -> No
 
 def test_version_selector_lists_versions_after_two_publishes(browser: object,
                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = _copy_example(tmp_path_factory.mktemp("publish") / "org")
+    root = copy_example(tmp_path_factory.mktemp("publish") / "org")
     git = lambda *args: subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)  # noqa: E731
     git("init", "-q", "-b", "main")
     git("add", "-A")
