@@ -61,7 +61,7 @@ CLEAN = ["image", "svg", "attachment", "anchor", "cross-anchor", "policy-file", 
 
 
 @pytest.fixture(scope="module")
-def gatecopy_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def gate_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("gate")
     root = strip_fingerprints(copy_example(base / "org"))
     folder = root / "policies/infection-control"

@@ -140,9 +140,16 @@ def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
         time.sleep(1)
         edit(project / HAND, "## Technique", "The new sentence is here.\n\n## Technique")
         wait_for("Reloading browsers", 60)
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/infection-control/hand-hygiene/",
-                                      timeout=30).read().decode("utf-8")
+        response = urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/infection-control/hand-hygiene/",
+                                          timeout=30)
+        page = response.read().decode("utf-8")
         assert "The new sentence is here." in page
+        # The preview keeps the published site's policy, as a header and in the page; its own live-reload
+        # script is allowed by a nonce.
+        header = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", header)
+        assert nonce and "'unsafe-inline'" not in header.split("script-src")[1]
+        assert f'<script nonce="{nonce.group(1)}">' in page and '<meta http-equiv="Content-Security-Policy"' in page
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -82,13 +82,24 @@ def with_content_security_policy(page_html: str, hashes: set[str], nonce: str | 
     return page_html[:at] + "\n    " + meta + page_html[at:]
 
 
-def allow_live_reload(server: Any, nonce: str) -> None:
-    """Give the live-reload script that `mkdocs serve` adds to each page a nonce, so the preview keeps
-    the same policy as the published site. MkDocs offers no hook for that script, so this wraps the
-    server's injector; with another MkDocs it does nothing and the preview simply does not reload."""
+def allow_live_reload(server: Any, nonce: str, hashes: set[str]) -> None:
+    """Keep the published site's policy in the preview: give the live-reload script that `mkdocs serve`
+    adds to each page a nonce, and send the policy as a header on every response (``hashes`` fills
+    up as pages are built). MkDocs offers no hook for either, so this wraps the server's injector and
+    its WSGI application; with another MkDocs it does nothing and the preview simply does not reload."""
     inject = getattr(server, "_inject_js_into_html", None)
-    if inject is None:
+    serve_request = getattr(server, "serve_request", None)
+    if inject is None or serve_request is None or not hasattr(server, "set_app"):
         return
+
+    def with_header(environ: dict[str, Any], start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            policy = f"{policy_for(hashes, nonce)}; frame-ancestors 'none'"
+            return start_response(status, [*headers, ("Content-Security-Policy", policy)], *exc_info)
+
+        return serve_request(environ, start)
+
+    server.set_app(with_header)
 
     def inject_with_nonce(content: bytes, epoch: int) -> bytes:
         marked: bytes = inject(content, epoch)

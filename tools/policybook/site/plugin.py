@@ -344,7 +344,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         corpus = self._corpus()
         if self._reload_nonce is not None:
-            allow_live_reload(server, self._reload_nonce)
+            allow_live_reload(server, self._reload_nonce, self._script_hashes)
         for path in (corpus.config.policies_path, corpus.config.registers_path, corpus.root / "policybook.yml",
                      corpus.root / ".vale.ini", corpus.root / "styles"):
             if path.exists():
