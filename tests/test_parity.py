@@ -205,7 +205,9 @@ MARKER = re.compile(r"^(?P<indent> *)(?P<marker>\d+\.|[•‣–])\s")
 
 def pdf_reading(typst_source: str, tmp_path: Path) -> tuple[list[str], list[tuple[int, str]]]:
     """(words, list markers with their depth) of the body typeset by Typst and read by pdftotext."""
-    source = "#set page(width: 14cm, height: auto, margin: 1cm)\n#set text(hyphenate: false)\n" + typst_source
+    # Wide list indents make each level of nesting stand several columns to the right in the text.
+    source = ("#set page(width: 16cm, height: auto, margin: 1cm)\n#set text(hyphenate: false)\n"
+              "#set list(indent: 2.5em)\n#set enum(indent: 2.5em)\n" + typst_source)
     (tmp_path / "body.pdf").write_bytes(typst.compile(source.encode("utf-8"), root=str(tmp_path)))
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "body.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
@@ -217,8 +219,25 @@ def pdf_reading(typst_source: str, tmp_path: Path) -> tuple[list[str], list[tupl
             markers.append((len(match.group("indent")), match.group("marker")))
             line = line[match.end():]
         words.extend(_words(line))
-    depths = sorted({indent for indent, _ in markers})
-    return words, [(depths.index(indent), m if m[0].isdigit() else "•") for indent, m in markers]
+    depths = _depths([column for column, _ in markers])
+    return words, [(depth, m if m[0].isdigit() else "•") for depth, (_, m) in zip(depths, markers, strict=True)]
+
+
+def _depths(columns: list[int]) -> list[int]:
+    """Nesting depth of each list marker from the column it starts in. Typst right-aligns numbers, so
+    "9." and "10." start a column apart at the same depth; a nested item starts further right than the
+    item it belongs to (by the width of that item's marker)."""
+    stack: list[int] = []
+    depths = []
+    for column in columns:
+        while stack and stack[-1] > column + 1:
+            stack.pop()
+        if stack and abs(stack[-1] - column) <= 1:
+            stack[-1] = min(stack[-1], column)
+        else:
+            stack.append(column)
+        depths.append(len(stack) - 1)
+    return depths
 
 
 def site_reading(html: str) -> tuple[list[str], list[tuple[int, str]]]:
@@ -328,6 +347,7 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="ne
 @given(BODIES)
 @example("## Scope\n\n## staff\n\n2. staff staff\n   1. staff staff\n")  # a set rule reached the nested list
 @example("## Scope\n\n1. First\n  - two spaces\n2. Second\n\n- a\n   - three spaces\n")
+@example("## Scope\n\n" + "".join(f"{n}. item\n  1. two spaces\n" for n in range(3, 12)))  # 9. and 10. align
 def test_site_and_handbook_carry_the_same_blocks(tmp_path: Path, body: str) -> None:
     site = render_body(body, link=lambda href: href, image=lambda src: None, permalinks=True)
     blocks, typst_source = handbook_blocks(_policy(tmp_path, body), tmp_path)
