@@ -118,3 +118,83 @@ def test_lint_reports_every_kind_of_unpublishable_reference_at_its_line(gate_pro
     (root / CLEANING).write_text(original, encoding="utf-8")
     edit(root / CLEANING, "## Scanner", "## Scanner")  # the original is clean again
     assert policybook(root, "lint", "--today", TODAY).returncode == 0
+
+
+# -- what would stop the build (or publish something unsafe) is a lint error at its place ---------------
+XSLT_SVG = (b'<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="x.svg"?>\n'
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
+            b'xsl:version="1.0" width="10" height="10"><xsl:element name="script" '
+            b'namespace="http://www.w3.org/2000/svg">alert(1)</xsl:element></svg>')
+REFUSED = [
+    ("damaged-png", "![A damaged picture](damaged.png)", {"damaged.png": b"\x89PNG\r\n\x1a\ngarbagegarbage"},
+     "image-file"),
+    ("damaged-gif", "![A damaged picture](damaged.gif)", {"damaged.gif": b"GIF89ajunkjunkjunk"}, "image-file"),
+    ("damaged-jpeg", "![A damaged picture](damaged.jpg)", {"damaged.jpg": b"\xff\xd8\xffjunkjunk"}, "image-file"),
+    ("damaged-webp", "![A damaged picture](damaged.webp)", {"damaged.webp": b"RIFF\x10\0\0\0WEBPjunk"},
+     "image-file"),
+    ("sizeless-svg", "![An empty drawing](empty.svg)",
+     {"empty.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"></svg>'}, "image-file"),
+    ("xslt-svg-image", "![A drawing](x.svg)", {"x.svg": XSLT_SVG}, "image-file"),
+    ("xslt-svg-attachment", "See the [drawing](x.svg).", {"x.svg": XSLT_SVG}, "broken-link"),
+    ("empty-heading", "## ", {}, "empty-heading"),
+    ("comment-heading", "## <!-- heading to write -->", {}, "empty-heading"),
+    ("image-heading", "## ![A chart](steps.png)", {}, "empty-heading"),
+    ("deep-quotes", ">" * 20 + " deep", {}, "nesting-depth"),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "files", "rule"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_what_would_stop_the_build_is_a_lint_error_at_its_line(gate_project: Path, name: str, body: str,
+                                                               files: dict[str, bytes], rule: str) -> None:
+    root = gate_project
+    folder = root / "policies/infection-control"
+    original = (root / "original.md").read_text(encoding="utf-8")
+    for file_name, content in files.items():
+        (folder / file_name).write_bytes(content)
+    try:
+        (root / CLEANING).write_text(original.replace("## Scanner", f"{body}\n\n## Scanner", 1), encoding="utf-8")
+        lint = policybook(root, "lint", "--today", TODAY, "--format", "json")
+        errors = [(f["path"], f["line"], f["rule"]) for f in json.loads(lint.stdout)["findings"]
+                  if f["severity"] == "error"]
+        line = (root / CLEANING).read_text(encoding="utf-8").split("\n").index(body.rstrip()) + 1 \
+            if body.rstrip() in (root / CLEANING).read_text(encoding="utf-8").split("\n") else None
+        assert lint.returncode == 1
+        assert [(p, r) for p, _, r in errors] == [(CLEANING, rule)], errors
+        if line is not None:
+            assert errors[0][1] == line
+    finally:
+        (root / CLEANING).write_text(original, encoding="utf-8")
+        for file_name in files:
+            (folder / file_name).unlink()
+
+
+@pytest.mark.parametrize("case", ["symlink-file", "symlink-folder", "html-page", "xslt-svg"])
+def test_unsafe_files_among_the_sites_own_pages_are_refused_by_lint_and_build(tmp_path: Path, case: str) -> None:
+    root = copy_example(tmp_path / "org")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Secret\n\nNot for the site.\n", encoding="utf-8")
+    if case == "symlink-file":
+        (root / "docs/leak.md").symlink_to(outside / "secret.md")
+    elif case == "symlink-folder":
+        (root / "docs/linked").symlink_to(outside, target_is_directory=True)
+    elif case == "html-page":
+        (root / "docs/evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    else:
+        (root / "docs/drawing.svg").write_bytes(XSLT_SVG)
+    lint = policybook(root, "lint", "--today", TODAY, "--format", "json")
+    findings = json.loads(lint.stdout)["findings"]
+    assert lint.returncode == 1 and [f["rule"] for f in findings] == ["site-file"], findings
+    build = policybook(root, "build", "--today", TODAY)
+    assert build.returncode == 1 and "cannot be published" in build.stderr
+    assert not (root / "site/leak").exists() and not (root / "site/linked").exists()
+
+
+def test_a_policy_file_name_with_escapes_builds(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "org")
+    source = root / "policies/governance/complaints.md"
+    source.rename(source.with_name("complaints%20and (concerns).md"))
+    assert policybook(root, "lint", "--today", TODAY).returncode == 0
+    build = policybook(root, "build", "--today", TODAY)
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert (root / "site/policies/governance/complaints%20and (concerns)/index.html").is_file()

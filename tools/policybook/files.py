@@ -124,3 +124,35 @@ def _through_link(path: Path, root: Path) -> bool:
         if current.is_symlink():
             return True
     return False
+
+
+# Files among the site's own pages that a browser would run, not show.
+ACTIVE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".js", ".mjs", ".xml", ".xsl", ".xslt", ".swf"}
+
+
+def unsafe_site_files(folder: Path) -> list[tuple[Path, str]]:
+    """(path, why) for each file under the site's own pages (``folder``, mkdocs' docs_dir) that cannot be
+    published safely: symbolic links (MkDocs would follow them out of the project), files a browser
+    would run as a page or script, and images that are unsafe or broken. Walked without recursion."""
+    from policybook.images import image_problem
+
+    found: list[tuple[Path, str]] = []
+    if folder.is_symlink():
+        return [(folder, "is a symbolic link: the site's pages must be a real folder in the project")]
+    pending = [folder] if folder.is_dir() else []
+    while pending:
+        current = pending.pop()
+        for entry in sorted(os.scandir(current), key=lambda e: e.name):
+            path = Path(entry.path)
+            if entry.is_symlink():
+                found.append((path, "is a symbolic link: MkDocs would publish what it points at, which may be "
+                                    "outside the project; copy the file here instead"))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif path.suffix.lower() in ACTIVE_SUFFIXES:
+                found.append((path, "would run in the browser as a page or script: write the page in Markdown"))
+            elif path.suffix.lower() in IMAGE_SUFFIXES:
+                problem = image_problem(path)
+                if problem:
+                    found.append((path, problem))
+    return sorted(found)

@@ -1,12 +1,17 @@
 """Is an image file what its name says, and safe to publish? PNG, JPEG, GIF and WebP are checked by
-their first bytes; an SVG is parsed with defusedxml and refused if it carries a DOCTYPE, script,
-event handlers, embedded documents or references to other files (an SVG opened from the site runs
-at the site's origin, and the handbook's typesetter would try to read what it refers to)."""
+their first bytes and then decoded by Typst, the handbook's own typesetter (so an image that would
+stop the handbook is refused by lint); an SVG is parsed with defusedxml and refused if it carries a
+DOCTYPE, processing instructions (an XSLT stylesheet can build a script), elements from outside SVG,
+script, event handlers, embedded documents or references to other files (an SVG opened from the site
+runs at the site's origin, and the typesetter would try to read what it refers to)."""
 
 from __future__ import annotations
 
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
+import typst
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
@@ -16,6 +21,14 @@ _MAGIC = {
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
     ".gif": (b"GIF87a", b"GIF89a"),
+}
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+# Metadata drawing programs write into SVG files; nothing in them runs.
+_METADATA_NAMESPACES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/", "http://creativecommons.org/ns#",
+    "http://web.resource.org/cc/", "http://www.inkscape.org/namespaces/inkscape",
+    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd", "http://ns.adobe.com/AdobeIllustrator/10.0/",
+    "http://ns.adobe.com/Extensibility/1.0/", "http://ns.adobe.com/SaveForWeb/1.0/",
 }
 _ACTIVE_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "handler", "listener", "audio",
                     "video", "animate", "set", "animatetransform", "animatemotion"}
@@ -32,22 +45,41 @@ def image_problem(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
     if suffix == ".svg":
-        return svg_problem(data)
-    if suffix == ".webp":
-        return None if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else "is not a WebP image"
-    magic = _MAGIC.get(suffix)
-    if magic is None:
-        return "is not a PNG, JPEG, GIF, WebP or SVG image"
-    if not data.startswith(magic):
-        return f"is not a {suffix[1:].upper()} image (its content does not match its name)"
+        problem = svg_problem(data)
+    elif suffix == ".webp":
+        problem = None if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else "is not a WebP image"
+    elif suffix not in _MAGIC:
+        problem = "is not a PNG, JPEG, GIF, WebP or SVG image"
+    elif not data.startswith(_MAGIC[suffix]):
+        problem = f"is not a {suffix[1:].upper()} image (its content does not match its name)"
+    else:
+        problem = None
+    return problem or typesetting_problem(data, suffix)
+
+
+@lru_cache(maxsize=256)
+def typesetting_problem(data: bytes, suffix: str) -> str | None:
+    """Why Typst cannot draw the image (a damaged file, an SVG with no size), or None. The image is
+    copied alone into an empty folder, which is all Typst may read."""
+    with tempfile.TemporaryDirectory(prefix="policybook-image-") as folder:
+        (Path(folder) / f"image{suffix}").write_bytes(data)
+        try:
+            typst.compile(f'#set page(width: 10cm, height: auto)\n#image("image{suffix}")'.encode(),
+                          root=folder, format="svg", ignore_system_fonts=True)
+        except Exception as exc:  # the typst binding raises its own error types
+            detail = " ".join(str(exc).split())[:160]
+            return f"cannot be drawn in the handbook ({detail}): export it again from the program that made it"
     return None
 
 
 def svg_problem(data: bytes) -> str | None:
     """Why an SVG is unsafe to publish, or None."""
-    head = data[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in data.lower():
+    lowered = data.lower()
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
         return "is an SVG with a DOCTYPE or entities: save it without them (or as PNG)"
+    declaration_end = data.find(b"?>") + 2 if data.lstrip().startswith(b"<?xml ") else 0
+    if b"<?" in data[declaration_end:]:
+        return "is an SVG with processing instructions (such as a stylesheet): save it without (or as PNG)"
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
@@ -55,6 +87,9 @@ def svg_problem(data: bytes) -> str | None:
     if _local(root.tag) != "svg":
         return "is not an SVG image"
     for element in root.iter():
+        namespace = _namespace(element.tag)
+        if namespace not in (SVG_NAMESPACE, "") and namespace not in _METADATA_NAMESPACES:
+            return f"is an SVG with elements from outside SVG ({namespace}): save it as plain SVG (or as PNG)"
         name = _local(element.tag).lower()
         if name in _ACTIVE_ELEMENTS:
             return f"is an SVG with a <{_local(element.tag)}> element: save it without (or as PNG)"
@@ -62,6 +97,8 @@ def svg_problem(data: bytes) -> str | None:
             return "is an SVG whose styles load other files: save it without (or as PNG)"
         for attribute, value in element.attrib.items():
             key = _local(attribute).lower()
+            if _namespace(attribute) == "http://www.w3.org/1999/XSL/Transform":
+                return "is an SVG with stylesheet instructions: save it as plain SVG (or as PNG)"
             if key.startswith("on"):
                 return f"is an SVG with an event handler ({_local(attribute)}): save it without (or as PNG)"
             if key == "href" and not value.strip().startswith("#"):
@@ -69,6 +106,10 @@ def svg_problem(data: bytes) -> str | None:
             if key == "style" and "url(" in value.lower() and "url(#" not in value.lower().replace(" ", ""):
                 return "is an SVG whose styles load other files: save it without (or as PNG)"
     return None
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 def _local(tag: str) -> str:

@@ -35,13 +35,20 @@ def dialect() -> MarkdownIt:
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table").use(admon_plugin).disable("inline")
 
 
+_CONTAINERS = {"blockquote", "ol", "ul", "div"}  # block quotes, lists and notes
+
+
+def heading_text(inline_source: str) -> str:
+    """What a heading says, as plain text: its words and code, without markup, comments or images."""
+    tokens = dialect().parseInline(inline_source)
+    children = tokens[0].children if tokens and tokens[0].children else []
+    return "".join(c.content for c in children if c.type in ("text", "code_inline"))
+
+
 def heading_slug(inline_source: str) -> str:
     """The id of a heading, from its Markdown source: the words of its text, lower case, joined by
     hyphens (as Python-Markdown's table of contents makes them, so existing anchors keep working)."""
-    tokens = dialect().parseInline(inline_source)
-    children = tokens[0].children if tokens and tokens[0].children else []
-    text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = unicodedata.normalize("NFKD", heading_text(inline_source)).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", text).strip().lower())
     return slug or "section"
 
@@ -130,6 +137,7 @@ class ParsedBody:
     html_lines: set[int]  # file lines inside raw HTML blocks
     first_line: int
     lines: list[str]
+    deepest: tuple[int, int] = (0, 0)  # (nesting of quotes, lists and notes, file line where it is reached)
 
     def heading_ids(self) -> set[str]:
         """The ids the rendered headings will have (see render.py), for checking in-page links."""
@@ -192,9 +200,13 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
     html_lines: set[int] = set()
     cursors: dict[int, int] = {}
     stack: list[str] = []
+    deepest = (0, 0)
     for token in tokens:
         if token.nesting == 1:
             stack.append(token.tag)
+            depth = sum(1 for tag in stack if tag in _CONTAINERS)
+            if depth > deepest[0] and token.map:
+                deepest = (depth, first_line + token.map[0])
         elif token.nesting == -1 and stack:
             stack.pop()
         if token.type in ("fence", "code_block") and token.map:
@@ -212,7 +224,7 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
                 headings[-1] = Heading(headings[-1].level, headings[-1].line, token.content)
             prose.append(block)
             links.extend(_links(token, first_line, env, line_starts))
-    return ParsedBody(prose, links, headings, code_lines, html_lines, first_line, lines)
+    return ParsedBody(prose, links, headings, code_lines, html_lines, first_line, lines, deepest)
 
 
 def _prose_block(token: Token, lines: list[str], first_line: int, kind: str,

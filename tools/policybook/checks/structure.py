@@ -9,13 +9,14 @@ from pathlib import Path
 
 from policybook.checks.references import UNKNOWN_POLICY_REF
 from policybook.corpus import Corpus
-from policybook.files import IMAGE_SUFFIXES, Kind, classify
+from policybook.files import IMAGE_SUFFIXES, Kind, classify, unsafe_site_files
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.images import image_problem
-from policybook.loader import walk
+from policybook.markdown import heading_text
 from policybook.model import Policy, Status
 
 SITE_PAGES = "docs"  # the hand-written pages of the staff site (mkdocs.yml's docs_dir)
+MAX_NESTING = 12  # block quotes nested 18 deep exceed Typst's limit; nobody writes more than a few
 
 BROKEN_LINK = declare(
     "broken-link", Severity.ERROR, Scope.CORPUS,
@@ -30,6 +31,18 @@ IMAGE_FILE = declare(
     "An image that cannot be published on the site and in the handbook: remote, missing, outside the "
     "policies folder, not really a PNG, JPEG, GIF, WebP or SVG, or an SVG with a DOCTYPE, script or "
     "references to other files.")
+SITE_FILE = declare(
+    "site-file", Severity.ERROR, Scope.CORPUS,
+    "A file among the site's own pages (`docs/`) that cannot be published safely: a symbolic link, a file a "
+    "browser would run (HTML, JavaScript, XML), or an unsafe or broken image.")
+EMPTY_HEADING = declare(
+    "empty-heading", Severity.ERROR, Scope.POLICY,
+    "A heading with no words (only spaces, a comment or an image): staff cannot find it in the contents, and "
+    "the handbook cannot be made an accessible (tagged) PDF.")
+NESTING_DEPTH = declare(
+    "nesting-depth", Severity.ERROR, Scope.POLICY,
+    f"Block quotes, lists and notes nested more than {MAX_NESTING} deep: staff cannot follow them, and the "
+    "handbook cannot typeset them.")
 HEADING_STRUCTURE = declare(
     "heading-structure", Severity.WARNING, Scope.POLICY,
     'An H1 in the body, or a heading that skips a level.')
@@ -95,15 +108,34 @@ def check_image_files(corpus: Corpus) -> Iterator[Finding]:
                 yield IMAGE_FILE.at(policy.rel, link.line, link.column, f"image '{link.target}' {problem}")
 
 
-@check(IMAGE_FILE, scope=Scope.CORPUS)
-def check_site_svgs(corpus: Corpus) -> Iterator[Finding]:
-    """SVG files among the site's own pages (docs/) are served from the site's origin, where a script in
-    one would run: the build refuses unsafe ones, so lint reports them first."""
-    files, _ = walk(corpus.root / SITE_PAGES, "*.svg")
-    for path in files:
-        problem = image_problem(path)
-        if problem:
-            yield IMAGE_FILE.at(path.relative_to(corpus.root).as_posix(), 1, 1, f"'{path.name}' {problem}")
+@check(SITE_FILE)
+def check_site_files(corpus: Corpus) -> Iterator[Finding]:
+    """The site's own pages (docs/) are published as they are, from the site's origin: the build refuses
+    links, active files and unsafe images there, so lint reports them first."""
+    for path, problem in unsafe_site_files(corpus.root / SITE_PAGES):
+        yield SITE_FILE.at(path.relative_to(corpus.root).as_posix(), 1, 1, f"'{path.name}' {problem}")
+
+
+@check(EMPTY_HEADING)
+def check_empty_headings(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        if not policy.has_body:
+            continue
+        for heading in policy.parsed.headings:
+            if not heading_text(heading.text).strip():
+                yield EMPTY_HEADING.at(policy.rel, heading.line, 1, "this heading has no words: give it a title, or "
+                                       "make it ordinary text")
+
+
+@check(NESTING_DEPTH)
+def check_nesting_depth(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        if not policy.has_body:
+            continue
+        depth, line = policy.parsed.deepest
+        if depth > MAX_NESTING:
+            yield NESTING_DEPTH.at(policy.rel, line, 1, f"block quotes, lists and notes are nested {depth} deep here; "
+                                   f"keep to {MAX_NESTING} or fewer")
 
 
 @check(HEADING_STRUCTURE)

@@ -16,7 +16,7 @@ from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
 from policybook.site.context import review_status
-from policybook.site.text import md_text, md_url
+from policybook.site.text import md_path, md_text, md_url
 
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
 
@@ -49,7 +49,7 @@ def site_urls(corpus: Corpus) -> dict[str, str]:
 
 
 def link(from_uri: str, to_uri: str, text: str) -> str:
-    return f"[{md_text(text)}]({posixpath.relpath(to_uri, posixpath.dirname(from_uri) or '.')})"
+    return f"[{md_text(text)}]({md_path(posixpath.relpath(to_uri, posixpath.dirname(from_uri) or '.'))})"
 
 
 def _status_badge(policy: Policy, corpus: Corpus) -> str:

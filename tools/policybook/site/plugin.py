@@ -29,8 +29,8 @@ from policybook.config import find_root
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
+from policybook.files import unsafe_site_files
 from policybook.findings import Finding, printable
-from policybook.images import svg_problem
 from policybook.model import Policy, Status
 from policybook.render import sanitise_page
 from policybook.site import pages, versions
@@ -134,7 +134,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._by_id = corpus.by_id()  # once per build: pages look policies up by id
         self.bodies = SiteBodies(corpus, config)
         self.old_bodies.clear()
-        _refuse_unsafe_svgs(files)
+        _refuse_unsafe_site_files(Path(config.docs_dir))
         published = corpus.published()
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
         for policy in corpus.policies:
@@ -313,6 +313,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._script_hashes |= hashes
         return with_content_security_policy(output, hashes, nonce=self._reload_nonce)
 
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        """Pages made from templates alone (404.html) get the policy too."""
+        if not template_name.endswith(".html"):
+            return output_content
+        hashes = theme_script_hashes(output_content, "")
+        self._script_hashes |= hashes
+        return with_content_security_policy(output_content, hashes, nonce=self._reload_nonce)
+
     def on_post_build(self, /, *, config: MkDocsConfig) -> None:
         """Write the site-wide policy for the web server's Content-Security-Policy header."""
         if not self.serving:
@@ -365,17 +373,10 @@ def _log_findings(findings: list[Finding]) -> None:
                   file=sys.stderr, flush=True)
 
 
-def _refuse_unsafe_svgs(files: Files) -> None:
-    """An SVG in docs/ is served from the site's own origin, where its script would run: refuse any that
-    carries script, handlers, a DOCTYPE or references to other files (lint reports the same)."""
-    problems = []
-    for file in files:
-        if file.src_uri.lower().endswith(".svg") and file.abs_src_path:
-            try:
-                problem = svg_problem(Path(file.abs_src_path).read_bytes())
-            except OSError as exc:
-                problem = f"cannot be read ({exc.strerror})"
-            if problem:
-                problems.append(f"  {file.src_uri} {problem}")
+def _refuse_unsafe_site_files(docs_dir: Path) -> None:
+    """The site's own pages are served from its origin: refuse links out of the project, files a browser
+    would run and unsafe images among them (lint's site-file rule reports the same)."""
+    problems = unsafe_site_files(docs_dir)
     if problems:
-        raise PluginError("policybook: unsafe SVG files in the site's pages:\n" + "\n".join(problems))
+        listing = "\n".join(f"  {printable(str(path))} {problem}" for path, problem in problems)
+        raise PluginError(f"policybook: files in the site's pages that cannot be published:\n{listing}")

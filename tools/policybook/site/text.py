@@ -20,6 +20,12 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def md_path(path: str) -> str:
+    """A relative path as a Markdown link destination: every character but letters, digits and ``/._-~``
+    percent-encoded, so a file named ``a%20b.md`` or ``a (b).md`` is linked as the file it is."""
+    return quote(path, safe="/._-~")
+
+
 def md_url(url: str) -> str:
     """A register's web address as a Markdown link destination: only http(s) addresses, with every
     character that could end the destination or start markup percent-encoded. Anything else becomes

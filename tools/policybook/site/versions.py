@@ -13,7 +13,7 @@ from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.loader import Document, decode, parse_markdown_text
 from policybook.model import Policy
-from policybook.site.text import md_text
+from policybook.site.text import md_path, md_text
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def version_page(policy: Policy, old: OldVersion, current_uri: str, body_placeho
         '!!! warning "Superseded version"',
         f"    This is version {md_text(record.version)}, in force from {long_date(record.approved_on)} "
         f"to {long_date(record.in_force_to)}. It is kept for the record only. "
-        f"[Read the current version]({back}).", "",
+        f"[Read the current version]({md_path(back)}).", "",
         f"Approved by: {md_text(record.approved_by)}. Summary of this version: {md_text(record.summary)}", "",
         "---", "",
     ]
