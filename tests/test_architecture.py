@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY, edit, strip_fingerprints
+from sitetools import png_bytes
 from test_rules import FIRES, Case
 
 from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
@@ -135,7 +136,7 @@ def test_every_check_is_registered_with_the_rules_it_reports() -> None:
 @pytest.mark.parametrize("case", FIRES, ids=lambda c: f"{c.rule}:{c.new.strip()[:30]}")
 def test_each_check_reports_only_the_rules_it_declares(case: Case, example: Path) -> None:
     strip_fingerprints(example)
-    (example / "policies/governance/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (example / "policies/governance/poster.png").write_bytes(png_bytes())
     edit(example / case.file, case.old, case.new)
     corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
     lint_corpus(corpus, house_style=False)  # attaches nothing, but parses every body the same way

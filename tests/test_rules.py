@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, edit, position_of, strip_fingerprints
+from sitetools import png_bytes
 
 from policybook.checks import RULES
 from policybook.findings import Severity
@@ -105,7 +106,7 @@ def _lint(run, root: Path, *extra: str) -> tuple[int, list[dict[str, object]]]:
 
 @pytest.mark.parametrize("case", FIRES, ids=lambda c: f"{c.rule}:{c.new.strip()[:30]}")
 def test_rule_fires_at_the_right_place(case: Case, example: Path, run) -> None:
-    (example / "policies/governance/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (example / "policies/governance/poster.png").write_bytes(png_bytes())
     target = example / case.file
     edit(target, case.old, case.new)
     code, findings = _lint(run, example)
@@ -188,7 +189,7 @@ QUIET = [
 
 @pytest.mark.parametrize(("rule", "text"), QUIET, ids=[f"{r}:{t[:25]}" for r, t in QUIET])
 def test_rule_stays_quiet_on_correct_text(rule: str, text: str, example: Path, run) -> None:
-    (example / "policies/governance/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (example / "policies/governance/poster.png").write_bytes(png_bytes())
     edit(example / RATING, *body(text))
     code, findings = _lint(run, example)
     assert findings == [] and code == 0
