@@ -43,6 +43,7 @@ class Config:
     undesignated_role_terms: list[str] = field(default_factory=list)
     equipment_terms: list[str] = field(default_factory=list)
     cqc_rating: CqcRating | None = None
+    signatures: str = "optional"  # approvals.signatures: required, optional or off
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -99,5 +100,6 @@ def load_config(root: Path) -> Config:
         undesignated_role_terms=list(data.get("undesignated_role_terms", [])),
         equipment_terms=list(data.get("equipment_terms", [])),
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
+        signatures=data.get("approvals", {}).get("signatures", "optional"),
         raw=data,
     )

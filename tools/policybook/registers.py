@@ -74,6 +74,7 @@ class StaffMember:
     id: str
     name: str
     roles: tuple[str, ...]
+    signing_keys: tuple[str, ...] = ()  # OpenSSH public keys for signing approvals
 
 
 @dataclass
@@ -113,7 +114,8 @@ def _build(name: str, item: dict[str, Any]) -> object:
         return Standard(item["id"], str(item.get("framework", "")), str(item.get("title", "")),
                         str(item.get("url", "")))
     return StaffMember(item["id"], str(item.get("name", "")),
-                       tuple(str(r) for r in item.get("roles") or [] if isinstance(r, str)))
+                       tuple(str(r) for r in item.get("roles") or [] if isinstance(r, str)),
+                       tuple(str(k) for k in item.get("signing_keys") or [] if isinstance(k, str)))
 
 
 def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from policybook.checks import (  # noqa: F401 - imported to register their checks
+    approvals,
     changes,
     content,
     dates,

@@ -30,6 +30,12 @@ def _approve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", required=True, metavar="ROLE", help="the approving role")
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="approval date (default today)")
     parser.add_argument("--summary", help="what this version changes (for the history)")
+    _key_option(parser)
+
+
+def _key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", metavar="PATH", help="your OpenSSH signing key (default: git config "
+                        "user.signingkey); its public key must be listed for you in registers/staff.yml")
 
 
 @command("approve", "approve a draft: publish it and record the approval", options=_approve_options,
@@ -37,7 +43,7 @@ def _approve_options(parser: argparse.ArgumentParser) -> None:
 def cmd_approve(args: argparse.Namespace) -> ExitCode:
     from policybook.control.changes import approve
 
-    print(approve(corpus_for(args), args.id, args.by, args.on, args.summary).summary)
+    print(approve(corpus_for(args), args.id, args.by, args.on, args.summary, args.key).summary)
     return ExitCode.OK
 
 
@@ -64,11 +70,34 @@ def _reviewed_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", required=True, metavar="ROLE")
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="review date (default today)")
     parser.add_argument("--note", help="what the review found")
+    _key_option(parser)
 
 
 @command("reviewed", "record a review that changed nothing", options=_reviewed_options, today=AS_ON_TODAY)
 def cmd_reviewed(args: argparse.Namespace) -> ExitCode:
     from policybook.control.changes import reviewed
 
-    print(reviewed(corpus_for(args), args.id, args.by, args.on, args.note).summary)
+    print(reviewed(corpus_for(args), args.id, args.by, args.on, args.note, args.key).summary)
+    return ExitCode.OK
+
+
+def _sign_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID", help="the approved policies to sign")
+    parser.add_argument("--all", action="store_true", help="every approved policy (a library adopted from paper)")
+    parser.add_argument("--refresh-signers", action="store_true",
+                        help="only rewrite records/allowed_signers from registers/staff.yml")
+    _key_option(parser)
+
+
+@command("sign", "sign the current approval of policies already approved (on paper, say)", options=_sign_options,
+         today=AS_ON_TODAY)
+def cmd_sign(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.changes import refresh_signers, sign_current
+
+    corpus = corpus_for(args)
+    if args.refresh_signers:
+        print(refresh_signers(corpus))
+        return ExitCode.OK
+    for line in sign_current(corpus, args.ids, args.key, args.all):
+        print(line)
     return ExitCode.OK

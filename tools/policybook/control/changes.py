@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,14 +14,27 @@ from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
 from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
 from policybook.checks.identity import normalise_title
 from policybook.control import git
-from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq
+from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq, write_atomically
 from policybook.control.fingerprint import fingerprint
+from policybook.control.signatures import (
+    ALLOWED_SIGNERS,
+    Statement,
+    allowed_signers,
+    approval_statement,
+    public_key_of,
+    review_statement,
+    sign,
+    signer_for,
+    statement_paths,
+)
 from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import add_months, past_date
 from policybook.errors import PolicybookError
 from policybook.findings import blocking
+from policybook.loader import Document
 from policybook.model import Policy, Status
+from policybook.registers import Registers, StaffMember
 
 DEFAULT_INTERVAL = 24
 SKELETON = """
@@ -144,12 +158,43 @@ def _refresh_fingerprint(editing: PolicyFile) -> str:
     return value
 
 
-def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None) -> Change:
+@dataclass(frozen=True)
+class Signer:
+    member: StaffMember
+    key: Path
+
+
+def signer(corpus: Corpus, key: str | None, role: str) -> Signer | None:
+    """Who signs, with which key (``--key``, else git's user.signingkey); None when nothing is to be
+    signed. Refuses, before anything is written, a key nobody holds or a signer without ``role``."""
+    chosen = key or git.signing_key(corpus.root)
+    if not chosen:
+        if corpus.config.signatures == "required":
+            raise PolicybookError("approvals must be signed here (approvals.signatures in policybook.yml): give "
+                                  "--key PATH, or set git config user.signingkey")
+        return None
+    path = Path(chosen[len("key::"):] if chosen.startswith("key::") else chosen).expanduser()
+    member = signer_for(corpus.registers, public_key_of(path), role)
+    return Signer(member, path)
+
+
+def write_signature(root: Path, statement: Statement, armored: str, registers: Registers) -> None:
+    """Store a statement and its signature, and keep records/allowed_signers in step with the register."""
+    text_path, signature_path = statement_paths(root, statement)
+    text_path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(text_path, statement.text.encode("utf-8"))
+    write_atomically(signature_path, armored.encode("ascii"))
+    write_atomically(root / ALLOWED_SIGNERS, allowed_signers(registers).encode("utf-8"))
+
+
+def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None,
+            key: str | None = None) -> Change:
     from policybook.lint import lint_corpus
 
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
+    who = signer(corpus, key, by)
     if policy.status is Status.APPROVED:
         raise PolicybookError(f"{policy_id} version {policy.version_text} is already approved; "
                               "use 'policybook bump' to start a new version")
@@ -189,9 +234,22 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     if "reviews" in data:
         del data["reviews"]  # a new version starts a new review record
     _refresh_fingerprint(editing)
+    signed = _signed(editing, who, lambda doc, signer_id: approval_statement(doc.data, doc.body, signer_id))
     editing.save()
-    return Change(policy.doc.path, f"approved {policy_id} version {text} on {day} by {by}; "
+    if signed is not None and who is not None:
+        write_signature(corpus.root, *signed, corpus.registers)
+    signed_by = f", signed by {who.member.name}" if who else ""
+    return Change(policy.doc.path, f"approved {policy_id} version {text} on {day} by {by}{signed_by}; "
                                    f"next review {data['next_review']}")
+
+
+def _signed(editing: PolicyFile, who: Signer | None,
+            statement_of: Callable[[Document, str], Statement]) -> tuple[Statement, str] | None:
+    """The statement of the edited file and its signature, made before anything is written."""
+    if who is None:
+        return None
+    statement = statement_of(editing.check(editing.render()), who.member.id)
+    return statement, sign(statement, who.key)
 
 
 # Findings that approval itself resolves, so they do not block it.
@@ -234,10 +292,12 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
     return Change(policy.doc.path, f"{policy_id} is now draft {text} ({kind}); approve it to publish")
 
 
-def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None) -> Change:
+def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None,
+             key: str | None = None) -> Change:
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
+    who = signer(corpus, key, by)
     if policy.status is not Status.APPROVED:
         raise PolicybookError(f"{policy_id} is {policy.status_text}: only an approved policy can be reviewed")
     recorded = policy.data.get("fingerprint")
@@ -261,6 +321,52 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
         _set_after(data, "reviews", seq([entry]), "next_review")
     if not recorded:
         _refresh_fingerprint(editing)
+    signed = _signed(editing, who, lambda doc, signer_id: review_statement(doc.data, doc.body,
+                                                                         doc.data["reviews"][0], signer_id))
     editing.save()
+    if signed is not None:
+        write_signature(corpus.root, *signed, corpus.registers)
     return Change(policy.doc.path, f"recorded the review of {policy_id} version {policy.version_text} on {day} "
                                    f"by {by}; next review {data['next_review']}")
+
+
+def refresh_signers(corpus: Corpus) -> str:
+    """Rewrite records/allowed_signers from the staff register (after a key is added or removed)."""
+    write_atomically(corpus.root / ALLOWED_SIGNERS, allowed_signers(corpus.registers).encode("utf-8"))
+    return f"wrote {ALLOWED_SIGNERS.as_posix()} from registers/staff.yml"
+
+
+def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_policies: bool) -> list[str]:
+    """Sign the current approval (and latest review) of approved policies that were approved before
+    signing began, on paper for example. Each must still match its fingerprint. With ``all_policies``,
+    policies approved by a role the signer does not hold are left for a holder of that role."""
+    chosen = corpus.published() if all_policies else [_find(corpus, pid) for pid in policy_ids]
+    if not chosen:
+        raise PolicybookError("name the policies to sign, or give --all")
+    done = []
+    for policy in sorted(chosen, key=lambda p: p.id or ""):
+        if policy.status is not Status.APPROVED:
+            raise PolicybookError(f"{policy.label} is {policy.status_text}: only an approved policy is signed")
+        if policy.fingerprint != fingerprint(policy.data, policy.doc.body):
+            raise PolicybookError(f"{policy.label} does not match its fingerprint: it changed after approval, so "
+                                  "it needs a new version, not a signature")
+        try:
+            who = signer(corpus, key, policy.approved_by or "")
+        except PolicybookError as exc:
+            if not all_policies or "does not hold the role" not in str(exc):
+                raise
+            done.append(f"left {policy.label} for a holder of '{policy.approved_by}' to sign")
+            continue
+        if who is None:
+            raise PolicybookError("give --key PATH (or set git config user.signingkey) to sign")
+        statement = approval_statement(policy.data, policy.doc.body, who.member.id)
+        write_signature(corpus.root, statement, sign(statement, who.key), corpus.registers)
+        done.append(f"signed {policy.label} version {policy.version_text} as {who.member.name}")
+        reviews = policy.data.get("reviews")
+        if isinstance(reviews, list) and reviews and isinstance(reviews[0], dict):
+            reviewer = signer(corpus, key, str(reviews[0].get("by", "")))
+            if reviewer is not None:
+                review = review_statement(policy.data, policy.doc.body, reviews[0], reviewer.member.id)
+                write_signature(corpus.root, review, sign(review, reviewer.key), corpus.registers)
+                done.append(f"signed the review of {policy.label} on {reviews[0].get('date')}")
+    return done

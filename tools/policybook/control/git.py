@@ -45,6 +45,11 @@ def user_name(root: Path) -> str | None:
     return _output_or_none(root, "config", "user.name")
 
 
+def signing_key(root: Path) -> str | None:
+    """git's ``user.signingkey``: the key people already sign commits with, the default for approvals."""
+    return _output_or_none(root, "config", "user.signingkey")
+
+
 def short_revision(root: Path) -> str | None:
     """The abbreviated commit of HEAD, or None outside git (or before the first commit)."""
     return _output_or_none(root, "rev-parse", "--short", "HEAD")

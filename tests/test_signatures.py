@@ -1,0 +1,167 @@
+"""Signed approvals: OpenSSH signatures by named staff over what was approved, checked by lint and by
+an inspector with OpenSSH alone. Keys are the fictional staff's test keys in tests/keys/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, edit
+from sitetools import copy_example, policybook
+
+from policybook.control.fingerprint import fingerprint
+from policybook.loader import Document, parse_markdown_text
+
+pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH's ssh-keygen (see .ci/run)")
+
+HAND = "policies/infection-control/hand-hygiene.md"  # IPC-002, approved by the registered manager (pl)
+CANDOUR = "policies/governance/duty-of-candour.md"  # GOV-005
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    """The fictional keys, copied with the permissions OpenSSH insists on (git does not keep them)."""
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    found = {}
+    for source in (REPO / "tests/keys").glob("*-fictional-ed25519"):
+        target = folder / source.name
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+        found[source.name.split("-")[0]] = target
+    return found
+
+
+@pytest.fixture
+def signed(tmp_path: Path, keys: dict[str, Path]) -> Path:
+    """The example with every approval signed and signatures required."""
+    root = copy_example(tmp_path / "org")
+    text = (root / "policybook.yml").read_text(encoding="utf-8")
+    (root / "policybook.yml").write_text(text.replace("limits:\n", "approvals:\n  signatures: required\nlimits:\n", 1),
+                                         encoding="utf-8")
+    for signer in ("pl", "mf"):
+        result = policybook(root, "sign", "--all", "--key", str(keys[signer]), "--today", TODAY)
+        assert result.returncode == 0, result.stderr
+    return root
+
+
+def _lint(root: Path) -> list[tuple[str, str]]:
+    result = policybook(root, "lint", "--today", TODAY, "--format", "json")
+    return [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
+
+
+def test_a_signed_library_lints_clean_and_an_unsigned_one_does_not(signed: Path, tmp_path: Path) -> None:
+    assert _lint(signed) == []
+    assert len(list((signed / "records/approvals").glob("*/*.sig"))) == 30
+    unsigned = copy_example(tmp_path / "unsigned")
+    shutil.copy2(signed / "policybook.yml", unsigned / "policybook.yml")
+    errors = _lint(unsigned)
+    assert len(errors) == 30 and {rule for _, rule in errors} == {"approval-signature"}
+
+
+def test_approve_signs_and_refuses_a_signer_without_the_role(signed: Path, keys: dict[str, Path]) -> None:
+    assert policybook(signed, "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
+    before = (signed / HAND).read_bytes()
+    refused = policybook(signed, "approve", "IPC-002", "--by", "registered-manager", "--key", str(keys["te"]),
+                         "--today", TODAY)
+    assert refused.returncode == 2 and "does not hold the role" in refused.stderr
+    assert (signed / HAND).read_bytes() == before and not (signed / "records/approvals/IPC-002/1.4.sig").exists()
+    missing = policybook(signed, "approve", "IPC-002", "--by", "registered-manager", "--today", TODAY)
+    assert missing.returncode == 2 and "--key" in missing.stderr  # required here, and no key given
+    approved = policybook(signed, "approve", "IPC-002", "--by", "registered-manager", "--key", str(keys["pl"]),
+                          "--today", TODAY)
+    assert approved.returncode == 0 and "signed by Priya Lindqvist" in approved.stdout
+    assert (signed / "records/approvals/IPC-002/1.4.sig").is_file()
+    assert _lint(signed) == []
+
+
+def test_a_review_is_signed_too(signed: Path, keys: dict[str, Path]) -> None:
+    result = policybook(signed, "reviewed", "IPC-002", "--by", "registered-manager", "--key", str(keys["pl"]),
+                        "--on", "2026-11-20", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert (signed / "records/approvals/IPC-002/1.3-review-2026-11-20.sig").is_file()
+    assert _lint(signed) == []
+
+
+def _refingerprint(path: Path) -> None:
+    """What a tamperer would do: recompute the unkeyed fingerprint after an edit."""
+    text = path.read_text(encoding="utf-8")
+    doc = Document(path=path, rel=path.name)
+    parse_markdown_text(doc, text)
+    old = doc.data["fingerprint"]
+    path.write_text(text.replace(old, fingerprint(doc.data, doc.body)), encoding="utf-8")
+
+
+TAMPERING = {
+    "edit text and recompute the fingerprint": lambda root: (
+        edit(root / HAND, "Clean hands are the most effective way", "Clean hands are one way"),
+        _refingerprint(root / HAND)),
+    "change approved_by": lambda root: edit(root / HAND, "approved_by: registered-manager",
+                                            "approved_by: nominated-individual"),
+    "change approved_on": lambda root: edit(root / HAND, 'approved_on: "2025-10-13"', 'approved_on: "2025-10-14"'),
+    "rewrite an older history entry": lambda root: edit(
+        root / HAND, "summary: Bare below the elbows wording clarified.", "summary: Nothing changed."),
+    "copy a signature from another policy": lambda root: [
+        shutil.copyfile(root / "records/approvals/GOV-005" / f"{stem}{suffix}",
+                        root / "records/approvals/IPC-002" / f"1.3{suffix}")
+        for stem in ["1.1"] for suffix in (".txt", ".sig")],
+    "corrupt the signature": lambda root: (root / "records/approvals/IPC-002/1.3.sig").write_text(
+        (root / "records/approvals/GOV-005/1.1.sig").read_text(encoding="ascii"), encoding="ascii"),
+    "delete the signature": lambda root: (root / "records/approvals/IPC-002/1.3.sig").unlink(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_tampering_with_an_approval_is_an_error(signed: Path, case: str) -> None:
+    version = (signed / CANDOUR).read_text(encoding="utf-8").split('version: "', 1)[1].split('"', 1)[0]
+    assert version == "1.1"  # the signature the copying case takes
+    TAMPERING[case](signed)
+    errors = _lint(signed)
+    assert (HAND, "approval-signature") in errors, errors
+
+
+def test_a_signature_by_someone_without_the_role_is_an_error(signed: Path, keys: dict[str, Path]) -> None:
+    statement = signed / "records/approvals/IPC-002/1.3.txt"
+    statement.write_text(statement.read_text(encoding="utf-8").replace("signer: pl", "signer: te"), encoding="utf-8")
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-f", str(keys["te"]), "-n", "policybook", str(statement)],
+                   check=True, capture_output=True)
+    shutil.move(str(statement) + ".sig", signed / "records/approvals/IPC-002/1.3.sig")
+    result = policybook(signed, "lint", "--today", TODAY, "--format", "json")
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "approval-signature"]
+    assert any("does not hold the role 'registered-manager'" in m for m in messages), messages
+
+
+def test_allowed_signers_must_follow_the_register(signed: Path) -> None:
+    (signed / "records/allowed_signers").write_text("# emptied\n", encoding="utf-8")
+    assert ("records/allowed_signers", "approval-signature") in _lint(signed)
+    assert policybook(signed, "sign", "--refresh-signers", "--today", TODAY).returncode == 0
+    assert _lint(signed) == []
+
+
+def test_an_inspector_verifies_a_signature_with_openssh_alone(signed: Path, tmp_path: Path) -> None:
+    """From a git archive of the library, with no policybook: the commands in docs/guide/change-control.md."""
+    subprocess.run(["git", "init", "-q", str(signed)], check=True)
+    subprocess.run(["git", "-C", str(signed), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(signed), "commit", "-q", "-m", "Signed library"], check=True)
+    archive = tmp_path / "library.tar"
+    subprocess.run(["git", "-C", str(signed), "archive", "-o", str(archive), "HEAD"], check=True)
+    unpacked = tmp_path / "inspection"
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")
+    statement = unpacked / "records/approvals/IPC-002/1.3.txt"
+    signer = next(line.split(": ", 1)[1] for line in statement.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("signer: "))
+    command = ["ssh-keygen", "-Y", "verify", "-f", "records/allowed_signers", "-I", signer, "-n", "policybook",
+               "-s", "records/approvals/IPC-002/1.3.sig"]
+    with open(statement, "rb") as stream:
+        good = subprocess.run(command, cwd=unpacked, stdin=stream, capture_output=True, text=True, check=False)
+    assert good.returncode == 0 and f'Good "policybook" signature for {signer}' in good.stdout
+    statement.write_text(statement.read_text(encoding="utf-8").replace("approved_on: 2025", "approved_on: 2024"),
+                         encoding="utf-8")
+    with open(statement, "rb") as stream:
+        bad = subprocess.run(command, cwd=unpacked, stdin=stream, capture_output=True, text=True, check=False)
+    assert bad.returncode != 0

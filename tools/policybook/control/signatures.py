@@ -1,0 +1,168 @@
+"""Signed approvals: an OpenSSH signature by a named member of staff over a statement of what was
+approved, kept in the repository beside the policies.
+
+For each approved version, ``records/approvals/<ID>/<version>.txt`` holds the statement and
+``<version>.sig`` its SSHSIG signature (namespace ``policybook``); a review adds
+``<version>-review-<date>.txt`` and ``.sig``. ``records/allowed_signers`` lists the staff's keys in
+OpenSSH's format, so an inspector can check any approval with ``ssh-keygen -Y verify`` alone.
+
+Signing runs OpenSSH's ``ssh-keygen -Y sign`` (this module is the only one that runs ssh-keygen);
+lint verifies with the sshsig library, which reads the same format in-process, so a library of a
+thousand policies is checked without a thousand processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sshsig
+
+from policybook.control.fingerprint import fingerprint
+from policybook.errors import PolicybookError
+from policybook.registers import Registers, StaffMember
+
+NAMESPACE = "policybook"
+APPROVALS = Path("records") / "approvals"
+ALLOWED_SIGNERS = Path("records") / "allowed_signers"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What a signature vouches for, as the exact text that is signed."""
+
+    kind: str  # "approval" or "review"
+    policy: str
+    version: str
+    fingerprint: str
+    role: str
+    day: str
+    signer: str
+    earlier_history: str
+
+    @property
+    def text(self) -> str:
+        who = "approved" if self.kind == "approval" else "reviewed"
+        return (f"policybook {self.kind} v1\n"
+                f"policy: {self.policy}\n"
+                f"version: {self.version}\n"
+                f"fingerprint: {self.fingerprint}\n"
+                f"{who}_by: {self.role}\n"
+                f"{who}_on: {self.day}\n"
+                f"signer: {self.signer}\n"
+                f"earlier_history: {self.earlier_history}\n")
+
+    @property
+    def stem(self) -> str:
+        return self.version if self.kind == "approval" else f"{self.version}-review-{self.day}"
+
+
+def earlier_history_hash(data: dict[str, Any]) -> str:
+    """A hash of the history entries of earlier versions (all but the first, newest, entry): signing it
+    means an older entry cannot be rewritten later without breaking the signature."""
+    history = data.get("history")
+    earlier = history[1:] if isinstance(history, list) else []
+    canonical = json.dumps(earlier, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def approval_statement(data: dict[str, Any], body: str, signer: str) -> Statement:
+    return Statement("approval", str(data.get("id", "")), str(data.get("version", "")), fingerprint(data, body),
+                     str(data.get("approved_by", "")), str(data.get("approved_on", "")), signer,
+                     earlier_history_hash(data))
+
+
+def review_statement(data: dict[str, Any], body: str, review: dict[str, Any], signer: str) -> Statement:
+    return Statement("review", str(data.get("id", "")), str(data.get("version", "")), fingerprint(data, body),
+                     str(review.get("by", "")), str(review.get("date", "")), signer, earlier_history_hash(data))
+
+
+def statement_paths(root: Path, statement: Statement) -> tuple[Path, Path]:
+    folder = root / APPROVALS / statement.policy
+    return folder / f"{statement.stem}.txt", folder / f"{statement.stem}.sig"
+
+
+def signer_of(text: str) -> str | None:
+    """The staff id a stored statement names as its signer."""
+    for line in text.splitlines():
+        if line.startswith("signer: "):
+            return line[len("signer: "):].strip()
+    return None
+
+
+# -- keys --------------------------------------------------------------------------------------------
+def _ssh_keygen(*args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        completed = subprocess.run(["ssh-keygen", *args], input=stdin, capture_output=True, check=False,
+                                   timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PolicybookError(f"ssh-keygen (OpenSSH) is needed to sign: {exc}") from None
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PolicybookError(f"ssh-keygen: {message[-1] if message else 'failed'}")
+    return completed.stdout
+
+
+def public_key_of(key: Path) -> str:
+    """The public key (``ssh-ed25519 AAAA...``) of a private key file, or of a ``.pub`` file itself."""
+    if not key.is_file():
+        raise PolicybookError(f"--key: {key} is not a file")
+    if key.suffix == ".pub":
+        text = key.read_text(encoding="utf-8").strip()
+    else:
+        text = _ssh_keygen("-y", "-f", str(key)).decode("utf-8").strip()
+    return " ".join(text.split()[:2])
+
+
+def key_matches(public: str, listed: str) -> bool:
+    return public.split()[:2] == listed.split()[:2]
+
+
+def signer_for(registers: Registers, public: str, role: str) -> StaffMember:
+    """The member of staff whose listed key this is; they must hold ``role``. Refuses otherwise."""
+    owners = [m for m in registers.staff.values() if any(key_matches(public, k) for k in m.signing_keys)]
+    if not owners:
+        raise PolicybookError("the signing key is not listed for anyone in registers/staff.yml (signing_keys)")
+    member = owners[0]
+    if role not in member.roles:
+        raise PolicybookError(f"{member.name} ({member.id}) does not hold the role '{role}', so cannot sign for it")
+    return member
+
+
+def sign(statement: Statement, key: Path) -> str:
+    """The armored SSHSIG signature of the statement, made by OpenSSH with ``key``."""
+    with tempfile.TemporaryDirectory(prefix="policybook-sign-") as folder:
+        message = Path(folder) / "statement.txt"
+        message.write_text(statement.text, encoding="utf-8")
+        _ssh_keygen("-Y", "sign", "-q", "-f", str(key), "-n", NAMESPACE, str(message))
+        return (Path(folder) / "statement.txt.sig").read_text(encoding="ascii")
+
+
+def verify(text: str, armored: str, keys: tuple[str, ...]) -> bool:
+    """True when ``armored`` is a valid signature of ``text`` by one of ``keys``, in our namespace."""
+    public_keys = []
+    for key in keys:
+        try:
+            public_keys.append(sshsig.PublicKey.from_openssh_str(key))
+        except Exception:
+            continue
+    if not public_keys:
+        return False
+    try:
+        sshsig.verify(text.encode("utf-8"), armored, public_keys, NAMESPACE)
+    except Exception:
+        return False
+    return True
+
+
+def allowed_signers(registers: Registers) -> str:
+    """OpenSSH's allowed-signers file for the staff register: one line per key, for ``policybook``."""
+    lines = ["# Written by policybook from registers/staff.yml: who may sign approvals (ssh-keygen -Y verify)."]
+    for member in sorted(registers.staff.values(), key=lambda m: m.id):
+        lines += [f'{member.id} namespaces="{NAMESPACE}" {" ".join(key.split()[:2])}' for key in member.signing_keys]
+    return "\n".join(lines) + "\n"
