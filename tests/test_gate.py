@@ -56,8 +56,13 @@ PIECES = {
     "not-an-image": "![The form](forms/incident-form.pdf)",
     "outside": "![Outside](../../../outside.png)",
     "code-image": "```\n![not an image in code](nothing.png)\n```",
+    "rule": "Above the line.\n\n***\n\nBelow the line.",
+    "deep-emphasis": "".join("*a " if n % 2 else "_a " for n in range(30)) + "must"
+                     + "".join(" b*" if n % 2 else " b_" for n in reversed(range(30))),
+    "untitled-note": '!!! note ""\n    Read the [leaflet](https://example.org/leaflet) and keep -? a copy.',
 }
-CLEAN = ["image", "svg", "attachment", "anchor", "cross-anchor", "policy-file", "nested", "table", "code-image"]
+CLEAN = ["image", "svg", "attachment", "anchor", "cross-anchor", "policy-file", "nested", "table", "code-image",
+         "rule", "deep-emphasis", "untitled-note"]
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +145,7 @@ REFUSED = [
     ("comment-heading", "## <!-- heading to write -->", {}, "empty-heading"),
     ("image-heading", "## ![A chart](steps.png)", {}, "empty-heading"),
     ("deep-quotes", ">" * 20 + " deep", {}, "nesting-depth"),
+    ("skipped-heading", "#### Deep heading", {}, "heading-skip"),
 ]
 
 
@@ -198,3 +204,31 @@ def test_a_policy_file_name_with_escapes_builds(tmp_path: Path) -> None:
     build = policybook(root, "build", "--today", TODAY)
     assert build.returncode == 0, build.stderr[-2000:]
     assert (root / "site/policies/governance/complaints%20and (concerns)/index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ["complaints/index.md", "index.md", "Complaints.md"])
+def test_two_policies_at_one_address_are_refused(tmp_path: Path, name: str) -> None:
+    root = copy_example(tmp_path / "org")
+    source = (root / "policies/governance/complaints.md").read_text(encoding="utf-8")
+    target = root / "policies/governance" / name
+    target.parent.mkdir(exist_ok=True)
+    # Complaints.md differs from complaints.md only in case: one address on many servers and file systems.
+    target.write_text(source.replace("id: GOV-004", "id: GOV-950").replace("title: Complaints", "title: Other"),
+                      encoding="utf-8")
+    lint = policybook(root, "lint", "--today", TODAY, "--format", "json")
+    rules = {f["rule"] for f in json.loads(lint.stdout)["findings"] if f["severity"] == "error"}
+    assert "page-address" in rules, rules
+
+
+@needs_poppler
+def test_the_handbook_keeps_what_a_note_without_a_title_and_typst_shorthand_say(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "org")
+    edit(root / "policies/infection-control/hand-hygiene.md", "## Technique",
+         '!!! note ""\n    Read the [hand rub leaflet](https://example.org/leaflet) first.\n\n'
+         "Rub for 20 -? 30 seconds.\n\n***\n\n## Technique")
+    strip_fingerprints(root)
+    result = policybook(root, "handbook", "--out", str(tmp_path / "h.pdf"), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "h.pdf"), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "Read the hand rub leaflet first." in text and "Rub for 20 -? 30 seconds." in text

@@ -104,6 +104,10 @@ PAYLOADS = [
     Payload("svg-handler-image", "![Chart](chart-b.svg)", files={"chart-b.svg": SVG_HANDLER}),
     Payload("svg-doctype-image", "![Chart](chart-c.svg)", files={"chart-c.svg": SVG_DOCTYPE}),
     Payload("svg-in-docs", apply="DOCS|docs/evil.svg", files={"docs/evil.svg": SVG_SCRIPT}),
+    Payload("docs-front-matter", apply="DOCS|docs/guide/evil.md", files={"docs/guide/evil.md": (
+        b'---\ntitle: "</title><script>alert(53)</script>"\n'
+        b"description: '\"><script>alert(54)</script><meta x=\"'\nauthor: '<img src=x onerror=alert(55)>'\n---\n"
+        b"# Evil guide\n\nText.\n")}),
     Payload("svg-attachment", "[Chart](chart-d.svg)", files={"chart-d.svg": SVG_HANDLER}),
     Payload("html-attachment", "[Page](page.html)", files={"page.html": b"<script>alert(92)</script>"}),
     Payload("image-absolute", "![Secret](/etc/hostname)"),
@@ -226,6 +230,8 @@ def _urls(root: Path, pages: dict[str, str]) -> list[str]:
     for rel in pages.values():
         if rel.startswith("policies/") and rel.endswith(".md"):
             found.append(rel[:-3] + "/")
+        elif rel.startswith("docs/") and rel.endswith(".md"):
+            found.append(rel[len("docs/"):-3] + "/")
     return [u for u in dict.fromkeys(found) if (site / u / "index.html").is_file()]
 
 

@@ -92,7 +92,7 @@ FIRES = [
     Case("broken-link", RATING, *body("Read the [leaflet](../leaflets/missing.pdf)."),
          "../leaflets/missing.pdf"),
     Case("heading-structure", RATING, *body("# A second title"), "# A second title"),
-    Case("heading-structure", RATING, *body("#### Too deep"), "#### Too deep"),
+    Case("heading-skip", RATING, *body("#### Too deep"), "#### Too deep"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
 ]
 
@@ -183,6 +183,7 @@ QUIET = [
     ("broken-link", "Read the [hand hygiene policy](../infection-control/hand-hygiene.md) and [CQC](https://www.cqc.org.uk)."),
     ("unknown-policy-ref", "See the [duty of candour policy](GOV-005)."),
     ("heading-structure", "### A subsection\n\nText under it."),
+    ("heading-skip", "### A subsection\n\n#### A part of it\n\nText under it."),
     ("image-alt", "![The rating poster in its frame](poster.png)"),
 ]
 

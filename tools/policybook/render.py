@@ -40,7 +40,7 @@ BODY_ATTRIBUTES = {
 ADMONITION_KINDS = {"note", "abstract", "info", "tip", "success", "question", "warning", "failure", "danger",
                     "bug", "example", "quote", "attention", "caution", "error", "hint", "important", "seealso"}
 BODY_CLASSES = {
-    "div": {"admonition", *ADMONITION_KINDS},
+    "div": {"admonition", "admonition-title", *ADMONITION_KINDS},
     "p": {"admonition-title"},
     "td": {"pb-align-left", "pb-align-center", "pb-align-right"},
     "th": {"pb-align-left", "pb-align-center", "pb-align-right"},
@@ -84,10 +84,14 @@ def sanitise(fragment: str) -> str:
                      strip_comments=True)
 
 
+MAX_EMPHASIS_DEPTH = 6  # deeper emphasis is shown as plain text: Typst cannot nest show rules without end
+
+
 def render_body(body: str, *, link: LinkResolver, image: LinkResolver, id_prefix: str = "",
-                permalinks: bool = False) -> RenderedBody:
+                permalinks: bool = False, for_print: bool = False) -> RenderedBody:
     """The body as sanitised HTML and its headings. ``id_prefix`` keeps heading ids apart when many
-    bodies share one document (the handbook); ``permalinks`` adds the site's ¶ anchors."""
+    bodies share one document (the handbook); ``permalinks`` adds the site's ¶ anchors; ``for_print``
+    marks a note's title as its own block, which pandoc's HTML reader keeps apart from its text."""
     md = dialect()
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
@@ -103,11 +107,14 @@ def render_body(body: str, *, link: LinkResolver, image: LinkResolver, id_prefix
                 inline.children = [*(inline.children or []), *_permalink(slug)]
         elif token.type in ("th_open", "td_open"):
             _alignment_class(token)
+        elif token.type in ("admonition_title_open", "admonition_title_close") and for_print:
+            token.tag = "div"
         elif token.type == "html_block":
             text = _without_comments(token.content).strip()
             token.content = f"<p>{escape(text)}</p>\n" if text else ""
         elif token.type == "inline" and token.children:
             _resolve(token.children, link, image)
+            _limit_emphasis(token.children)
             for child in token.children:
                 if child.type == "html_inline":
                     child.content = "" if child.content.startswith("<!--") else escape(child.content)
@@ -135,6 +142,22 @@ def _permalink(slug: str) -> list[Token]:
                                                  "title": "Permanent link"})
     text = Token("text", "", 0, content="¶")
     return [Token("text", "", 0, content=" "), opening, text, Token("link_close", "a", -1)]
+
+
+def _limit_emphasis(children: list[Token]) -> None:
+    """Emphasis nested more than MAX_EMPHASIS_DEPTH deep keeps its words and loses the markup."""
+    depth = 0
+    dropped: list[bool] = []
+    for child in children:
+        if child.type in ("em_open", "strong_open", "s_open"):
+            depth += 1
+            dropped.append(depth > MAX_EMPHASIS_DEPTH)
+            if dropped[-1]:
+                child.type, child.tag, child.nesting, child.markup = "text", "", 0, ""
+        elif child.type in ("em_close", "strong_close", "s_close") and dropped:
+            if dropped.pop():
+                child.type, child.tag, child.nesting, child.markup = "text", "", 0, ""
+            depth -= 1
 
 
 def _alignment_class(token: Token) -> None:

@@ -45,7 +45,15 @@ NESTING_DEPTH = declare(
     "handbook cannot typeset them.")
 HEADING_STRUCTURE = declare(
     "heading-structure", Severity.WARNING, Scope.POLICY,
-    'An H1 in the body, or a heading that skips a level.')
+    "An H1 in the body: the title comes from the frontmatter.")
+HEADING_SKIP = declare(
+    "heading-skip", Severity.ERROR, Scope.POLICY,
+    "A heading that skips a level (`##` then `####`): screen readers and the accessible PDF need every level "
+    "in turn, and the handbook cannot be tagged otherwise.")
+PAGE_ADDRESS = declare(
+    "page-address", Severity.ERROR, Scope.CORPUS,
+    "Two policies would be published at the same address (`x.md` and `x/index.md`), or a policy would take the "
+    "place of a generated page (a category's `index.md`): rename the file.")
 IMAGE_ALT = declare(
     "image-alt", Severity.ERROR, Scope.POLICY,
     'An image without alternative text.')
@@ -116,6 +124,32 @@ def check_site_files(corpus: Corpus) -> Iterator[Finding]:
         yield SITE_FILE.at(path.relative_to(corpus.root).as_posix(), 1, 1, f"'{path.name}' {problem}")
 
 
+@check(PAGE_ADDRESS)
+def check_page_addresses(corpus: Corpus) -> Iterator[Finding]:
+    """MkDocs publishes `a/b.md` and `a/b/index.md` (or `README.md`) at one address, `a/b/`; a category's
+    `index.md` is the generated list of its policies."""
+    taken: dict[str, Policy] = {}
+    categories = set(corpus.config.categories)
+    for policy in sorted(corpus.policies, key=lambda p: p.rel):
+        address = page_address(policy.doc.path.relative_to(corpus.config.policies_path).as_posix())
+        if address in categories:
+            yield PAGE_ADDRESS.at(policy.rel, 1, 1, f"{policy.rel} would replace the page the site makes for the "
+                                  "category (its list of policies): rename the file")
+        elif address in taken:
+            yield PAGE_ADDRESS.at(policy.rel, 1, 1, f"{policy.rel} would be published at the same address as "
+                                  f"{taken[address].rel}: rename one of them")
+        else:
+            taken[address] = policy
+
+
+def page_address(relative: str) -> str:
+    """The address MkDocs gives a Markdown file under policies/ (without the .md; index and README pages
+    stand for their folder), compared without regard to case."""
+    stem = relative[:-3] if relative.lower().endswith(".md") else relative
+    folder, _, name = stem.rpartition("/")
+    return (folder if name.lower() in ("index", "readme") else stem).casefold()
+
+
 @check(EMPTY_HEADING)
 def check_empty_headings(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
@@ -138,7 +172,7 @@ def check_nesting_depth(corpus: Corpus) -> Iterator[Finding]:
                                    f"keep to {MAX_NESTING} or fewer")
 
 
-@check(HEADING_STRUCTURE)
+@check(HEADING_STRUCTURE, HEADING_SKIP)
 def check_headings(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
@@ -150,8 +184,9 @@ def check_headings(corpus: Corpus) -> Iterator[Finding]:
                               f"level-1 heading '{heading.text}': the title comes from the frontmatter; "
                               "start sections at '##'")
             elif heading.level > previous + 1:
-                yield HEADING_STRUCTURE.at(policy.rel, heading.line, 1,
-                              f"heading '{heading.text}' jumps from level {previous} to {heading.level}")
+                yield HEADING_SKIP.at(policy.rel, heading.line, 1,
+                                      f"heading '{heading.text}' jumps from level {previous} to {heading.level}: "
+                                      f"make it level {previous + 1} ({'#' * (previous + 1)})")
             previous = heading.level
 
 

@@ -76,7 +76,8 @@ class BodyConverter:
         from policybook.render import render_body
 
         rendered = render_body(policy.doc.body, link=lambda href: self._link(policy, href),
-                               image=lambda src: self._image(policy, src), id_prefix=_prefix(policy))
+                               image=lambda src: self._image(policy, src), id_prefix=_prefix(policy),
+                               for_print=True)
         try:
             return pypandoc.convert_text(rendered.html, "typst", format="html", filters=[str(FILTER)],
                                          extra_args=["--wrap=preserve"])

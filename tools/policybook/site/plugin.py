@@ -269,6 +269,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         corpus = self._corpus()
         policy = self.uris.get(page.file.src_uri)
+        if policy is None:
+            page.meta = _escaped(page.meta)  # Material prints a page's own title, description... as they are
         if policy is not None:
             page.meta["title"] = html.escape(policy.title or policy.label)
             page.meta["template"] = "policy.html"
@@ -371,6 +373,22 @@ def _log_findings(findings: list[Finding]) -> None:
         if item.is_error:
             print(f"policybook lint: {item.brief()}",
                   file=sys.stderr, flush=True)
+
+
+def _escaped(meta: dict[str, Any]) -> dict[str, Any]:
+    """A hand-written page's front matter with every text value escaped for HTML (the template name,
+    which picks a file from the theme, is left as it is)."""
+
+    def escape(value: Any) -> Any:
+        if isinstance(value, str):
+            return html.escape(value)
+        if isinstance(value, list):
+            return [escape(item) for item in value]
+        if isinstance(value, dict):
+            return {key: escape(item) for key, item in value.items()}
+        return value
+
+    return {key: value if key == "template" else escape(value) for key, value in meta.items()}
 
 
 def _refuse_unsafe_site_files(docs_dir: Path) -> None:

@@ -10,26 +10,45 @@ function Image(image)
     '#box(image(' .. typst_string(image.src) .. ', alt: ' .. typst_string(alt) .. ', width: 80%))')
 end
 
--- Admonitions (`!!! note "Title"` in the policy: a div whose first paragraph is the title) become a
+-- Admonitions (`!!! note "Title"` in the policy: a div whose title is a div of its own) become a
 -- framed Typst block with the title in bold. The title is passed as a Typst string, never as markup.
 function Div(div)
   if not div.classes:includes('admonition') then
     return nil
   end
-  local title = 'Note'
-  local content = div.content
-  if #content > 0 and (content[1].t == 'Para' or content[1].t == 'Plain') then
-    title = pandoc.utils.stringify(content[1])
-    content = {table.unpack(content, 2)}
+  local title = nil
+  local content = pandoc.List()
+  for _, block in ipairs(div.content) do
+    if title == nil and block.t == 'Div' and block.classes:includes('admonition-title') then
+      title = pandoc.utils.stringify(block)
+    else
+      content:insert(block)
+    end
   end
-  local blocks = {pandoc.RawBlock('typst',
-    '#block(width: 100%, stroke: 1pt + black, inset: 8pt, breakable: true)[#strong(' ..
-    typst_string(title) .. ')\n')}
+  local opening = '#block(width: 100%, stroke: 1pt + black, inset: 8pt, breakable: true)['
+  if title ~= nil and title ~= '' then
+    opening = opening .. '#strong(' .. typst_string(title) .. ')\n'
+  end
+  local blocks = {pandoc.RawBlock('typst', opening)}
   for _, block in ipairs(content) do
     table.insert(blocks, block)
   end
   table.insert(blocks, pandoc.RawBlock('typst', ']'))
   return blocks
+end
+
+-- A rule between sections: pandoc writes `#horizontalrule`, which only its own template defines.
+function HorizontalRule()
+  return pandoc.RawBlock('typst', '#line(length: 100%, stroke: 0.5pt)')
+end
+
+-- Text Typst would read as markup that pandoc's writer leaves alone (`-?` is a soft hyphen in Typst):
+-- written as a Typst string, so it prints exactly as the policy says.
+function Str(text)
+  if text.text:find('-?', 1, true) then
+    return pandoc.RawInline('typst', '#' .. typst_string(text.text))
+  end
+  return nil
 end
 
 -- Every numbered list states its own numbering. Pandoc writes a list that starts at 2 as
