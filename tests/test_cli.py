@@ -21,7 +21,7 @@ def _break(example: Path) -> None:
     (example / RATING).write_text("".join(line for line in text.splitlines(keepends=True)
                                           if not line.startswith("fingerprint:")), encoding="utf-8")
     edit(example / RATING, "author: Priya Lindqvist\n", "")
-    edit(example / RATING, "## Purpose", "## Purpose\n\nSee the missing [leaflet](nowhere.pdf).\n\n#### Deep")
+    edit(example / RATING, "## Purpose", "## Purpose\n\nSee the missing [leaflet](nowhere.pdf).\n\n# A second title")
 
 
 def test_exit_0_on_a_clean_repo(example: Path, run) -> None:
