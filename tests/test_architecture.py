@@ -112,10 +112,11 @@ def test_the_policy_id_pattern_has_one_home_in_tools() -> None:
     assert homes == [PACKAGE / "ids.py"]
 
 
-def test_git_is_run_from_one_module() -> None:
-    callers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
-                     if '"git"' in p.read_text(encoding="utf-8"))
-    assert callers == ["control/git.py"]
+def test_git_and_ssh_keygen_are_run_from_one_module_each() -> None:
+    for program, home in (('"git"', "control/git.py"), ('"ssh-keygen"', "control/signatures.py")):
+        callers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+                         if program in p.read_text(encoding="utf-8"))
+        assert callers == [home], (program, callers)
 
 
 def test_shared_options_are_declared_once() -> None:

@@ -5,23 +5,15 @@ Reading files as they were at a revision uses one `git cat-file --batch` process
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from policybook.errors import PolicybookError
+from policybook.programs import run_program
 
 
 def run_git(root: Path, *args: str, stdin: bytes | None = None, timeout: float = 120) -> bytes:
     """Run ``git ARGS`` in ``root`` and return its output; any failure is a one-line PolicybookError."""
-    try:
-        completed = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False,
-                                   timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PolicybookError(f"git is not available: {exc}") from None
-    if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PolicybookError(f"git {args[0]}: {message[-1] if message else 'failed'}")
-    return completed.stdout
+    return run_program("git", args, cwd=root, stdin=stdin, timeout=timeout)
 
 
 def _output_or_none(root: Path, *args: str) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import sshsig
 
 from policybook.control.fingerprint import fingerprint
 from policybook.errors import PolicybookError
+from policybook.programs import run_program
 from policybook.registers import Registers, StaffMember
 
 NAMESPACE = "policybook"
@@ -96,16 +96,8 @@ def signer_of(text: str) -> str | None:
 
 
 # -- keys --------------------------------------------------------------------------------------------
-def _ssh_keygen(*args: str, stdin: bytes | None = None) -> bytes:
-    try:
-        completed = subprocess.run(["ssh-keygen", *args], input=stdin, capture_output=True, check=False,
-                                   timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PolicybookError(f"ssh-keygen (OpenSSH) is needed to sign: {exc}") from None
-    if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PolicybookError(f"ssh-keygen: {message[-1] if message else 'failed'}")
-    return completed.stdout
+def _ssh_keygen(*args: str) -> bytes:
+    return run_program("ssh-keygen", args, timeout=60, missing="ssh-keygen (OpenSSH) is needed to sign")
 
 
 def public_key_of(key: Path) -> str:
