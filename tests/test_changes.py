@@ -194,7 +194,9 @@ def test_ack_and_report_follow_major_versions(example: Path, run) -> None:
     assert run("-C", str(example), "ack", "ho", "CLN-001", "--today", TODAY).code == 0
     assert ("ho", "CLN-001") not in outstanding()
     assert records.read_bytes().startswith(original)  # appended, never rewritten
-    assert records.read_text(encoding="utf-8").endswith(f"ho,CLN-001,3.0,{TODAY}\n")
+    last = records.read_text(encoding="utf-8").splitlines()[-1]
+    assert last.startswith(f"ho,CLN-001,3.0,{TODAY},") and len(last.rsplit(",", 1)[1]) == 64  # with its chain
+    assert run("-C", str(example), "ack", "verify", "--today", TODAY).code == 0
 
     # A minor version does not ask staff to read again; a major one does.
     for level, expect in (("--minor", False), ("--major", True)):

@@ -76,8 +76,15 @@ def test_two_first_acknowledgements_at_once_write_one_header(example: Path) -> N
     processes = [subprocess.Popen([sys.executable, "-c", script, staff]) for staff in ("ho", "jc", "ra", "te")]
     assert [p.wait(timeout=120) for p in processes] == [0, 0, 0, 0]
     lines = records.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "staff,policy,version,date" and lines.count("staff,policy,version,date") == 1
+    assert lines[0] == "staff,policy,version,date,chain" and lines.count("staff,policy,version,date,chain") == 1
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["ho", "jc", "ra", "te"]
+    assert run_verify(example) == 0  # each writer chained onto the line before it
+
+
+def run_verify(root: Path) -> int:
+    from policybook.cli import main
+
+    return main(["-C", str(root), "ack", "verify", "--today", TODAY])
 
 
 def test_an_oversized_records_file_is_refused_without_being_read(example: Path, run) -> None:
@@ -136,3 +143,31 @@ def _lint_reads_the_deepest_policy(example: Path, folder: Path, run) -> None:  #
 def test_reports_run_on_the_example(example: Path, run, command: list[str]) -> None:
     result = run("-C", str(example), *command, "--today", TODAY)
     assert result.code == 0 and result.out
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "insert"])
+def test_a_record_changed_in_the_middle_breaks_the_chain(example: Path, run, tamper: str) -> None:
+    records = example / "records/acknowledgements.csv"
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    if tamper == "edit":
+        lines[10] = lines[10].replace("2021", "2022", 1)
+    elif tamper == "delete":
+        del lines[10]
+    else:
+        lines.insert(10, "zz,GOV-001,1.0,2021-05-01,0000\n")
+    records.write_text("".join(lines), encoding="utf-8")
+    assert run("-C", str(example), "ack", "verify", "--today", TODAY).code == 1
+    result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
+    findings = [(f["path"], f["line"], f["rule"]) for f in json.loads(result.out)["findings"]]
+    assert ("records/acknowledgements.csv", 11, "records-chain") in findings
+
+
+def test_an_unchained_records_file_is_reported_and_sealed_once(example: Path, run) -> None:
+    records = example / "records/acknowledgements.csv"
+    rows = [line.rsplit(",", 1)[0] for line in records.read_text(encoding="utf-8").splitlines()]
+    records.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
+    assert [f["rule"] for f in json.loads(result.out)["findings"]] == ["records-chain"]
+    assert run("-C", str(example), "ack", "seal", "--today", TODAY).code == 0
+    assert run("-C", str(example), "ack", "seal", "--today", TODAY).code == 2  # already chained
+    assert run("-C", str(example), "lint", "--today", TODAY).code == 0

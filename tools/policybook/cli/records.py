@@ -107,15 +107,26 @@ def _ack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", help="the version read (refused unless it is the current one)")
 
 
-@command("ack", "record that staff read a policy (ack STAFF POLICY), or 'ack report'", options=_ack_options,
+@command("ack", "record that staff read a policy (ack STAFF POLICY); 'ack report', 'ack verify', 'ack seal'",
+         options=_ack_options,
          today=AS_ON_TODAY, formats=("table", "json", "csv"), format_help="for 'ack report'")
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
     import csv
     import json
 
-    from policybook.control.acknowledgements import acknowledge, outstanding
+    from policybook.control.acknowledgements import acknowledge, chain_problems, outstanding, read_records, seal
 
     corpus = corpus_for(args)
+    if args.words == ["verify"]:
+        problems = chain_problems(corpus)
+        for line, problem in problems:
+            print(f"records/acknowledgements.csv:{line}: {problem}", file=sys.stderr)
+        if not problems:
+            print(f"{len(read_records(corpus))} records; the hash chain is unbroken")
+        return ExitCode.FINDINGS if problems else ExitCode.OK
+    if args.words == ["seal"]:
+        print(seal(corpus))
+        return ExitCode.OK
     if args.words[:1] == ["report"] and len(args.words) == 1:
         incomplete = _unreadable(corpus)
         items = outstanding(corpus)
@@ -138,7 +149,7 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
             sys.stdout.write(text_table(rows))
         return ExitCode.FINDINGS if incomplete else ExitCode.OK
     if len(args.words) != 2:
-        raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | policybook ack report")
+        raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | ack report | ack verify | ack seal")
     record = acknowledge(corpus, args.words[0], args.words[1], args.on, args.version)
     print(f"recorded: {record.staff} read {record.policy} version {record.version} on {record.date}")
     return ExitCode.OK

@@ -1,8 +1,10 @@
 """Read-and-understood records: who has confirmed reading which version of which policy.
 
 The record is an append-only CSV file (records/acknowledgements.csv): staff id, policy id, version,
-date. No command rewrites or deletes a line. An acknowledgement counts for every version with the
-same major number: reading 1.0 covers 1.1, but not 2.0.
+date, and a hash chain: each line's ``chain`` is the sha256 of the line before's chain and this line's
+fields, so a line edited, removed or inserted in the middle shows, with or without git. No command
+rewrites or deletes a line (``ack seal`` adds the chain to a file written before it, once). An
+acknowledgement counts for every version with the same major number: reading 1.0 covers 1.1, not 2.0.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import fcntl
+import hashlib
 import io
 import os
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from policybook.registers import ALL_STAFF, StaffMember
 
 RECORDS = Path("records") / "acknowledgements.csv"
 HEADER = ["staff", "policy", "version", "date"]
+CHAINED_HEADER = [*HEADER, "chain"]
 MAX_RECORDS_BYTES = 50 * 1024 * 1024  # about a million confirmations; more belongs in an archive
 
 
@@ -55,13 +59,14 @@ def read_records(corpus: Corpus) -> list[Record]:
         rows = csv.reader(stream)
         try:
             header = next(rows, None)
-            if header is None or [c.strip() for c in header] != HEADER:
-                raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(HEADER)}'")
+            columns = [c.strip() for c in header] if header else []
+            if columns not in (HEADER, CHAINED_HEADER):
+                raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(CHAINED_HEADER)}'")
             for number, row in enumerate(rows, start=2):
                 if not row or not "".join(row).strip():
                     continue
-                if len(row) != 4:
-                    raise PolicybookError(f"{RECORDS}:{number}: expected 4 fields, found {len(row)}")
+                if len(row) != len(columns):
+                    raise PolicybookError(f"{RECORDS}:{number}: expected {len(columns)} fields, found {len(row)}")
                 try:
                     day = dt.date.fromisoformat(row[3].strip())
                 except ValueError:
@@ -84,16 +89,80 @@ def _append(path: Path, row: list[str]) -> None:
             size = os.fstat(stream.fileno()).st_size
             lines = io.StringIO()
             writer = csv.writer(lines, lineterminator="\n")
+            chained, previous = (True, "") if size == 0 else _last_chain(path)
             if size == 0:
-                writer.writerow(HEADER)
+                writer.writerow(CHAINED_HEADER)
             elif not _ends_with_newline(path):
                 lines.write("\n")
-            writer.writerow(row)
+            writer.writerow([*row, chain_value(previous, row)] if chained else row)
             stream.write(lines.getvalue())
             stream.flush()
             os.fsync(stream.fileno())
         finally:
             fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+
+
+def chain_value(previous: str, fields: list[str]) -> str:
+    """The chain value of a line: sha256 of the previous line's value and this line's four fields."""
+    return hashlib.sha256(("\n".join([previous, *fields])).encode("utf-8")).hexdigest()
+
+
+def _last_chain(path: Path) -> tuple[bool, str]:
+    """(whether the file is chained, the chain value of its last line), reading only its ends."""
+    with open(path, "rb") as stream:
+        header = stream.readline().decode("utf-8", "replace").strip().split(",")
+        if header != CHAINED_HEADER:
+            return False, ""
+        stream.seek(0, os.SEEK_END)
+        end = stream.tell()
+        stream.seek(max(0, end - 4096))
+        tail = stream.read().decode("utf-8", "replace").strip().splitlines()
+    last = tail[-1].split(",") if tail else []
+    return True, last[-1] if len(last) == 5 and last[-1] != "chain" else ""
+
+
+def chain_problems(corpus: Corpus) -> list[tuple[int, str]]:
+    """(line, what is wrong) wherever the chain of records/acknowledgements.csv is broken; a file
+    written before chains existed gives one problem on line 1."""
+    path = records_path(corpus)
+    if not path.is_file():
+        return []
+    problems: list[tuple[int, str]] = []
+    with open(path, encoding="utf-8", newline="") as stream:
+        rows = csv.reader(stream)
+        header = [c.strip() for c in next(rows, [])]
+        if header == HEADER:
+            return [(1, "the records carry no hash chain yet: run policybook ack seal once")]
+        previous = ""
+        for number, row in enumerate(rows, start=2):
+            if not row or not "".join(row).strip():
+                continue
+            fields = [c.strip() for c in row[:4]]
+            if len(row) != 5 or row[4].strip() != chain_value(previous, fields):
+                problems.append((number, "this line does not follow from the one before: a record was edited, "
+                                         "removed or inserted here"))
+            previous = row[4].strip() if len(row) == 5 else ""
+    return problems
+
+
+def seal(corpus: Corpus) -> str:
+    """Add the hash chain to a records file written before chains existed (once)."""
+    from policybook.control.edit import write_atomically
+
+    path = records_path(corpus)
+    records = read_records(corpus)
+    if path.is_file() and path.read_text(encoding="utf-8").split("\n", 1)[0].strip() == ",".join(CHAINED_HEADER):
+        raise PolicybookError(f"{RECORDS} is already chained: nothing to do")
+    lines = io.StringIO()
+    writer = csv.writer(lines, lineterminator="\n")
+    writer.writerow(CHAINED_HEADER)
+    previous = ""
+    for record in records:
+        fields = [record.staff, record.policy, record.version, record.date.isoformat()]
+        previous = chain_value(previous, fields)
+        writer.writerow([*fields, previous])
+    write_atomically(path, lines.getvalue().encode("utf-8"))
+    return f"chained {len(records)} records in {RECORDS}"
 
 
 def _ends_with_newline(path: Path) -> bool:
