@@ -18,7 +18,7 @@ from pathlib import Path
 from conftest import REPO
 
 SITE_PARTS = ("mkdocs.yml", "docs")
-PROJECT_PARTS = ("policybook.yml", "registers", "policies", "styles", ".vale.ini")
+PROJECT_PARTS = ("policybook.yml", "registers", "policies", "records", "styles", ".vale.ini")
 
 
 def add_site_files(root: Path) -> None:

@@ -165,3 +165,63 @@ def test_an_inspector_verifies_a_signature_with_openssh_alone(signed: Path, tmp_
     with open(statement, "rb") as stream:
         bad = subprocess.run(command, cwd=unpacked, stdin=stream, capture_output=True, text=True, check=False)
     assert bad.returncode != 0
+
+
+def _bump_by_hand(root: Path) -> None:
+    edit(root / HAND, 'version: "1.3"', 'version: "1.4"')
+    edit(root / HAND, "history:\n", 'history:\n  - version: "1.4"\n    date: "2026-11-26"\n    author: Hannah Okonjo\n'
+                                    "    summary: Wording.\n")
+    edit(root / HAND, "Clean hands are the most effective way", "Clean hands are one way")
+    _refingerprint(root / HAND)
+
+
+def _records(root: Path, change: str) -> None:
+    path = root / "records/acknowledgements.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if change == "edit":
+        lines[5] = lines[5].replace("2021", "2020", 1)
+    elif change == "delete":
+        del lines[5]
+    elif change == "insert":
+        lines.insert(5, lines[5])
+    else:  # the last line removed: only a comparison with the base can see it
+        lines = lines[:-1]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+MATRIX = {
+    "edit text": lambda root, keys: edit(root / HAND, "most effective way", "best way"),
+    "edit and delete the fingerprint": lambda root, keys: (
+        edit(root / HAND, "most effective way", "best way"),
+        (root / HAND).write_text("".join(line for line in (root / HAND).read_text(encoding="utf-8")
+                                         .splitlines(keepends=True) if not line.startswith("fingerprint:")),
+                                 encoding="utf-8")),
+    "edit and recompute the fingerprint": lambda root, keys: TAMPERING["edit text and recompute the fingerprint"](root),
+    "edit, bump the version and history by hand": lambda root, keys: _bump_by_hand(root),
+    "change approved_by": lambda root, keys: TAMPERING["change approved_by"](root),
+    "change approved_on": lambda root, keys: TAMPERING["change approved_on"](root),
+    "rewrite an older history entry": lambda root, keys: TAMPERING["rewrite an older history entry"](root),
+    "copy a signature from another policy": lambda root, keys: TAMPERING["copy a signature from another policy"](root),
+    "edit a record": lambda root, keys: _records(root, "edit"),
+    "delete a record": lambda root, keys: _records(root, "delete"),
+    "insert a record": lambda root, keys: _records(root, "insert"),
+    "remove the last record": lambda root, keys: _records(root, "truncate"),
+}
+
+
+@pytest.fixture
+def committed(signed: Path) -> Path:
+    subprocess.run(["git", "init", "-q", str(signed)], check=True)
+    subprocess.run(["git", "-C", str(signed), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(signed), "commit", "-q", "-m", "Signed library"], check=True)
+    return signed
+
+
+@pytest.mark.parametrize("case", list(MATRIX))
+def test_the_tampering_matrix(committed: Path, keys: dict[str, Path], case: str) -> None:
+    assert policybook(committed, "lint", "--today", TODAY, "--base", "HEAD").returncode == 0  # untampered: clean
+    MATRIX[case](committed, keys)
+    plain = policybook(committed, "lint", "--today", TODAY)
+    compared = policybook(committed, "lint", "--today", TODAY, "--base", "HEAD")
+    assert plain.returncode == 1 or compared.returncode == 1, (plain.stdout, compared.stdout)
+    assert compared.returncode == 1

@@ -1,16 +1,17 @@
-"""Change-control rules: ``changed-since-approval`` (any checkout, no git needed) and
-``version-not-bumped`` (against a git base, for pull requests)."""
+"""Change-control rules: ``changed-since-approval`` (any checkout, no git needed), and
+``version-not-bumped`` and ``governance-changed`` (against a git base, for pull requests)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policybook.control.acknowledgements import RECORDS
 from policybook.control.fingerprint import fingerprint
 from policybook.control.git import files_at
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.loader import Document, decode, parse_markdown_text
-from policybook.model import Status
+from policybook.model import Policy, Status
 
 CHANGED_SINCE_APPROVAL = declare(
     "changed-since-approval", Severity.ERROR, Scope.POLICY,
@@ -58,3 +59,69 @@ def check_version_not_bumped(corpus: Corpus) -> Iterator[Finding]:
             yield VERSION_NOT_BUMPED.at(policy.rel, line, column,
                           f"the content differs from {corpus.base_ref} but the version is still "
                           f"{policy.version_text}: run policybook bump")
+
+
+GOVERNANCE_CHANGED = declare(
+    "governance-changed", Severity.ERROR, Scope.CORPUS,
+    "Only with `--base REF`: the record of an approval was rewritten: `approved_on` or `approved_by` changed "
+    "without a new version, a history entry of an earlier version changed or vanished, or "
+    "`records/acknowledgements.csv` changed other than by lines added at its end.")
+
+
+def _old_policy(blob: bytes, policy_rel: str) -> Document | None:
+    text, _ = decode(blob, policy_rel)
+    if text is None:
+        return None
+    old = Document(path=policy_rel, rel=policy_rel)  # type: ignore[arg-type]
+    parse_markdown_text(old, text)
+    return old if isinstance(old.data, dict) else None
+
+
+@check(GOVERNANCE_CHANGED)
+def check_governance_since_base(corpus: Corpus) -> Iterator[Finding]:
+    if not corpus.base_ref:
+        return
+    records = corpus.root / RECORDS
+    old_files = files_at(corpus.root, corpus.base_ref, [p.doc.path for p in corpus.policies] + [records])
+    for policy in corpus.policies:
+        blob = old_files.get(policy.doc.path)
+        old = _old_policy(blob, policy.rel) if blob is not None and policy.doc.ok else None
+        if old is None:
+            continue
+        same_version = old.data.get("version") == policy.data.get("version")
+        approved_then = Status.of(old.data.get("status")) is Status.APPROVED
+        if same_version and approved_then and policy.status is Status.APPROVED:
+            for key in ("approved_on", "approved_by"):
+                if str(old.data.get(key)) != str(policy.data.get(key)):
+                    line, column = policy.doc.position((key,))
+                    yield GOVERNANCE_CHANGED.at(policy.rel, line, column,
+                                                f"{key} changed from {old.data.get(key)} to {policy.data.get(key)} "
+                                                f"since {corpus.base_ref} without a new version")
+        yield from _history_rewritten(corpus, policy, old)
+    old_records = old_files.get(records)
+    if old_records is not None:
+        current = records.read_bytes() if records.is_file() else b""
+        if not current.startswith(old_records):
+            common = next((i for i, (a, b) in enumerate(zip(old_records, current, strict=False)) if a != b),
+                          min(len(old_records), len(current)))
+            line = old_records[:common].count(b"\n") + 1
+            yield GOVERNANCE_CHANGED.at(RECORDS.as_posix(), line, 1,
+                                        f"the records changed here since {corpus.base_ref}: records are only ever "
+                                        "added at the end")
+
+
+def _history_rewritten(corpus: Corpus, policy: Policy, old: Document) -> Iterator[Finding]:
+    """History entries of versions before the current one must stand as they were."""
+    current = policy.data.get("version")
+    now = {str(e.get("version")): e for e in policy.data.get("history") or [] if isinstance(e, dict)}
+    for entry in old.data.get("history") or []:
+        if not isinstance(entry, dict) or str(entry.get("version")) == str(current):
+            continue
+        version = str(entry.get("version"))
+        if now.get(version) != entry:
+            where = next((i for i, e in enumerate(policy.data.get("history") or [])
+                          if isinstance(e, dict) and str(e.get("version")) == version), None)
+            line, column = policy.doc.position(("history", where) if where is not None else ("history",))
+            yield GOVERNANCE_CHANGED.at(policy.rel, line, column,
+                                        f"the history entry for version {version} was "
+                                        f"{'changed' if where is not None else 'removed'} since {corpus.base_ref}")
