@@ -225,3 +225,12 @@ def test_the_tampering_matrix(committed: Path, keys: dict[str, Path], case: str)
     compared = policybook(committed, "lint", "--today", TODAY, "--base", "HEAD")
     assert plain.returncode == 1 or compared.returncode == 1, (plain.stdout, compared.stdout)
     assert compared.returncode == 1
+
+
+def test_signatures_off_turns_the_check_off(signed: Path) -> None:
+    edit(signed / "policybook.yml", "signatures: required", "signatures: off")  # YAML reads this as false
+    (signed / "records/approvals/IPC-002/1.3.sig").unlink()
+    assert _lint(signed) == []
+    edit(signed / "policybook.yml", "signatures: off", "signatures: sometimes")
+    result = policybook(signed, "lint", "--today", TODAY)
+    assert result.returncode == 2 and "policybook.yml:" in result.stderr

@@ -55,6 +55,11 @@ class Config:
         return self.root / self.registers_dir
 
 
+def _signatures(value: object) -> str:
+    """approvals.signatures; YAML reads a bare `off` as false."""
+    return "off" if value is False else str(value)
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder upward from ``start`` that holds policybook.yml."""
     start = start.resolve()
@@ -100,6 +105,6 @@ def load_config(root: Path) -> Config:
         undesignated_role_terms=list(data.get("undesignated_role_terms", [])),
         equipment_terms=list(data.get("equipment_terms", [])),
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
-        signatures=data.get("approvals", {}).get("signatures", "optional"),
+        signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
         raw=data,
     )
