@@ -39,6 +39,19 @@ def example(tmp_path: Path) -> Path:
             shutil.copytree(source, root / optional)
         elif source.is_file():
             shutil.copy2(source, root / optional)
+    return unsign(root)
+
+
+def unsign(root: Path) -> Path:
+    """The example without its signed approvals (and with approvals.signatures off), for tests of other
+    behaviour that edit approved policies or approve without keys. tests/test_signatures.py tests the
+    signatures themselves, and test_example.py the signed example as it stands."""
+    config = root / "policybook.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  signatures: required" in text, "the example requires signatures"
+    config.write_text(text.replace("  signatures: required", "  signatures: off", 1), encoding="utf-8")
+    shutil.rmtree(root / "records" / "approvals", ignore_errors=True)
+    (root / "records" / "allowed_signers").unlink(missing_ok=True)
     return root
 
 

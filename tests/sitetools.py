@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, unsign
 
 SITE_PARTS = ("mkdocs.yml", "docs")
 PROJECT_PARTS = ("policybook.yml", "registers", "policies", "records", "styles", ".vale.ini")
@@ -30,14 +30,15 @@ def add_site_files(root: Path) -> None:
             shutil.copy2(source, root / part)
 
 
-def copy_example(root: Path) -> Path:
-    """A new copy of the example organisation at ``root``, with its site files, ready to build."""
+def copy_example(root: Path, signed: bool = False) -> Path:
+    """A new copy of the example organisation at ``root``, with its site files, ready to build; its
+    signed approvals are left out (and not required) unless ``signed``."""
     root.mkdir(parents=True)
     for part in PROJECT_PARTS:
         source = REPO / part
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
     add_site_files(root)
-    return root
+    return root if signed else unsign(root)
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:

@@ -39,10 +39,8 @@ def keys(tmp_path: Path) -> dict[str, Path]:
 @pytest.fixture
 def signed(tmp_path: Path, keys: dict[str, Path]) -> Path:
     """The example with every approval signed and signatures required."""
-    root = copy_example(tmp_path / "org")
-    text = (root / "policybook.yml").read_text(encoding="utf-8")
-    (root / "policybook.yml").write_text(text.replace("limits:\n", "approvals:\n  signatures: required\nlimits:\n", 1),
-                                         encoding="utf-8")
+    root = copy_example(tmp_path / "org")  # unsigned: signed again here, with the sign command
+    edit(root / "policybook.yml", "signatures: off", "signatures: required")
     for signer in ("pl", "mf"):
         result = policybook(root, "sign", "--all", "--key", str(keys[signer]), "--today", TODAY)
         assert result.returncode == 0, result.stderr
@@ -234,3 +232,45 @@ def test_signatures_off_turns_the_check_off(signed: Path) -> None:
     edit(signed / "policybook.yml", "signatures: off", "signatures: sometimes")
     result = policybook(signed, "lint", "--today", TODAY)
     assert result.returncode == 2 and "policybook.yml:" in result.stderr
+
+
+def test_the_example_library_requires_and_carries_signatures(run) -> None:
+    result = run("-C", str(REPO), "lint", "--today", TODAY, "--format", "json")
+    assert result.code == 0 and json.loads(result.out)["findings"] == []
+    assert "signatures: required" in (REPO / "policybook.yml").read_text(encoding="utf-8")
+    approved = [p for p in (REPO / "policies").rglob("*.md") if "\nstatus: approved\n" in p.read_text(encoding="utf-8")]
+    assert len(list((REPO / "records/approvals").glob("*/*.sig"))) == len(approved) == 30
+
+
+@pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the repository's git history")
+def test_an_inspector_verifies_the_example_from_a_git_archive(tmp_path: Path) -> None:
+    """The committed example, as a tarball, checked with OpenSSH alone (docs/guide/approvals.md)."""
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-tree", "-r", "--name-only", "HEAD", "records/approvals"],
+                            capture_output=True, text=True, check=False).stdout.split()
+    if not listed:
+        pytest.skip("the signed approvals are not committed yet")
+    archive = tmp_path / "library.tar"
+    subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), "HEAD", "records", "policies"], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp_path / "inspection", filter="data")
+    inspection = tmp_path / "inspection"
+    checked = 0
+    for statement in sorted(inspection.glob("records/approvals/*/*.txt")):
+        signer = next(line.split(": ", 1)[1] for line in statement.read_text(encoding="utf-8").splitlines()
+                      if line.startswith("signer: "))
+        with open(statement, "rb") as stream:
+            result = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", "records/allowed_signers", "-I", signer,
+                                     "-n", "policybook", "-s", str(statement.with_suffix(".sig"))],
+                                    cwd=inspection, stdin=stream, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, (statement, result.stderr)
+        checked += 1
+    assert checked == 30
+
+
+def test_an_approved_policy_without_a_fingerprint_is_an_error_unless_signatures_are_off(signed: Path) -> None:
+    text = (signed / HAND).read_text(encoding="utf-8")
+    (signed / HAND).write_text("".join(line for line in text.splitlines(keepends=True)
+                                       if not line.startswith("fingerprint:")), encoding="utf-8")
+    assert (HAND, "missing-fingerprint") in _lint(signed)
+    edit(signed / "policybook.yml", "signatures: required", "signatures: off")
+    assert _lint(signed) == []

@@ -1,7 +1,7 @@
-"""Rule ``approval-signature``: an approved version (and its latest review) is bound, as policybook.yml's
-``approvals.signatures`` says, to a named member of staff who holds the approving role, by an
-OpenSSH signature kept in records/approvals/ (see control/signatures.py). Verification needs no git
-and no network."""
+"""Rules ``missing-fingerprint`` and ``approval-signature``: every approved version is bound to its
+content by a fingerprint and, as policybook.yml's ``approvals.signatures`` says, to a named member of
+staff who holds the approving role, by an OpenSSH signature kept in records/approvals/ (see
+control/signatures.py). Verification needs no git and no network."""
 
 from __future__ import annotations
 
@@ -22,11 +22,26 @@ from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Policy, Status
 
+MISSING_FINGERPRINT = declare(
+    "missing-fingerprint", Severity.ERROR, Scope.POLICY,
+    "An approved policy has no `fingerprint`, so nothing shows what was approved: approve it with `policybook "
+    "approve` (or `policybook sign` for one approved on paper). Not checked with `approvals.signatures: off`.")
 APPROVAL_SIGNATURE = declare(
     "approval-signature", Severity.ERROR, Scope.POLICY,
     "An approval or review is not proven: its signature is missing (where `approvals.signatures` is "
     "`required`), does not verify, was made by someone who does not hold the approving role, or signs a "
     "statement that no longer matches the policy.")
+
+
+@check(MISSING_FINGERPRINT)
+def check_fingerprint_present(corpus: Corpus) -> Iterator[Finding]:
+    if corpus.config.signatures == "off":  # the library has chosen not to prove its approvals
+        return
+    for policy in corpus.policies:
+        if policy.status is Status.APPROVED and policy.doc.ok and not policy.fingerprint:
+            line, column = policy.doc.position(("status",))
+            yield MISSING_FINGERPRINT.at(policy.rel, line, column, f"{policy.label} is approved, but nothing records "
+                                         "what was approved: approve it with policybook approve, or sign it")
 
 
 @check(APPROVAL_SIGNATURE)
