@@ -235,3 +235,14 @@ def test_site_shows_previous_versions_redlines_and_the_review_calendar(repo: Pat
     assert 'href="versions/1.3/"' in page and "What changed in version 1.4" in page
     calendar = Calendar.from_ical((repo / "site/review-calendar.ics").read_bytes())
     assert len([c for c in calendar.walk() if c.name == "VEVENT"]) == 30
+
+
+@pytest.mark.parametrize(("on", "why"), [("2021-01-01", "before the policy was created"),
+                                         ("2025-01-01", "before the last version in the history"),
+                                         ("2027-01-01", "in the future")])
+def test_approve_refuses_a_date_that_cannot_be_true(example: Path, run, on: str, why: str) -> None:
+    assert run("-C", str(example), "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).code == 0
+    before = (example / HAND).read_bytes()
+    result = run("-C", str(example), "approve", "IPC-002", "--by", "registered-manager", "--on", on, "--today", TODAY)
+    assert result.code == 2 and why in result.err
+    assert (example / HAND).read_bytes() == before

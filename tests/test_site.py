@@ -153,3 +153,39 @@ def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_stopping_serve_stops_its_mkdocs_child(project: Path) -> None:
+    """SIGTERM to `policybook serve` ends the preview server it started, not just policybook."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    script = Path(sys.executable).parent / "policybook"
+    process = subprocess.Popen([str(script), "-C", str(project), "serve", "--address", f"127.0.0.1:{port}",
+                                "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        for line in process.stdout:  # type: ignore[union-attr]
+            if "Serving on" in line or time.monotonic() > deadline:
+                break
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            time.sleep(0.2)
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, "the preview is still serving"
+    finally:
+        if process.poll() is None:
+            process.kill()

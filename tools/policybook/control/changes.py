@@ -194,6 +194,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
+    _after_the_record(policy, day)
     who = signer(corpus, key, by)
     if policy.status is Status.APPROVED:
         raise PolicybookError(f"{policy_id} version {policy.version_text} is already approved; "
@@ -241,6 +242,15 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     signed_by = f", signed by {who.member.name}" if who else ""
     return Change(policy.doc.path, f"approved {policy_id} version {text} on {day} by {by}{signed_by}; "
                                    f"next review {data['next_review']}")
+
+
+def _after_the_record(policy: Policy, day: dt.date) -> None:
+    """An approval cannot predate the policy itself or an earlier version's approval."""
+    if policy.created and day < policy.created:
+        raise PolicybookError(f"--on: {day} is before the policy was created ({policy.created})")
+    earlier = [h.date for h in policy.history if h.date and h.version_text != policy.version_text]
+    if earlier and day < max(earlier):
+        raise PolicybookError(f"--on: {day} is before the last version in the history ({max(earlier)})")
 
 
 def _signed(editing: PolicyFile, who: Signer | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,9 +36,35 @@ def _environment(today: dt.date | None) -> Iterator[dict[str, str]]:
 
 
 def _mkdocs(root: Path, args: list[str], today: dt.date | None) -> int:
+    """Run MkDocs as a child and wait for it. SIGTERM or SIGINT to policybook stops the child too (a
+    preview server must not go on serving after the command that started it is gone)."""
     with _environment(today) as env:
         command = [sys.executable, "-m", "mkdocs", *args, "--config-file", str(_config_file(root))]
-        return subprocess.run(command, cwd=root, env=env, check=False).returncode
+        child = subprocess.Popen(command, cwd=root, env=env)
+        previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+        stopped: list[int] = []
+
+        def stop(number: int, frame: object) -> None:
+            stopped.append(number)
+            child.terminate()
+
+        try:
+            for number in previous:
+                signal.signal(number, stop)
+            try:
+                code = child.wait()
+                return 0 if stopped else code  # stopped on request: not a failure
+            finally:
+                if child.poll() is None:
+                    child.terminate()
+                    try:
+                        child.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        child.kill()
+                        child.wait()
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> int:
