@@ -22,6 +22,19 @@ class Run:
     err: str
 
 
+GIT_USER = "Robin Testwell"  # fictional: who git says is running the commands in tests
+
+
+@pytest.fixture(autouse=True)
+def git_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees the same git identity, whatever the machine's own git configuration says."""
+    config = tmp_path_factory.getbasetemp() / "gitconfig"
+    if not config.exists():
+        config.write_text(f"[user]\n\tname = {GIT_USER}\n\temail = robin@harbourside-dexa.example\n",
+                          encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+
+
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """A writable copy of the example organisation's policy repo."""

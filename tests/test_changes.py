@@ -96,7 +96,7 @@ def test_bump_keeps_comments_and_every_untouched_line(example: Path, run) -> Non
     edit(path, "roles:\n", "# Duties are reviewed with the staff who do them.\nroles:\n")
     before = path.read_text(encoding="utf-8").splitlines()
     assert run("-C", str(example), "bump", "IPC-002", "--minor", "--summary", "Poster reference corrected.",
-               "--today", TODAY).code == 0
+               "--author", "Hannah Okonjo", "--today", TODAY).code == 0
     after = path.read_text(encoding="utf-8").splitlines()
     changes = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
@@ -246,3 +246,12 @@ def test_approve_refuses_a_date_that_cannot_be_true(example: Path, run, on: str,
     result = run("-C", str(example), "approve", "IPC-002", "--by", "registered-manager", "--on", on, "--today", TODAY)
     assert result.code == 2 and why in result.err
     assert (example / HAND).read_bytes() == before
+
+
+def test_bump_credits_whoever_makes_the_change(example: Path, run) -> None:
+    from conftest import GIT_USER
+
+    assert run("-C", str(example), "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).code == 0
+    text = (example / HAND).read_text(encoding="utf-8")
+    assert f'  - version: "1.4"\n    date: "{TODAY}"\n    author: {GIT_USER}\n' in text  # not the previous author
+    assert "author: Hannah Okonjo\n" in text.split("history:")[0]  # the policy's author is unchanged

@@ -296,7 +296,11 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
     history = data.get("history")
     if not isinstance(history, list):
         raise PolicybookError(f"{policy_id}: the history is missing or not a list")
-    history.insert(0, _history_entry(text, corpus.today, author or str(data.get("author", "")), summary.strip()))
+    # The new version is credited to whoever makes it: --author, else git's user.name.
+    changed_by = author or git.user_name(corpus.root)
+    if not changed_by:
+        raise PolicybookError("--author: say who is making the change (or set git config user.name)")
+    history.insert(0, _history_entry(text, corpus.today, changed_by, summary.strip()))
     editing.save()
     kind = "major: staff must read it again" if major else "minor"
     return Change(policy.doc.path, f"{policy_id} is now draft {text} ({kind}); approve it to publish")
