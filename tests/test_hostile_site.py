@@ -131,7 +131,7 @@ REFUSED_SETTINGS = [
 
 @pytest.mark.parametrize(("old", "new"), REFUSED_SETTINGS)
 def test_unsafe_settings_are_refused_at_their_line(tmp_path: Path, old: str, new: str) -> None:
-    root = _project(tmp_path / "org")
+    root = copy_example(tmp_path / "org")
     text = (root / "policybook.yml").read_text(encoding="utf-8")
     assert old in text
     (root / "policybook.yml").write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -149,10 +149,6 @@ def _external_payloads() -> list[Payload]:
         return []
     return [Payload(f"external-{p.stem}", p.read_text(encoding="utf-8", errors="replace"))
             for p in sorted(Path(folder).glob("*.md"))]
-
-
-def _project(root: Path) -> Path:
-    return copy_example(root)
 
 
 def _install(root: Path, payload: Payload, number: int) -> str | None:
@@ -203,8 +199,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     """The project with every payload that lint lets through built into a site; the payloads lint
     refused, each checked to be refused in its own file."""
     base = tmp_path_factory.mktemp("hostile")
-    pristine = _project(base / "pristine")
-    root = _project(base / "org")
+    pristine = copy_example(base / "pristine")
+    root = copy_example(base / "org")
     (base / "outside.png").write_bytes(png_bytes())  # a real image outside the repository
     payloads = PAYLOADS + _external_payloads()
     installed = {p.name: _install(root, p, n) for n, p in enumerate(payloads, start=1)}
@@ -289,7 +285,7 @@ def test_no_file_outside_the_repository_reaches_the_handbook(tmp_path: Path) -> 
     from policybook.errors import PolicybookError
     from policybook.handbook.builder import build_handbook
 
-    root = _project(tmp_path / "org")
+    root = copy_example(tmp_path / "org")
     (tmp_path / "outside.png").write_bytes(png_bytes())
     target = root / "policies/governance/hostile.md"
     for body in ("![Secret](../../../outside.png)", "![Secret](/etc/hostname)", f"![Secret]({tmp_path}/outside.png)"):

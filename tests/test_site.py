@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,17 +108,8 @@ def test_policy_id_links_point_at_the_policy_page(project: Path) -> None:
     assert 'href="../infection-prevention/">infection control policy</a>' in page
 
 
-def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
-    """`policybook serve` watches policies/: saving one reloads the browser with the new text."""
-    import os
-    import queue
-    import socket
-    import subprocess
-    import sys
-    import threading
-    import time
-    import urllib.request
-
+def _start_serve(project: Path) -> tuple[subprocess.Popen[str], int]:
+    """`policybook serve` on a free port, its output on a pipe."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -122,6 +117,17 @@ def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
     process = subprocess.Popen([str(script), "-C", str(project), "serve", "--address", f"127.0.0.1:{port}",
                                 "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    return process, port
+
+
+def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
+    """`policybook serve` watches policies/: saving one reloads the browser with the new text."""
+    import queue
+    import threading
+    import time
+    import urllib.request
+
+    process, port = _start_serve(project)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
 
@@ -157,20 +163,11 @@ def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
 
 def test_stopping_serve_stops_its_mkdocs_child(project: Path) -> None:
     """SIGTERM to `policybook serve` ends the preview server it started, not just policybook."""
-    import os
     import signal
     import socket
-    import subprocess
-    import sys
     import time
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    script = Path(sys.executable).parent / "policybook"
-    process = subprocess.Popen([str(script), "-C", str(project), "serve", "--address", f"127.0.0.1:{port}",
-                                "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    process, port = _start_serve(project)
     try:
         deadline = time.monotonic() + 120
         for line in process.stdout:  # type: ignore[union-attr]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
 from policybook.ids import POLICY_ID
@@ -45,6 +47,16 @@ class Target:
     policy_id: str | None = None
     path: Path | None = None  # the file (for POLICY by file, and FILE)
     problem: str = ""
+
+
+T = TypeVar("T")
+
+
+def linked_policy(target: Target, by_id: Mapping[str, T], by_path: Mapping[Path, T]) -> T | None:
+    """The policy a POLICY target names, by its id or by its file (None when there is none)."""
+    if target.policy_id:
+        return by_id.get(target.policy_id)
+    return by_path.get(target.path.resolve()) if target.path is not None else None
 
 
 def scheme_of(href: str) -> str | None:

@@ -7,8 +7,8 @@ runs at the site's origin, and the typesetter would try to read what it refers t
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import typst
@@ -54,10 +54,17 @@ def image_problem(path: Path) -> str | None:
         problem = f"is not a {suffix[1:].upper()} image (its content does not match its name)"
     else:
         problem = None
-    return problem or typesetting_problem(data, suffix)
+    if problem:
+        return problem
+    digest = hashlib.sha256(data).hexdigest()
+    if (digest, suffix) not in _DRAWN:  # lint and the build ask about the same file more than once
+        _DRAWN[(digest, suffix)] = typesetting_problem(data, suffix)
+    return _DRAWN[(digest, suffix)]
 
 
-@lru_cache(maxsize=256)
+_DRAWN: dict[tuple[str, str], str | None] = {}  # (sha256, suffix) -> typesetting problem: no image bytes kept
+
+
 def typesetting_problem(data: bytes, suffix: str) -> str | None:
     """Why Typst cannot draw the image (a damaged file, an SVG with no size), or None. The image is
     copied alone into an empty folder, which is all Typst may read."""

@@ -6,6 +6,7 @@ control/signatures.py). Verification needs no git and no network."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 
 from policybook.control.signatures import (
@@ -72,7 +73,8 @@ def _check_statement(corpus: Corpus, policy: Policy, kind: str, mode: str) -> It
     def problem(message: str) -> Finding:
         return APPROVAL_SIGNATURE.at(policy.rel, line, column, message)
 
-    text_path, signature_path = statement_paths(corpus.root, _expected(policy, kind, ""))
+    statement = _expected(policy, kind, "")  # the signer is named by the stored statement
+    text_path, signature_path = statement_paths(corpus.root, statement)
     rel = text_path.relative_to(corpus.root).as_posix()
     if not text_path.is_file():
         if mode == "required":
@@ -90,15 +92,15 @@ def _check_statement(corpus: Corpus, policy: Policy, kind: str, mode: str) -> It
     if member is None:
         yield problem(f"{what} is signed by '{signer_id}', who is not in the staff register")
         return
-    expected = _expected(policy, kind, signer_id).text
+    expected = replace(statement, signer=signer_id).text
     if stored != expected:
         changed = _first_difference(stored, expected)
         yield problem(f"{what}: the signed statement ({rel}) no longer matches the policy ({changed}); a changed "
                       "policy needs a new version and approval")
         return
-    role = policy.approved_by if kind == "approval" else str(policy.data["reviews"][0].get("by", ""))
-    if role not in member.roles:
-        yield problem(f"{what} is signed by {member.name} ({member.id}), who does not hold the role '{role}'")
+    if statement.role not in member.roles:
+        yield problem(f"{what} is signed by {member.name} ({member.id}), who does not hold the role "
+                      f"'{statement.role}'")
         return
     if armored is None:
         yield problem(f"{what}: the signature file {signature_path.relative_to(corpus.root).as_posix()} is missing")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from policybook.checks.references import UNKNOWN_POLICY_REF
 from policybook.corpus import Corpus
-from policybook.files import IMAGE_SUFFIXES, Kind, classify, unsafe_site_files
+from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy, unsafe_site_files
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.images import image_problem
 from policybook.markdown import heading_text
@@ -82,8 +82,7 @@ def check_links(corpus: Corpus) -> Iterator[Finding]:
                 if target.fragment not in policy.summary.anchors:
                     yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, "this policy", policy))
             elif target.kind is Kind.POLICY:
-                other = by_id.get(target.policy_id or "") if target.policy_id else by_path.get(
-                    target.path.resolve() if target.path else Path())
+                other = linked_policy(target, by_id, by_path)
                 if other is None:
                     if target.policy_id:
                         yield UNKNOWN_POLICY_REF.at(*where, f"link to policy '{target.policy_id}': no policy has "

@@ -89,10 +89,10 @@ def _append(path: Path, row: list[str]) -> None:
             size = os.fstat(stream.fileno()).st_size
             lines = io.StringIO()
             writer = csv.writer(lines, lineterminator="\n")
-            chained, previous = (True, "") if size == 0 else _last_chain(path)
+            chained, previous, ends_with_newline = (True, "", True) if size == 0 else _file_end(path)
             if size == 0:
                 writer.writerow(CHAINED_HEADER)
-            elif not _ends_with_newline(path):
+            elif not ends_with_newline:
                 lines.write("\n")
             writer.writerow([*row, chain_value(previous, row)] if chained else row)
             stream.write(lines.getvalue())
@@ -107,18 +107,20 @@ def chain_value(previous: str, fields: list[str]) -> str:
     return hashlib.sha256(("\n".join([previous, *fields])).encode("utf-8")).hexdigest()
 
 
-def _last_chain(path: Path) -> tuple[bool, str]:
-    """(whether the file is chained, the chain value of its last line), reading only its ends."""
+def _file_end(path: Path) -> tuple[bool, str, bool]:
+    """(whether the file is chained, the chain value of its last line, whether it ends with a line end),
+    reading only its first line and its last 4 KB."""
     with open(path, "rb") as stream:
         header = stream.readline().decode("utf-8", "replace").strip().split(",")
-        if header != CHAINED_HEADER:
-            return False, ""
         stream.seek(0, os.SEEK_END)
         end = stream.tell()
         stream.seek(max(0, end - 4096))
-        tail = stream.read().decode("utf-8", "replace").strip().splitlines()
-    last = tail[-1].split(",") if tail else []
-    return True, last[-1] if len(last) == 5 and last[-1] != "chain" else ""
+        tail = stream.read()
+    lines = tail.decode("utf-8", "replace").strip().splitlines()
+    last = lines[-1].split(",") if lines else []
+    chained = header == CHAINED_HEADER
+    previous = last[-1] if chained and len(last) == 5 and last[-1] != "chain" else ""
+    return chained, previous, tail.endswith(b"\n")
 
 
 def chain_problems(corpus: Corpus) -> list[tuple[int, str]]:
@@ -163,12 +165,6 @@ def seal(corpus: Corpus) -> str:
         writer.writerow([*fields, previous])
     write_atomically(path, lines.getvalue().encode("utf-8"))
     return f"chained {len(records)} records in {RECORDS}"
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as existing:
-        existing.seek(-1, os.SEEK_END)
-        return existing.read(1) == b"\n"
 
 
 def must_read(corpus: Corpus, member: StaffMember) -> list[Policy]:

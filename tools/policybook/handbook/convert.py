@@ -16,7 +16,7 @@ from pathlib import Path
 import pypandoc
 
 from policybook.errors import PolicybookError
-from policybook.files import Kind, classify
+from policybook.files import Kind, classify, linked_policy
 from policybook.images import image_problem
 from policybook.model import Policy
 
@@ -45,8 +45,7 @@ class BodyConverter:
         if target.kind is Kind.ANCHOR:  # a heading that is not there would stop Typst: keep the text
             return f"#{_prefix(policy)}{target.fragment}" if target.fragment in policy.summary.anchors else None
         if target.kind is Kind.POLICY:
-            other = self.by_id.get(target.policy_id or "") if target.policy_id else (
-                self.by_path.get(target.path.resolve()) if target.path else None)
+            other = linked_policy(target, self.by_id, self.by_path)
             if other is None or not other.id:
                 return None
             if other.id in self.in_handbook:

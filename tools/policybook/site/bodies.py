@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import TableOfContents, get_toc
 
 from policybook.corpus import Corpus
-from policybook.files import IMAGE_SUFFIXES, Kind, classify
+from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy
 from policybook.images import image_problem
 from policybook.model import Policy, Status
 from policybook.render import Heading, RenderedBody, escape, render_body
@@ -64,8 +64,7 @@ class SiteBodies:
             if target.kind in (Kind.ANCHOR, Kind.EXTERNAL):
                 return href
             if target.kind is Kind.POLICY:
-                other = self.by_id.get(target.policy_id or "") if target.policy_id else (
-                    self.by_path.get(target.path.resolve()) if target.path else None)
+                other = linked_policy(target, self.by_id, self.by_path)
                 if other is None or other.status not in (Status.APPROVED, Status.RETIRED):
                     return None
                 published = files.get_file_from_path(policy_uri(other, self.corpus))

@@ -67,9 +67,9 @@ def policy_for(hashes: set[str], nonce: str | None = None) -> str:
     return f"{BASE_POLICY}; script-src {sources}"
 
 
-def header_policy(hashes: set[str]) -> str:
+def header_policy(hashes: set[str], nonce: str | None = None) -> str:
     """The policy for the whole site as an HTTP header: every page's theme scripts, and no framing."""
-    return f"{policy_for(hashes)}; frame-ancestors 'none'"
+    return f"{policy_for(hashes, nonce)}; frame-ancestors 'none'"
 
 
 def with_content_security_policy(page_html: str, hashes: set[str], nonce: str | None = None) -> str:
@@ -94,8 +94,8 @@ def allow_live_reload(server: Any, nonce: str, hashes: set[str]) -> None:
 
     def with_header(environ: dict[str, Any], start_response: Any) -> Any:
         def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            policy = f"{policy_for(hashes, nonce)}; frame-ancestors 'none'"
-            return start_response(status, [*headers, ("Content-Security-Policy", policy)], *exc_info)
+            return start_response(status, [*headers, ("Content-Security-Policy", header_policy(hashes, nonce))],
+                                  *exc_info)
 
         return serve_request(environ, start)
 

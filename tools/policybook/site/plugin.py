@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from policybook.config import find_root
+from policybook.control.git import in_repository
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
@@ -163,7 +164,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         # pages for superseded versions) and reports lint findings without holding the page back.
         if self.config.handbook and not self.serving:
             self._add_handbooks(files, config)
-        if self.config.previous_versions and not self.serving and versions.in_git(corpus.root):
+        if self.config.previous_versions and not self.serving and in_repository(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
             from policybook.control.reviews import as_ics, due_reviews

@@ -24,12 +24,6 @@ class OldVersion:
     redline: str | None  # src_uri of its redline against the version before
 
 
-def in_git(root: Path) -> bool:
-    from policybook.control.git import in_repository
-
-    return in_repository(root)
-
-
 def _body_at(root: Path, commit: str, path: Path) -> str:
     from policybook.control.git import files_at
 
