@@ -90,6 +90,8 @@ def make_corpus(root: Path, count: int, seed: int = 2026) -> Path:
     config = (REPO / "policybook.yml").read_text(encoding="utf-8")
     for prefix in CATEGORIES.values():
         config = config.replace(f"prefix: {prefix}\n", f"prefix: {prefix}A\n")
+    # Generated policies carry no fingerprints or signatures (signature_bench.py adds them).
+    config = config.replace("  signatures: required", "  signatures: off", 1)
     (root / "policybook.yml").write_text(config, encoding="utf-8")
     shutil.copytree(REPO / "registers", root / "registers")
     for extra in (".vale.ini", "styles"):

@@ -24,13 +24,10 @@ from policybook.registers import load_registers
 
 
 def _set_signatures(root: Path, mode: str) -> None:
-    config = (root / "policybook.yml").read_text(encoding="utf-8")
-    marker = "approvals:\n  signatures: "
-    if marker in config:
-        config = config.split(marker, 1)[0] + marker + mode + "\n" + config.split(marker, 1)[1].split("\n", 1)[1]
-    else:
-        config = config.replace("limits:\n", f"{marker}{mode}\nlimits:\n", 1)
-    (root / "policybook.yml").write_text(config, encoding="utf-8")
+    config = root / "policybook.yml"
+    text = config.read_text(encoding="utf-8")
+    current = "required" if "  signatures: required" in text else "off"
+    config.write_text(text.replace(f"  signatures: {current}", f"  signatures: {mode}", 1), encoding="utf-8")
 
 
 def fingerprint_all(root: Path) -> list[Path]:
