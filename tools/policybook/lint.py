@@ -19,6 +19,7 @@ class LintResult:
     findings: list[Finding]
     files: int
     rules: dict[str, Rule] = field(default_factory=lambda: dict(RULES))
+    packaged_style: bool = False  # no .vale.ini: the house style shipped with policybook was applied
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -70,7 +71,7 @@ def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None 
     else:
         files = len(corpus.policies) + len(corpus.registers.documents)
     rules = dict(RULES) | (corpus.style.catalogue() if corpus.style else {})
-    return LintResult(findings, files, rules)
+    return LintResult(findings, files, rules, packaged_style=bool(corpus.style and corpus.style.packaged))
 
 
 def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None,

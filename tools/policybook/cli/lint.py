@@ -13,6 +13,9 @@ from policybook.cli.registry import command
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
 
+PACKAGED_STYLE_NOTICE = ("policybook: this project has no .vale.ini, so the house style packaged with policybook "
+                         "applies (write a .vale.ini to choose or switch off rules: see the style guide)")
+
 
 def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to report on")
@@ -29,6 +32,8 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     from policybook.report import REPORTERS
 
     result = lint(root_from(args), today(args), args.paths, Path.cwd(), base_ref=args.base)
+    if result.packaged_style:
+        print(PACKAGED_STYLE_NOTICE, file=sys.stderr)
     colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     sys.stdout.write(REPORTERS[args.format](result, colour))
     return ExitCode.FINDINGS if result.failed(args.strict) else ExitCode.OK
@@ -69,8 +74,8 @@ def cmd_style(args: argparse.Namespace) -> ExitCode:
     from policybook.style.runner import Style
 
     style = Style.load(root_from(args))
-    if style is None:
-        raise PolicybookError("this project has no .vale.ini, so it has no house style")
+    if style.packaged:
+        print(PACKAGED_STYLE_NOTICE, file=sys.stderr)
     if args.explain:
         sys.stdout.write(explain(style, args.explain))
     elif args.guide:

@@ -72,6 +72,8 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
     for policy in published:
         by_category[policy.category or ""].append(policy)
     lines = ["", "## Policies by category", ""]
+    if not published:
+        lines.append("No policy has been approved yet.")
     for category in corpus.config.categories.values():
         count = len(by_category.get(category.id, []))
         if count:
@@ -90,6 +92,16 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
               f"- {link(home_uri, 'registers/standards.md', 'Regulations and quality statements')}",
               f"- {link(home_uri, 'registers/equipment.md', 'Equipment')}", ""]
     return "\n".join(lines)
+
+
+def default_home(corpus: Corpus, published: list[Policy], handbook: bool) -> str:
+    """The home page of a library whose docs/ has no index.md: without it the site's address is a 404
+    and the handbook is linked from nowhere."""
+    name = md_text(corpus.config.name)
+    intro = [f"# {name} policies", "",
+             f"These are the policies of {name}. Every policy here is the current approved version. Printed or "
+             "saved copies are not controlled: always check this site before you rely on one.", ""]
+    return "\n".join(intro) + home_contents(corpus, "index.md", published, handbook=handbook)
 
 
 def all_policies(corpus: Corpus, published: list[Policy]) -> str:

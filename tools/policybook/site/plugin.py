@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import secrets
 import sys
 import tempfile
@@ -50,6 +51,8 @@ OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
 REQUIRED_EXTENSIONS = ("tables", "md_in_html", "admonition", "toc")
 
+
+log = logging.getLogger("mkdocs.plugins.policybook")
 
 class PolicybookPluginConfig(BaseConfig):
     root = opt.Optional(opt.Type(str))  # the policybook project (default: the folder of mkdocs.yml)
@@ -164,6 +167,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         # pages for superseded versions) and reports lint findings without holding the page back.
         if self.config.handbook and not self.serving:
             self._add_handbooks(files, config)
+        if files.get_file_from_path("index.md") is None:
+            handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
+            self._generate(files, config, "index.md", pages.default_home(corpus, published, handbook))
         if self.config.previous_versions and not self.serving and in_repository(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
@@ -177,9 +183,12 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         return files
 
     def _add_handbooks(self, files: Files, config: MkDocsConfig) -> None:
-        from policybook.handbook.builder import Variant, build_handbooks
+        from policybook.handbook.builder import Variant, build_handbooks, select
 
         corpus = self._corpus()
+        if not select(corpus, None):
+            log.info("policybook: no approved policy is for all staff yet, so there is no staff handbook")
+            return
         if self._handbook_dir is None:
             self._handbook_dir = tempfile.TemporaryDirectory(prefix="policybook-site-handbook-")
         folder = Path(self._handbook_dir.name)
@@ -253,10 +262,10 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                          {"Standards": "registers/standards.md"}, {"Equipment": "registers/equipment.md"}]
         ours = [{"Policies": policies_nav}, {"Registers": registers_nav}]
         if config.nav is None:
+            # Staff navigation holds the home page, policies and registers only: tool documentation
+            # belongs on the editors' site, not in front of staff.
             home = [{"Home": "index.md"}] if files.get_file_from_path("index.md") else []
-            guide = sorted(f.src_uri for f in files.documentation_pages()
-                           if f.src_uri.startswith("guide/"))
-            config.nav = [*home, *ours, *([{"Guide": guide}] if guide else [])]
+            config.nav = [*home, *ours]
         else:
             config.nav = [*config.nav, *ours]
 
@@ -290,8 +299,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             self._render_body(old[0], old[1], page, files)
             return markdown
         if page.is_homepage and page.file.src_uri not in self.generated:
-            return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(),
-                                                  handbook=self.config.handbook and not self.serving)
+            handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
+            return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(), handbook=handbook)
         return markdown
 
     def _render_body(self, policy: Policy, body: str, page: Page, files: Files) -> str:

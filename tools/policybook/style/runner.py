@@ -15,6 +15,7 @@ from policybook.errors import PolicybookError
 from policybook.findings import Finding, Rule, Severity
 from policybook.markdown import ParsedBody, ProseBlock
 from policybook.model import Policy
+from policybook.resources import house_style_ini
 from policybook.style.comments import read_switches
 from policybook.style.prose import ProseDoc
 from policybook.style.rules import StyleRule, load_rule
@@ -54,15 +55,17 @@ class Style:
     root: Path
     config: ValeConfig
     rules: dict[str, StyleRule] = field(default_factory=dict)
+    packaged: bool = False  # the project has no .vale.ini: the house style shipped with policybook applies
 
     @classmethod
-    def load(cls, root: Path) -> Style | None:
+    def load(cls, root: Path) -> Style:
+        """The project's `.vale.ini`, or the packaged house style when the project has none (a library
+        without one would otherwise run no house style at all, and "call 911" would pass)."""
         ini = root / VALE_INI
-        if not ini.is_file():
-            return None
-        config = load_vale_ini(ini)
+        packaged = not ini.is_file()
+        config = load_vale_ini(house_style_ini() if packaged else ini)
         vocab = read_vocab(config)
-        style = cls(root=root, config=config)
+        style = cls(root=root, config=config, packaged=packaged)
         names = {name for section in config.sections for name in section.based_on or []}
         names |= {key.split(".", 1)[0] for section in config.sections for key in section.rules}
         for name in sorted(names - BUILTIN_STYLES):
@@ -138,7 +141,7 @@ def check_policies(style: Style, policies: Iterable[Policy]) -> list[Finding]:
     if binary:
         from policybook.style.vale_cli import run_vale
 
-        return run_vale(binary, style.root, list(policies))
+        return run_vale(binary, style.root, style.config.path, list(policies))
     found: list[Finding] = []
     for policy in policies:
         found.extend(check_policy(style, policy))

@@ -13,13 +13,13 @@ from policybook.model import Policy
 _CHUNK = 200
 
 
-def run_vale(binary: str, root: Path, policies: list[Policy]) -> list[Finding]:
+def run_vale(binary: str, root: Path, ini: Path, policies: list[Policy]) -> list[Finding]:
     by_path = {str((root / p.rel).resolve()): p for p in policies if p.has_body}
     found: list[Finding] = []
     paths = list(by_path)
     for start in range(0, len(paths), _CHUNK):
         chunk = paths[start:start + _CHUNK]
-        completed = subprocess.run([binary, "--output=JSON", "--no-exit", f"--config={root / '.vale.ini'}", *chunk],
+        completed = subprocess.run([binary, "--output=JSON", "--no-exit", f"--config={ini}", *chunk],
                                    capture_output=True, text=True, cwd=root, check=False)
         if completed.returncode not in (0, 1):
             raise PolicybookError(f"vale failed: {completed.stderr.strip().splitlines()[-1:] or completed.returncode}")

@@ -1,0 +1,203 @@
+"""`policybook init`: a new, working policy library from the packaged templates (starter/).
+
+A library is created whole or not at all: every file is checked before anything is written, an
+existing library is refused, and no existing file is ever replaced. Optional kits add CI, pre-commit
+and editor set-up. The organisation's name is untrusted text: it goes into YAML as a quoted scalar,
+into Markdown with every punctuation character escaped, and into comments only as a single line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from policybook.config import CONFIG_NAME
+from policybook.control.edit import write_atomically
+from policybook.errors import PolicybookError
+from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
+from policybook.schemas import schema_dir
+
+KITS = ("github", "gitlab", "pre-commit", "vscode")
+# Where pre-commit and CI run policybook from: the files a library's hook watches.
+HOOK_FILES = r"^(policies/.+\.md|registers/.+\.ya?ml|policybook\.yml|\.vale\.ini|styles/.+)$"
+_MAX_NAME = 120
+
+
+@dataclass
+class Plan:
+    """Every file `init` will write (relative path -> bytes), worked out before anything is written."""
+
+    root: Path
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, relative: str, content: str | bytes) -> None:
+        self.files[relative] = content.encode("utf-8") if isinstance(content, str) else content
+
+
+def organisation_name(raw: str) -> str:
+    """The name as one clean line, or a one-line refusal."""
+    name = " ".join(raw.split())
+    if not 2 <= len(name) <= _MAX_NAME:
+        raise PolicybookError(f"--name: give the organisation's name in 2 to {_MAX_NAME} characters")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise PolicybookError("--name: the name contains control or invisible format characters")
+    return name
+
+
+def _markdown_text(text: str) -> str:
+    """Text that Markdown shows exactly as written: every ASCII punctuation character escaped."""
+    return "".join("\\" + ch if ch in string.punctuation else ch for ch in text)
+
+
+def _yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def install_spec() -> str | None:
+    """How CI should install this policybook: the VCS URL and commit it was installed from (PEP 610),
+    or None when it came from a local folder or file that CI cannot reach."""
+    try:
+        raw = metadata.distribution("policybook").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    if not raw:
+        return None
+    try:
+        info = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    vcs = info.get("vcs_info") or {}
+    url = info.get("url", "")
+    if vcs.get("vcs") == "git" and url and not url.startswith("file:"):
+        revision = vcs.get("requested_revision") or vcs.get("commit_id")
+        return f"policybook @ git+{url}" + (f"@{revision}" if revision else "")
+    return None
+
+
+def _template(relative: str) -> string.Template:
+    return string.Template((STARTER / relative).read_text(encoding="utf-8"))
+
+
+def _as_is(relative: str) -> str:
+    """A kit file copied unchanged (its `$` belong to CI and editor variables)."""
+    return (STARTER / relative).read_text(encoding="utf-8")
+
+
+def _library(plan: Plan, name: str) -> None:
+    values = {
+        "name": name,
+        "name_yaml": _yaml_string(name),
+        "name_markdown": _markdown_text(name),
+        "site_name": _yaml_string(f"{name} policies"),
+        "site_description": _yaml_string(f"Current approved policies of {name}"),
+        "copyright": _yaml_string(f"{name}. Uncontrolled when printed."),
+    }
+    for relative in ("policybook.yml", "mkdocs.yml", "docs/index.md", "registers/roles.yml",
+                     "registers/staff.yml", "registers/equipment.yml", "registers/guidance.yml"):
+        plan.add(relative, _template(f"library/{relative}").substitute(values))
+    plan.add(".gitignore", (STARTER / "library" / "gitignore").read_text(encoding="utf-8"))
+    plan.add("registers/standards.yml", _without_schema_comment(standards_register().read_text(encoding="utf-8")))
+    plan.add(".vale.ini", house_style_ini().read_text(encoding="utf-8"))
+    styles = house_styles()
+    for path in sorted(p for p in styles.rglob("*") if p.is_file()):
+        plan.add(f"styles/{path.relative_to(styles).as_posix()}", path.read_bytes())
+
+
+def _without_schema_comment(text: str) -> str:
+    """The example register points its editor at ../schemas/, which a new library does not have."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.startswith("# yaml-language-server:"))
+
+
+def _kit(plan: Plan, kit: str, spec: str | None) -> None:
+    if kit == "github":
+        plan.add(".github/workflows/policies.yml", _as_is("kits/github/policies.yml"))
+    elif kit == "gitlab":
+        plan.add(".gitlab-ci.yml", _as_is("kits/gitlab/gitlab-ci.yml"))
+    elif kit == "pre-commit":
+        plan.add(".pre-commit-config.yaml",
+                 _template("kits/pre-commit/pre-commit-config.yaml").substitute(hook_repo=_hook_repo(spec)))
+    elif kit == "vscode":
+        for name in ("extensions.json", "settings.json", "tasks.json", "policybook.code-snippets"):
+            plan.add(f".vscode/{name}", _as_is(f"kits/vscode/{name}"))
+        for path in sorted(schema_dir().glob("*.schema.json")):
+            plan.add(f".vscode/schemas/{path.name}", path.read_bytes())
+
+
+def _hook_repo(spec: str | None) -> str:
+    """The published hook when policybook came from a git URL, else the policybook installed here."""
+    if spec and spec.startswith("policybook @ git+"):
+        url, _, revision = spec.removeprefix("policybook @ git+").rpartition("@")
+        if url and revision and "://" in url:
+            return (f"  - repo: {url}\n    rev: {revision}\n    hooks:\n      - id: policybook-lint\n")
+    return ("  - repo: local\n    hooks:\n      - id: policybook-lint\n        name: policybook lint\n"
+            "        entry: policybook lint --changed\n        language: system\n"
+            f"        files: {HOOK_FILES}\n        require_serial: true\n")
+
+
+def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | None = None) -> Plan:
+    """What `init` would write into ``root``, refused if ``root`` already holds a library."""
+    name = organisation_name(name)
+    chosen = list(dict.fromkeys(kits))
+    unknown = [k for k in chosen if k not in KITS]
+    if unknown:
+        raise PolicybookError(f"unknown kit '{unknown[0]}': choose from {', '.join(KITS)}")
+    if root.exists() and not root.is_dir():
+        raise PolicybookError(f"{root}: not a folder")
+    if (root / CONFIG_NAME).exists():
+        raise PolicybookError(f"{root} already holds a policy library ({CONFIG_NAME}); nothing was written")
+    ci = [k for k in chosen if k in ("github", "gitlab")]
+    spec = spec or install_spec()
+    if ci and not spec:
+        raise PolicybookError(f"--{ci[0]}: say where CI installs policybook from with --install-from (for example "
+                              "'policybook @ git+https://git.example.org/policybook.git@v0.1.0'); this "
+                              "policybook was installed from a local folder or file")
+    plan = Plan(root)
+    _library(plan, name)
+    for kit in chosen:
+        _kit(plan, kit, spec)
+    if ci or "pre-commit" in chosen:
+        plan.add("requirements.txt", f"# What CI installs: the policybook this library is checked with.\n{spec}\n"
+                 if spec else "# What CI installs: the policybook this library is checked with.\npolicybook\n")
+    clashes = sorted(relative for relative in plan.files if (root / relative).exists()
+                     or (root / relative).is_symlink())
+    if clashes:
+        raise PolicybookError(f"{root / clashes[0]} already exists ({len(clashes)} of the files init writes do); "
+                              "nothing was written")
+    return plan
+
+
+def write_library(plan: Plan) -> list[str]:
+    """Write the plan; on any failure remove what this call wrote, so a failed init leaves nothing."""
+    written: list[Path] = []
+    made_dirs: list[Path] = []
+    try:
+        for relative, content in plan.files.items():
+            target = plan.root / relative
+            missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
+            for folder in reversed(missing):
+                folder.mkdir()
+                made_dirs.append(folder)
+            if target.exists() or target.is_symlink():
+                raise PolicybookError(f"{target} appeared while init was writing; nothing was kept")
+            write_atomically(target, content)
+            written.append(target)
+        policies = plan.root / "policies"
+        if not policies.exists():
+            policies.mkdir()
+            made_dirs.append(policies)
+    except BaseException:
+        for path in reversed(written):
+            path.unlink(missing_ok=True)
+        for folder in reversed(made_dirs):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: nothing that was there before is touched
+        raise
+    return sorted(plan.files)
