@@ -206,6 +206,7 @@ def test_rules_json_lists_core_and_house_style_rules(run) -> None:
 # -- commands ------------------------------------------------------------------------------------------
 def test_every_command_lives_in_its_group_module() -> None:
     groups = {
+        "policybook.cli.start": {"init"},
         "policybook.cli.lint": {"lint", "rules", "style"},
         "policybook.cli.site": {"build", "serve", "publish", "handbook"},
         "policybook.cli.change": {"new", "approve", "bump", "reviewed", "sign"},

@@ -248,6 +248,18 @@ def test_approve_refuses_a_date_that_cannot_be_true(example: Path, run, on: str,
     assert (example / HAND).read_bytes() == before
 
 
+@pytest.mark.parametrize(("on", "why"), [("2025-10-01", "before the approval of this version"),
+                                         ("2026-11-10", "before the last recorded review"),
+                                         ("2027-01-01", "in the future")])
+def test_reviewed_refuses_a_date_that_cannot_be_true(example: Path, run, on: str, why: str) -> None:
+    assert run("-C", str(example), "reviewed", "IPC-002", "--by", "ipc-lead", "--on", "2026-11-20",
+               "--today", TODAY).code == 0
+    before = (example / HAND).read_bytes()
+    result = run("-C", str(example), "reviewed", "IPC-002", "--by", "ipc-lead", "--on", on, "--today", TODAY)
+    assert result.code == 2 and why in result.err and len(result.err.strip().splitlines()) == 1
+    assert (example / HAND).read_bytes() == before
+
+
 def test_bump_credits_whoever_makes_the_change(example: Path, run) -> None:
     from conftest import GIT_USER
 

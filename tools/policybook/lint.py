@@ -75,8 +75,15 @@ def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None 
 
 
 def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None,
-         base_ref: str | None = None) -> LintResult:
+         base_ref: str | None = None, changed: bool = False) -> LintResult:
+    """Lint the project at ``root``. ``paths`` limit the report; with ``changed`` they are the files a
+    commit changes (as pre-commit passes them), and a change outside the policies (a register, the
+    settings, the house style) can break any policy, so then every file is reported."""
     only = _selected(root, paths, cwd or Path.cwd())
     corpus = load_corpus(root, today)
+    if changed and only is not None:
+        policies = corpus.config.policies_path.resolve().relative_to(root.resolve()).as_posix()
+        if not all(_within(path, [policies]) for path in only):
+            only = None
     corpus.base_ref = base_ref
     return lint_corpus(corpus, only)

@@ -75,7 +75,7 @@ def install_spec() -> str | None:
         return None
     vcs = info.get("vcs_info") or {}
     url = info.get("url", "")
-    if vcs.get("vcs") == "git" and url and not url.startswith("file:"):
+    if vcs.get("vcs") == 'git' and url and not url.startswith("file:"):
         revision = vcs.get("requested_revision") or vcs.get("commit_id")
         return f"policybook @ git+{url}" + (f"@{revision}" if revision else "")
     return None
@@ -163,9 +163,8 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
     _library(plan, name)
     for kit in chosen:
         _kit(plan, kit, spec)
-    if ci or "pre-commit" in chosen:
-        plan.add("requirements.txt", f"# What CI installs: the policybook this library is checked with.\n{spec}\n"
-                 if spec else "# What CI installs: the policybook this library is checked with.\npolicybook\n")
+    if ci:
+        plan.add("requirements.txt", f"# What CI installs: the policybook this library is checked with.\n{spec}\n")
     clashes = sorted(relative for relative in plan.files if (root / relative).exists()
                      or (root / relative).is_symlink())
     if clashes:

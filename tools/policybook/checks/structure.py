@@ -54,6 +54,10 @@ PAGE_ADDRESS = declare(
     "page-address", Severity.ERROR, Scope.CORPUS,
     "Two policies would be published at the same address (`x.md` and `x/index.md`), or a policy would take the "
     "place of a generated page (a category's `index.md`): rename the file.")
+EMPTY_SECTION = declare(
+    "empty-section", Severity.ERROR, Scope.POLICY,
+    "A section with no text, or only the template's `<!-- comments -->`, in a policy that is approved or being "
+    "approved (a warning while the policy is a draft): an untouched template cannot be published.")
 IMAGE_ALT = declare(
     "image-alt", Severity.ERROR, Scope.POLICY,
     'An image without alternative text.')
@@ -202,3 +206,37 @@ def check_image_alt(corpus: Corpus) -> Iterator[Finding]:
 
 
 __all__ = ["check_headings", "check_image_alt", "check_links"]
+
+
+def _content_lines(policy: Policy) -> list[int]:
+    """File lines where something staff would read starts: prose, code, an image. Comments are not."""
+    body = policy.parsed
+    lines = [block.line for block in body.prose if block.kind != "heading" and block.text.strip()]
+    lines += list(body.code_lines) + [link.line for link in body.links if link.image]
+    return sorted(lines)
+
+
+def empty_sections(policy: Policy) -> Iterator[tuple[int, str]]:
+    """(line, heading) of each section with nothing in it, nor in any subsection."""
+    body = policy.parsed
+    content = _content_lines(policy)
+    headings = body.headings
+    for index, heading in enumerate(headings):
+        end = next((h.line for h in headings[index + 1:] if h.level <= heading.level), 1 << 30)
+        if not any(heading.line < line < end for line in content):
+            yield heading.line, heading_text(heading.text).strip()
+
+
+@check(EMPTY_SECTION)
+def check_empty_sections(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        if policy.status not in (Status.APPROVED, Status.DRAFT):
+            continue  # retired, or a file whose frontmatter could not be read (reported by the schema)
+        severity = Severity.WARNING if policy.status is Status.DRAFT else Severity.ERROR
+        if not policy.has_body or not _content_lines(policy):
+            yield EMPTY_SECTION.at(policy.rel, policy.doc.body_line, 1, "the policy has no text yet: write it "
+                                   "before it is approved", severity)
+            continue
+        for line, title in empty_sections(policy):
+            yield EMPTY_SECTION.at(policy.rel, line, 1, f"section '{title}' is empty (or holds only comments): "
+                                   "write it, or remove the heading, before the policy is approved", severity)

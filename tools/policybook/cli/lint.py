@@ -20,6 +20,8 @@ PACKAGED_STYLE_NOTICE = ("policybook: this project has no .vale.ini, so the hous
 def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to report on")
     parser.add_argument("--strict", action="store_true", help="fail on warnings and suggestions too")
+    parser.add_argument("--changed", action="store_true", help="the PATHs are the files a commit changes (as "
+                        "pre-commit passes them): report them, and every file when a register or setting changed")
     parser.add_argument("--base", metavar="REF", help="also report policies changed since git REF without a "
                         "new version (version-not-bumped)")
 
@@ -31,7 +33,7 @@ def cmd_lint(args: argparse.Namespace) -> ExitCode:
     from policybook.lint import lint
     from policybook.report import REPORTERS
 
-    result = lint(root_from(args), today(args), args.paths, Path.cwd(), base_ref=args.base)
+    result = lint(root_from(args), today(args), args.paths, Path.cwd(), base_ref=args.base, changed=args.changed)
     if result.packaged_style:
         print(PACKAGED_STYLE_NOTICE, file=sys.stderr)
     colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ

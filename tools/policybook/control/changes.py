@@ -13,6 +13,7 @@ from typing import Any
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
 from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
 from policybook.checks.identity import normalise_title
+from policybook.checks.structure import EMPTY_SECTION
 from policybook.control import git
 from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq, write_atomically
 from policybook.control.fingerprint import fingerprint
@@ -201,7 +202,10 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
                               "use 'policybook bump' to start a new version")
     if policy.status is Status.RETIRED:
         raise PolicybookError(f"{policy_id} is retired and cannot be approved")
-    errors = blocking(lint_corpus(corpus, only=[policy.rel]).findings, allow=_APPROVAL_FIXES)
+    findings = lint_corpus(corpus, only=[policy.rel]).findings
+    # Empty sections are only a warning while the policy is a draft: approving it makes them errors.
+    errors = blocking(findings, allow=_APPROVAL_FIXES) + [f for f in findings if f.rule == EMPTY_SECTION.id
+                                                          and not f.is_error]
     if errors:
         first = errors[0]
         raise PolicybookError(f"{policy_id} has {len(errors)} lint error(s) to fix before approval, first "
@@ -251,6 +255,17 @@ def _after_the_record(policy: Policy, day: dt.date) -> None:
     earlier = [h.date for h in policy.history if h.date and h.version_text != policy.version_text]
     if earlier and day < max(earlier):
         raise PolicybookError(f"--on: {day} is before the last version in the history ({max(earlier)})")
+
+
+def _review_after_the_record(policy: Policy, day: dt.date) -> None:
+    """A review cannot predate the policy, its last history entry or a review already recorded."""
+    if policy.created and day < policy.created:
+        raise PolicybookError(f"--on: {day} is before the policy was created ({policy.created})")
+    dated = [h.date for h in policy.history if h.date]
+    if dated and day < max(dated):
+        raise PolicybookError(f"--on: {day} is before the last entry in the history ({max(dated)})")
+    if policy.last_reviewed and day < policy.last_reviewed:
+        raise PolicybookError(f"--on: {day} is before the last recorded review ({policy.last_reviewed})")
 
 
 def _signed(editing: PolicyFile, who: Signer | None,
@@ -320,6 +335,7 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
                               "is a new version (policybook bump, then approve)")
     if policy.approved_on and day < policy.approved_on:
         raise PolicybookError(f"--on: {day} is before the approval of this version ({policy.approved_on})")
+    _review_after_the_record(policy, day)
     editing = PolicyFile(policy.doc.path)
     data = editing.data
     interval = data.get("review_interval")
