@@ -3,7 +3,7 @@
 A library is created whole or not at all: every file is checked before anything is written, an
 existing library is refused, and no existing file is ever replaced. Optional kits add CI, pre-commit
 and editor set-up. The organisation's name is untrusted text: it goes into YAML as a quoted scalar,
-into Markdown with every punctuation character escaped, and into comments only as a single line.
+into Markdown escaped as text, and into comments only as a single line.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from policybook.control.edit import write_atomically
 from policybook.errors import PolicybookError
 from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
 from policybook.schemas import schema_dir
+from policybook.site.text import md_text
 
 KITS = ("github", "gitlab", "pre-commit", "vscode")
 # Where pre-commit and CI run policybook from: the files a library's hook watches.
@@ -48,11 +49,6 @@ def organisation_name(raw: str) -> str:
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise PolicybookError("--name: the name contains control or invisible format characters")
     return name
-
-
-def _markdown_text(text: str) -> str:
-    """Text that Markdown shows exactly as written: every ASCII punctuation character escaped."""
-    return "".join("\\" + ch if ch in string.punctuation else ch for ch in text)
 
 
 def _yaml_string(text: str) -> str:
@@ -94,7 +90,7 @@ def _library(plan: Plan, name: str) -> None:
     values = {
         "name": name,
         "name_yaml": _yaml_string(name),
-        "name_markdown": _markdown_text(name),
+        "name_markdown": md_text(name),  # the home page is rendered by MkDocs
         "site_name": _yaml_string(f"{name} policies"),
         "site_description": _yaml_string(f"Current approved policies of {name}"),
         "copyright": _yaml_string(f"{name}. Uncontrolled when printed."),

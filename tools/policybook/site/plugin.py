@@ -112,6 +112,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        # Material prints these settings into pages without escaping them: they are text, never markup.
+        config.site_name = html.escape(config.site_name or "")
+        for setting in ("site_description", "copyright", "site_author"):
+            if isinstance(config.get(setting), str):
+                config[setting] = html.escape(config[setting])
         config.extra_css.append("assets/policybook/policybook.css")
         config.extra_javascript.append("assets/policybook/policybook.js")
         root = self._root(config)

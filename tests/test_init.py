@@ -1,0 +1,93 @@
+"""`policybook init` in-process: what it writes, what it refuses, and untrusted organisation names."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TODAY
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_init_refuses_a_folder_that_already_holds_a_library(example: Path, run) -> None:
+    before = _listing(example)
+    result = run("init", str(example), "--name", "Another Clinic")
+    assert result.code == 2 and "already holds a policy library" in result.err
+    assert _listing(example) == before
+
+
+def test_init_never_replaces_a_file_and_writes_nothing_when_one_is_in_the_way(tmp_path: Path, run) -> None:
+    (tmp_path / "README.md").write_text("Our notes.\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: mine\n", encoding="utf-8")
+    result = run("init", str(tmp_path), "--name", "Harbour Lane Dental Practice")
+    assert result.code == 2 and "mkdocs.yml already exists" in result.err and "nothing was written" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "mkdocs.yml"]
+    assert (tmp_path / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: mine\n"
+
+
+def test_init_keeps_files_already_in_a_folder_without_a_library(tmp_path: Path, run) -> None:
+    (tmp_path / "README.md").write_text("Our notes.\n", encoding="utf-8")
+    assert run("init", str(tmp_path), "--name", "Harbour Lane Dental Practice").code == 0
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "Our notes.\n"
+    assert (tmp_path / "policybook.yml").is_file() and (tmp_path / "policies").is_dir()
+
+
+@pytest.mark.parametrize("name", ["", "x", "Clinic\u202eevil", "A" * 121])
+def test_init_refuses_a_name_that_cannot_be_shown_safely(tmp_path: Path, run, name: str) -> None:
+    result = run("init", str(tmp_path / "lib"), "--name", name)
+    assert result.code == 2 and "--name" in result.err
+    assert not (tmp_path / "lib").exists()
+
+
+def test_a_hostile_organisation_name_stays_text(tmp_path: Path, run) -> None:
+    name = '</script><script>alert(1)</script> "Quotes" & {{ jinja }} #heading *emph* [link](javascript:x)'
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", name).code == 0
+    settings = yaml.safe_load((library / "policybook.yml").read_text(encoding="utf-8"))
+    assert settings["organisation"]["name"] == name
+    assert yaml.safe_load((library / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"] == f"{name} policies"
+    assert run("-C", str(library), "lint", "--today", TODAY).code == 0
+    assert run("-C", str(library), "build", "--today", TODAY).code == 0
+    home = (library / "site/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in home and 'href="javascript:' not in home
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in home
+
+
+def test_vscode_kit_matches_lint_output_and_wires_the_language_server(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", "Harbour Lane Dental Practice", "--vscode").code == 0
+    settings = json.loads((library / ".vscode/settings.json").read_text(encoding="utf-8"))
+    assert settings["glspc.server.command"] == "policybook" and settings["glspc.server.commandArguments"] == ["lsp"]
+    for schema, files in settings["yaml.schemas"].items():
+        assert (library / schema).is_file() and all((library / f).is_file() for f in files)
+    tasks = json.loads((library / ".vscode/tasks.json").read_text(encoding="utf-8"))
+    pattern = tasks["tasks"][0]["problemMatcher"]["pattern"]
+    path = library / "policies/governance/complaints.md"
+    path.parent.mkdir(parents=True)
+    assert run("-C", str(library), "new", "--category", "governance", "--title", "Complaints",
+               "--author", "Sam Fielding", "--guidance", "cqc-guidance-for-providers", "--today", TODAY).code == 0
+    lines = run("-C", str(library), "lint", "--today", TODAY).out.splitlines()[:-1]
+    assert lines
+    for line in lines:
+        match = re.match(pattern["regexp"], line)
+        assert match, line
+        assert match.group(pattern["file"]) == "policies/governance/complaints.md"
+        assert match.group(pattern["code"]) == "empty-section"
+    snippets = json.loads((library / ".vscode/policybook.code-snippets").read_text(encoding="utf-8"))
+    assert snippets and all(s["prefix"].startswith("pb-") for s in snippets.values())
+
+
+def test_new_libraries_start_without_signatures_required_and_with_two_year_reviews(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", "Harbour Lane Dental Practice").code == 0
+    settings = yaml.safe_load((library / "policybook.yml").read_text(encoding="utf-8"))
+    assert settings["approvals"]["signatures"] == "optional"
+    assert settings["review"]["max_interval_months"] == 24
+    for register in ("staff", "equipment"):
+        assert yaml.safe_load((library / f"registers/{register}.yml").read_text(encoding="utf-8"))[register] == []
