@@ -43,6 +43,29 @@ def _frontmatter(path: Path) -> dict[str, object]:
     return load_markdown(path, path.name).data
 
 
+def _write_sections(path: Path) -> None:
+    """Fill the template's sections, as the author does before approval."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"<!--.*?-->", "Staff follow this section as written.", text), encoding="utf-8")
+
+
+def test_an_untouched_template_cannot_be_approved(example: Path, run) -> None:
+    assert run("-C", str(example), "new", "--category", "health-safety", "--title", "Lone working",
+               "--author", "Priya Lindqvist", "--guidance", "mhsw-1999", "--today", TODAY).code == 0
+    path = example / "policies/health-safety/lone-working.md"
+    code, findings = _lint(run, example)
+    assert code == 0 and {f["rule"] for f in findings} == {"empty-section"}  # a draft: warnings only
+    assert all(f["severity"] == "warning" for f in findings) and len(findings) == 6
+    before = path.read_bytes()
+    result = run("-C", str(example), "approve", "HS-005", "--by", "registered-manager", "--today", TODAY)
+    assert result.code == 2 and "empty-section" in result.err and "Purpose" in result.err
+    assert path.read_bytes() == before
+    _write_sections(path)
+    assert run("-C", str(example), "approve", "HS-005", "--by", "registered-manager", "--today", TODAY).code == 0
+
+
 def test_new_approve_bump_approve_gives_three_history_entries_and_lints_clean(example: Path, run) -> None:
     created = run("-C", str(example), "new", "--category", "health-safety", "--title", "Lone working",
                   "--owner", "registered-manager", "--author", "Priya Lindqvist", "--guidance", "mhsw-1999",
@@ -52,6 +75,7 @@ def test_new_approve_bump_approve_gives_three_history_entries_and_lints_clean(ex
     data = _frontmatter(path)
     assert (data["id"], data["version"], data["status"], data["created"]) == ("HS-005", "0.1", "draft", "2026-01-05")
     assert "## Procedure" in path.read_text(encoding="utf-8")
+    _write_sections(path)
 
     assert run("-C", str(example), "approve", "HS-005", "--by", "nominated-individual", "--on", "2026-02-02",
                "--today", "2026-02-03").code == 0
@@ -134,6 +158,7 @@ def test_version_not_bumped_against_a_git_base(repo: Path, run) -> None:
 def test_history_and_asof_read_three_committed_versions(repo: Path, run) -> None:
     assert run("-C", str(repo), "new", "--category", "workforce", "--title", "Induction", "--author", "A Writer",
                "--guidance", "cstf", "--today", "2024-01-02").code == 0
+    _write_sections(repo / "policies/workforce/induction.md")
     _commit(repo, "draft")
     for on, step in (("2024-01-10", None), ("2025-02-01", "--minor"), ("2026-03-01", "--major")):
         if step:

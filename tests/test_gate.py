@@ -145,7 +145,7 @@ REFUSED = [
     ("comment-heading", "## <!-- heading to write -->", {}, "empty-heading"),
     ("image-heading", "## ![A chart](steps.png)", {}, "empty-heading"),
     ("deep-quotes", ">" * 20 + " deep", {}, "nesting-depth"),
-    ("skipped-heading", "#### Deep heading", {}, "heading-skip"),
+    ("skipped-heading", "#### Deep heading\n\nText under it.", {}, "heading-skip"),
 ]
 
 
@@ -162,8 +162,9 @@ def test_what_would_stop_the_build_is_a_lint_error_at_its_line(gate_project: Pat
         lint = policybook(root, "lint", "--today", TODAY, "--format", "json")
         errors = [(f["path"], f["line"], f["rule"]) for f in json.loads(lint.stdout)["findings"]
                   if f["severity"] == "error"]
-        line = (root / CLEANING).read_text(encoding="utf-8").split("\n").index(body.rstrip()) + 1 \
-            if body.rstrip() in (root / CLEANING).read_text(encoding="utf-8").split("\n") else None
+        first = body.split("\n")[0].rstrip()
+        written = (root / CLEANING).read_text(encoding="utf-8").split("\n")
+        line = written.index(first) + 1 if first in written else None
         assert lint.returncode == 1
         assert [(p, r) for p, _, r in errors] == [(CLEANING, rule)], errors
         if line is not None:

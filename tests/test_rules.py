@@ -92,7 +92,10 @@ FIRES = [
     Case("broken-link", RATING, *body("Read the [leaflet](../leaflets/missing.pdf)."),
          "../leaflets/missing.pdf"),
     Case("heading-structure", RATING, *body("# A second title"), "# A second title"),
-    Case("heading-skip", RATING, *body("#### Too deep"), "#### Too deep"),
+    Case("heading-skip", RATING, *body("#### Too deep\n\nText under it."), "#### Too deep"),
+    Case("empty-section", RATING, *body("### Escalation\n\n<!-- Who to tell, and when. -->"), "### Escalation"),
+    Case("empty-section", RATING, *body("### Escalation\n\n#### By telephone\n\n#### By e-mail"),
+         "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
 ]
 
@@ -185,6 +188,8 @@ QUIET = [
     ("heading-structure", "### A subsection\n\nText under it."),
     ("heading-skip", "### A subsection\n\n#### A part of it\n\nText under it."),
     ("image-alt", "![The rating poster in its frame](poster.png)"),
+    ("empty-section", "### Escalation\n\n#### By telephone\n\nCall the Registered Manager.\n\n<!-- a note -->"),
+    ("empty-section", "### The poster\n\n![The rating poster in its frame](poster.png)"),
 ]
 
 

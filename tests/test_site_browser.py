@@ -146,7 +146,7 @@ def test_print_view_hides_navigation_and_marks_the_copy_uncontrolled(browser: ob
 
 
 @pytest.mark.parametrize("path", ["/", "/policies/infection-control/hand-hygiene/", "/registers/",
-                                  "/registers/roles/", "/guide/authoring/"])
+                                  "/registers/roles/", "/registers/review/"])
 def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str) -> None:
     page = _page(browser, site + path, bypass_csp=True)  # axe is injected as an inline script
     page.add_script_tag(path=str(AXE))
@@ -195,7 +195,7 @@ def test_the_header_policy_lets_every_page_work_and_blocks_injected_script(site:
     policy = (root / "content-security-policy.txt").read_text(encoding="utf-8").strip()
     assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1]
     with serve(root, {"Content-Security-Policy": policy}) as url:
-        for path in ("/", "/policies/infection-control/hand-hygiene/", "/registers/roles/", "/guide/authoring/"):
+        for path in ("/", "/policies/infection-control/hand-hygiene/", "/registers/roles/", "/registers/review/"):
             page = browser.new_page()  # type: ignore[attr-defined]
             messages: list[str] = []
             page.on("console", lambda message, found=messages: found.append(message.text))

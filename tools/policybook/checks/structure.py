@@ -223,8 +223,9 @@ def empty_sections(policy: Policy) -> Iterator[tuple[int, str]]:
     headings = body.headings
     for index, heading in enumerate(headings):
         end = next((h.line for h in headings[index + 1:] if h.level <= heading.level), 1 << 30)
-        if not any(heading.line < line < end for line in content):
-            yield heading.line, heading_text(heading.text).strip()
+        title = heading_text(heading.text).strip()
+        if title and not any(heading.line < line < end for line in content):  # a wordless one: empty-heading
+            yield heading.line, title
 
 
 @check(EMPTY_SECTION)
@@ -233,7 +234,7 @@ def check_empty_sections(corpus: Corpus) -> Iterator[Finding]:
         if policy.status not in (Status.APPROVED, Status.DRAFT):
             continue  # retired, or a file whose frontmatter could not be read (reported by the schema)
         severity = Severity.WARNING if policy.status is Status.DRAFT else Severity.ERROR
-        if not policy.has_body or not _content_lines(policy):
+        if not policy.has_body or not (policy.parsed.headings or _content_lines(policy)):
             yield EMPTY_SECTION.at(policy.rel, policy.doc.body_line, 1, "the policy has no text yet: write it "
                                    "before it is approved", severity)
             continue
