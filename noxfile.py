@@ -59,3 +59,10 @@ def docs(session: nox.Session) -> None:
     """Regenerate the rules table in docs/guide/rules.md from the rule registry."""
     session.install("-e", ".[dev]")
     session.run("python", "-m", "policybook.rules_doc", "docs/guide/rules.md")
+
+
+@nox.session(python="3.11")
+def guide(session: nox.Session) -> None:
+    """Build the editors' guide (docs/guide/) as its own site in site-guide/, apart from the staff site."""
+    session.install("-e", ".[dev]")
+    session.run("mkdocs", "build", "--strict", "-f", "guide.mkdocs.yml")
