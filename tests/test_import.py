@@ -1,0 +1,539 @@
+"""policybook import: Word documents and Markdown with other tools' frontmatter brought in as draft
+policies. The Word documents are made here with python-docx, so each test says exactly what it imports."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+from docx import Document as WordDocument
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Inches
+from pypdf import PdfReader
+from sitetools import add_site_files, png_bytes, policybook
+
+from policybook.importing.dates import read_date
+from policybook.loader import load_markdown
+from policybook.markdown import dialect
+
+PICTURE = png_bytes(40, 20)
+ALT = "Poster showing the four cleaning steps"
+TITLE = "Decontaminating the scan table"
+POLICY = "policies/infection-control/decontaminating-the-scan-table.md"
+CONTROL = [("Version", "2.1"), ("Author", "Priya Lindqvist"), ("Owner", "IPC Lead"),
+           ("Approved by", "Registered Manager"), ("Date approved", "3 March 2025"), ("Review date", "03/03/2027"),
+           ("Equality impact assessment", "Completed")]
+HISTORY = [("2.1", "3 March 2025", "Priya Lindqvist", "Wipes changed."),
+           ("2.0", "12/01/2024", "Priya Lindqvist", "Rewritten for the mobile unit."),
+           ("1.0", "1 June 2022", "Tomasz Quill", "First issue.")]
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+# -- making Word documents -----------------------------------------------------------------------------
+def _numbering(document: WordDocument, number: int, kind: str) -> int:
+    """A three-level list definition (python-docx's template has one level only), as Word writes them."""
+    part = document.part.numbering_part.element
+    marker = "%{}." if kind == "decimal" else "\u2022"
+    levels = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{kind}"/>'
+                     f'<w:lvlText w:val="{marker.format(i + 1)}"/><w:pPr><w:ind w:left="{720 * (i + 1)}" '
+                     'w:hanging="360"/></w:pPr></w:lvl>' for i in range(3))
+    part.find(qn("w:num")).addprevious(parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{number}">{levels}</w:abstractNum>'))
+    part.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{number}"><w:abstractNumId w:val="{number}"/></w:num>'))
+    return number
+
+
+def _item(document: WordDocument, text: str, level: int, numbering: int) -> None:
+    paragraph = document.add_paragraph(text, style="List Paragraph")
+    paragraph._p.get_or_add_pPr().insert(0, parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{numbering}"/></w:numPr>'))
+
+
+def _table(document: WordDocument, rows: list[tuple[str, ...]]) -> None:
+    table = document.add_table(rows=0, cols=len(rows[0]))
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+
+
+def _word(path: Path, control: list[tuple[str, str]] = CONTROL, history: list[tuple[str, ...]] = HISTORY,
+          title: str = TITLE) -> Path:
+    """A policy as a small provider keeps it in Word: title, document-control table, version history,
+    headings, nested lists, a table, a link and a picture with alternative text."""
+    document = WordDocument()
+    document.add_heading(title, 0)
+    _table(document, control)
+    document.add_heading("Version history", 1)
+    _table(document, [("Version", "Date", "Author", "Changes"), *history])
+    document.add_heading("Purpose", 1)
+    document.add_paragraph("The scan table is cleaned between patients so that no infection passes from one "
+                           "patient to the next.")
+    document.add_heading("Procedure", 1)
+    steps, points = _numbering(document, 90, "decimal"), _numbering(document, 91, "bullet")
+    _item(document, "Put on gloves before you start.", 0, steps)
+    _item(document, "Take a fresh wipe from the tub.", 1, steps)
+    _item(document, "Clean the mattress from head to foot.", 0, steps)
+    document.add_heading("Products", 2)
+    _table(document, [("Surface", "Product"), ("Mattress", "Combined detergent and disinfectant wipe")])
+    paragraph = document.add_paragraph("Read the ")
+    relation = document.part.relate_to("https://www.england.nhs.uk/", HYPERLINK, is_external=True)
+    paragraph._p.append(parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{relation}"><w:r><w:t>national manual'
+                                  '</w:t></w:r></w:hyperlink>'))
+    paragraph.add_run(" for more detail.")
+    _item(document, "Check the wipe is in date.", 0, points)
+    _item(document, "Keep the tub closed.", 1, points)
+    picture = document.add_picture(io.BytesIO(PICTURE), width=Inches(2))
+    picture._inline.docPr.set("descr", ALT)
+    document.add_heading("Monitoring", 1)
+    document.add_paragraph("The audit each quarter checks the cleaning record.")
+    document.save(str(path))
+    return path
+
+
+def _source_paragraphs(path: Path, skip_tables: int = 2) -> list[str]:
+    """Every paragraph of the Word file's body and of its tables after the first ``skip_tables`` (the
+    document-control tables), except the title and the heading of the version history."""
+    document = WordDocument(str(path))
+    texts = [p.text for p in document.paragraphs if p.style.name != "Title" and p.text != "Version history"]
+    for table in document.tables[skip_tables:]:
+        texts += [p.text for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    return [" ".join(text.split()) for text in texts if text.strip()]
+
+
+# -- reading results -----------------------------------------------------------------------------------
+def _import(run, root: Path, *args: str):
+    return run("-C", str(root), "import", *args, "--today", TODAY)
+
+
+def _frontmatter(path: Path) -> dict[str, object]:
+    return load_markdown(path, path.name).data
+
+
+def _body(path: Path) -> str:
+    return load_markdown(path, path.name).body
+
+
+def _words(body: str) -> str:
+    """The body's text as a reader sees it, parsed in the policy dialect: no markup, escapes or line breaks."""
+    parts: list[str] = []
+    for token in dialect().parse(body):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+        parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def _lint(run, root: Path) -> tuple[int, list[dict[str, object]]]:
+    result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json")
+    return result.code, json.loads(result.out)["findings"]
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# -- Word ----------------------------------------------------------------------------------------------
+def test_a_word_policy_comes_in_as_a_draft_that_lints_clean(example: Path, run, tmp_path: Path) -> None:
+    source = _word(tmp_path / "Scan table cleaning.docx")
+    result = _import(run, example, str(source), "--category", "infection-control", "--guidance",
+                     "national-ipc-manual")
+    assert result.code == 0, result.err
+    assert f"as IPC-006 '{TITLE}', draft 2.1, at {POLICY} with 1 picture(s)" in result.out
+    path = example / POLICY
+    data = _frontmatter(path)
+    assert {key: data[key] for key in ("id", "title", "version", "status", "category", "owner", "author", "created",
+                                       "review_interval", "next_review", "audience", "guidance")} == {
+        "id": "IPC-006", "title": TITLE, "version": "2.1", "status": "draft", "category": "infection-control",
+        "owner": "ipc-lead", "author": "Priya Lindqvist", "created": "2022-06-01", "review_interval": 24,
+        "next_review": "2027-03-03", "audience": "all-staff", "guidance": ["national-ipc-manual"]}
+    assert "approved_by" not in data and "approved_on" not in data
+    assert data["history"] == [
+        {"version": "2.1", "date": "2025-03-03", "author": "Priya Lindqvist", "summary": "Wipes changed."},
+        {"version": "2.0", "date": "2024-01-12", "author": "Priya Lindqvist",
+         "summary": "Rewritten for the mobile unit."},
+        {"version": "1.0", "date": "2022-06-01", "author": "Tomasz Quill", "summary": "First issue."}]
+    assert (path.parent / "decontaminating-the-scan-table" / "image-1.png").read_bytes() == PICTURE
+
+    body = _body(path)
+    assert f"![{ALT}](decontaminating-the-scan-table/image-1.png)" in body
+    assert "## Purpose" in body and "\n### Products\n" in body and "# " + TITLE not in body
+    assert "1.  Put on gloves before you start.\n\n    1.  Take a fresh wipe from the tub." in body
+    assert "- Check the wipe is in date.\n\n  - Keep the tub closed." in body
+    assert "| Mattress | Combined detergent and disinfectant wipe |" in body
+    assert "[national manual](https://www.england.nhs.uk/)" in body
+    assert "Version" not in body and "Priya" not in body  # the control tables are frontmatter now
+    words = _words(body)
+    for paragraph in _source_paragraphs(source):
+        assert paragraph in words, paragraph
+
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
+    report = (example / "records/imports/IPC-006.md").read_text(encoding="utf-8")
+    assert "| Equality impact assessment | Completed | table 1, row 7 |" in report
+    assert "not mapped: Equality impact assessment: Completed (table 1, row 7)" in result.out
+    assert "12/01/2024" in report and "read as 12 January 2024 (day first)" in report
+    assert "records an approval on 2025-03-03 by 'Registered Manager': it was not kept" in report
+
+
+def test_with_approved_the_policy_is_approved_as_before_and_is_published_with_its_picture(
+        example: Path, run, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs poppler-utils (.ci/run)")
+    add_site_files(example)
+    source = _word(tmp_path / "scan-table.docx")
+    result = _import(run, example, str(source), "--category", "infection-control", "--approved", "--guidance",
+                     "national-ipc-manual")
+    assert result.code == 0, result.err
+    data = _frontmatter(example / POLICY)
+    assert data["status"] == "draft" and data["history"][0] == {
+        "version": "2.1", "date": "2025-03-03", "author": "Priya Lindqvist",
+        "summary": "Wipes changed. Approved by Registered Manager on 3 March 2025, before import into policybook."}
+    report = (example / "records/imports/IPC-006.md").read_text(encoding="utf-8")
+    assert "`policybook approve IPC-006 --by registered-manager --on 2025-03-03`" in report
+
+    approved = run("-C", str(example), "approve", "IPC-006", "--by", "registered-manager", "--on", "2025-03-03",
+                   "--today", TODAY)
+    assert approved.code == 0, approved.err
+    data = _frontmatter(example / POLICY)
+    assert (data["status"], data["version"], data["approved_on"]) == ("approved", "2.1", "2025-03-03")
+    assert [h["version"] for h in data["history"]] == ["2.1", "2.0", "1.0"]
+
+    built = policybook(example, "build", "--today", TODAY)
+    assert built.returncode == 0, built.stderr
+    page = example / "site/policies/infection-control/decontaminating-the-scan-table"
+    assert f'<img src="image-1.png" alt="{ALT}">' in (page / "index.html").read_text(encoding="utf-8")
+    assert (page / "image-1.png").read_bytes() == PICTURE
+    assert not [p for p in (example / "site").rglob("*") if "imports" in p.parts]  # the report stays private
+    pdf = example / "site/handbook/staff-handbook.pdf"
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "Put on gloves before you start." in text and "Take a fresh wipe from the tub." in text
+    assert ALT in _figure_alt_texts(PdfReader(pdf))
+
+
+def _figure_alt_texts(reader: PdfReader) -> list[str]:
+    """The /Alt of every Figure in the PDF's structure tree: a picture really drawn, with its description."""
+    found: list[str] = []
+    stack: list[object] = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, list):
+            stack.extend(item)
+        elif hasattr(item, "get"):
+            if item.get("/S") == "/Figure" and "/Alt" in item:
+                found.append(str(item["/Alt"]))
+            if item.get("/K") is not None:
+                stack.append(item["/K"])
+    return found
+
+
+@pytest.mark.parametrize(("approved", "message"), [
+    ("3 March 2027", "the approval date in {name}, 2027-03-03, is in the future"),
+    ("3 March 2021", "the approval date in {name}, 2021-03-03, is before the policy was created (2022-06-01)"),
+    ("March 2025", "gives no approval date that can be read"),
+    ("01/05/2023", "is before version 2.0 in its history (2024-01-12)"),
+])
+def test_approved_refuses_an_approval_date_that_cannot_be_right(example: Path, run, tmp_path: Path, approved: str,
+                                                                message: str) -> None:
+    control = [(label, approved if label == "Date approved" else value) for label, value in CONTROL]
+    source = _word(tmp_path / "scan-table.docx", control=control)
+    before = _files(example)
+    result = _import(run, example, str(source), "--category", "infection-control", "--approved")
+    assert result.code == 2
+    assert result.err.startswith("policybook: --approved: ") and message.format(name=source) in result.err
+    assert result.err.count("\n") == 1
+    assert _files(example) == before
+
+
+def test_a_table_with_merged_cells_becomes_a_list_keeping_every_cell(example: Path, run, tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Spill response", 0)
+    document.add_heading("Who does what", 1)
+    table = document.add_table(rows=3, cols=3)
+    for row, texts in zip(table.rows, [("Spill", "First step", "Then"), ("Blood", "Put on gloves", "Use granules"),
+                                       ("Urine", "Put on gloves", "Use wipes")], strict=True):
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.text = text
+    table.cell(1, 1).merge(table.cell(2, 1))  # one cell across two rows: not a pipe table
+    table.cell(1, 2).add_paragraph("Bag the waste as clinical waste.")
+    path = tmp_path / "spills.docx"
+    document.save(str(path))
+    result = _import(run, example, str(path), "--category", "infection-control")
+    assert result.code == 0, result.err
+    body = _body(example / "policies/infection-control/spill-response.md")
+    assert "|" not in body
+    assert "- **Spill:** Blood" in body and "**Then:**" in body
+    words = _words(body)
+    for paragraph in _source_paragraphs(path, skip_tables=0):
+        assert paragraph in words, paragraph
+    assert "became a list, one item per row" in result.out
+
+
+def test_text_that_looks_like_markup_in_word_stays_text(example: Path, run, tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Safe storage", 0)
+    document.add_paragraph("!!! note this line starts with three marks")
+    document.add_paragraph("Write <b>bold</b> as plain words & keep [brackets] and *stars*.")
+    path = tmp_path / "storage.docx"
+    document.save(str(path))
+    assert _import(run, example, str(path), "--category", "health-safety").code == 0
+    body = _body(example / "policies/health-safety/safe-storage.md")
+    tokens = dialect().parse(body)
+    assert not [t for t in tokens if t.type.startswith("admonition") or t.type == "html_block"]
+    assert not [c for t in tokens for c in t.children or [] if c.type == "html_inline"]
+    words = _words(body)
+    assert "!!! note this line starts with three marks" in words
+    assert "Write <b>bold</b> as plain words & keep [brackets] and *stars*." in words
+
+
+def test_picture_names_from_the_document_never_reach_outside_the_policy_folder(example: Path, run,
+                                                                               tmp_path: Path) -> None:
+    plain = _word(tmp_path / "plain.docx")
+    hostile = tmp_path / "work" / "hostile.docx"
+    hostile.parent.mkdir()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            name = info.filename.replace("word/media/image1.png", "word/media/../../../../escaped.png")
+            target.writestr(name, data.replace(b"media/image1.png", b"media/../../../../escaped.png"))
+    result = _import(run, example, str(hostile), "--category", "infection-control")
+    assert result.code == 0, result.err
+    assert not list(tmp_path.rglob("escaped.png")) and not list(example.rglob("escaped.png"))
+    folder = example / "policies/infection-control/decontaminating-the-scan-table"
+    assert [p.name for p in folder.iterdir()] == ["image-1.png"]
+    assert (folder / "image-1.png").read_bytes() == PICTURE
+
+
+# -- Markdown with other tools' frontmatter ------------------------------------------------------------
+FRONTMATTER = {
+    "yaml": ('---\ntitle: Sharps handling\nversion: "1.2"\nauthor: Tomasz Quill\nowner: IPC Lead\n'
+             "created: 2022-05-04\ndate: 14 February 2024\nreview_interval: 3 years\nlayout: policy\n---\n"),
+    "toml": ('+++\ntitle = "Sharps handling"\nversion = "1.2"\nauthor = "Tomasz Quill"\nowner = "IPC Lead"\n'
+             'created = 2022-05-04\ndate = "14 February 2024"\nreview_interval = "3 years"\nlayout = "policy"\n+++\n'),
+    "json": ('{\n  "title": "Sharps handling", "version": "1.2", "author": "Tomasz Quill", "owner": "IPC Lead",\n'
+             '  "created": "2022-05-04", "date": "14 February 2024", "review_interval": "3 years",\n'
+             '  "layout": "policy"\n}\n'),
+    "json-semicolons": (';;;\n{"title": "Sharps handling", "version": "1.2", "author": "Tomasz Quill", '
+                        '"owner": "IPC Lead", "created": "2022-05-04", "date": "14 February 2024", '
+                        '"review_interval": "3 years", "layout": "policy"}\n;;;\n'),
+}
+MARKDOWN_BODY = """
+# Sharps handling
+
+Dispose of sharps at the point of use. Never re-sheath a needle.
+
+!!! warning "Needlestick injury"
+    Bleed it, wash it and report it the same day.
+
+| Bin | Lid colour |
+|---|---|
+| Sharps | Yellow |
+
+![The yellow sharps bin label](label.png)
+"""
+
+
+@pytest.mark.parametrize("convention", sorted(FRONTMATTER))
+def test_markdown_with_frontmatter_in_another_convention(example: Path, run, tmp_path: Path,
+                                                         convention: str) -> None:
+    source = tmp_path / "sharps.md"
+    source.write_text(FRONTMATTER[convention] + MARKDOWN_BODY, encoding="utf-8")
+    (tmp_path / "label.png").write_bytes(PICTURE)
+    result = _import(run, example, str(source), "--category", "infection-control", "--guidance",
+                     "national-ipc-manual")
+    assert result.code == 0, result.err
+    path = example / "policies/infection-control/sharps-handling.md"
+    data = _frontmatter(path)
+    assert {key: data[key] for key in ("title", "version", "owner", "author", "created", "review_interval")} == {
+        "title": "Sharps handling", "version": "1.2", "owner": "ipc-lead", "author": "Tomasz Quill",
+        "created": "2022-05-04", "review_interval": 36}
+    assert data["history"] == [{"version": "1.2", "date": "2024-02-14", "author": "Tomasz Quill",
+                                "summary": "Version 1.2, imported from sharps.md."}]
+    body = _body(path)
+    assert body.lstrip().startswith("Dispose of sharps")  # the title heading is the frontmatter title
+    assert '!!! warning "Needlestick injury"\n    Bleed it, wash it and report it the same day.' in body
+    assert "| Sharps | Yellow" in body
+    assert "![The yellow sharps bin label](sharps-handling/image-1.png)" in body
+    assert (path.parent / "sharps-handling/image-1.png").read_bytes() == PICTURE
+    assert "not mapped: layout: policy" in result.out
+    report = (example / "records/imports/IPC-006.md").read_text(encoding="utf-8")
+    assert "| layout | policy | frontmatter 'layout' |" in report
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
+
+
+def test_version_history_in_frontmatter_becomes_the_history(example: Path, run, tmp_path: Path) -> None:
+    source = tmp_path / "waste.md"
+    source.write_text(json.dumps({
+        "title": "Waste segregation", "version": "1.1", "authors": ["Dana Whitlow"],
+        "history": [{"version": "1.1", "date": "2 May 2024", "author": "Dana Whitlow", "changes": "Orange bags."},
+                    {"version": "1.0", "date": "01/04/2023", "changes": "First issue.", "ticket": "Q-12"}],
+        "draft": False}, indent=2) + "\n\nSegregate waste where it is made.\n", encoding="utf-8")
+    assert _import(run, example, str(source), "--category", "infection-control").code == 0
+    data = _frontmatter(example / "policies/infection-control/waste-segregation.md")
+    assert (data["created"], data["author"]) == ("2023-04-01", "Dana Whitlow")
+    assert data["history"] == [
+        {"version": "1.1", "date": "2024-05-02", "author": "Dana Whitlow", "summary": "Orange bags."},
+        {"version": "1.0", "date": "2023-04-01", "author": "Dana Whitlow", "summary": "First issue.; ticket: Q-12"}]
+    report = (example / "records/imports/IPC-006.md").read_text(encoding="utf-8")
+    assert "| draft | False |" in report
+
+
+def test_html_in_a_markdown_source_is_kept_as_text_and_nothing_runs(example: Path, run, tmp_path: Path) -> None:
+    source = tmp_path / "visitors.md"
+    source.write_text("---\ntitle: Visitors on the unit\n---\n\nVisitors sign in.<br>Always.\n\n"
+                      "<div onclick=\"steal()\">Escort every visitor.</div>\n\n<script>alert(1)</script>\n\n"
+                      "[Map](javascript:alert(1)) and ![x](../outside.png) and ![y](/etc/hostname)\n",
+                      encoding="utf-8")
+    (tmp_path.parent / "outside.png").write_bytes(PICTURE)
+    result = _import(run, example, str(source), "--category", "governance")
+    assert result.code == 0, result.err
+    path = example / "policies/governance/visitors-on-the-unit.md"
+    body = _body(path)
+    tokens = dialect().parse(body)
+    assert not [t for t in tokens if t.type == "html_block"]
+    assert not [c for t in tokens for c in t.children or [] if c.type in ("html_inline", "image", "link_open")]
+    for gone in ("script", "onclick", "javascript", "outside.png", "/etc/hostname"):
+        assert gone not in body, gone
+    words = _words(body)
+    assert "Visitors sign in. Always." in words and "Escort every visitor." in words and "Map" in words
+    assert not (path.parent / "visitors-on-the-unit").exists()
+    assert "is not a file inside the document's folder" in result.out
+
+
+# -- roles, dates and refusals -------------------------------------------------------------------------
+def test_roles_the_register_does_not_hold_are_reported_not_invented(example: Path, run, tmp_path: Path) -> None:
+    control = [("Version", "1.0"), ("Policy owner", "Practice Manager"), ("Approved by", "Board of Directors"),
+               ("Date approved", "3 March 2025"), ("Author", "Priya Lindqvist")]
+    source = _word(tmp_path / "scan-table.docx", control=control, history=[("1.0", "3 March 2025", "", "First.")])
+    result = _import(run, example, str(source), "--category", "infection-control")
+    assert result.code == 0, result.err
+    data = _frontmatter(example / POLICY)
+    assert data["owner"] == "registered-manager" and list(data["roles"]) == ["registered-manager"]
+    assert "owner 'Practice Manager' is not a role in the roles register" in result.out
+    assert "approved by 'Board of Directors' is not a role in the roles register" in result.out
+    again = _import(run, example, str(source), "--category", "governance")
+    assert again.code == 2 and f"its title '{TITLE}' is already the title of IPC-006" in again.err
+    chosen = _word(tmp_path / "tub.docx", title="Wipe tub storage")
+    with_owner = _import(run, example, str(chosen), "--category", "infection-control", "--owner", "lead-radiographer")
+    assert with_owner.code == 0, with_owner.err
+    assert _frontmatter(example / "policies/infection-control/wipe-tub-storage.md")["owner"] == "lead-radiographer"
+    assert "the document names its owner as 'IPC Lead'; --owner lead-radiographer was used" in with_owner.out
+
+
+@pytest.mark.parametrize(("text", "day", "problem"), [
+    ("3 March 2024", "2024-03-03", ""),
+    ("3rd March 2024", "2024-03-03", ""),
+    ("Sunday 3 March 2024", "2024-03-03", ""),
+    ("03/03/2024", "2024-03-03", ""),
+    ("03/04/2024", "2024-04-03", ""),
+    ("3.4.24", "2024-04-03", ""),
+    ("2024-03-03", "2024-03-03", ""),
+    ("March 3, 2024", "2024-03-03", ""),
+    ("March 2024", None, "ambiguous"),
+    ("2024", None, "ambiguous"),
+    ("04/13/2024", None, "there is no month 13"),
+    ("31/02/2024", None, "not a real date"),
+    ("next spring", None, "not a date"),
+])
+def test_dates_are_read_the_british_way_and_never_guessed(text: str, day: str | None, problem: str) -> None:
+    reading = read_date(text)
+    assert (reading.day.isoformat() if reading.day else None) == day
+    assert problem in reading.problem
+    if text == "03/04/2024":
+        assert reading.note == "read as 3 April 2024 (day first)"
+
+
+ERRORS = {
+    "missing": ("nowhere.docx", "nowhere.docx: no such file"),
+    "binary": ("photo.docx", "photo.docx: is not a Word document (a .docx file is a zip archive; this is not one)"),
+    "unknown binary": ("data.bin", "data.bin: is not a Word .docx document or a Markdown file"),
+    "truncated": ("truncated.docx", "truncated.docx: is not a readable Word document"),
+    "damaged": ("damaged.docx", "damaged.docx: cannot be read as a Word document"),
+    "not word": ("archive.docx", "archive.docx: is a zip archive but not a Word document"),
+    "old word": ("old.doc", "old.doc: is an old Word document (.doc): open it in Word and save it as .docx"),
+    "bad yaml": ("broken.md", "broken.md: its YAML frontmatter cannot be read"),
+    "yaml alias": ("alias.md", "alias.md: its YAML frontmatter uses anchors, aliases or tags"),
+}
+
+
+def _broken(folder: Path, case: str) -> Path:
+    good = _word(folder / "good.docx").read_bytes()
+    name = ERRORS[case][0]
+    path = folder / name
+    if case == "binary" or case == "unknown binary":
+        path.write_bytes(PICTURE)
+    elif case == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif case == "damaged":
+        data = bytearray(good)
+        data[data.index(b"word/document.xml") + 200] ^= 0xFF  # inside the compressed body
+        path.write_bytes(bytes(data))
+    elif case == "not word":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("notes.txt", "hello")
+    elif case == "old word":
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    elif case == "bad yaml":
+        path.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    elif case == "yaml alias":
+        path.write_text("---\nbase: &b [x, x]\ntitle: *b\n---\n\nText.\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_a_document_that_cannot_be_imported_is_one_line_and_exit_2(example: Path, run, tmp_path: Path,
+                                                                    case: str) -> None:
+    path = _broken(tmp_path, case)
+    before = _files(example)
+    result = _import(run, example, str(path), "--category", "infection-control")
+    assert result.code == 2
+    assert result.err.startswith(f"policybook: {tmp_path / ERRORS[case][1]}")
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err and result.out == ""
+    assert _files(example) == before
+
+
+def test_an_unknown_category_or_owner_is_refused_before_reading(example: Path, run, tmp_path: Path) -> None:
+    source = _word(tmp_path / "scan-table.docx")
+    before = _files(example)
+    category = _import(run, example, str(source), "--category", "radiology")
+    assert category.code == 2 and category.err.startswith("policybook: --category: 'radiology' is not a category")
+    owner = _import(run, example, str(source), "--category", "governance", "--owner", "chief-executive")
+    assert owner.code == 2
+    assert owner.err == "policybook: --owner: 'chief-executive' is not a role in the roles register\n"
+    assert _files(example) == before
+
+
+def test_nothing_is_written_when_any_file_is_in_the_way_or_any_document_fails(example: Path, run,
+                                                                               tmp_path: Path) -> None:
+    source = _word(tmp_path / "scan-table.docx")
+    report = example / "records/imports/IPC-006.md"
+    report.parent.mkdir(parents=True)
+    report.write_text("an earlier report\n", encoding="utf-8")
+    before = _files(example)
+    in_the_way = _import(run, example, str(source), "--category", "infection-control")
+    assert in_the_way.code == 2 and in_the_way.err == f"policybook: {report} already exists; nothing was written\n"
+    assert _files(example) == before
+    report.unlink()
+    before = _files(example)
+    batch = _import(run, example, str(source), str(tmp_path / "missing.docx"), "--category", "infection-control")
+    assert batch.code == 2 and "missing.docx: no such file" in batch.err
+    assert _files(example) == before
+    both = _import(run, example, str(source), str(_word(tmp_path / "copy.docx")), "--category", "infection-control")
+    assert both.code == 2 and "is the title of another document being imported" in both.err
+    assert _files(example) == before
