@@ -537,3 +537,20 @@ def test_nothing_is_written_when_any_file_is_in_the_way_or_any_document_fails(ex
     both = _import(run, example, str(source), str(_word(tmp_path / "copy.docx")), "--category", "infection-control")
     assert both.code == 2 and "is the title of another document being imported" in both.err
     assert _files(example) == before
+
+
+def test_a_table_of_roles_that_only_looks_like_control_stays_in_the_text(example: Path, run, tmp_path: Path) -> None:
+    source = _word(tmp_path / "scan-table.docx")
+    document = WordDocument(str(source))
+    document.add_heading("Who does what", 1)
+    _table(document, [("Owner", "Keeps the cleaning schedule current."), ("Lead", "Trains new staff in cleaning.")])
+    document.save(str(source))
+    assert _import(run, example, str(source), "--category", "infection-control").code == 0
+    body = _body(example / POLICY)
+    rows = [" ".join(line.split()) for line in body.splitlines() if line.startswith("| ")]
+    assert "| Owner | Keeps the cleaning schedule current. |" in rows
+    assert "| Lead | Trains new staff in cleaning. |" in rows
+    assert _frontmatter(example / POLICY)["owner"] == "ipc-lead"
+    words = _words(body)
+    for paragraph in _source_paragraphs(source):
+        assert paragraph in words, paragraph

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from policybook.importing.blocks import Node, plain_text, table_text_rows
 from policybook.importing.fields import (
+    APPROVED_BY,
+    APPROVED_ON,
+    CREATED,
     HISTORY_AUTHOR,
     HISTORY_DATE,
     HISTORY_SUMMARY,
     HISTORY_VERSION,
+    ISSUED,
+    NEXT_REVIEW,
+    REVIEW_INTERVAL,
+    VERSION,
     Facts,
     HistoryRow,
     fact_name,
@@ -50,6 +57,15 @@ def take_control_tables(blocks: list[Node], facts: Facts) -> list[Node]:
             continue
         kept = _drop_empty_heading(kept, facts)
     return kept
+
+
+# At least one of these marks a table as document control: a table of roles with "Owner" and "Lead"
+# rows is policy text, not control.
+_CONTROL_ONLY = {VERSION, APPROVED_BY, APPROVED_ON, CREATED, ISSUED, NEXT_REVIEW, REVIEW_INTERVAL}
+
+
+def _control(labels: list[str]) -> bool:
+    return any(fact_name(label) in _CONTROL_ONLY for label in labels)
 
 
 def _drop_empty_heading(kept: list[Node], facts: Facts) -> list[Node]:
@@ -100,7 +116,8 @@ def _read_key_values(rows: list[list[str]], facts: Facts, where: str) -> bool:
         known += sum(1 for label, _ in pairs if fact_name(label))
         pairs_by_row.append(pairs)
     labelled_rows = sum(1 for pairs in pairs_by_row if any(fact_name(label) for label, _ in pairs))
-    if known < 2 or labelled_rows * 2 < len(rows):
+    labels = [label for pairs in pairs_by_row for label, _ in pairs]
+    if known < 2 or labelled_rows * 2 < len(rows) or not _control(labels):
         return False
     for number, pairs in enumerate(pairs_by_row, start=1):
         for label, value in pairs:
@@ -114,7 +131,7 @@ def _read_columns(rows: list[list[str]], facts: Facts, where: str) -> bool:
         return False
     labels, values = rows
     known = sum(1 for label in labels if fact_name(label))
-    if known < 2 or known * 2 < len(labels):
+    if known < 2 or known * 2 < len(labels) or not _control(labels):
         return False
     for label, value in zip(labels, values, strict=False):
         facts.add_labelled(label, value, f"{where}, column '{label}'")
