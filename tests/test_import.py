@@ -554,3 +554,19 @@ def test_a_table_of_roles_that_only_looks_like_control_stays_in_the_text(example
     words = _words(body)
     for paragraph in _source_paragraphs(source):
         assert paragraph in words, paragraph
+
+
+def test_a_picture_in_a_format_the_site_cannot_show_keeps_its_description(example: Path, run, tmp_path: Path) -> None:
+    plain = _word(tmp_path / "plain.docx")
+    drawing = tmp_path / "drawing.docx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(drawing, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith(".rels") or info.filename == "[Content_Types].xml":
+                data = data.replace(b"image1.png", b"image1.emf")
+            target.writestr(info.filename.replace("image1.png", "image1.emf"), data)
+    result = _import(run, example, str(drawing), "--category", "infection-control")
+    assert result.code == 0, result.err
+    assert f"*Picture not imported: {ALT}*" in _body(example / POLICY)
+    assert not (example / "policies/infection-control/decontaminating-the-scan-table").exists()
+    assert "is in EMF format, not PNG, JPEG, GIF, WebP or SVG: save it as PNG" in result.out

@@ -52,7 +52,7 @@ class Pictures:
             return self.by_source[path]
         suffix = path.suffix.lower()
         problem = image_problem(path) if suffix in IMAGE_SUFFIXES else (
-            f"is a {suffix[1:].upper() or 'file without a suffix'}, not a PNG, JPEG, GIF, WebP or SVG image")
+            f"is in {suffix[1:].upper() or 'an unknown'} format, not PNG, JPEG, GIF, WebP or SVG")
         if problem:
             self.notes.append(f"picture '{shown}' {problem}: save it as PNG and add it by hand; its text is kept")
             return None
