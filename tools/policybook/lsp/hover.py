@@ -1,0 +1,106 @@
+"""What an id in the frontmatter stands for: its register entry, shown on hover and beside completions.
+
+Register text is the organisation's own and may hold Markdown's special characters, so it is escaped;
+only a plain https address (what the schema accepts) is written as a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from policybook.corpus import Corpus
+from policybook.lsp.context import Kind, context_at
+from policybook.lsp.positions import word_at
+from policybook.registers import ALL_STAFF
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_PLAIN_URL = re.compile(r"https://[^\s<>\"'`()\[\]]+")
+
+
+def _text(value: object) -> str:
+    return _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _url(value: str) -> str:
+    return f"<{value}>" if _PLAIN_URL.fullmatch(value) else _text(value)
+
+
+def describe(kind: Kind, item_id: str, corpus: Corpus) -> str | None:
+    """Markdown describing ``item_id`` from its register (or policy, or category), None if unknown."""
+    lines = _describe(kind, item_id, corpus)
+    return "\n\n".join(lines) if lines else None
+
+
+def _describe(kind: Kind, item_id: str, corpus: Corpus) -> list[str]:
+    registers = corpus.registers
+    heading = f"`{item_id}`"
+    if kind is Kind.ROLE:
+        if item_id == ALL_STAFF:
+            return [f"**All staff** {heading}", "Everyone who works for the service (built in)."]
+        role = registers.roles.get(item_id)
+        if role is None:
+            return []
+        lines = [f"**{_text(role.title)}** {heading}: role", _text(role.description)]
+        if role.aliases:
+            lines.append("Also called: " + ", ".join(_text(a) for a in role.aliases))
+        return lines
+    if kind is Kind.GUIDANCE:
+        guidance = registers.guidance.get(item_id)
+        if guidance is None:
+            return []
+        lines = [f"**{_text(guidance.title)}** {heading}: guidance",
+                 f"{_text(guidance.publisher)}, {_text(guidance.published)}; status: {_text(guidance.status)}"
+                 + (f", superseded by `{_text(guidance.superseded_by)}`" if guidance.superseded_by else "")]
+        return [*lines, _url(guidance.url)]
+    if kind is Kind.STANDARD:
+        standard = registers.standards.get(item_id)
+        if standard is None:
+            return []
+        return [f"**{_text(standard.title)}** {heading}: standard", _text(standard.framework), _url(standard.url)]
+    if kind is Kind.EQUIPMENT:
+        item = registers.equipment.get(item_id)
+        if item is None:
+            return []
+        lines = [f"**{_text(item.name)}** {heading}: equipment"]
+        if item.aliases:
+            lines.append("Also called: " + ", ".join(_text(a) for a in item.aliases))
+        if item.service_interval_months:
+            lines.append(f"Serviced every {_text(item.service_interval_months)} months"
+                         + (f"; last serviced {_text(item.last_serviced)}" if item.last_serviced else ""))
+        return lines
+    if kind is Kind.POLICY:
+        policy = corpus.by_id().get(item_id)
+        if policy is None:
+            return []
+        return [f"**{_text(policy.title or policy.rel)}** {heading}: policy",
+                f"Version {_text(policy.version_text or '?')}, {_text(policy.status_text)}; owner: "
+                f"{_text(corpus.role_title(policy.owner)) if policy.owner else '?'}", f"`{policy.rel}`"]
+    category = corpus.config.categories.get(item_id)
+    if category is None:
+        return []
+    return [f"**{_text(category.title)}** {heading}: category",
+            f"New policies are numbered {_text(category.prefix)}-nnn"
+            + ("; they must cite guidance" if category.requires_guidance else "")]
+
+
+def hover(corpus: Corpus, lines: Sequence[str], line: int, character: int,
+          codec: PositionCodec) -> types.Hover | None:
+    """The register entry of the id under ``character`` (0-based, in characters) on ``line``."""
+    if line >= len(lines):
+        return None
+    span = word_at(lines[line], character)
+    if span is None:
+        return None
+    context = context_at(lines, line, span[0])
+    if context is None:
+        return None
+    text = describe(context.kind, lines[line][span[0]:span[1]], corpus)
+    if text is None:
+        return None
+    where = types.Range(codec.position_to_client_units(lines, types.Position(line, span[0])),
+                        codec.position_to_client_units(lines, types.Position(line, span[1])))
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=where)
