@@ -322,15 +322,15 @@ def test_picture_names_from_the_document_never_reach_outside_the_policy_folder(e
 # -- Markdown with other tools' frontmatter ------------------------------------------------------------
 FRONTMATTER = {
     "yaml": ('---\ntitle: Sharps handling\nversion: "1.2"\nauthor: Tomasz Quill\nowner: IPC Lead\n'
-             "created: 2022-05-04\ndate: 14 February 2024\nreview_interval: 3 years\nlayout: policy\n---\n"),
+             "created: 2022-05-04\ndate: 14 February 2024\nreview_interval: 1 year\nlayout: policy\n---\n"),
     "toml": ('+++\ntitle = "Sharps handling"\nversion = "1.2"\nauthor = "Tomasz Quill"\nowner = "IPC Lead"\n'
-             'created = 2022-05-04\ndate = "14 February 2024"\nreview_interval = "3 years"\nlayout = "policy"\n+++\n'),
+             'created = 2022-05-04\ndate = "14 February 2024"\nreview_interval = "1 year"\nlayout = "policy"\n+++\n'),
     "json": ('{\n  "title": "Sharps handling", "version": "1.2", "author": "Tomasz Quill", "owner": "IPC Lead",\n'
-             '  "created": "2022-05-04", "date": "14 February 2024", "review_interval": "3 years",\n'
+             '  "created": "2022-05-04", "date": "14 February 2024", "review_interval": "1 year",\n'
              '  "layout": "policy"\n}\n'),
     "json-semicolons": (';;;\n{"title": "Sharps handling", "version": "1.2", "author": "Tomasz Quill", '
                         '"owner": "IPC Lead", "created": "2022-05-04", "date": "14 February 2024", '
-                        '"review_interval": "3 years", "layout": "policy"}\n;;;\n'),
+                        '"review_interval": "1 year", "layout": "policy"}\n;;;\n'),
 }
 MARKDOWN_BODY = """
 # Sharps handling
@@ -361,7 +361,7 @@ def test_markdown_with_frontmatter_in_another_convention(example: Path, run, tmp
     data = _frontmatter(path)
     assert {key: data[key] for key in ("title", "version", "owner", "author", "created", "review_interval")} == {
         "title": "Sharps handling", "version": "1.2", "owner": "ipc-lead", "author": "Tomasz Quill",
-        "created": "2022-05-04", "review_interval": 36}
+        "created": "2022-05-04", "review_interval": 12}
     assert data["history"] == [{"version": "1.2", "date": "2024-02-14", "author": "Tomasz Quill",
                                 "summary": "Version 1.2, imported from sharps.md."}]
     body = _body(path)
