@@ -43,6 +43,11 @@ class Bench:
             self.arrived[(params.uri, params.version)] = time.perf_counter()
             self.event.set()
 
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def log(ls: LanguageClient, params: types.LogMessageParams) -> None:
+            if params.type is types.MessageType.Error:
+                print(params.message, file=sys.stderr)
+
     async def wait(self, uri: str, version: int | None, timeout: float = 900) -> float:
         deadline = time.perf_counter() + timeout
         while (uri, version) not in self.arrived:
