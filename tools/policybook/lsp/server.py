@@ -31,7 +31,7 @@ from policybook.lsp.hover import hover
 from policybook.lsp.positions import clean_lines
 from policybook.lsp.workspace import Project, Projects, normalise
 
-DEBOUNCE_SECONDS = 0.03  # a pause in typing this long starts a relint
+DEBOUNCE_SECONDS = 0.015  # a relint waits this long, so that changes already sent arrive first and share it
 TRIGGER_CHARACTERS = [" ", "[", ","]
 # What to hear about from the editor's file watcher: policies, registers, settings, house style, records
 # and the images policies show (anything else cannot change a finding).
