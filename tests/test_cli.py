@@ -109,7 +109,7 @@ def test_paths_limit_the_report_not_the_checks(example: Path, run) -> None:
 
 
 def test_strict_fails_on_warnings(example: Path, run) -> None:
-    edit(example / RATING, 'next_review: "2028-10-06"', 'next_review: "2027-01-10"')
+    edit(example / RATING, 'next_review: "2028-01-15"', 'next_review: "2027-01-10"')
     assert run("-C", str(example), "lint", "--today", TODAY).code == 0
     assert run("-C", str(example), "lint", "--today", TODAY, "--strict").code == 1
 

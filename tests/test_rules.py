@@ -54,16 +54,16 @@ FIRES = [
     Case("duplicate-id", RATING, "id: GOV-006", "id: GOV-005", "id: GOV-005"),
     Case("duplicate-title", RATING, "title: Display of the CQC rating", "title: Duty  of CANDOUR",
          "title: Duty"),
-    Case("review-overdue", RATING, 'next_review: "2028-10-06"', 'next_review: "2026-11-01"',
+    Case("review-overdue", RATING, 'next_review: "2028-01-15"', 'next_review: "2026-11-01"',
          "next_review"),
-    Case("review-due-soon", RATING, 'next_review: "2028-10-06"', 'next_review: "2027-01-10"',
+    Case("review-due-soon", RATING, 'next_review: "2028-01-15"', 'next_review: "2027-01-10"',
          "next_review"),
-    Case("review-interval", RATING, 'next_review: "2028-10-06"', 'next_review: "2028-12-06"',
+    Case("review-interval", RATING, 'next_review: "2028-01-15"', 'next_review: "2028-03-06"',
          "next_review"),
-    Case("review-interval", RATING, "review_interval: 36", "review_interval: 48", "review_interval"),
-    Case("date-order", RATING, 'approved_on: "2025-10-06"', 'approved_on: "2026-12-24"',
+    Case("review-interval", RATING, "review_interval: 24", "review_interval: 36", "review_interval"),
+    Case("date-order", RATING, 'approved_on: "2026-01-15"', 'approved_on: "2026-12-24"',
          "approved_on"),
-    Case("history", RATING, 'version: "1.0"\nstatus', 'version: "1.1"\nstatus', 'version: "1.0"'),
+    Case("history", RATING, 'version: "1.1"\nstatus', 'version: "1.2"\nstatus', 'version: "1.1"'),
     Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
     Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
     Case("unknown-guidance", RATING, "  - cqc-display-of-ratings", "  - cqc-display-of-rating",
@@ -202,7 +202,7 @@ def test_rule_stays_quiet_on_correct_text(rule: str, text: str, example: Path, r
 
 
 def test_review_due_soon_is_quiet_outside_the_window(example: Path, run) -> None:
-    edit(example / RATING, 'next_review: "2028-10-06"', 'next_review: "2027-01-26"')
+    edit(example / RATING, 'next_review: "2028-01-15"', 'next_review: "2027-01-26"')
     _, findings = _lint(run, example)
     assert findings == []  # 61 days ahead, the window is 60
     _, findings = _lint(run, example, "--today", "2026-11-27")
