@@ -1,6 +1,6 @@
-"""Assemble and compile the handbook: select the policies, write data.json and one Typst file per
-body into a build folder, compile the static template with the `typst` package, write the PDF
-atomically."""
+"""Assemble and compile the handbooks: select each edition's policies, convert every body once into a
+build folder shared by all editions, write one data file per edition, compile the static template with
+the `typst` package, write each PDF atomically."""
 
 from __future__ import annotations
 
@@ -19,13 +19,16 @@ from policybook.control.git import short_revision
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.errors import PolicybookError
-from policybook.handbook.convert import BodyConverter, label_for
+from policybook.handbook.convert import BodyConverter, PolicyContentError, label_for
+from policybook.handbook.editions import STAFF_HANDBOOK, for_all_staff, for_role
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "template.typ"
+HELPERS = HERE / "pb.typ"
 FONTS = HERE / "fonts"
+BODY_PRELUDE = '#import "/pb.typ": pb-link\n'  # what a converted body may call (see the Lua filter)
 
 
 @dataclass(frozen=True)
@@ -45,31 +48,62 @@ def git_revision(root: Path) -> str:
 def select(corpus: Corpus, audience: str | None) -> list[Policy]:
     """Approved policies for ``audience`` (a role id), or for all staff when None, in id order."""
     if audience is not None and not corpus.registers.role_exists(audience):
-        raise PolicybookError(f"--audience: '{audience}' is not a role in the roles register")
-    chosen = []
-    for policy in corpus.published():
-        readers = policy.audience
-        if ALL_STAFF in readers or (audience is not None and audience in readers):
-            chosen.append(policy)
+        raise PolicybookError(f"--role: '{audience}' is not a role in the roles register")
+    chosen = [p for p in corpus.published() if for_all_staff(p) or (audience is not None and audience in p.audience)]
     return sorted(chosen, key=lambda p: p.id or "")
 
 
-def _policy_data(corpus: Corpus, policy: Policy, body_file: str) -> dict[str, object]:
+def select_role(corpus: Corpus, role: str) -> list[Policy]:
+    """A role's edition: the approved policies addressed to ``role`` and not to all staff, in id order."""
+    if role == ALL_STAFF or not corpus.registers.role_exists(role):
+        raise PolicybookError(f"--role: '{role}' is not a role in the roles register")
+    return sorted((p for p in corpus.published() if for_role(p, role)), key=lambda p: p.id or "")
+
+
+def _web(url: str | None) -> str:
+    """Only web addresses become links in the PDF: anything else in a register stays text."""
+    return url if url and url.lower().startswith(("https://", "http://")) else ""
+
+
+def _review_interval(months: int | None) -> str:
+    if months is None:
+        return "Not set"
+    return "Every month" if months == 1 else f"Every {months} months"
+
+
+def _policy_data(corpus: Corpus, policy: Policy, body_file: str, site_urls: dict[str, str],
+                 published: dict[str, Policy]) -> dict[str, object]:
+    """What the template shows of one policy: the same document control as the staff site's panel,
+    every value a string (never markup). The same for every edition."""
     registers = corpus.registers
     guidance = []
     for ref in policy.guidance:
         item = registers.guidance.get(ref.id)
         if item:
-            guidance.append({"title": item.title, "detail": item.detail(ref.section)})
+            guidance.append({"title": item.title, "detail": item.detail(ref.section), "url": _web(item.url)})
+    standards = [{"title": s.title, "detail": s.framework, "url": _web(s.url)}
+                 for s in (registers.standards.get(ref) for ref in policy.standards) if s]
+    equipment = [e.name for e in (registers.equipment.get(ref) for ref in policy.equipment) if e]
+    related = []
+    for other_id in policy.related:
+        other = published.get(other_id)
+        related.append({"id": other_id, "title": (other.title or "") if other else "", "label": label_for(other_id),
+                        "url": _web(site_urls.get(other_id)) if other else ""})
+    category = corpus.config.categories.get(policy.category or "")
+    overdue = policy.next_review is not None and policy.next_review < corpus.today
     return {
-        "id": policy.id, "title": policy.title, "label": label_for(policy.id or ""),
-        "version": policy.version_text, "owner": corpus.role_title(policy.owner or ""),
+        "id": policy.id or "", "title": policy.title or "", "label": label_for(policy.id or ""),
+        "version": policy.version_text or "", "status": (policy.status or "").capitalize(),
+        "category": category.title if category else policy.category or "",
+        "owner": corpus.role_title(policy.owner or ""), "author": policy.author or "",
         "approved_by": corpus.role_title(policy.approved_by or ""), "approved_on": long_date(policy.approved_on),
-        "next_review": long_date(policy.next_review),
+        "created": long_date(policy.created), "next_review": long_date(policy.next_review), "overdue": overdue,
+        "review_interval": _review_interval(policy.review_interval),
         "audience": ", ".join(corpus.role_title(r) for r in policy.audience),
         "roles": [[corpus.role_title(r), duties] for r, duties in policy.roles.items()],
-        "guidance": guidance,
-        "history": [{"version": h.version_text, "date": long_date(h.date), "author": h.author or "",
+        "guidance": guidance, "standards": standards, "equipment": equipment, "related": related,
+        "url": _web(site_urls.get(policy.id or "")),
+        "history": [{"version": h.version_text or "", "date": long_date(h.date), "author": h.author or "",
                      "summary": h.summary or ""} for h in policy.history],
         "body": body_file,
     }
@@ -77,8 +111,12 @@ def _policy_data(corpus: Corpus, policy: Policy, body_file: str) -> dict[str, ob
 
 @dataclass(frozen=True)
 class Variant:
+    """One PDF to write: where, in which print, and whether it is a role's edition (see editions.py)
+    rather than the handbook for the call's audience."""
+
     out: Path
     large_print: bool = False
+    role: str | None = None
 
 
 def build_handbook(corpus: Corpus, out: Path, *, large_print: bool = False, audience: str | None = None,
@@ -90,49 +128,106 @@ def build_handbook(corpus: Corpus, out: Path, *, large_print: bool = False, audi
 
 def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | None = None,
                     edition: Edition | None = None, site_urls: dict[str, str] | None = None) -> list[Path]:
-    """Write several editions (standard, large print) of one handbook, converting each body once."""
-    policies = select(corpus, audience)
-    if not policies:
-        raise PolicybookError("no approved policy is addressed to this audience: nothing to put in a handbook")
+    """Write several editions (standard and large print, the staff handbook and roles' editions),
+    converting each body once for all of them and typesetting the editions side by side."""
+    if site_urls is None:
+        from policybook.site.pages import site_urls as addresses
+
+        site_urls = addresses(corpus)
+    chosen = [(variant, select_role(corpus, variant.role) if variant.role else select(corpus, audience))
+              for variant in variants]
+    for variant, policies in chosen:
+        if not policies:
+            whom = f"the {corpus.role_title(variant.role)} alone" if variant.role else _audience(corpus, audience)
+            raise PolicybookError(f"no approved policy is addressed to {whom}: nothing to put in a handbook")
+    union = {p.id: p for _, policies in chosen for p in policies if p.id}
+    ordered = sorted(union.values(), key=lambda p: p.id or "")
     edition = edition or Edition(corpus.today, git_revision(corpus.root))
-    written = []
     with tempfile.TemporaryDirectory(prefix="policybook-handbook-") as tmp:
         build = Path(tmp)
         (build / "bodies").mkdir()
-        converter = BodyConverter(build, {p.id for p in policies if p.id}, site_urls or {}, root=corpus.root,
+        converter = BodyConverter(build, set(union), site_urls, root=corpus.root,
                                   policies_dir=corpus.config.policies_path, by_id=corpus.by_id(),
                                   site_url=corpus.config.site_url)
-        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:  # pandoc runs as processes
-            bodies = list(pool.map(converter.convert, policies))
-        entries = []
-        for index, (policy, body) in enumerate(zip(policies, bodies, strict=True)):
+        workers = min(4, os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # pandoc runs as processes
+            bodies = list(pool.map(converter.convert, ordered))
+        published = {p.id: p for p in corpus.published() if p.id}
+        entries: dict[str, dict[str, object]] = {}
+        for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):
             body_file = f"bodies/{index:04d}.typ"
-            (build / body_file).write_text(body, encoding="utf-8")
-            entries.append(_policy_data(corpus, policy, body_file))
+            (build / body_file).write_text(BODY_PRELUDE + body, encoding="utf-8")
+            entries[policy.id or ""] = _policy_data(corpus, policy, body_file, site_urls, published)
+        (build / "xrefs.json").write_text(json.dumps(converter.xrefs, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, build / "handbook.typ")
-        for variant in variants:
-            data = {
-                "organisation": corpus.config.name,
-                "title": "Staff handbook",
-                "audience": "All staff" if audience is None else corpus.role_title(audience),
-                "edition": edition.text,
-                "site_url": corpus.config.site_url or "the staff site",
-                "large": variant.large_print,
-                "policies": entries,
-            }
-            try:
-                pdf = _compile(build, data, edition)
-            except Exception as exc:  # the typst binding raises its own error types
-                raise PolicybookError(_explain(str(exc), build, data, policies, edition)) from None
-            written.append(_write_atomically(variant.out, pdf))
-    return written
+        shutil.copyfile(HELPERS, build / "pb.typ")
+        staff = [_listing(corpus, p) for p in select(corpus, None)] if any(v.role for v in variants) else []
+        jobs = []
+        for number, (variant, policies) in enumerate(chosen):
+            data = _edition_data(corpus, variant.role, audience, edition, variant.large_print)
+            data["policies"] = [entries[p.id or ""] for p in policies]
+            data["also"] = staff if variant.role else []
+            jobs.append((f"data-{number}.json", data, policies))
+        # Typst releases the GIL while it typesets: the editions are typeset side by side.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pdfs = list(pool.map(lambda job: _typeset(build, *job, edition), jobs))
+        return [_write_atomically(variant.out, pdf) for (variant, _), pdf in zip(chosen, pdfs, strict=True)]
 
 
-def _compile(build: Path, data: dict[str, object], edition: Edition) -> bytes:
-    (build / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return typst.compile(str(build / "handbook.typ"), root=str(build), font_paths=[str(FONTS)],
-                         ignore_system_fonts=True, pdf_standards=["ua-1"],
-                         timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
+def _edition_data(corpus: Corpus, role: str | None, audience: str | None, edition: Edition,
+                  large_print: bool) -> dict[str, object]:
+    """What the template shows of an edition as a whole (its policies are added by the caller)."""
+    whom = role or audience
+    site = corpus.config.site_url.rstrip("/")
+    return {
+        "organisation": corpus.config.name,
+        "title": f"{corpus.role_title(role)} handbook" if role else "Staff handbook",
+        "audience": _audience(corpus, whom),
+        "running": f"{corpus.role_title(role)} handbook" if role else f"Staff handbook: {_audience(corpus, audience)}",
+        "scope": _scope(corpus, role, audience),
+        "edition": edition.text,
+        "edition_date": long_date(edition.date),
+        "site_url": corpus.config.site_url,
+        "staff_handbook_url": _web(f"{site}/handbook/{STAFF_HANDBOOK}" if site else ""),
+        "large": large_print,
+    }
+
+
+def _listing(corpus: Corpus, policy: Policy) -> dict[str, object]:
+    """A policy's line in another edition's list: id, title, version and next review."""
+    return {"id": policy.id or "", "title": policy.title or "", "version": policy.version_text or "",
+            "next_review": long_date(policy.next_review),
+            "overdue": policy.next_review is not None and policy.next_review < corpus.today}
+
+
+def _typeset(build: Path, name: str, data: dict[str, object], policies: list[Policy], edition: Edition) -> bytes:
+    compiler = typst.Compiler(root=str(build), font_paths=[str(FONTS)], ignore_system_fonts=True)
+    try:
+        return _compile(compiler, build, name, data, edition)
+    except Exception as exc:  # the typst binding raises its own error types
+        raise _explain(str(exc), compiler, build, name, data, policies, edition) from None
+
+
+def _audience(corpus: Corpus, role: str | None) -> str:
+    return "All staff" if role is None else corpus.role_title(role)
+
+
+def _scope(corpus: Corpus, role: str | None, audience: str | None) -> str:
+    """What the edition holds, in a sentence for its cover."""
+    if role is not None:
+        return (f"The approved policies addressed to the {corpus.role_title(role)}. Read them with the staff "
+                "handbook, which holds every policy for all staff: its policies are listed after the contents.")
+    if audience is not None:
+        role_title = corpus.role_title(audience)
+        return f"Every approved policy addressed to all staff, and every one addressed to the {role_title}."
+    return "Every approved policy addressed to all staff."
+
+
+def _compile(compiler: typst.Compiler, build: Path, name: str, data: dict[str, object], edition: Edition) -> bytes:
+    (build / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return compiler.compile(str(build / "handbook.typ"), sys_inputs={"pb-data": f"/{name}"},
+                            pdf_standards=["ua-1"],
+                            timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
 
 
 def _write_atomically(out: Path, content: bytes) -> Path:
@@ -143,15 +238,16 @@ def _write_atomically(out: Path, content: bytes) -> Path:
     return out
 
 
-def _explain(message: str, build: Path, data: dict[str, object], policies: list[Policy],
-             edition: Edition) -> str:
-    """A typst error, naming the policy it arose from: each policy is typeset alone until one fails."""
+def _explain(message: str, compiler: typst.Compiler, build: Path, name: str, data: dict[str, object],
+             policies: list[Policy], edition: Edition) -> PolicybookError:
+    """A typst error as the policy it arose from (each policy is typeset alone until one fails): the
+    policy's content is at fault, not the command or the settings."""
     first = " ".join(message.split())[:300]
     entries = list(data["policies"])  # type: ignore[call-overload]
     for policy, entry in zip(policies, entries, strict=True):
         try:
-            _compile(build, {**data, "policies": [entry]}, edition)
+            _compile(compiler, build, f"alone-{name}", {**data, "policies": [entry]}, edition)
         except Exception as exc:
             detail = " ".join(str(exc).split())[:300]
-            return f"{policy.rel}: the handbook could not be typeset from this policy: {detail}"
-    return f"the handbook could not be typeset: {first}"
+            return PolicyContentError(policy.rel, f"the handbook could not be typeset from this policy: {detail}")
+    return PolicybookError(f"the handbook could not be typeset: {first}")

@@ -2,9 +2,11 @@
 by pandoc's HTML reader (pandoc from pypandoc-binary) and written as Typst.
 
 Heading ids carry the policy's label, so that in-page links stay inside their policy when every
-policy shares one document. Links to policy ids point inside the handbook when the target is in it,
-and to the staff site otherwise; images are copied into the build folder (from inside the policies
-folder only, as files.py decides) and keep their alternative text.
+policy shares one document. A link to a policy that may be in the PDF becomes a cross-reference that the
+template resolves per edition (to the policy when that edition holds it, else to its page on the staff
+site), so one conversion serves every edition; a link to any other policy goes to the staff site. Images
+are copied into the build folder (from inside the policies folder only, as files.py decides) and keep
+their alternative text.
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ from policybook.images import image_problem
 from policybook.model import Policy
 
 FILTER = Path(__file__).parent / "filters" / "alt-text.lua"
+XREF = "pb-xref-"  # an in-page link target the Lua filter turns into the template's pb-link
+
+
+class PolicyContentError(PolicybookError):
+    """A policy's own content stops the handbook (not the command line or the settings): reported as a
+    finding against that policy's file, so `policybook handbook` exits 1 as lint does."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path, self.message = path, message
 
 
 def label_for(policy_id: str) -> str:
@@ -37,6 +49,7 @@ class BodyConverter:
         self.by_path = {p.doc.path.resolve(): p for p in by_id.values()}
         self.site_url = site_url.rstrip("/")
         self.images = 0
+        self.xrefs: dict[str, str] = {}  # cross-reference label -> the staff site address to use instead
 
     def _link(self, policy: Policy, href: str) -> str | None:
         target = classify(href, policy.doc.path, self.root, self.policies_dir)
@@ -48,12 +61,14 @@ class BodyConverter:
             other = linked_policy(target, self.by_id, self.by_path)
             if other is None or not other.id:
                 return None
-            if other.id in self.in_handbook:
-                if target.fragment and target.fragment in other.summary.anchors:
-                    return f"#{_prefix(other)}{target.fragment}"
-                return f"#{label_for(other.id)}"
             url = self.site_urls.get(other.id)
-            return f"{url}#{target.fragment}" if url and target.fragment else url
+            url = f"{url}#{target.fragment}" if url and target.fragment else url
+            if other.id in self.in_handbook:
+                known = target.fragment and target.fragment in other.summary.anchors
+                label = f"{_prefix(other)}{target.fragment}" if known else label_for(other.id)
+                self.xrefs[label] = url or ""
+                return f"#{XREF}{label}"
+            return url
         if target.kind is Kind.FILE and target.path is not None and self.site_url:
             return f"{self.site_url}/policies/{target.path.relative_to(self.policies_dir.absolute()).as_posix()}"
         return None
@@ -62,7 +77,7 @@ class BodyConverter:
         target = classify(src, policy.doc.path, self.root, self.policies_dir, image=True)
         problem = target.problem if target.kind is not Kind.FILE or target.path is None else image_problem(target.path)
         if problem:
-            raise PolicybookError(f"{policy.rel}: image '{src}' {problem}")
+            raise PolicyContentError(policy.rel, f"image '{src}' {problem}")
         assert target.path is not None
         self.images += 1
         name = f"{_slug(policy)}-image-{self.images}{target.path.suffix.lower()}"
@@ -81,7 +96,7 @@ class BodyConverter:
             return pypandoc.convert_text(rendered.html, "typst", format="html", filters=[str(FILTER)],
                                          extra_args=["--wrap=preserve"])
         except (RuntimeError, OSError) as exc:
-            raise PolicybookError(f"{policy.rel}: pandoc could not convert the body: {exc}") from None
+            raise PolicyContentError(policy.rel, f"pandoc could not convert the body: {exc}") from None
 
 
 def _prefix(policy: Policy) -> str:

@@ -4,6 +4,28 @@ local function typst_string(text)
   return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
 end
 
+-- Links are written here, not by pandoc's writer, which leaves text such as `.com` straight after a link
+-- to be read as a field of it (and the handbook then fails to typeset); the `;` ends the call. A link to
+-- another policy (convert.py marks it `#pb-xref-LABEL`) becomes pb-link from pb.typ, which goes to that
+-- policy when the edition holds it and to the staff site otherwise. Targets are Typst strings.
+local XREF = '#pb-xref-'
+
+function Link(link)
+  local target = link.target
+  local opening
+  if target:sub(1, #XREF) == XREF then
+    opening = '#pb-link(' .. typst_string(target:sub(#XREF + 1)) .. ')['
+  elseif target:sub(1, 1) == '#' then
+    opening = '#link(label(' .. typst_string(target:sub(2)) .. '))['
+  else
+    opening = '#link(' .. typst_string(target) .. ')['
+  end
+  local inlines = pandoc.List({pandoc.RawInline('typst', opening)})
+  inlines:extend(link.content)
+  inlines:insert(pandoc.RawInline('typst', '];'))
+  return inlines
+end
+
 function Image(image)
   local alt = pandoc.utils.stringify(image.caption)
   return pandoc.RawInline('typst',
@@ -60,4 +82,15 @@ function OrderedList(list)
   list.style = 'Decimal'
   list.delimiter = 'DefaultDelim'
   return list
+end
+
+-- Table cells without an alignment of their own are left aligned, as on the staff site (pandoc centres
+-- its tables, and a cell with no alignment would follow): clear print guidance is left aligned text.
+function Table(tbl)
+  for index, spec in ipairs(tbl.colspecs) do
+    if spec[1] == 'AlignDefault' then
+      tbl.colspecs[index] = {'AlignLeft', spec[2]}
+    end
+  end
+  return tbl
 end
