@@ -58,23 +58,30 @@ def cmd_publish(args: argparse.Namespace) -> ExitCode:
 
 def _handbook_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="PATH", help="where to write the PDF "
-                        "(default site/handbook/staff-handbook.pdf)")
+                        "(default: under site/handbook/, where `policybook build` puts it)")
     parser.add_argument("--large-print", action="store_true", help="16 point sans serif edition")
-    parser.add_argument("--audience", metavar="ROLE", help="only the policies this role must read")
+    whom = parser.add_mutually_exclusive_group()
+    whom.add_argument("--role", metavar="ROLE", help="the role's edition, as on the staff site: the policies "
+                      "addressed to ROLE, read with the staff handbook")
+    whom.add_argument("--audience", metavar="ROLE", help="everything ROLE must read in one PDF: the policies "
+                      "for all staff and those for ROLE")
 
 
 @command("handbook", "build the staff handbook PDF", options=_handbook_options,
-         today="edition date (default today)")
+         today="edition date, and the day reviews are overdue from (default today)")
 def cmd_handbook(args: argparse.Namespace) -> ExitCode:
+    """Lint errors and a policy that cannot be typeset are findings (exit 1); a bad command line, role or
+    setting is a usage error (exit 2)."""
     from policybook.checks.dates import REVIEW_OVERDUE
     from policybook.corpus import load_corpus
-    from policybook.findings import blocking
-    from policybook.handbook.builder import build_handbook
+    from policybook.findings import blocking, printable
+    from policybook.handbook.builder import Variant, build_handbooks
+    from policybook.handbook.convert import PolicyContentError
+    from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, edition_path, safe_stem
     from policybook.lint import lint_corpus
     from policybook.site.pages import site_urls
 
-    root = root_from(args)
-    corpus = load_corpus(root, today(args))
+    corpus = load_corpus(root_from(args), today(args))
     errors = blocking(lint_corpus(corpus).findings, allow=[REVIEW_OVERDUE])
     if errors:
         for item in errors:
@@ -82,11 +89,20 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
         print(f"policybook: {len(errors)} lint error(s): the handbook would be incomplete or wrong, so it was "
               "not built", file=sys.stderr)
         return ExitCode.FINDINGS
-    name = "staff-handbook-large-print.pdf" if args.large_print else "staff-handbook.pdf"
-    if args.audience and not args.out:
-        name = name.replace("staff-handbook", f"staff-handbook-{args.audience}")
-    out = Path(args.out) if args.out else root / "site" / "handbook" / name
-    written = build_handbook(corpus, out, large_print=args.large_print, audience=args.audience,
-                             site_urls=site_urls(corpus))
+    # By default the file goes where the staff site publishes it: handbook/roles/ROLE.pdf for a role's edition.
+    if args.role:
+        name = edition_path(corpus, args.role, args.large_print)
+    elif args.audience:
+        name = f"staff-handbook-{safe_stem(args.audience)}{'-large-print' if args.large_print else ''}.pdf"
+    else:
+        name = STAFF_HANDBOOK_LARGE if args.large_print else STAFF_HANDBOOK
+    out = Path(args.out) if args.out else corpus.root / "site" / "handbook" / name
+    variant = Variant(out, args.large_print, args.role)
+    try:
+        [written] = build_handbooks(corpus, [variant], audience=args.audience, site_urls=site_urls(corpus))
+    except PolicyContentError as exc:
+        print(f"{printable(exc.path)}: error: {printable(exc.message)}", file=sys.stderr)
+        print("policybook: the handbook was not built: fix this policy", file=sys.stderr)
+        return ExitCode.FINDINGS
     print(f"wrote {written}")
     return ExitCode.OK

@@ -80,10 +80,21 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
             noun = "policy" if count == 1 else "policies"
             lines.append(f"- {link(home_uri, f'policies/{category.id}/index.md', category.title)} ({count} {noun})")
     if handbook:
+        from policybook.handbook.editions import role_editions
+
         lines += ["", "## Staff handbook", "",
                   "Every policy for all staff in one document, to read offline or print:", "",
                   f"- {link(home_uri, 'handbook/staff-handbook.pdf', 'Staff handbook (PDF)')}",
                   f"- {link(home_uri, 'handbook/staff-handbook-large-print.pdf', 'Large print edition (PDF)')}"]
+        editions = role_editions(corpus)
+        if editions:
+            lines += ["", "## Handbooks by role", "",
+                      "The policies addressed to one role, to read with the staff handbook:", ""]
+            for edition in editions:
+                noun = "policy" if edition.policies == 1 else "policies"
+                lines.append(f"- {link(home_uri, f'handbook/{edition.path()}', f'{edition.title} (PDF)')}, "
+                             f"{edition.policies} {noun} "
+                             f"({link(home_uri, f'handbook/{edition.path(True)}', 'large print edition')})")
     lines += ["", "## Registers", "",
               f"- {link(home_uri, 'registers/index.md', 'All policies')}",
               f"- {link(home_uri, 'registers/review.md', 'Due for review')}",

@@ -188,7 +188,10 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         return files
 
     def _add_handbooks(self, files: Files, config: MkDocsConfig) -> None:
+        """The staff handbook and each role's edition, standard and large print, into handbook/ (the home
+        page links the same list: handbook/editions.py decides it for both)."""
         from policybook.handbook.builder import Variant, build_handbooks, select
+        from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, role_editions
 
         corpus = self._corpus()
         if not select(corpus, None):
@@ -197,13 +200,16 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self._handbook_dir is None:
             self._handbook_dir = tempfile.TemporaryDirectory(prefix="policybook-site-handbook-")
         folder = Path(self._handbook_dir.name)
-        variants = [Variant(folder / "staff-handbook.pdf"), Variant(folder / "staff-handbook-large-print.pdf", True)]
+        names: list[tuple[str, bool, str | None]] = [(STAFF_HANDBOOK, False, None), (STAFF_HANDBOOK_LARGE, True, None)]
+        for edition in role_editions(corpus):
+            names += [(edition.path(), False, edition.role), (edition.path(True), True, edition.role)]
+        variants = [Variant(folder / name, large, role) for name, large, role in names]
         try:
             written = build_handbooks(corpus, variants, site_urls=pages.site_urls(corpus))
         except PolicybookError as exc:
             raise PluginError(f"policybook: {printable(str(exc))}") from None
-        for path in written:
-            files.append(File.generated(config, f"handbook/{path.name}", abs_src_path=str(path)))
+        for (name, _, _), path in zip(names, written, strict=True):
+            files.append(File.generated(config, f"handbook/{name}", abs_src_path=str(path)))
 
     def _add_previous_versions(self, files: Files, config: MkDocsConfig) -> None:
         corpus = self._corpus()
