@@ -255,7 +255,7 @@ def test_site_shows_previous_versions_redlines_and_the_review_calendar(repo: Pat
     old = (site / "versions/1.3/index.html").read_text(encoding="utf-8")
     assert "Superseded version" in old and "in force from 13 October 2025 to 26 November 2026" in old
     changes = (site / "versions/1.4-changes/index.html").read_text(encoding="utf-8")
-    assert "<ins>single</ins>" in changes
+    assert "<ins><span class=\"pb-sr\">Inserted: </span>single</ins>" in changes
     page = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="versions/1.3/"' in page and "What changed in version 1.4" in page
     calendar = Calendar.from_ical((repo / "site/review-calendar.ics").read_bytes())

@@ -161,6 +161,30 @@ def test_serve_rebuilds_when_a_policy_is_saved(project: Path) -> None:
         process.wait(timeout=30)
 
 
+def test_the_preview_shows_a_draft_marked_as_a_draft(project: Path) -> None:
+    """A policy being edited is not in force: staff never see it, but its author does, in the preview."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    assert policybook(project, "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
+    edit(project / HAND, "## Technique", "A sentence still being written.\n\n## Technique")
+    process, port = _start_serve(project)
+    try:
+        deadline, page = time.monotonic() + 120, ""
+        while time.monotonic() < deadline and not page:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/infection-control/hand-hygiene/",
+                                              timeout=10).read().decode("utf-8")
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(1)
+        assert "Draft: not in force" in page and "A sentence still being written." in page
+        assert "Version 1.4" in page
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def test_stopping_serve_stops_its_mkdocs_child(project: Path) -> None:
     """SIGTERM to `policybook serve` ends the preview server it started, not just policybook."""
     import signal

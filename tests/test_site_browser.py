@@ -80,6 +80,7 @@ def test_home_page_lists_the_categories(browser: object, site: str) -> None:
 
 def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: str) -> None:
     page = _page(browser, site + "/policies/infection-control/hand-hygiene/")
+    page.locator("details.pb-panel > summary").click()  # the panel is one tap away
     _shot(page, "policy")
     value = lambda key: page.locator(f'[data-pb="{key}"]').inner_text().strip()  # noqa: E731
     assert value("id") == "IPC-002"
@@ -95,6 +96,8 @@ def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: s
 
 def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) -> None:
     page = _page(browser, site + "/policies/clinical/referral-criteria/")
+    assert page.locator(".pb-status .pb-badge").inner_text().startswith("Overdue by 6 days")  # first screen
+    page.locator("details.pb-panel > summary").click()
     badge = page.locator('[data-pb="review_status"]')
     assert badge.inner_text().startswith("Overdue by 6 days")
     assert "pb-badge--overdue" in (badge.get_attribute("class") or "")

@@ -15,6 +15,7 @@ from policybook.model import Policy
 from policybook.registers import ALL_STAFF, Registers, load_registers
 
 if TYPE_CHECKING:  # the lint layer loads the house style and attaches it; the corpus only carries it
+    from policybook.control.inforce import InForce
     from policybook.style.runner import Style
 
 
@@ -27,6 +28,7 @@ class Corpus:
     load_findings: list[Finding] = field(default_factory=list)
     style: Style | None = None  # the house style, attached by lint.lint_corpus
     base_ref: str | None = None  # git revision to compare with, for version-not-bumped
+    _in_force: InForce | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Path:
@@ -48,7 +50,23 @@ class Corpus:
         return role.title if role else role_id
 
     def published(self) -> list[Policy]:
+        """Policies approved in the working files (what lint and signing look at)."""
         return [p for p in self.policies if p.in_force]
+
+    def in_force(self) -> list[Policy]:
+        """What staff get: approved policies, and for a policy bumped to a draft its last approved version
+        (read from git). Worked out once per corpus; ``not_in_force`` says what could not be read."""
+        if self._in_force is None:
+            from policybook.control.inforce import versions_in_force
+
+            self._in_force = versions_in_force(self)
+        return self._in_force.policies
+
+    @property
+    def not_in_force(self) -> list[str]:
+        """One line per draft whose approved version could not be read (see control/inforce.py)."""
+        self.in_force()
+        return self._in_force.missing if self._in_force else []
 
 
 PolicyCache = dict[Path, tuple[int, int, Policy]]  # path -> (mtime_ns, size, policy)

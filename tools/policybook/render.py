@@ -212,12 +212,13 @@ def escape(text: object) -> str:
 # The site's own pages (generated registers, the home page, the guide) come from trusted templates
 # and escaped values, but they are cleaned too, as a second line behind the escaping: any class, no
 # style, no script, no event handler, safe URL schemes only.
-PAGE_TAGS = BODY_TAGS | {"figure", "figcaption", "nav", "section", "article", "aside", "header", "footer"}
+PAGE_TAGS = BODY_TAGS | {"figure", "figcaption", "nav", "section", "article", "aside", "header", "footer", "time"}
 
 
 def sanitise_page(fragment: str) -> str:
     """A page's rendered content with only safe elements, attributes and URL schemes left."""
     attributes = {tag: set(names) for tag, names in BODY_ATTRIBUTES.items()}
     attributes["*"] = {"class", "id", "title"}
+    attributes["time"] = {"datetime"}  # register dates: shown long, sorted by the ISO date
     return nh3.clean(fragment, tags=PAGE_TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
                      attribute_filter=_keep_attribute, link_rel=None, strip_comments=True)

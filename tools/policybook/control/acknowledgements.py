@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import io
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import past_date
 from policybook.errors import PolicybookError
-from policybook.model import Policy, Status
+from policybook.model import Policy
 from policybook.registers import ALL_STAFF, StaffMember
 
 RECORDS = Path("records") / "acknowledgements.csv"
@@ -102,6 +103,48 @@ def _append(path: Path, row: list[str]) -> None:
             fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
 
 
+def append_new_records(corpus: Corpus, records: Iterable[Record]) -> list[Record]:
+    """Append, in order, each of ``records`` the file does not already hold (the same staff, policy and
+    version), chained like every other line, under the file's lock; returns those appended. For
+    ``policybook ack pull``: running it twice, or after ``ack`` recorded the same reading, adds nothing."""
+    path = records_path(corpus)
+    if path.is_symlink():
+        raise PolicybookError(f"{RECORDS} is a symbolic link: keep the records file itself in the project")
+    read_records(corpus)  # refuse to append to a damaged file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+        try:
+            held = {(r.staff, r.policy, r.version) for r in read_records(corpus)}  # under the lock
+            size = os.fstat(stream.fileno()).st_size
+            chained, previous, ends_with_newline = (True, "", True) if size == 0 else _file_end(path)
+            if not chained:
+                raise PolicybookError(f"{RECORDS} carries no hash chain yet: run policybook ack seal once")
+            lines = io.StringIO()
+            writer = csv.writer(lines, lineterminator="\n")
+            if size == 0:
+                writer.writerow(CHAINED_HEADER)
+            elif not ends_with_newline:
+                lines.write("\n")
+            added = []
+            for record in records:
+                if (record.staff, record.policy, record.version) in held:
+                    continue
+                held.add((record.staff, record.policy, record.version))
+                fields = [record.staff, record.policy, record.version, record.date.isoformat()]
+                previous = chain_value(previous, fields)
+                writer.writerow([*fields, previous])
+                added.append(record)
+            if added:
+                stream.write(lines.getvalue())
+                stream.flush()
+                os.fsync(stream.fileno())
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+    return added
+
+
 def chain_value(previous: str, fields: list[str]) -> str:
     """The chain value of a line: sha256 of the previous line's value and this line's four fields."""
     return hashlib.sha256(("\n".join([previous, *fields])).encode("utf-8")).hexdigest()
@@ -170,7 +213,7 @@ def seal(corpus: Corpus) -> str:
 def must_read(corpus: Corpus, member: StaffMember) -> list[Policy]:
     """Approved policies whose audience includes this person and that ask readers to confirm."""
     chosen = []
-    for policy in corpus.published():
+    for policy in corpus.in_force():
         audience = policy.audience
         if policy.acknowledge and (ALL_STAFF in audience or set(member.roles) & set(audience)):
             chosen.append(policy)
@@ -181,11 +224,13 @@ def acknowledge(corpus: Corpus, staff_id: str, policy_id: str, on: str | None, v
     member = corpus.registers.staff.get(staff_id)
     if member is None:
         raise PolicybookError(f"'{staff_id}' is not in the staff register")
-    policy = corpus.by_id().get(policy_id)
+    policy = next((p for p in corpus.in_force() if p.id == policy_id), None)  # a bumped draft: its approved version
     if policy is None:
-        raise PolicybookError(f"no policy has the id '{policy_id}'")
-    if policy.status is not Status.APPROVED:
-        raise PolicybookError(f"{policy_id} is {policy.status_text}: only a published policy can be acknowledged")
+        known = corpus.by_id().get(policy_id)
+        if known is None:
+            raise PolicybookError(f"no policy has the id '{policy_id}'")
+        raise PolicybookError(f"{policy_id} is {known.status_text} and has no version in force: only a published "
+                              "policy can be acknowledged")
     if version is not None and version != policy.version_text:
         raise PolicybookError(f"{policy_id} is at version {policy.version_text}, not {version}: staff confirm the "
                               "current version only")
@@ -221,8 +266,10 @@ def _major_since(policy: Policy) -> dt.date | None:
     return min(dates, default=policy.approved_on)
 
 
-def outstanding(corpus: Corpus) -> list[Outstanding]:
-    records = read_records(corpus)
+def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding]:
+    """Who has not confirmed the current major version of each policy they must read, from the records
+    file and ``also`` (confirmations not yet pulled into it from the confirmations service)."""
+    records = [*read_records(corpus), *also]
     done = {(r.staff, r.policy, (parse_version(r.version) or (-1, 0))[0]) for r in records}
     found = []
     for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):

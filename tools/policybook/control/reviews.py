@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from icalendar import Calendar, Event, vText
+from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
 from policybook.model import Policy
@@ -29,7 +29,7 @@ class Due:
 def due_reviews(corpus: Corpus, within_days: int | None) -> list[Due]:
     """Approved policies due within ``within_days`` (all of them when None), soonest first."""
     found = []
-    for policy in corpus.published():
+    for policy in corpus.in_force():
         if policy.next_review is None:
             continue
         days = (policy.next_review - corpus.today).days
@@ -49,6 +49,9 @@ def as_table(due: list[Due], within_days: int | None) -> str:
     return text_table(rows)
 
 
+ALARMS = (dt.timedelta(days=30), dt.timedelta(days=7))
+
+
 def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
     """One all-day event per review, with a stable UID so calendar apps update rather than duplicate."""
     calendar = Calendar()
@@ -66,5 +69,11 @@ def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
         event.add("dtend", policy.next_review + dt.timedelta(days=1))
         event.add("summary", f"Review due: {policy.id} {policy.title}")
         event.add("description", f"Owner: {item.owner}. Version {policy.version_text}, file {policy.rel}.")
+        for before in ALARMS:  # reminders while there is still time to review, not only on the day
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Review due in {before.days} days: {policy.id} {policy.title}")
+            alarm.add("trigger", -before)
+            event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()

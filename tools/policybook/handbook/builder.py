@@ -46,10 +46,10 @@ def git_revision(root: Path) -> str:
 
 
 def select(corpus: Corpus, audience: str | None) -> list[Policy]:
-    """Approved policies for ``audience`` (a role id), or for all staff when None, in id order."""
+    """Policies in force for ``audience`` (a role id), or for all staff when None, in id order."""
     if audience is not None and not corpus.registers.role_exists(audience):
         raise PolicybookError(f"--role: '{audience}' is not a role in the roles register")
-    chosen = [p for p in corpus.published() if for_all_staff(p) or (audience is not None and audience in p.audience)]
+    chosen = [p for p in corpus.in_force() if for_all_staff(p) or (audience is not None and audience in p.audience)]
     return sorted(chosen, key=lambda p: p.id or "")
 
 
@@ -57,7 +57,7 @@ def select_role(corpus: Corpus, role: str) -> list[Policy]:
     """A role's edition: the approved policies addressed to ``role`` and not to all staff, in id order."""
     if role == ALL_STAFF or not corpus.registers.role_exists(role):
         raise PolicybookError(f"--role: '{role}' is not a role in the roles register")
-    return sorted((p for p in corpus.published() if for_role(p, role)), key=lambda p: p.id or "")
+    return sorted((p for p in corpus.in_force() if for_role(p, role)), key=lambda p: p.id or "")
 
 
 def _web(url: str | None) -> str:
@@ -152,7 +152,7 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
         workers = min(4, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:  # pandoc runs as processes
             bodies = list(pool.map(converter.convert, ordered))
-        published = {p.id: p for p in corpus.published() if p.id}
+        published = {p.id: p for p in corpus.in_force() if p.id}
         entries: dict[str, dict[str, object]] = {}
         for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):
             body_file = f"bodies/{index:04d}.typ"

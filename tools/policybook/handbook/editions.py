@@ -54,7 +54,7 @@ def role_editions(corpus: Corpus) -> list[RoleEdition]:
     """One edition for each registered role that some approved policy is addressed to by name (and not
     to all staff), in the roles register's order."""
     counts: dict[str, int] = {}
-    for policy in corpus.published():
+    for policy in corpus.in_force():
         if not for_all_staff(policy):
             for role in dict.fromkeys(policy.audience):
                 counts[role] = counts.get(role, 0) + 1

@@ -17,10 +17,16 @@ def review_status(policy: Policy, today: dt.date, due_soon_days: int) -> tuple[s
         return "overdue", "No review date"
     days = (policy.next_review - today).days
     if days < 0:
-        return "overdue", f"Overdue by {-days} days"
+        return "overdue", f"Overdue by {_days(-days)}"
+    if days == 0:
+        return "due-soon", "Due today"
     if days <= due_soon_days:
-        return "due-soon", f"Due in {days} days"
+        return "due-soon", f"Due in {_days(days)}"
     return "current", "Current"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the .md source of the target page, so MkDocs checks and rewrites them like any o
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -45,7 +46,7 @@ def site_urls(corpus: Corpus) -> dict[str, str]:
     base = corpus.config.site_url.rstrip("/")
     if not base:
         return {}
-    return {p.id: f"{base}/{policy_uri(p, corpus)[:-3]}/" for p in corpus.published() if p.id}
+    return {p.id: f"{base}/{policy_uri(p, corpus)[:-3]}/" for p in corpus.in_force() if p.id}
 
 
 def link(from_uri: str, to_uri: str, text: str) -> str:
@@ -105,6 +106,11 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
     return "\n".join(lines)
 
 
+def _date(day: dt.date | None) -> str:
+    """A date as staff read it elsewhere on the site, sortable by the ISO date it carries."""
+    return f'<time datetime="{day.isoformat()}">{long_date(day)}</time>' if day else ""
+
+
 def default_home(corpus: Corpus, published: list[Policy], handbook: bool) -> str:
     """The home page of a library whose docs/ has no index.md: without it the site's address is a 404
     and the handbook is linked from nowhere."""
@@ -127,8 +133,8 @@ def all_policies(corpus: Corpus, published: list[Policy]) -> str:
         lines.append(
             f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
             f"{md_text(category.title if category else policy.category)} | {md_text(policy.version_text)} | "
-            f"{md_text(corpus.role_title(policy.owner or ''))} | {policy.approved_on or ''} | "
-            f"{policy.next_review or ''} | {_status_badge(policy, corpus)} |")
+            f"{md_text(corpus.role_title(policy.owner or ''))} | {_date(policy.approved_on)} | "
+            f"{_date(policy.next_review)} | {_status_badge(policy, corpus)} |")
     lines += ["", "</div>", ""]
     return "\n".join(lines)
 

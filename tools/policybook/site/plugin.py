@@ -38,7 +38,7 @@ from policybook.render import sanitise_page
 from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
 from policybook.site.bodies import SiteBodies
-from policybook.site.context import panel
+from policybook.site.context import Link, panel
 from policybook.site.csp import (
     HEADER_FILE,
     allow_live_reload,
@@ -57,7 +57,9 @@ log = logging.getLogger("mkdocs.plugins.policybook")
 class PolicybookPluginConfig(BaseConfig):
     root = opt.Optional(opt.Type(str))  # the policybook project (default: the folder of mkdocs.yml)
     today = opt.Optional(opt.Type(str))  # review dates as on this day (default: POLICYBOOK_TODAY or today)
-    review_window_days = opt.Type(int, default=90)
+    # The "due for review" register's window; by default review.due_soon_days from policybook.yml, the
+    # same window in which the badges say "Due in N days".
+    review_window_days = opt.Optional(opt.Type(int))
     # An overdue review does not take a policy off the site by default: staff still need it, and its
     # page says "Overdue". `policybook lint` in CI fails on it all the same.
     block_on_overdue = opt.Type(bool, default=False)
@@ -83,9 +85,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._by_id: dict[str, Policy] = {}
         self._serve_dir: tempfile.TemporaryDirectory[str] | None = None
         self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
+        self.not_searched: set[str] = set()  # change pages: reachable from their policy, not in search
         self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
         self.bodies: SiteBodies | None = None
-        self.old_bodies: dict[str, tuple[Policy, str]] = {}  # version page src_uri -> (policy, its body then)
+        # Superseded version page src_uri -> (that version, the src_uri of the policy's page now).
+        self.old_bodies: dict[str, tuple[versions.OldVersion, str]] = {}
 
     # -- configuration -------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -143,16 +147,20 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._by_id = corpus.by_id()  # once per build: pages look policies up by id
         self.bodies = SiteBodies(corpus, config)
         self.old_bodies.clear()
+        self.not_searched.clear()
         _refuse_unsafe_site_files(Path(config.docs_dir))
-        published = corpus.published()
+        published = self._staff_policies()
+        for line in corpus.not_in_force:
+            log.info(f"policybook: {printable(line)}")
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
-        for policy in corpus.policies:
+        for policy in published:
             uri = pages.policy_uri(policy, corpus)
-            if policy.status is Status.APPROVED:
-                self.uris[uri] = policy
-                files.append(File.generated(config, uri, abs_src_path=str(policy.doc.path)))
-                by_category.setdefault(policy.category or "", []).append(policy)
-            elif policy.status is Status.RETIRED:
+            self.uris[uri] = policy
+            files.append(File.generated(config, uri, abs_src_path=str(policy.doc.path)))
+            by_category.setdefault(policy.category or "", []).append(policy)
+        for policy in corpus.policies:
+            if policy.status is Status.RETIRED:
+                uri = pages.policy_uri(policy, corpus)
                 self._generate(files, config, uri, pages.retired_notice(corpus, policy, uri, published))
         for category_id, members in by_category.items():
             if members and category_id in corpus.config.categories:
@@ -160,7 +168,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 self._generate(files, config, uri, pages.category_index(corpus, category_id, uri, members))
         for uri, content in (
             ("registers/index.md", pages.all_policies(corpus, published)),
-            ("registers/review.md", pages.due_for_review(corpus, published, self.config.review_window_days,
+            ("registers/review.md", pages.due_for_review(corpus, published, self._review_window(),
                                                          calendar=not self.serving)),
             ("registers/roles.md", pages.roles_page(corpus, published)),
             ("registers/guidance.md", pages.guidance_page(corpus, published)),
@@ -186,6 +194,37 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))
         self._build_nav(config, by_category, files)
         return files
+
+    def _with_language(self, output: str) -> str:
+        """Material knows "en" only; the page says the library's own locale (en-GB), for screen readers'
+        pronunciation and spelling tools."""
+        locale = self._corpus().config.locale
+        return output.replace('<html lang="en"', f'<html lang="{html.escape(locale)}"', 1) if locale else output
+
+    def _review_window(self) -> int:
+        configured = self.config.review_window_days
+        return configured if configured is not None else self._corpus().config.due_soon_days
+
+    def _related(self, policy: Policy) -> list[Link]:
+        """The policy's related documents: a link to each one in force, its id and title otherwise."""
+        shown = {p.id: uri for uri, p in self.uris.items() if p.id}
+        found = []
+        for related_id in policy.related:
+            other = self._by_id.get(related_id)
+            title = f"{related_id} {other.title}" if other is not None and other.title else related_id
+            uri = shown.get(related_id)
+            found.append(Link(title, uri[:-3] + "/" if uri else "", "" if uri else "not in force"))
+        return found
+
+    def _staff_policies(self) -> list[Policy]:
+        """What the site shows: the version of each policy in force. The live preview shows a draft in
+        place of its approved version (marked as a draft), so an author sees what they are writing."""
+        corpus = self._corpus()
+        if not self.serving:
+            return corpus.in_force()
+        drafts = {p.id: p for p in corpus.policies if p.status is Status.DRAFT and p.id}
+        shown = [drafts.pop(p.id, p) if p.id else p for p in corpus.in_force()]
+        return shown + sorted(drafts.values(), key=lambda p: p.id or "")
 
     def _add_handbooks(self, files: Files, config: MkDocsConfig) -> None:
         """The staff handbook and each role's edition, standard and large print, into handbook/ (the home
@@ -217,20 +256,22 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         for uri, policy in list(self.uris.items()):
             olds = versions.old_versions(corpus, policy, uri)
             self.previous[uri] = olds
+            title = policy.title or policy.label
             for index, old in enumerate(olds):
-                self._generate(files, config, old.page, versions.version_page(policy, old, uri,
-                                                                              self._bodies().placeholder))
-                self.old_bodies[old.page] = (policy, old.body)
+                self._generate(files, config, old.page, versions.version_page(policy, old))
+                self.old_bodies[old.page] = (old, uri)
                 if old.redline is not None:
                     before = olds[index - 1]
-                    self._generate(files, config, old.redline, versions.redline_page(
-                        policy, before, old.record.version, old.body, before.body, before.record.version))
+                    self._generate(files, config, old.redline, versions.changes_page(
+                        corpus, title, before.policy, before.record.version, old.policy, old.record.version))
+                    self.not_searched.add(old.redline)
             if olds:
                 last = olds[-1]
                 changes = f"{uri[:-3]}/versions/{policy.version_text}-changes.md"
-                self._generate(files, config, changes, versions.redline_page(
-                    policy, last, policy.version_text or "", policy.doc.body, last.body, last.record.version))
+                self._generate(files, config, changes, versions.changes_page(
+                    corpus, title, last.policy, last.record.version, policy, policy.version_text or ""))
                 self.previous_changes[uri] = changes
+                self.not_searched.add(changes)
 
     def on_shutdown(self) -> None:
         for folder in (self._handbook_dir, self._serve_dir):
@@ -293,9 +334,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if policy is None:
             page.meta = _escaped(page.meta)  # Material prints a page's own title, description... as they are
         if policy is not None:
-            page.meta["title"] = html.escape(policy.title or policy.label)
+            # The id in the page's title puts the policy first when staff search for it ("GOV-004").
+            page.meta["title"] = html.escape(f"{policy.id} {policy.title}" if policy.id else policy.title
+                                             or policy.label)
+            page.meta["search"] = {"boost": 3}
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = panel(corpus, policy)
+            page.meta["policybook"]["draft"] = policy.status is Status.DRAFT  # only in the live preview
+            page.meta["policybook"]["related"] = self._related(policy)
             page.meta["policybook"]["previous"] = [
                 {"version": o.record.version, "from": long_date(o.record.approved_on),
                  "to": long_date(o.record.in_force_to) if o.record.in_force_to else "",
@@ -305,13 +351,27 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             # Site-root addresses; the template's `url` filter makes them relative to the page.
             page.meta["policybook"]["changes"] = changes[:-3] + "/" if changes else ""
             return self._render_body(policy, policy.doc.body, page, files)
-        old = self.old_bodies.get(page.file.src_uri)
-        if old is not None:
-            self._render_body(old[0], old[1], page, files)
-            return markdown
+        if page.file.src_uri in self.not_searched:
+            page.meta["search"] = {"exclude": True}  # staff search holds only what is in force
+        superseded = self.old_bodies.get(page.file.src_uri)
+        if superseded is not None:
+            old, current_uri = superseded
+            record = old.record
+            page.meta["search"] = {"exclude": True}
+            page.meta["title"] = html.escape(f"{old.policy.id or ''} {old.policy.title or ''} "
+                                             f"version {record.version} (superseded)".strip())
+            page.meta["template"] = "policy.html"
+            page.meta["policybook"] = panel(corpus, old.policy)
+            page.meta["policybook"]["related"] = self._related(old.policy)
+            page.meta["policybook"].update(review_status="superseded", review_label="Superseded")
+            page.meta["policybook"]["superseded"] = {
+                "from": long_date(record.approved_on), "to": long_date(record.in_force_to),
+                "current": current_uri[:-3] + "/"}
+            return self._render_body(old.policy, old.body, page, files)
         if page.is_homepage and page.file.src_uri not in self.generated:
             handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
-            return markdown + pages.home_contents(corpus, page.file.src_uri, corpus.published(), handbook=handbook)
+            return markdown + pages.home_contents(corpus, page.file.src_uri, list(self.uris.values()),
+                                                  handbook=handbook)
         return markdown
 
     def _render_body(self, policy: Policy, body: str, page: Page, files: Files) -> str:
@@ -332,6 +392,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         return cleaned
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        output = self._with_language(output)
         hashes = theme_script_hashes(output, page.content or "")
         self._script_hashes |= hashes
         return with_content_security_policy(output, hashes, nonce=self._reload_nonce)
@@ -340,6 +401,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         """Pages made from templates alone (404.html) get the policy too."""
         if not template_name.endswith(".html"):
             return output_content
+        output_content = self._with_language(output_content)
         hashes = theme_script_hashes(output_content, "")
         self._script_hashes |= hashes
         return with_content_security_policy(output_content, hashes, nonce=self._reload_nonce)

@@ -3,94 +3,71 @@ per superseded version and a redline of each version against the one before."""
 
 from __future__ import annotations
 
-import difflib
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
 from policybook.control.history import ApprovedVersion, approved_versions
 from policybook.corpus import Corpus
-from policybook.dates import long_date
 from policybook.loader import Document, decode, parse_markdown_text
 from policybook.model import Policy
-from policybook.site.text import md_path, md_text
+from policybook.site.changes import control_changes, text_changes
+from policybook.site.text import md_text
 
 
 @dataclass(frozen=True)
 class OldVersion:
     record: ApprovedVersion
-    body: str
+    policy: Policy  # the policy as it stood then: frontmatter and body
     page: str  # src_uri of its read-only page
-    redline: str | None  # src_uri of its redline against the version before
+    redline: str | None  # src_uri of the page of what changed in it from the version before
+
+    @property
+    def body(self) -> str:
+        return self.policy.doc.body
 
 
-def _body_at(root: Path, commit: str, path: Path) -> str:
+def _policy_at(root: Path, commit: str, current: Policy) -> Policy:
     from policybook.control.git import files_at
 
+    path = current.doc.path
     blob = files_at(root, commit, [path]).get(path, b"")
     text, _ = decode(blob, path.name)
-    doc = Document(path=path, rel=path.name)
+    doc = Document(path=path, rel=current.rel)
     parse_markdown_text(doc, text or "")
-    return doc.body
+    return Policy.from_document(doc)
 
 
 def old_versions(corpus: Corpus, policy: Policy, base_uri: str) -> list[OldVersion]:
-    """Superseded approved versions of ``policy``, oldest first (the current version is its own page)."""
-    records = approved_versions(corpus.root, policy.doc.path)
+    """Superseded approved versions of ``policy``, oldest first (the version in force is its own page)."""
+    records = [r for r in approved_versions(corpus.root, policy.doc.path) if r.version != policy.version_text]
     previous = [r for r in records if r.in_force_to is not None]
     stem = base_uri[:-3]
     found: list[OldVersion] = []
     for index, record in enumerate(previous):
         redline = f"{stem}/versions/{record.version}-changes.md" if index > 0 else None
-        found.append(OldVersion(record, _body_at(corpus.root, record.commit, policy.doc.path),
+        found.append(OldVersion(record, _policy_at(corpus.root, record.commit, policy),
                                 f"{stem}/versions/{record.version}.md", redline))
     return found
 
 
-def version_page(policy: Policy, old: OldVersion, current_uri: str, body_placeholder: str) -> str:
-    """The page of a superseded version; its body is rendered by the plugin where ``body_placeholder`` is."""
-    import posixpath
-
-    record = old.record
-    back = posixpath.relpath(current_uri, posixpath.dirname(old.page))
-    lines = [
-        f"# {md_text(policy.title)}: version {md_text(record.version)} (superseded)", "",
-        '!!! warning "Superseded version"',
-        f"    This is version {md_text(record.version)}, in force from {long_date(record.approved_on)} "
-        f"to {long_date(record.in_force_to)}. It is kept for the record only. "
-        f"[Read the current version]({md_path(back)}).", "",
-        f"Approved by: {md_text(record.approved_by)}. Summary of this version: {md_text(record.summary)}", "",
-        "---", "",
-    ]
-    return "\n".join(lines) + body_placeholder
+def version_page(policy: Policy, old: OldVersion) -> str:
+    """The Markdown of a superseded version's page: its title only; the policy template shows the panel as
+    it stood then, a notice that it is superseded, and its body."""
+    return f"# {md_text(policy.title)}: version {md_text(old.record.version)} (superseded)\n"
 
 
-def redline_page(policy: Policy, before: OldVersion | None, after_version: str, after_body: str,
-                 before_body: str, before_version: str) -> str:
-    """Word-level differences between two versions' text, as escaped HTML (<del> and <ins>)."""
-    rows = []
-    matcher = difflib.SequenceMatcher(a=before_body.split("\n"), b=after_body.split("\n"), autojunk=False)
-    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        old_lines, new_lines = before_body.split("\n")[a1:a2], after_body.split("\n")[b1:b2]
-        if tag == "equal":
-            rows.extend(f"<p>{html.escape(line)}</p>" for line in new_lines if line.strip())
-        else:
-            rows.append(f"<p>{_word_diff(' '.join(old_lines), ' '.join(new_lines))}</p>")
-    title = md_text(policy.title)
-    return (f"# {title}: changes from version {md_text(before_version)} to {md_text(after_version)}\n\n"
-            "Removed text is struck through; added text is underlined.\n\n"
-            '<div class="pb-redline">\n' + "\n".join(rows) + "\n</div>\n")
-
-
-def _word_diff(old: str, new: str) -> str:
-    a, b = old.split(), new.split()
-    out = []
-    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out.append(html.escape(" ".join(a[a1:a2])))
-            continue
-        if a2 > a1:
-            out.append(f"<del>{html.escape(' '.join(a[a1:a2]))}</del>")
-        if b2 > b1:
-            out.append(f"<ins>{html.escape(' '.join(b[b1:b2]))}</ins>")
-    return " ".join(out)
+def changes_page(corpus: Corpus, title: str, before: Policy, before_version: str, after: Policy,
+                 after_version: str) -> str:
+    """The page of what changed from one version to the next, as staff read it (see changes.py)."""
+    text, changed = text_changes(before.doc.body, after.doc.body)
+    duties = control_changes(corpus, before, after)
+    lines = [f"# {md_text(title)}: what changed in version {md_text(after_version)}", "",
+             f"Changes from version {md_text(before_version)} to version {md_text(after_version)}. Deleted "
+             "words are struck through and inserted words are underlined.", "",
+             "## Who must do what", ""]
+    lines += [f"- {md_text(item)}" for item in duties] or ["No change to duties, readers, owner, approver or "
+                                                          "review.", ""]
+    lines += ["", "## The text", "",
+              f"{changed} block{'s' if changed != 1 else ''} of text changed." if changed else "The text is unchanged.",
+              "", '<div class="pb-redline" markdown="0">', text, "</div>", ""]
+    return "\n".join(lines)

@@ -5,7 +5,9 @@
 
   function cellText(row, index) {
     var cell = row.children[index];
-    return cell ? cell.textContent.trim() : "";
+    if (!cell) { return ""; }
+    var time = cell.querySelector("time[datetime]");  // long dates sort by the ISO date they carry
+    return time ? time.getAttribute("datetime") : cell.textContent.trim();
   }
 
   function compare(a, b) {
@@ -39,8 +41,46 @@
     });
   }
 
+  // A printed policy states on every page its id, version and next review, the page number, the date it
+  // was printed and that it is uncontrolled. Page-margin boxes cannot read the page, so the values are
+  // written into an @page rule through the CSSOM (allowed by the Content-Security-Policy).
+  function cssString(text) {
+    return '"' + String(text).replace(/[\\"\n\r\f]/g, function (c) {
+      return "\\" + c.charCodeAt(0).toString(16) + " ";
+    }) + '"';
+  }
+
+  var printRule = null;
+  function printMarks() {
+    var data = document.querySelector("[data-pb-print-head]");
+    var sheet = document.styleSheets[0];
+    if (!sheet) { return; }
+    if (printRule !== null) {
+      try { sheet.deleteRule(printRule); } catch (e) { /* the sheet changed: nothing to remove */ }
+      printRule = null;
+    }
+    if (!data) { return; }
+    var printed = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+    var rule = "@page { @top-left { content: " + cssString(data.getAttribute("data-pb-print-head")) +
+      "; font: 9pt sans-serif; } @bottom-left { content: " +
+      cssString("Uncontrolled when printed: check the staff site. Printed " + printed) +
+      "; font: 9pt sans-serif; } @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages);" +
+      " font: 9pt sans-serif; } }";
+    try {
+      printRule = sheet.insertRule(rule, sheet.cssRules.length);
+    } catch (e) {
+      printRule = null;  // a browser without page-margin boxes prints the notice at the top only
+    }
+  }
+
+  // A printout holds the whole document-control panel, not just its summary line.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.pb-panel").forEach(function (panel) { panel.open = true; });
+  });
+
   function run() {
     document.querySelectorAll(".pb-sortable table").forEach(enhance);
+    printMarks();
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

@@ -1,0 +1,112 @@
+"""The version in force is what staff get: a policy bumped to a draft on main stays on the site, in the
+handbook, in `ack` and in the review calendar at its approved version until the draft is approved; and
+the page of a new version says what changed, rendered, with changes to duties listed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, edit
+from sitetools import copy_example, policybook
+
+COMPLAINTS = "policies/governance/complaints.md"
+NEW_WORDS = "Every complaint gets a named case handler"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = copy_example(tmp_path / "org")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "policies")
+    return root
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+
+
+def _reviews(root: Path) -> list[dict[str, str]]:
+    result = policybook(root, "review", "--within", "3650", "--format", "json", "--today", TODAY)
+    return json.loads(result.stdout)["reviews"]
+
+
+def _bump_with_new_words(root: Path) -> None:
+    assert policybook(root, "bump", "GOV-004", "--major", "--summary", "Case handlers.",
+                      "--today", TODAY).returncode == 0
+    edit(root / COMPLAINTS, "## Purpose\n", f"## Purpose\n\n{NEW_WORDS}.\n")
+    _git(root, "commit", "-q", "-am", "GOV-004 2.0 draft")
+
+
+def test_a_draft_on_main_leaves_the_approved_version_in_force_everywhere(library: Path) -> None:
+    _bump_with_new_words(library)
+    result = policybook(library, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
+    assert "Version 1.3" in page and NEW_WORDS not in page
+    handbook = _pdf_text(library / "site/handbook/staff-handbook.pdf")
+    assert "GOV-004" in handbook and NEW_WORDS not in handbook
+    review = _reviews(library)
+    assert [r["version"] for r in review if r["id"] == "GOV-004"] == ["1.3"]
+    ack = policybook(library, "ack", "ho", "GOV-004", "--today", TODAY)
+    assert ack.returncode == 0, ack.stderr
+    last = (library / "records/acknowledgements.csv").read_text(encoding="utf-8").splitlines()[-1]
+    assert last.startswith(f"ho,GOV-004,1.3,{TODAY},")
+
+    assert policybook(library, "approve", "GOV-004", "--by", "registered-manager", "--today", TODAY).returncode == 0
+    _git(library, "commit", "-q", "-am", "GOV-004 2.0")
+    assert policybook(library, "build", "--today", TODAY).returncode == 0
+    page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
+    assert "Version 2.0" in page and NEW_WORDS in page
+    assert NEW_WORDS in _pdf_text(library / "site/handbook/staff-handbook.pdf")
+    review = _reviews(library)
+    assert [r["version"] for r in review if r["id"] == "GOV-004"] == ["2.0"]
+
+
+def test_without_git_a_draft_is_reported_not_silently_dropped(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "org")
+    assert policybook(root, "bump", "GOV-004", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
+    result = policybook(root, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert "GOV-004 is a draft (1.4) and this library is not under git" in result.stderr
+    assert not (root / "site/policies/governance/complaints/index.html").exists()
+
+
+def test_the_page_of_a_new_version_says_what_changed(library: Path) -> None:
+    assert policybook(library, "bump", "GOV-004", "--minor", "--summary", "Clearer.", "--today", TODAY).returncode == 0
+    text = (library / COMPLAINTS).read_text(encoding="utf-8")
+    paragraph = next(line for line in text.split("\n## Purpose\n", 1)[1].splitlines() if len(line.split()) > 6)
+    changed = paragraph.replace(paragraph.split()[2], "quickly " + paragraph.split()[2], 1)
+    text = text.replace(paragraph, changed, 1)
+    item = next(line for line in text.splitlines() if re.match(r"^\d+\. |^- ", line) and len(line.split()) > 4)
+    text = text.replace(item, item.rstrip(".") + " and records it.", 1)
+    duty = "    - Logs each complaint on the day it arrives"
+    assert duty in text
+    text = text.replace(duty, "    - Logs each complaint within one hour of its arrival", 1)
+    (library / COMPLAINTS).write_text(text, encoding="utf-8")
+    assert policybook(library, "approve", "GOV-004", "--by", "registered-manager", "--today", TODAY).returncode == 0
+    _git(library, "commit", "-q", "-am", "GOV-004 1.4")
+    assert policybook(library, "build", "--today", TODAY).returncode == 0
+    changes = library / "site/policies/governance/complaints/versions/1.4-changes/index.html"
+    html = changes.read_text(encoding="utf-8")
+    article = html.split('<article', 1)[1].split("</article>", 1)[0]
+    visible = re.sub(r"<[^>]+>", " ", article)
+    assert "##" not in visible and "|---|" not in visible and "- Logs" not in visible
+    assert "Administrator: new or changed duty: Logs each complaint within one hour of its arrival" in visible
+    assert '<ins><span class="pb-sr">Inserted: </span>quickly</ins>' in article
+    assert '<span class="pb-sr">Deleted: </span>' in article and "and records it." in visible
+    assert "<h2" in article  # headings stay headings
+    page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
+    assert "versions/1.4-changes/" in page
+    superseded = (library / "site/policies/governance/complaints/versions/1.3/index.html").read_text(encoding="utf-8")
+    assert "Superseded version" in superseded and "Logs each complaint on the day it arrives" in superseded
+    assert 'data-pb="owner"' in superseded  # the panel as it stood then

@@ -1,0 +1,81 @@
+"""The version of each policy that is in force: what staff get on the site, in the handbook, in `ack`
+and in the review calendar.
+
+An approved policy is in force as it stands. A policy that has been bumped to a draft is still in force
+at its last approved version until the draft is approved: that version is read from git, because the
+working file now holds the draft. Without git, such a policy cannot be shown and is reported instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from policybook.control.git import files_at, in_repository
+from policybook.control.history import approved_versions
+from policybook.control.versions import parse_version
+from policybook.errors import PolicybookError
+from policybook.loader import Document, decode, parse_markdown_text
+from policybook.model import Policy, Status
+
+if TYPE_CHECKING:
+    from policybook.corpus import Corpus
+
+
+@dataclass
+class InForce:
+    policies: list[Policy] = field(default_factory=list)
+    # One line for each draft whose approved version could not be read (no git, or never committed).
+    missing: list[str] = field(default_factory=list)
+
+
+def _was_approved(policy: Policy) -> bool:
+    """Whether the draft's own history shows an earlier approved version (1.0 or later)."""
+    current = policy.version_text
+    for entry in policy.history:
+        version = parse_version(entry.version_text)
+        if entry.version_text != current and version is not None and version[0] >= 1:
+            return True
+    return False
+
+
+def _at_commit(corpus: Corpus, draft: Policy, commit: str) -> Policy | None:
+    blob = files_at(corpus.root, commit, [draft.doc.path]).get(draft.doc.path)
+    if blob is None:
+        return None
+    text, _ = decode(blob, draft.rel)
+    if text is None:
+        return None
+    doc = Document(path=draft.doc.path, rel=draft.rel)
+    parse_markdown_text(doc, text)
+    policy = Policy.from_document(doc)
+    return policy if policy.status is Status.APPROVED and policy.id == draft.id else None
+
+
+def versions_in_force(corpus: Corpus) -> InForce:
+    """Every policy in force, in the order of the corpus, with drafts replaced by their approved version."""
+    found = InForce()
+    under_git: bool | None = None
+    for policy in corpus.policies:
+        if policy.status is Status.APPROVED:
+            found.policies.append(policy)
+            continue
+        if policy.status is not Status.DRAFT or not _was_approved(policy):
+            continue
+        if under_git is None:
+            under_git = in_repository(corpus.root)
+        if not under_git:
+            found.missing.append(f"{policy.label} is a draft ({policy.version_text}) and this library is not under "
+                                 "git, so its approved version cannot be read: it is left out")
+            continue
+        try:
+            records = approved_versions(corpus.root, policy.doc.path)
+            approved = _at_commit(corpus, policy, records[-1].commit) if records else None
+        except PolicybookError:
+            approved = None
+        if approved is None:
+            found.missing.append(f"{policy.label} is a draft ({policy.version_text}) and git holds no approved "
+                                 "version of its file: it is left out")
+        else:
+            found.policies.append(approved)
+    return found
