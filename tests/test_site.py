@@ -210,3 +210,41 @@ def test_stopping_serve_stops_its_mkdocs_child(project: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_review_wording_windows_dates_language_and_titles(project: Path) -> None:
+    """The small things staff read: "1 day", the due-for-review window matching the badges, dates
+    written out in registers, an en-GB page, the policy id in the page title, calendar reminders."""
+    from icalendar import Calendar
+
+    from policybook.site.context import review_status
+
+    edit(project / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-25"')
+    edit(project / "policies/infection-control/hand-hygiene.md", 'next_review: "2027-10-13"',
+         'next_review: "2027-01-20"')  # 55 days ahead: inside the 60-day window
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    referral = _page(site, "policies/clinical/referral-criteria")
+    assert "Overdue by 1 day<" in referral and "1 days" not in referral
+    assert referral.lstrip().splitlines()[1].startswith('<html lang="en-GB"')
+    assert re.search(r"<title>CLN-\d{3} Referral and exclusion criteria", referral)
+    review = _page(site, "registers/review")
+    assert "in the next 60 days" in review and "Hand hygiene" in review and "Due in 55 days" in review
+    register = _page(site, "registers")
+    assert '<time datetime="2025-10-13">13 October 2025</time>' in register
+    assert not re.search(r"\| 20\d\d-\d\d-\d\d \|", register)
+    events = [c for c in Calendar.from_ical((site / "review-calendar.ics").read_bytes()).walk()
+              if c.name == "VEVENT"]
+    alarms = [a for a in events[0].walk() if a.name == "VALARM"]
+    assert sorted(str(a.decoded("trigger")) for a in alarms) == ["-30 days, 0:00:00", "-7 days, 0:00:00"]
+
+    class Dated:
+        next_review = None
+
+    import datetime as dt
+
+    for days, label in ((-1, "Overdue by 1 day"), (0, "Due today"), (1, "Due in 1 day"), (60, "Due in 60 days"),
+                        (61, "Current")):
+        Dated.next_review = dt.date(2026, 11, 26) + dt.timedelta(days=days)
+        assert review_status(Dated, dt.date(2026, 11, 26), 60)[1] == label  # type: ignore[arg-type]
