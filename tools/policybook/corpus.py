@@ -28,7 +28,7 @@ class Corpus:
     load_findings: list[Finding] = field(default_factory=list)
     style: Style | None = None  # the house style, attached by lint.lint_corpus
     base_ref: str | None = None  # git revision to compare with, for version-not-bumped
-    _in_force: InForce | None = field(default=None, repr=False)
+    _in_force: InForce | None = field(default=None, init=False, repr=False)  # not carried by replace()
 
     @property
     def root(self) -> Path:
