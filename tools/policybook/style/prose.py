@@ -3,7 +3,8 @@
 Rules run once over the joined text (one regex pass per rule per policy, not per block); each match
 is then assigned to the block it falls in and mapped back to its line and column in the source file.
 Blocks are joined by a blank line, and a match that spans two blocks is discarded, as Vale never sees
-two blocks at once.
+two blocks at once. Raw HTML blocks are not prose: the house style reads what the Markdown says (with
+the real vale, the BlockIgnores line below in `.vale.ini` does the same).
 """
 
 from __future__ import annotations
@@ -13,9 +14,16 @@ from dataclasses import dataclass, field
 
 import regex
 
-from policybook.markdown import ParsedBody
+from policybook.markdown import ParsedBody, ProseBlock
 
 SEPARATOR = "\n\n"
+# Raw HTML blocks are markup, not prose: policybook's own runner leaves them out, and this line in the
+# [*.md] section of .vale.ini makes the real vale do the same (Vale reads BlockIgnores from the Markdown
+# source; commas separate patterns, so the pattern has none).
+HTML_BLOCK_IGNORES = (
+    r"BlockIgnores = (?sm)^ *(</?(?:address|article|aside|blockquote|body|caption|center|col|colgroup|dd|details"
+    r"|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|section"
+    r"|summary|table|tbody|td|tfoot|th|thead|tr|ul)(?:[\s/>]|$).*?)(?:\n[ \t]*\n|\z)")
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening quote or bracket.
 _SENTENCE_END = regex.compile(r"(?<=[.!?][\"'’”)]?)\s+(?=[\p{Lu}\p{N}\"'‘“(])")
 
@@ -45,6 +53,7 @@ class ProseDoc:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     kinds: list[set[str]] = field(default_factory=list)
+    blocks: list[ProseBlock] = field(default_factory=list)  # the blocks read, in order (not raw HTML)
     _sentences: list[Segment] | None = None
 
     @classmethod
@@ -54,6 +63,9 @@ class ProseDoc:
         offset = 0
         heading_levels = iter(h.level for h in body.headings)
         for block in body.prose:
+            if block.kind == "paragraph" and block.runs and block.line in body.html_lines:
+                continue  # a raw HTML block: markup, not prose (its cells and tags are no sentence)
+            doc.blocks.append(block)
             doc.starts.append(offset)
             doc.ends.append(offset + len(block.text))
             kinds = set(SCOPES_BY_KIND.get(block.kind, {"text"}))
@@ -78,7 +90,7 @@ class ProseDoc:
     def position(self, offset: int) -> tuple[int, int]:
         """File line and column of text[offset]."""
         index = max(0, bisect.bisect_right(self.starts, offset) - 1)
-        return self.body.prose[index].position(offset - self.starts[index])
+        return self.blocks[index].position(offset - self.starts[index])
 
     def segments(self, scopes: set[str]) -> list[Segment]:
         """The blocks (or sentences, for scope 'sentence') a rule with ``scopes`` looks at."""

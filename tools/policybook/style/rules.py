@@ -8,6 +8,7 @@ accepts the lookarounds and Unicode classes Vale's regexp2 engine allows.
 
 from __future__ import annotations
 
+import contextlib
 import re as std_re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -164,17 +165,37 @@ class Substitution(StyleRule):
             if index is None:
                 continue
             observed = match.group(index + 1)
-            expected = self.swap[self.keys[index]]
+            expected = self._expected(self.keys[index], observed)
             try:
                 same = regex.fullmatch(f"(?:{expected})", observed) is not None
             except regex.error:
                 same = expected == observed
             if same or self.exceptions.excuse(observed, doc.text, match.start(index + 1), match.end(index + 1)):
                 continue
-            if self.capitalize and observed[:1].isupper():
-                expected = expected[:1].upper() + expected[1:]
             yield Alert(match.start(index + 1), match.end(index + 1),
                         vale_format(self.message, expected, observed), observed)
+
+    def _expected(self, key: str, observed: str) -> str:
+        """The suggestion for ``observed``: `$1`, `$2`... in the swap value repeat the key's groups as the
+        matched word holds them (so 'authoriz(e|ed)' -> 'authoris$1' keeps the word's form), and with
+        `capitalize` a capitalised word gets a capitalised suggestion (both as Vale does)."""
+        expected = self.swap[key]
+        if _GROUP_REFERENCE.search(expected):
+            parts, last = [], 0
+            for reference in _GROUP_REFERENCE.finditer(expected):
+                parts += [expected[last:reference.start()].replace("\\", "\\\\"),
+                          "$" if reference.group(0) == "$$" else rf"\g<{reference.group(1)}>"]
+                last = reference.end()
+            parts.append(expected[last:].replace("\\", "\\\\"))
+            # A reference to a group the key does not have leaves the value as written.
+            with contextlib.suppress(regex.error, IndexError):
+                expected = regex.sub(("(?i)" if self.ignorecase else "") + key, "".join(parts), observed, count=1)
+        if self.capitalize and observed[:1].isupper():
+            expected = expected[:1].upper() + expected[1:]
+        return expected
+
+
+_GROUP_REFERENCE = regex.compile(r"\$\$|\$(\d+)")
 
 
 class Occurrence(StyleRule):
@@ -216,7 +237,7 @@ class Repetition(StyleRule):
         if self.prefilter is not None and not self.prefilter.search(doc.text):
             return
         for segment in doc.segments(self.scopes):
-            previous, previous_start, count = "", -1, 0
+            previous, previous_start, previous_end, count = "", -1, -1, 0
             for match in self.pattern.finditer(doc.text, segment.start, segment.end):
                 current = match.group(0).strip()
                 hit = current != "" and (current.casefold() == previous.casefold() if self.ignorecase
@@ -226,11 +247,28 @@ class Repetition(StyleRule):
                     count += 1
                 if hit and count > self.max:
                     span = doc.text[previous_start:match.end()]
-                    if not regex.search(r"[.!?]\s", span) and not self.exceptions.excuse(
+                    if not regex.search(r"[.!?]\s", span) and not _markup_between(
+                            doc, previous_end, match.start()) and not self.exceptions.excuse(
                             span, doc.text, previous_start, match.end()):
                         yield Alert(previous_start, match.end(), vale_format(self.message, current), span)
                         count = 0
-                previous, previous_start = current, match.start()
+                previous, previous_start, previous_end = current, match.start(), match.end()
+
+
+def _markup_between(doc: ProseDoc, end: int, start: int) -> bool:
+    """Whether the source holds markup between two words that the prose shows side by side: "[Name]
+    [Name of Customer]" or "<b>High</b> <b>High</b>" are not a word written twice (Vale, which reads
+    the rendered text, sees the brackets and tags too). Line breaks and a quote's ``>`` are not markup."""
+    if end < 0 or start <= end:
+        return False
+    lines = doc.body.lines
+    (first_line, first_column), (last_line, last_column) = doc.position(end - 1), doc.position(start)
+    first, last = first_line - doc.body.first_line, last_line - doc.body.first_line
+    if not (0 <= first < len(lines) and 0 <= last < len(lines)):
+        return False
+    if first == last:
+        return bool(lines[first][first_column:last_column - 1].strip())
+    return bool(lines[first][first_column:].strip()) or bool(lines[last][:last_column - 1].strip(" \t>"))
 
 
 class Conditional(StyleRule):

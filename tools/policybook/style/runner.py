@@ -4,6 +4,7 @@ own runner of the same `.vale.ini` and rule files."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,16 +14,19 @@ from typing import Any
 
 from policybook.errors import PolicybookError
 from policybook.findings import Finding, Rule, Severity
+from policybook.loader import load_yaml
 from policybook.markdown import ParsedBody, ProseBlock
 from policybook.model import Policy
-from policybook.resources import house_style_ini
+from policybook.resources import house_style_ini, house_styles
 from policybook.style.comments import read_switches
+from policybook.style.locales import ini_for_locale, library_locale
 from policybook.style.prose import ProseDoc
 from policybook.style.rules import StyleRule, load_rule
-from policybook.style.valeini import LEVELS, ValeConfig, load_vale_ini
+from policybook.style.valeini import LEVELS, ValeConfig, load_vale_ini, parse_vale_ini
 
 VALE_INI = ".vale.ini"
 BUILTIN_STYLES = {"Vale"}  # Vale's own spelling and terms rules: only the real vale runs them
+_ABBREVIATION = re.compile(r"\b[A-Z]{3,5}\b")
 
 
 def vale_binary() -> str | None:
@@ -56,16 +60,32 @@ class Style:
     config: ValeConfig
     rules: dict[str, StyleRule] = field(default_factory=dict)
     packaged: bool = False  # the project has no .vale.ini: the house style shipped with policybook applies
+    locale: str = "en-GB"
+    # The packaged house style's .vale.ini with the locale's settings, when they change it: what the real
+    # vale is given for a library without its own .vale.ini.
+    generated_ini: str | None = None
+    registers_dir: str = "registers"
+    _terms: tuple[tuple[tuple[int, int], ...], frozenset[str]] | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, root: Path) -> Style:
+    def load(cls, root: Path, locale: str | None = None) -> Style:
         """The project's `.vale.ini`, or the packaged house style when the project has none (a library
-        without one would otherwise run no house style at all, and "call 911" would pass)."""
+        without one would otherwise run no house style at all, and "call 911" would pass), with the
+        settings of the locale policybook.yml names (or ``locale``): a US library gets US spelling."""
         ini = root / VALE_INI
         packaged = not ini.is_file()
-        config = load_vale_ini(house_style_ini() if packaged else ini)
+        locale = locale or library_locale(root)
+        generated = None
+        if packaged:
+            base = house_style_ini().read_text(encoding="utf-8")
+            text = ini_for_locale(base, house_styles(), locale)
+            config = parse_vale_ini(text, house_style_ini())
+            generated = text if text != base else None
+        else:
+            config = load_vale_ini(ini)
         vocab = read_vocab(config)
-        style = cls(root=root, config=config, packaged=packaged)
+        style = cls(root=root, config=config, packaged=packaged, locale=locale, generated_ini=generated,
+                    registers_dir=_registers_folder(root))
         names = {name for section in config.sections for name in section.based_on or []}
         names |= {key.split(".", 1)[0] for section in config.sections for key in section.rules}
         for name in sorted(names - BUILTIN_STYLES):
@@ -100,6 +120,47 @@ class Style:
     def runs_vale(self) -> str | None:
         return vale_binary()
 
+    def register_terms(self) -> frozenset[str]:
+        """Abbreviations the roles and equipment registers give (an alias CEO, a title "IPC Lead"): staff
+        know them from the registers, so a conditional rule such as Policybook.Acronyms counts them as
+        defined. Read again when either register file changes, so an editor session sees new entries."""
+        folder = self.root / self.registers_dir
+        paths = [folder / "roles.yml", folder / "equipment.yml"]
+        stamps = tuple(_stamp(path) for path in paths)
+        if self._terms is not None and self._terms[0] == stamps:
+            return self._terms[1]
+        terms: set[str] = set()
+        for path, key, fields in ((paths[0], "roles", ("title", "aliases")),
+                                  (paths[1], "equipment", ("name", "aliases"))):
+            data = load_yaml(path, path.name).data if path.is_file() else None
+            entries = data.get(key) if isinstance(data, dict) else None
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, dict):
+                    continue
+                for name in fields:
+                    value = entry.get(name)
+                    for text in value if isinstance(value, list) else [value]:
+                        if isinstance(text, str):
+                            terms.update(_ABBREVIATION.findall(text))
+        self._terms = (stamps, frozenset(terms))
+        return self._terms[1]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _registers_folder(root: Path) -> str:
+    """paths.registers from policybook.yml (read leniently: the corpus reports a bad settings file)."""
+    data = load_yaml(root / "policybook.yml", "policybook.yml").data
+    paths = data.get("paths") if isinstance(data, dict) else None
+    folder = paths.get("registers") if isinstance(paths, dict) else None
+    return folder if isinstance(folder, str) and folder else "registers"
+
 
 def _raw_doc(body: ParsedBody) -> ProseDoc:
     block = ProseBlock(kind="raw", text="\n".join(body.lines))
@@ -113,8 +174,15 @@ def _raw_doc(body: ParsedBody) -> ProseDoc:
     return doc
 
 
+Alerted = tuple[Finding, str]  # a finding and the text it matched
+
+
 def check_policy(style: Style, policy: Policy) -> list[Finding]:
-    """Style findings for one policy, from policybook's own runner."""
+    """Style findings for one policy, from policybook's own runner, exactly as Vale gives them."""
+    return [finding for finding, _ in _alerts(style, policy)]
+
+
+def _alerts(style: Style, policy: Policy) -> list[Alerted]:
     rules = style.enabled_rules(policy.rel)
     if not rules or not policy.has_body:
         return []
@@ -123,7 +191,7 @@ def check_policy(style: Style, policy: Policy) -> list[Finding]:
     raw: ProseDoc | None = None
     switches = read_switches(body.lines, body.first_line, body.code_lines)
     state: dict[str, Any] = {}
-    found: list[Finding] = []
+    found: list[Alerted] = []
     for rule, level in rules:
         target = doc
         if "raw" in rule.scopes:
@@ -132,17 +200,37 @@ def check_policy(style: Style, policy: Policy) -> list[Finding]:
         for alert in rule.run(target, state):
             line, column = target.position(alert.start)
             if switches.allows(rule.name, line, column, alert.match):
-                found.append(Finding(policy.rel, line, column, rule.name, Severity(level), alert.message))
+                found.append((Finding(policy.rel, line, column, rule.name, Severity(level), alert.message),
+                              alert.match))
     return found
 
 
 def check_policies(style: Style, policies: Iterable[Policy]) -> list[Finding]:
+    """Style findings for ``policies``, from the real vale when it is installed, else policybook's runner.
+
+    Either way, a conditional rule (Policybook.Acronyms) reports what it finds once per policy, at its
+    first place, and not at all for an abbreviation the registers give: an abbreviation left undefined
+    is one thing to fix, however often it is used."""
     binary = style.runs_vale
+    alerted: list[Alerted] = []
     if binary:
         from policybook.style.vale_cli import run_vale
 
-        return run_vale(binary, style.root, style.config.path, list(policies))
+        alerted = run_vale(binary, style.root, style.config.path, list(policies), style.generated_ini)
+    else:
+        for policy in policies:
+            alerted.extend(_alerts(style, policy))
+    conditional = {name for name, rule in style.rules.items() if rule.kind == "conditional"}
+    if not conditional:
+        return [finding for finding, _ in alerted]
+    known = style.register_terms()
+    seen: set[tuple[str, str, str]] = set()
     found: list[Finding] = []
-    for policy in policies:
-        found.extend(check_policy(style, policy))
+    for finding, match in sorted(alerted, key=lambda pair: (pair[0].path, pair[0].line, pair[0].column)):
+        if finding.rule in conditional:
+            key = (finding.path, finding.rule, match)
+            if match in known or key in seen:
+                continue
+            seen.add(key)
+        found.append(finding)
     return found

@@ -67,6 +67,11 @@ def load_vale_ini(path: Path) -> ValeConfig:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicybookError(f"{path.name}: cannot read: {exc}") from None
+    return parse_vale_ini(text, path)
+
+
+def parse_vale_ini(text: str, path: Path) -> ValeConfig:
+    """Parse the text of a `.vale.ini` that stands (or would stand) at ``path``: StylesPath is relative to it."""
     config = ValeConfig(path=path, styles_path=path.parent / "styles")
     section: Section | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
