@@ -155,3 +155,70 @@ def test_a_vale_off_switch_in_a_policy_silences_the_passage(example: Path, run) 
          "The poster says probably.\n<!-- vale on -->\n\n" + ANCHOR)
     _, findings = _style_findings(run, example)
     assert findings == []
+
+
+# Near misses from real policy libraries: what each rule must leave alone, next to what it must still find.
+# (text, [(rule, message)]) with the text put into a policy of the example.
+NEAR_MISSES = [
+    ("We use a 3rd party for 1st line support, on the 5th floor.", []),
+    ("The audit on 3rd May found two faults; the May 3rd audit found none.",
+     [("Policybook.Dates", "'3rd May' is ambiguous: write the date in full, such as 6 November 2020."),
+      ("Policybook.Dates", "'May 3rd' is ambiguous: write the date in full, such as 6 November 2020.")]),
+    ("The checks are on the 1st of each month.",
+     [("Policybook.Dates", "'1st of each month' is ambiguous: write the date in full, such as 6 November 2020.")]),
+    ("Only authorized staff enter the centers of partner organizations.",
+     [("Policybook.Spelling", "Use the UK spelling 'authorised' instead of 'authorized'."),
+      ("Policybook.Spelling", "Use the UK spelling 'centres' instead of 'centers'."),
+      ("Policybook.Spelling", "Use the UK spelling 'organisations' instead of 'organizations'.")]),
+    ("Organizational changes are recognized.",
+     [("Policybook.Spelling", "Use the UK spelling 'Organisational' instead of 'Organizational'."),
+      ("Policybook.Spelling", "Use the UK spelling 'recognised' instead of 'recognized'.")]),
+    ("Install the computer programs that the World Health Organization lists, with skill.", []),
+    ('The agreement covers Protected Health Information ("PHI"). PHI stays on the unit.', []),
+    ("The Health and Safety Executive (HSE) inspects. CESG (Communications-Electronics Security Group) advises. "
+     "The HSE and CESG agree.", []),
+    ("Statements are numbered POL.CRYPTO.001 and staff MUST NOT share them (Part III).", []),
+    ("The HSE may visit. The HSE may phone.",
+     [("Policybook.Acronyms",
+       "'HSE' has no definition: write it out in full first, with the abbreviation in brackets.")]),
+    ("<table>\n<tr>\n<td>Restricted</td>\n<td>Restricted</td>\n</tr>\n</table>", []),
+    ("<div>The manager will probably check it.</div>", []),
+    ("Ratings are shown as <b>Good</b> <b>Good</b> on both posters.", []),
+    ("Tell the\nthe manager.", [("Policybook.Repetition", "'the' is repeated.")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NEAR_MISSES, ids=[t[:30] for t, _ in NEAR_MISSES])
+def test_style_rules_on_near_misses(text: str, expected: list[tuple[str, str]], example: Path, run) -> None:
+    edit(example / RATING, ANCHOR, text + "\n\n" + ANCHOR)
+    _, findings = _style_findings(run, example)
+    assert [(f["rule"], f["message"]) for f in findings] == expected
+
+
+def test_an_abbreviation_the_roles_register_gives_is_defined(example: Path, run) -> None:
+    edit(example / RATING, ANCHOR, "The CEO signs the poster order.\n\n" + ANCHOR)
+    _, findings = _style_findings(run, example)
+    assert [(f["rule"], f["message"]) for f in findings if f["rule"] != "undesignated-role"] == [
+        ("Policybook.Acronyms", "'CEO' has no definition: write it out in full first, with the abbreviation in "
+         "brackets.")]
+    edit(example / "registers/roles.yml", "roles:\n", "roles:\n  - id: chief-executive\n    title: Chief Executive "
+         "Officer\n    description: Leads the company.\n    aliases: [CEO]\n")
+    _, findings = _style_findings(run, example)
+    assert findings == []
+
+
+def test_every_rule_links_to_its_place_in_the_tools_own_guide() -> None:
+    from policybook.markdown import heading_slug
+    from policybook.style.guide import GUIDE_URL, locale_rules, rule_link
+
+    style = Style.load(REPO)
+    page = (REPO / "docs/guide/style.md").read_text(encoding="utf-8")
+    anchors = {heading_slug(line.lstrip("#").strip()) for line in page.splitlines() if line.startswith("## ")}
+    rules = [(rule, True) for rule in style.rules.values()]
+    rules += [(rule, False) for _, rule in locale_rules(style).values()]
+    assert len(rules) > len(style.rules)
+    site = "policies.harbourside-dexa.example"
+    for rule, house in rules:
+        assert rule.link == rule_link(rule, house), rule.name
+        assert rule.link.startswith(GUIDE_URL) and site not in rule.link
+        assert rule.link.split("#", 1)[1] in anchors, rule.name
