@@ -23,6 +23,7 @@ from policybook.errors import PolicybookError
 from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
 from policybook.schemas import schema_dir
 from policybook.site.text import md_text
+from policybook.style.locales import DEFAULT_LOCALE, LOCALES, ini_for_locale
 
 KITS = ("github", "gitlab", "pre-commit", "vscode")
 # Where pre-commit and CI run policybook from: the files a library's hook watches.
@@ -86,9 +87,10 @@ def _as_is(relative: str) -> str:
     return (STARTER / relative).read_text(encoding="utf-8")
 
 
-def _library(plan: Plan, name: str) -> None:
+def _library(plan: Plan, name: str, locale: str) -> None:
     values = {
         "name": name,
+        "locale": locale,
         "name_yaml": _yaml_string(name),
         "name_markdown": md_text(name),  # the home page is rendered by MkDocs
         "site_name": _yaml_string(f"{name} policies"),
@@ -100,7 +102,8 @@ def _library(plan: Plan, name: str) -> None:
         plan.add(relative, _template(f"library/{relative}").substitute(values))
     plan.add(".gitignore", (STARTER / "library" / "gitignore").read_text(encoding="utf-8"))
     plan.add("registers/standards.yml", _without_schema_comment(standards_register().read_text(encoding="utf-8")))
-    plan.add(".vale.ini", house_style_ini().read_text(encoding="utf-8"))
+    # The house style with the locale's settings in its [*.md] section, so that the real vale agrees.
+    plan.add(".vale.ini", ini_for_locale(house_style_ini().read_text(encoding="utf-8"), house_styles(), locale))
     styles = house_styles()
     for path in sorted(p for p in styles.rglob("*") if p.is_file()):
         plan.add(f"styles/{path.relative_to(styles).as_posix()}", path.read_bytes())
@@ -138,9 +141,12 @@ def _hook_repo(spec: str | None) -> str:
             f"        files: {HOOK_FILES}\n        require_serial: true\n")
 
 
-def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | None = None) -> Plan:
+def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | None = None,
+                 locale: str = DEFAULT_LOCALE) -> Plan:
     """What `init` would write into ``root``, refused if ``root`` already holds a library."""
     name = organisation_name(name)
+    if locale not in LOCALES:
+        raise PolicybookError(f"--locale: choose one of {', '.join(LOCALES)}, not '{locale}'")
     chosen = list(dict.fromkeys(kits))
     unknown = [k for k in chosen if k not in KITS]
     if unknown:
@@ -156,7 +162,7 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
                               "'policybook @ git+https://git.example.org/policybook.git@v0.1.0'); this "
                               "policybook was installed from a local folder or file")
     plan = Plan(root)
-    _library(plan, name)
+    _library(plan, name, locale)
     for kit in chosen:
         _kit(plan, kit, spec)
     if ci:

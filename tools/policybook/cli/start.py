@@ -7,6 +7,7 @@ from pathlib import Path
 
 from policybook.cli.registry import command
 from policybook.exitcodes import ExitCode
+from policybook.style.locales import DEFAULT_LOCALE, LOCALES
 
 
 def _init_options(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +21,9 @@ def _init_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pre-commit", action="store_true", help="add .pre-commit-config.yaml (lint before commit)")
     parser.add_argument("--vscode", action="store_true",
                         help="add .vscode/: language server, lint task with problem matcher, snippets")
+    parser.add_argument("--locale", choices=LOCALES, default=DEFAULT_LOCALE,
+                        help="the variety of English the policies are written in, which decides the house style "
+                        "(en-GB: UK spelling and 999, the default; en-US: US spelling and 911)")
     parser.add_argument("--install-from", metavar="SPEC",
                         help="where CI and pre-commit install policybook from (a pip requirement such as "
                         "'policybook @ git+https://...@v0.1.0'); default: where this one came from")
@@ -33,7 +37,7 @@ def cmd_init(args: argparse.Namespace) -> ExitCode:
     root = (base / args.folder).resolve() if not Path(args.folder).is_absolute() else Path(args.folder)
     kits = [kit for kit, chosen in (("github", args.github), ("gitlab", args.gitlab),
                                     ("pre-commit", args.pre_commit), ("vscode", args.vscode)) if chosen]
-    plan = plan_library(root, args.name, kits, args.install_from)
+    plan = plan_library(root, args.name, kits, args.install_from, args.locale)
     written = write_library(plan)
     print(f"created a policy library for {' '.join(args.name.split())} in {root} ({len(written)} files)")
     print("next: policybook new --category governance --title \"...\" to write the first policy, "
