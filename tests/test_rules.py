@@ -35,6 +35,7 @@ class Case:
     anchor: str | None  # text whose position the finding must report (None: line 1, column 1)
     anchor_file: str | None = None  # where the anchor is, when the finding is in another file
     column_from_anchor: bool = True
+    also: tuple[tuple[str, str], ...] = ()  # further edits of the same file, so that only this rule fires
 
 
 def body(text: str) -> tuple[str, str]:
@@ -62,8 +63,10 @@ FIRES = [
          "next_review"),
     Case("review-interval", RATING, "review_interval: 24", "review_interval: 36", "review_interval"),
     Case("date-order", RATING, 'approved_on: "2026-01-15"', 'approved_on: "2026-12-24"',
-         "approved_on"),
+         "approved_on", also=(('    date: "2026-01-15"', '    date: "2026-12-24"'),)),
     Case("history", RATING, 'version: "1.1"\nstatus', 'version: "1.2"\nstatus', 'version: "1.1"'),
+    Case("history", RATING, '  - version: "1.1"\n    date: "2026-01-15"', '  - version: "1.1"\n    date: "2026-01-14"',
+         'date: "2026-01-14"'),
     Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
     Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
     Case("unknown-guidance", RATING, "  - cqc-display-of-ratings", "  - cqc-display-of-rating",
@@ -78,11 +81,16 @@ FIRES = [
     Case("unknown-policy-ref", RATING, *body("See the [old policy](GOV-998)."), "GOV-998"),
     Case("undeclared-equipment", RATING, *body("Fetch the oxygen cylinder from the cupboard."),
          "oxygen cylinder"),
+    # Forbidding one thing on condition of another still tells staff to use the other.
+    Case("undeclared-equipment", RATING, *body("Do not move a patient who has fallen without the hoist."), "hoist"),
     Case("superseded-still-approved", RATING, "history:\n", "supersedes:\n  - GOV-005\nhistory:\n",
          "status: approved", anchor_file=CANDOUR),
     Case("placeholder", RATING, *body("The poster frame is supplied by TBC."), "TBC"),
     Case("placeholder", RATING, *body("Send the report to <manager name>."), "<manager name>"),
     Case("placeholder", RATING, *body("Call [insert phone number] for help."), "[insert"),
+    Case("placeholder", RATING, *body("Signed,\n\n[Name]\n[Name of Customer]"), "[Name]"),
+    Case("placeholder", RATING, *body("We became aware of the breach on [Insert Date]."), "[Insert Date]"),
+    Case("placeholder", RATING, *body("The frame is fitted by XXX."), "XXX"),
     Case("patient-identifiable", RATING, *body("The patient's NHS number was 943 476 5919."),
          "943 476 5919"),
     Case("patient-identifiable", RATING, *body("Patient seen, DOB: 03/07/1951, no concerns."), "DOB"),
@@ -112,6 +120,8 @@ def test_rule_fires_at_the_right_place(case: Case, example: Path, run) -> None:
     (example / "policies/governance/poster.png").write_bytes(png_bytes())
     target = example / case.file
     edit(target, case.old, case.new)
+    for old, new in case.also:
+        edit(target, old, new)
     code, findings = _lint(run, example)
     assert {f["rule"] for f in findings} == {case.rule}, findings
     anchor_path = example / (case.anchor_file or case.file)
@@ -149,22 +159,39 @@ def test_file_too_large_is_refused_without_parsing(example: Path, run) -> None:
     assert [(f["rule"], f["line"]) for f in findings] == [("file-too-large", 1)]
 
 
-def test_duplicate_content_reports_both_places(example: Path, run) -> None:
+def test_duplicate_content_is_reported_once_at_the_first_place_naming_the_others(example: Path, run) -> None:
     source = example / "policies/infection-control/hand-hygiene.md"
     passage = source.read_text(encoding="utf-8").split("## Bare below the elbows\n\n", 1)[1]
     passage = passage.split("## Monitoring", 1)[0].strip()
     assert len(passage.split()) > 40
     edit(example / RATING, BODY_ANCHOR, f"{passage}\n\n{BODY_ANCHOR}")
+    edit(example / CANDOUR, "## Purpose\n", f"## Purpose\n\n{passage}\n\n")
     code, findings = _lint(run, example)
     assert code == 0  # a warning does not block
-    assert {(f["rule"], f["path"]) for f in findings} == {
-        ("duplicate-content", RATING),
-        ("duplicate-content", "policies/infection-control/hand-hygiene.md"),
-    }
-    here = position_of(example / RATING, passage[:20])
-    assert any(f["path"] == RATING and f["line"] == here[0] for f in findings)
+    # governance/display-of-rating.md, governance/duty-of-candour.md and infection-control/hand-hygiene.md
+    # share it: one finding, at the first of them in the library's order, naming the other two.
+    assert [(f["rule"], f["path"]) for f in findings] == [("duplicate-content", RATING)], findings
+    assert (findings[0]["line"], findings[0]["column"]) == position_of(example / RATING, passage[:20])
+    candour, hygiene = position_of(example / CANDOUR, passage[:20]), position_of(source, passage[:20])
+    words, rest = findings[0]["message"].removeprefix("this passage of ").split(" words", 1)
+    assert int(words) >= 40 and rest == (
+        f" also stands in {CANDOUR} at line {candour[0]} and policies/infection-control/hand-hygiene.md at "
+        f"line {hygiene[0]}: keep it in one policy and link to it")
     code, _ = _lint(run, example, "--strict")
     assert code == 1
+
+
+def test_duplicate_content_of_two_passages_is_two_findings(example: Path, run) -> None:
+    hygiene = (example / "policies/infection-control/hand-hygiene.md").read_text(encoding="utf-8")
+    first = hygiene.split("## Bare below the elbows\n\n", 1)[1].split("## Monitoring", 1)[0].strip()
+    second = " ".join(f"Step {n} of the drill is written down and checked by the Registered Manager." for n in range(6))
+    edit(example / RATING, BODY_ANCHOR, f"{first}\n\n{BODY_ANCHOR}")
+    edit(example / RATING, "## Purpose\n", f"## Purpose\n\n{second}\n\n")
+    edit(example / CANDOUR, "## Purpose\n", f"## Purpose\n\n{second}\n\n")
+    _, findings = _lint(run, example)
+    assert [(f["rule"], f["path"], f["message"].split(" also stands in ")[1].split(" at line")[0])
+            for f in findings] == [("duplicate-content", RATING, CANDOUR),
+                                   ("duplicate-content", RATING, "policies/infection-control/hand-hygiene.md")]
 
 
 def test_duplicate_id_reports_both_files(example: Path, run) -> None:
@@ -178,8 +205,13 @@ QUIET = [
     ("undesignated-role", "Report problems to the Fire Warden or the Registered Manager."),
     ("undesignated-role", "The directory of host sites is on the unit."),
     ("undeclared-equipment", "Fetch the defibrillator (AED) from its wall bracket."),
+    ("undeclared-equipment", "Never use a hoist: the unit has none, so call the ambulance service."),
+    ("undeclared-equipment", "Do not bring an oxygen cylinder onto the unit. Oxygen cylinders must not be kept here."),
     ("placeholder", "Use a line break<br>here, and a <strong>bold</strong> word."),
     ("placeholder", "Keep your to-do list short. The stored value is `TODO` in code."),
+    ("placeholder", "Statements are numbered GOV.RATING.XXX, and incidents INC-XXXX."),
+    ("placeholder", "See [the rating poster](https://www.cqc.org.uk) [1], and tick [x] when done."),
+    ("placeholder", "The poster reads: \"ratings [...] must be displayed\"."),
     ("patient-identifiable", "Call 943 476 5910 for the booking line."),
     ("patient-identifiable", "Ask for the date of birth and check it against the referral."),
     ("raw-html", "Never paste `<script>` tags or `javascript:` links into a policy."),
@@ -230,3 +262,51 @@ def test_a_broken_file_does_not_stop_the_others(example: Path, run) -> None:
     edit(example / CANDOUR, "owner: registered-manager", "owner: chief-executive")
     _, findings = _lint(run, example)
     assert {(f["path"], f["rule"]) for f in findings} == {(RATING, "encoding"), (CANDOUR, "unknown-role")}
+
+
+def test_placeholder_message_shows_the_text_as_written(example: Path, run) -> None:
+    edit(example / RATING, *body(r"Send it to \[insert email address here\] each month."))
+    _, findings = _lint(run, example)
+    assert [(f["rule"], f["message"]) for f in findings] == [
+        ("placeholder", "unfinished text '[insert email address here]': complete it before approval")]
+
+
+def test_history_date_is_only_checked_against_the_approval_of_the_version_in_force(example: Path, run) -> None:
+    # A draft of the next version carries the last approval's date: its own entry has the date it was written.
+    edit(example / RATING, 'version: "1.1"\nstatus: approved', 'version: "1.2"\nstatus: draft')
+    edit(example / RATING, "history:\n", 'history:\n  - version: "1.2"\n    date: "2026-11-20"\n'
+         "    author: Priya Lindqvist\n    summary: Poster moved.\n")
+    _, findings = _lint(run, example)
+    assert findings == []
+
+
+def test_a_reference_to_an_empty_register_says_the_register_is_empty(example: Path, run) -> None:
+    (example / "registers/equipment.yml").write_text("equipment: []\n", encoding="utf-8")
+    for path in (example / "policies").rglob("*.md"):  # no policy lists equipment by id
+        text = path.read_text(encoding="utf-8")
+        if "\nequipment:\n" in text:
+            head, _, rest = text.partition("\nequipment:\n")
+            rest = rest.split("\n", 1)[1] if rest.startswith("  - ") else rest
+            while rest.startswith("  - "):
+                rest = rest.split("\n", 1)[1]
+            path.write_text(head + "\n" + rest, encoding="utf-8")
+    edit(example / RATING, *body("Fetch the oxygen cylinder from the cupboard."))
+    _, findings = _lint(run, example)
+    mine = [f for f in findings if f["path"] == RATING]
+    assert [(f["rule"], f["message"]) for f in mine] == [
+        ("undeclared-equipment", "'oxygen cylinder' is not in the equipment register, which lists no equipment: do "
+         "not give instructions for equipment the service does not have (or add it to registers/equipment.yml)")]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("# The service has no equipment of its own.\n", "register equipment.yml lists nothing: write 'equipment: []' "
+     "when the service has no equipment to list"),
+    ("equipment:\n", "register equipment.yml lists nothing: write 'equipment: []' when the service has no "
+     "equipment to list"),
+])
+def test_an_empty_register_file_says_how_to_write_an_empty_register(text: str, message: str, example: Path,
+                                                                     run) -> None:
+    (example / "registers/equipment.yml").write_text(text, encoding="utf-8")
+    _, findings = _lint(run, example)
+    assert [(f["path"], f["rule"], f["message"]) for f in findings if f["path"].startswith("registers/")] == [
+        ("registers/equipment.yml", "schema", message)]

@@ -17,7 +17,17 @@ DUPLICATE_ID = declare(
     'Two files, or two register entries, share an id. Both are reported.')
 
 REGISTER_NAMES = ("roles", "guidance", "equipment", "standards", "staff")
+# Registers a service may have nothing to list in (a provider with no equipment of its own writes
+# `equipment: []`); roles and standards always have entries.
+MAY_BE_EMPTY = ("guidance", "equipment", "staff")
 ALL_STAFF = "all-staff"
+
+
+def _empty_message(name: str) -> str:
+    """What to write in a register file that lists nothing."""
+    if name in MAY_BE_EMPTY:
+        return f"register {name}.yml lists nothing: write '{name}: []' when the service has no {name} to list"
+    return f"register {name}.yml is empty: list the service's {name} under '{name}:'"
 
 
 @dataclass(frozen=True)
@@ -131,9 +141,14 @@ def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:
         registers.documents[name] = doc
         registers.findings.extend(doc.findings)
         if doc.data is None and not doc.findings:
-            registers.findings.append(SCHEMA.at(rel, 1, 1, f"register {name}.yml is empty"))
+            registers.findings.append(SCHEMA.at(rel, 1, 1, _empty_message(name)))
             continue
-        if doc.data is not None:
+        if isinstance(doc.data, dict) and name in doc.data and doc.data[name] is None:
+            line, column = doc.position((name,))  # `equipment:` with nothing under it
+            registers.findings.append(SCHEMA.at(rel, line, column, _empty_message(name)))
+            errors = [e for e in validator(name).iter_errors(doc.data) if list(e.absolute_path) != [name]]
+            registers.findings.extend(schema_findings(doc, errors))
+        elif doc.data is not None:
             registers.findings.extend(schema_findings(doc, list(validator(name).iter_errors(doc.data))))
         table: dict[str, object] = getattr(registers, name)
         for index, item in _entries(doc, name):

@@ -21,17 +21,26 @@ _HTML_ELEMENTS = frozenset(
     .split()
 )
 
+# A word in brackets that a form leaves for the writer to fill in: [Name], [Date], [Name of Customer],
+# [Address 1], [Your phone number]. Brackets that hold anything else ([1], [Ref, 2], [x], [...]) are not blanks.
+_BLANK_WORDS = (
+    r"insert|enter|add|type|fill\s+in|your|name|date|address|phone|telephone|tel|mobile|e-?mail|number|title"
+    r"|organi[sz]ation|company|provider|practice|role|job|signature|amount|time|location|city|state|zip"
+    r"|post\s?code|country|month|year|day|person|contact|manager|department|team|customer|client|patient|staff")
 _PLACEHOLDER = regex.compile(
-    r"(?<![\w-])(?:TBC|TBD|TODO|FIXME|XXX+)(?![\w-])"
-    r"|(?i:\[\s*insert[^\]]*\])"
+    # Not inside an identifier or a format: "numbered POL.CRYPTO.XXX" and "INC-XXXX" show a pattern.
+    r"(?<![\w./-])(?:TBC|TBD|TODO|FIXME|XXX+)(?![\w-]|\.\w)"
+    rf"|(?P<form>\\?\[\s*(?i:(?:{_BLANK_WORDS})s?\b[^\[\]\n]{{0,60}}?|_{{3,}})\s*\\?\](?![(\[:]))"
     r"|(?i:lorem\s+ipsum)"
     r"|<(?P<blank>[A-Za-z][A-Za-z _-]{1,40})>"
 )
+_ESCAPE = regex.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 PLACEHOLDER = declare(
     "placeholder", Severity.ERROR, Scope.POLICY,
-    'TBC, TBD, TODO, FIXME, XXX, `[insert ...]`, `<name>`-style blanks or lorem ipsum.')
+    'TBC, TBD, TODO, FIXME or XXX standing alone (not a format such as `POL.CRYPTO.XXX`), a blank left to fill '
+    'in (`[Name]`, `[Insert date]`, `<name>`) or lorem ipsum.')
 PATIENT_IDENTIFIABLE = declare(
     "patient-identifiable", Severity.ERROR, Scope.POLICY,
     'A valid NHS number (passing the modulus 11 check) or a date of birth next to DOB or "date of birth".')
@@ -40,18 +49,28 @@ RAW_HTML = declare(
     '`<script>`, `<iframe>`, `<object>`, `<embed>`, `<style>`, `on...=` handlers or `javascript:` links.')
 
 
+_REFERENCE = regex.compile(r"(?m)^ {0,3}\[([^\]]+)\]:")
+
+
 @check(PLACEHOLDER)
 def check_placeholders(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if not policy.has_body:
             continue
+        references: set[str] | None = None  # link labels the body defines ([name]: https://...)
         for line, text in policy.parsed.text_lines():
             for match in _PLACEHOLDER.finditer(text):
                 blank = match.group("blank")
                 if blank is not None and blank.strip().lower() in _HTML_ELEMENTS:
                     continue
+                written = _ESCAPE.sub(r"\1", match.group(0))  # as the reader sees it, without Markdown escapes
+                if match.group("form") is not None:
+                    if references is None:
+                        references = {" ".join(r.split()).casefold() for r in _REFERENCE.findall(policy.doc.body)}
+                    if " ".join(written.strip("[]").split()).casefold() in references:
+                        continue  # a link to a reference defined below, not a blank
                 yield PLACEHOLDER.at(policy.rel, line, match.start() + 1,
-                              f"unfinished text '{match.group(0)}': complete it before approval")
+                                     f"unfinished text '{written}': complete it before approval")
 
 
 _NHS_NUMBER = regex.compile(r"(?<![\d-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d-])")

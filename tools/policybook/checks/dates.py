@@ -26,7 +26,8 @@ DATE_ORDER = declare(
     ' date order.')
 HISTORY = declare(
     "history", Severity.ERROR, Scope.POLICY,
-    'The first history entry is not the current version, or versions repeat or are out of order.')
+    "The first history entry is not the current version, or an approved policy's current entry is not dated "
+    "`approved_on`; or versions repeat or are out of order.")
 
 
 @check(REVIEW_OVERDUE, REVIEW_DUE_SOON, REVIEW_INTERVAL)
@@ -107,6 +108,15 @@ def check_history(corpus: Corpus) -> Iterator[Finding]:
             yield HISTORY.at(policy.rel, line, column,
                           f"the first history entry is version {first.version_text}, but the policy is "
                           f"version {policy.version_text}: add an entry for {policy.version_text}")
+        elif (policy.status is Status.APPROVED and first.version == version and first.date and policy.approved_on
+              and first.date != policy.approved_on):
+            # The current version's entry records its issue; a second date for the same approval leaves
+            # staff and inspectors unsure which is true (and the site and handbook show both).
+            line, column = policy.doc.position(("history", 0, "date"))
+            yield HISTORY.at(policy.rel, line, column,
+                          f"the history entry for version {policy.version_text} is dated {first.date}, but "
+                          f"approved_on is {policy.approved_on}: give the current version's entry the date "
+                          "it was approved")
         seen: dict[tuple[int, int], int] = {}
         previous = None
         for entry in history:

@@ -9,14 +9,18 @@ policies before it, then indexed:
 
 A shared passage of SHINGLE_WORDS words always contains an indexed window, because
 SHINGLE_WORDS - SEED_WORDS + 1 >= STRIDE. Each hit is then extended word by word in both directions
-and reported only if the shared run reaches SHINGLE_WORDS. The work grows with the total number of
+and counts only if the shared run reaches SHINGLE_WORDS. The work grows with the total number of
 words, never with the number of pairs of files.
+
+A passage is reported once, at the first policy that holds it, naming every other place: one preamble
+copied into five policies is one thing to fix, not twenty warnings.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
@@ -25,7 +29,8 @@ from policybook.model import Policy, Status
 
 DUPLICATE_CONTENT = declare(
     "duplicate-content", Severity.WARNING, Scope.CORPUS,
-    'A passage of 40 or more words stands in two policies. Both places are reported.')
+    'A passage of 40 or more words stands in two or more policies. Reported once, at its first place, naming '
+    'the others.')
 
 SHINGLE_WORDS = 40
 SEED_WORDS = 20
@@ -65,10 +70,22 @@ def _words(policy: Policy) -> array:
     return ids
 
 
+@dataclass
+class _Passage:
+    """A passage found in several policies: where it first stands, and every other place."""
+
+    policy: int
+    start: int
+    end: int
+    length: int
+    others: dict[int, int] = field(default_factory=dict)  # policy number -> word position
+
+
 @check(DUPLICATE_CONTENT)
 def check_duplicate_content(corpus: Corpus) -> Iterator[Finding]:
     index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position)
     policies = [p for p in corpus.policies if p.has_body and p.status is not Status.RETIRED]
+    passages: list[_Passage] = []
     for number, policy in enumerate(policies):
         ids = policy.summary.word_hashes
         seeds = _seeds(ids, 1)
@@ -87,12 +104,34 @@ def check_duplicate_content(corpus: Corpus) -> Iterator[Finding]:
                 if length < SHINGLE_WORDS:
                     continue
                 reported.add(other_number)
-                here, there = _position(policy, here_at), _position(other, there_at)
-                yield DUPLICATE_CONTENT.at(policy.rel, *here,
-                              f"this passage of {length} words also stands in {other.rel} at line "
-                              f"{there[0]}: keep it in one policy and link to it")
-                yield DUPLICATE_CONTENT.at(other.rel, *there,
-                              f"this passage of {length} words also stands in {policy.rel} at line "
-                              f"{here[0]}: keep it in one policy and link to it")
+                _record(passages, other_number, there_at, length, number, here_at)
         for offset, seed in enumerate(_seeds(ids, STRIDE)):
             index.setdefault(seed, (number, offset * STRIDE))
+    for passage in passages:
+        first = policies[passage.policy]
+        places = []
+        for other_number, at in sorted(passage.others.items()):
+            other = policies[other_number]
+            places.append(f"{other.rel} at line {_position(other, at)[0]}")
+        where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
+        yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start),
+                                   f"this passage of {passage.length} words also stands in {where}: keep it in "
+                                   "one policy and link to it")
+
+
+def _record(passages: list[_Passage], first: int, at: int, length: int, other: int, other_at: int) -> None:
+    """Add a shared run to the passage it belongs to, or start one. A run belongs to a passage when its
+    earlier place overlaps the passage's first place or one of its copies: five pages that share a
+    preamble make one passage with four other places, not ten pairs."""
+    for passage in passages:
+        if passage.policy == first and at < passage.end and passage.start < at + length:
+            passage.start, passage.end = min(passage.start, at), max(passage.end, at + length)
+            passage.length = max(passage.length, length)
+            passage.others.setdefault(other, other_at)
+            return
+        copy = passage.others.get(first)
+        if copy is not None and at < copy + passage.length and copy < at + length:
+            if other != passage.policy:
+                passage.others.setdefault(other, other_at)
+            return
+    passages.append(_Passage(first, at, at + length, length, {other: other_at}))

@@ -17,7 +17,8 @@ UNDESIGNATED_ROLE = declare(
     "designated role's title or alias.")
 UNDECLARED_EQUIPMENT = declare(
     "undeclared-equipment", Severity.ERROR, Scope.POLICY,
-    'The text names equipment from `equipment_terms` that is not in the equipment register.')
+    'The text gives an instruction for equipment from `equipment_terms` that is not in the equipment register '
+    '(a sentence that forbids it, such as "never use a hoist", is not an instruction).')
 
 
 def _alternation(words: Iterable[str]) -> regex.Pattern[str] | None:
@@ -28,8 +29,26 @@ def _alternation(words: Iterable[str]) -> regex.Pattern[str] | None:
     return regex.compile(rf"(?<![\w-])(?:{body})(?![\w-])", regex.IGNORECASE)
 
 
+# A sentence that forbids the thing gives no instruction for it: "do not store work files on a memory
+# stick", "never use the hoist", "memory sticks must not be used". One that makes it a condition still does:
+# "do not move the patient without the hoist".
+_NEGATION = r"(?:do\s+not|don[’']t|never|must\s+not|mustn[’']t|may\s+not|shall\s+not|should\s+not|cannot|can[’']t)"
+_FORBIDS_BEFORE = regex.compile(rf"(?i)\b{_NEGATION}\b(?:(?!\b(?:without|unless|except|other\s+than|instead\s+of"
+                                r"|until|apart\s+from)\b)[^.;:!?])*$")
+_FORBIDDEN_AFTER = regex.compile(
+    rf"(?i)^[\w\s’'-]{{0,40}}?\b(?:{_NEGATION}|(?:is|are)\s+(?:not|never))\s+(?:be\s+)?"
+    r"(?:used|allowed|permitted|brought|connected|plugged|taken|kept|stored|carried|available|provided|to\s+be\s+used)\b")
+_SENTENCE_START = regex.compile(r"[.;:!?]\s")
+
+
+def _forbidden(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around text[start:end] forbids the term rather than telling staff to use it."""
+    begin = max((m.end() for m in _SENTENCE_START.finditer(text, 0, start)), default=0)
+    return bool(_FORBIDS_BEFORE.search(text[begin:start]) or _FORBIDDEN_AFTER.match(text[end:end + 80]))
+
+
 def _uncovered(corpus: Corpus, terms: list[str], allowed: Iterable[str], rule: Rule,
-               describe: str) -> Iterator[Finding]:
+               describe: str, prohibitions: bool = False) -> Iterator[Finding]:
     term_pattern = _alternation(terms)
     if term_pattern is None:
         return
@@ -45,6 +64,8 @@ def _uncovered(corpus: Corpus, terms: list[str], allowed: Iterable[str], rule: R
                 allowed_pattern) else []
             for match in matches:
                 if any(start <= match.start() and match.end() <= end for start, end in covered):
+                    continue
+                if prohibitions and _forbidden(block.text, match.start(), match.end()):
                     continue
                 line, column = block.position(match.start())
                 yield rule.at(policy.rel, line, column, describe.format(term=match.group(0)))
@@ -62,7 +83,9 @@ def check_undesignated_roles(corpus: Corpus) -> Iterator[Finding]:
 @check(UNDECLARED_EQUIPMENT)
 def check_undeclared_equipment(corpus: Corpus) -> Iterator[Finding]:
     names = [name for item in corpus.registers.equipment.values() for name in item.names]
+    empty = ", which lists no equipment" if not corpus.registers.equipment else ""
+    register = f"{corpus.config.registers_dir}/equipment.yml".replace("{", "{{").replace("}", "}}")
     yield from _uncovered(
         corpus, corpus.config.equipment_terms, names, UNDECLARED_EQUIPMENT,
-        "'{term}' is not in the equipment register: do not give instructions for equipment the "
-        "service does not have (or add it to equipment.yml)")
+        f"'{{term}}' is not in the equipment register{empty}: do not give instructions for equipment the "
+        f"service does not have (or add it to {register})", prohibitions=True)
