@@ -181,6 +181,14 @@ NEAR_MISSES = [
     ("The HSE may visit. The HSE may phone.",
      [("Policybook.Acronyms",
        "'HSE' has no definition: write it out in full first, with the abbreviation in brackets.")]),
+    ("Papers marked TOP SECRET never leave the office. The Senior Information Risk Owners (SIROs) meet; "
+     "the SIRO chairs.", []),
+    ("Notices are sent as required by law. A leak might warn the person. Should the audit find a fault, the "
+     "manager acts.", []),
+    ("Staff should check the poster, where possible each day, and might want to photograph it.",
+     [("Policybook.Duties", "Use 'must' instead of 'should' where this is a duty."),
+      ("Policybook.Hedging", "'where possible' is hedging: say what must happen, who does it and when."),
+      ("Policybook.Hedging", "'might want' is hedging: say what must happen, who does it and when.")]),
     ("<table>\n<tr>\n<td>Restricted</td>\n<td>Restricted</td>\n</tr>\n</table>", []),
     ("<div>The manager will probably check it.</div>", []),
     ("Ratings are shown as <b>Good</b> <b>Good</b> on both posters.", []),

@@ -30,6 +30,7 @@ import yaml
 
 from policybook.corpus import load_corpus
 from policybook.lint import lint_corpus
+from policybook.style.locales import ini_for_locale
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 26)
@@ -114,7 +115,10 @@ def make_library(source: Path, root: Path, locale: str | None = None) -> dict[st
     shutil.copytree(REPO / "registers", root / "registers")
     if (REPO / "styles").is_dir() and (REPO / ".vale.ini").is_file():
         shutil.copytree(REPO / "styles", root / "styles")
-        shutil.copy2(REPO / ".vale.ini", root / ".vale.ini")
+        ini = (REPO / ".vale.ini").read_text(encoding="utf-8")
+        if locale:  # as `policybook init --locale` writes it
+            ini = ini_for_locale(ini, root / "styles", locale)
+        (root / ".vale.ini").write_text(ini, encoding="utf-8")
     categories = list(PREFIXES)
     used: set[str] = set()
     origin: dict[str, str] = {}
