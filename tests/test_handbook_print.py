@@ -349,3 +349,56 @@ def test_role_file_names_are_safe_and_distinct() -> None:
     assert safe_stem("../../etc/passwd") == "etc-passwd"
     assert safe_stem("Ward Sister (nights)") == "ward-sister-nights"
     assert safe_stem("...") == "role" and safe_stem("-x-") == "x"
+
+
+def test_a_long_name_or_address_never_pushes_the_running_head_or_foot_off_the_printable_area(
+        tmp_path: Path) -> None:
+    root = tmp_path / "org"
+    root.mkdir()
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
+    name = "Harbourside " + "Mobile Bone Density Scanning Partnership " * 6 + "Ltd"
+    edit(root / "policybook.yml", "name: Harbourside Mobile DEXA Ltd", f"name: {name}")
+    edit(root / "policybook.yml", "site_url: https://policies.harbourside-dexa.example",
+         "site_url: https://policies.harbourside-dexa.example/" + "a-very-long-path/" * 8)
+    corpus = load_corpus(root, dt.date.fromisoformat(TODAY))
+    for large in (False, True):
+        [pdf] = build_handbooks(corpus, [Variant(root / f"{large}.pdf", large)])
+        for width, height, lines in _words(pdf):
+            for word in (word for line in lines for word in line):
+                assert min(word.x0, word.y0, width - word.x1, height - word.y1) >= EDGE, (large, word)
+        cover = _text(pdf, 1)
+        assert "Harbourside Mobile Bone Density" in cover and "…" in cover  # shortened in the head only
+        assert _squeezed(name) in _in_order(pdf)  # in full on the cover
+        assert "Uncontrolled when printed: check the staff site" in cover
+
+
+def test_bodies_converted_together_are_the_bodies_converted_one_at_a_time(tmp_path: Path) -> None:
+    """The handbook converts bodies in one pandoc run (convert_all): each comes out as it does alone,
+    even a body whose text looks like the marks between them."""
+    from policybook.handbook.convert import BodyConverter
+
+    root = tmp_path / "org"
+    root.mkdir()
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
+    (root / "policies/health-safety/marks.md").write_text(_policy(
+        "HS-092", "Marks", "// pb-split-0123456789abcdef-1\n\n    // pb-split-0123456789abcdef-2\n\nEnd."),
+        encoding="utf-8")
+    corpus = load_corpus(root, dt.date.fromisoformat(TODAY))
+    policies = select(corpus, None)
+    urls = site_urls(corpus)
+
+    def converter(folder: str) -> BodyConverter:
+        (tmp_path / folder).mkdir()
+        return BodyConverter(tmp_path / folder, {p.id for p in policies if p.id}, urls, root=corpus.root,
+                             policies_dir=corpus.config.policies_path, by_id=corpus.by_id(),
+                             site_url=corpus.config.site_url)
+
+    one_at_a_time = converter("alone")
+    alone = [one_at_a_time.convert(p) for p in policies]
+    together = converter("together").convert_all(policies)
+    assert [a.strip() for a in alone] == [t.strip() for t in together]
+    assert any("pb-split-0123456789abcdef-2" in t for t in together)

@@ -150,8 +150,10 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
                                   policies_dir=corpus.config.policies_path, by_id=corpus.by_id(),
                                   site_url=corpus.config.site_url)
         workers = min(4, os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:  # pandoc runs as processes
-            bodies = list(pool.map(converter.convert, ordered))
+        size = -(-len(ordered) // workers)  # one pandoc process for each share of the bodies
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            shares = pool.map(converter.convert_all, [ordered[i:i + size] for i in range(0, len(ordered), size)])
+            bodies = [body for share in shares for body in share]
         published = {p.id: p for p in corpus.in_force() if p.id}
         entries: dict[str, dict[str, object]] = {}
         for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):

@@ -12,6 +12,7 @@ their alternative text.
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from policybook.model import Policy
 
 FILTER = Path(__file__).parent / "filters" / "alt-text.lua"
 XREF = "pb-xref-"  # an in-page link target the Lua filter turns into the template's pb-link
+SPLIT = "pb-split-"  # the division around each body in a batch, which the Lua filter marks (see convert_all)
 
 
 class PolicyContentError(PolicybookError):
@@ -43,7 +45,7 @@ class BodyConverter:
     def __init__(self, build_dir: Path, in_handbook: set[str], site_urls: dict[str, str], *, root: Path,
                  policies_dir: Path, by_id: dict[str, Policy], site_url: str = "") -> None:
         self.build_dir = build_dir
-        self.in_handbook = in_handbook
+        self.in_handbook = in_handbook  # ids any edition being built holds: links to them are resolved per edition
         self.site_urls = site_urls  # policy id -> its page on the staff site
         self.root, self.policies_dir, self.by_id = root, policies_dir, by_id
         self.by_path = {p.doc.path.resolve(): p for p in by_id.values()}
@@ -85,15 +87,40 @@ class BodyConverter:
         shutil.copyfile(target.path, self.build_dir / "images" / name, follow_symlinks=False)
         return f"/images/{name}"
 
-    def convert(self, policy: Policy) -> str:
-        """Typst markup for the policy's body; a pandoc failure names the policy."""
+    def render(self, policy: Policy) -> str:
+        """The policy's body as the sanitised HTML pandoc reads (links resolved, images copied)."""
         from policybook.render import render_body
 
-        rendered = render_body(policy.doc.body, link=lambda href: self._link(policy, href),
-                               image=lambda src: self._image(policy, src), id_prefix=_prefix(policy),
-                               for_print=True)
+        return render_body(policy.doc.body, link=lambda href: self._link(policy, href),
+                           image=lambda src: self._image(policy, src), id_prefix=_prefix(policy),
+                           for_print=True).html
+
+    def convert(self, policy: Policy) -> str:
+        """Typst markup for the policy's body; a pandoc failure names the policy."""
+        return self._pandoc(policy, self.render(policy))
+
+    def convert_all(self, policies: list[Policy]) -> list[str]:
+        """Typst markup for each body, from one pandoc run for all of them: starting pandoc costs more
+        than converting a body. Each body is wrapped in a division the Lua filter marks in the output
+        with a number and a key made for this run, which no body's text can produce (pandoc escapes it)."""
+        pages = [self.render(policy) for policy in policies]
+        if len(policies) < 2:
+            return [self._pandoc(policy, page) for policy, page in zip(policies, pages, strict=True)]
+        key = secrets.token_hex(8)
+        joined = "".join(f'<div id="{SPLIT}{key}-{index}">{page}</div>' for index, page in enumerate(pages))
         try:
-            return pypandoc.convert_text(rendered.html, "typst", format="html", filters=[str(FILTER)],
+            typst = pypandoc.convert_text(joined, "typst", format="html", filters=[str(FILTER)],
+                                          extra_args=["--wrap=preserve"])
+        except (RuntimeError, OSError):
+            typst = ""  # one at a time below, so that the error names the policy
+        parts = re.split(rf"^// {SPLIT}{key}-\d+\n", typst, flags=re.MULTILINE)
+        if len(parts) != len(policies) + 1 or parts[0].strip():
+            return [self._pandoc(policy, page) for policy, page in zip(policies, pages, strict=True)]
+        return [part.strip("\n") + "\n" for part in parts[1:]]
+
+    def _pandoc(self, policy: Policy, page: str) -> str:
+        try:
+            return pypandoc.convert_text(page, "typst", format="html", filters=[str(FILTER)],
                                          extra_args=["--wrap=preserve"])
         except (RuntimeError, OSError) as exc:
             raise PolicyContentError(policy.rel, f"pandoc could not convert the body: {exc}") from None

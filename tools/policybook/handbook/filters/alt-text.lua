@@ -9,6 +9,7 @@ end
 -- another policy (convert.py marks it `#pb-xref-LABEL`) becomes pb-link from pb.typ, which goes to that
 -- policy when the edition holds it and to the staff site otherwise. Targets are Typst strings.
 local XREF = '#pb-xref-'
+local SPLIT = 'pb-split-'
 
 function Link(link)
   local target = link.target
@@ -35,6 +36,12 @@ end
 -- Admonitions (`!!! note "Title"` in the policy: a div whose title is a div of its own) become a
 -- framed Typst block with the title in bold. The title is passed as a Typst string, never as markup.
 function Div(div)
+  -- A body in a batch (convert.py, convert_all): a comment line that marks where it starts.
+  if div.identifier:sub(1, #SPLIT) == SPLIT then
+    local blocks = pandoc.List({pandoc.RawBlock('typst', '// ' .. div.identifier)})
+    blocks:extend(div.content)
+    return blocks
+  end
   if not div.classes:includes('admonition') then
     return nil
   end
