@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,9 @@ import pytest
 from policybook.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")  # Debian's, installed by .ci/run
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 EXAMPLE_PARTS = ("policybook.yml", "registers", "policies", "records")
 TODAY = "2026-11-26"
 
@@ -103,3 +108,14 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for the browser tests (each module that uses it skips itself without one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

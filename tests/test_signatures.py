@@ -269,7 +269,7 @@ def test_an_inspector_verifies_the_example_from_a_git_archive(tmp_path: Path) ->
                                     cwd=inspection, stdin=stream, capture_output=True, text=True, check=False)
         assert result.returncode == 0, (statement, result.stderr)
         checked += 1
-    assert checked == 30
+    assert checked == sum(1 for name in listed if name.endswith(".txt")) >= 30  # superseded versions too
 
 
 def test_an_approved_policy_without_a_fingerprint_is_an_error_unless_signatures_are_off(signed: Path) -> None:

@@ -14,29 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, edit
+from conftest import CHROMIUM, REPO, TODAY, edit
 from sitetools import copy_example, policybook, serve
 
-CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
 ARTEFACTS = REPO / "tests/artefacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 _missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
 if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
     raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
 pytestmark = pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)} (installed by .ci/run)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 SITE_ROOT: dict[str, Path] = {}  # where the module's site was built

@@ -14,7 +14,6 @@ import pytest
 from conftest import TODAY, edit
 from sitetools import copy_example, policybook, serve
 from test_site_browser import AXE, _page, pytestmark  # noqa: F401  (skipped without a browser, as there)
-from test_site_browser import browser as browser_fixture  # noqa: F401  (registers the shared fixture)
 
 HAND = "policies/infection-control/hand-hygiene.md"
 PHONE = {"width": 375, "height": 812}
