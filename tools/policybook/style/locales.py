@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 from policybook.errors import PolicybookError
-from policybook.loader import load_yaml
 
 LOCALES = ("en-GB", "en-US")
 DEFAULT_LOCALE = "en-GB"
@@ -60,9 +59,8 @@ def ini_for_locale(base: str, styles_path: Path, locale: str) -> str:
     return "\n".join([*text[:end], *block, *text[end:]]).rstrip("\n") + "\n"
 
 
-def library_locale(root: Path) -> str:
-    """The ``locale`` policybook.yml at ``root`` asks for (the default when it says nothing, or cannot be
-    read here: reading the settings properly, and reporting their problems, is the corpus's work)."""
-    doc = load_yaml(root / "policybook.yml", "policybook.yml")
-    value = doc.data.get("locale") if isinstance(doc.data, dict) else None
+def library_locale(settings: object) -> str:
+    """The ``locale`` policybook.yml's data asks for (the default when it says nothing or cannot be read
+    here: reading the settings properly, and reporting their problems, is the corpus's work)."""
+    value = settings.get("locale") if isinstance(settings, dict) else None
     return value if isinstance(value, str) and value in LOCALES else DEFAULT_LOCALE

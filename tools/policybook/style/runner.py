@@ -74,7 +74,8 @@ class Style:
         settings of the locale policybook.yml names (or ``locale``): a US library gets US spelling."""
         ini = root / VALE_INI
         packaged = not ini.is_file()
-        locale = locale or library_locale(root)
+        settings = load_yaml(root / "policybook.yml", "policybook.yml").data  # read leniently: lint reports it
+        locale = locale or library_locale(settings)
         generated = None
         if packaged:
             base = house_style_ini().read_text(encoding="utf-8")
@@ -85,7 +86,7 @@ class Style:
             config = load_vale_ini(ini)
         vocab = read_vocab(config)
         style = cls(root=root, config=config, packaged=packaged, locale=locale, generated_ini=generated,
-                    registers_dir=_registers_folder(root))
+                    registers_dir=_registers_folder(settings))
         names = {name for section in config.sections for name in section.based_on or []}
         names |= {key.split(".", 1)[0] for section in config.sections for key in section.rules}
         for name in sorted(names - BUILTIN_STYLES):
@@ -154,10 +155,9 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (status.st_mtime_ns, status.st_size)
 
 
-def _registers_folder(root: Path) -> str:
-    """paths.registers from policybook.yml (read leniently: the corpus reports a bad settings file)."""
-    data = load_yaml(root / "policybook.yml", "policybook.yml").data
-    paths = data.get("paths") if isinstance(data, dict) else None
+def _registers_folder(settings: object) -> str:
+    """paths.registers from policybook.yml's data."""
+    paths = settings.get("paths") if isinstance(settings, dict) else None
     folder = paths.get("registers") if isinstance(paths, dict) else None
     return folder if isinstance(folder, str) and folder else "registers"
 
