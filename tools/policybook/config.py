@@ -28,6 +28,40 @@ class CqcRating:
     report_url: str
 
 
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    sender: str
+    port: int = 587
+    security: str = "starttls"  # starttls, tls or none
+    username: str | None = None  # the password is read from POLICYBOOK_SMTP_PASSWORD
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    header: str
+    trusted: tuple[str, ...]
+
+
+DEFAULT_CONFIRMATIONS_DATABASE = "sqlite:///.policybook/confirmations.sqlite3"
+
+
+@dataclass(frozen=True)
+class ConfirmationSettings:
+    """The ``confirmations:`` section: the read-and-understood service. Secrets (the database password,
+    the SMTP password, the manager's API token) are never here: they come from the environment."""
+
+    base_url: str
+    database: str = DEFAULT_CONFIRMATIONS_DATABASE
+    sign_in: tuple[str, ...] = ("code",)
+    proxy: ProxySettings | None = None
+    mail: MailSettings | None = None
+    addresses: dict[str, str] = field(default_factory=dict)  # staff id -> e-mail address
+    managers: tuple[str, ...] = ()
+    remind_every_days: int = 7
+    escalate_after_days: int = 28
+
+
 @dataclass
 class Config:
     root: Path
@@ -44,6 +78,7 @@ class Config:
     equipment_terms: list[str] = field(default_factory=list)
     cqc_rating: CqcRating | None = None
     signatures: str = "optional"  # approvals.signatures: required, optional or off
+    confirmations: ConfirmationSettings | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -58,6 +93,32 @@ class Config:
 def _signatures(value: object) -> str:
     """approvals.signatures; YAML reads a bare `off` as false."""
     return "off" if value is False else str(value)
+
+
+def _confirmations(data: dict[str, Any] | None) -> ConfirmationSettings | None:
+    """The confirmations section, read after the schema has checked it. A database address holding a
+    password is refused: policybook.yml is in git, and the password belongs in the environment."""
+    if data is None:
+        return None
+    database = data.get("database", DEFAULT_CONFIRMATIONS_DATABASE)
+    if ":" in database.split("://", 1)[-1].split("@", 1)[0] and "@" in database:
+        raise PolicybookError(f"{CONFIG_NAME}: confirmations.database holds a password: remove it and set "
+                              "POLICYBOOK_CONFIRM_DATABASE to the full address on the server instead")
+    mail = data.get("mail")
+    proxy = data.get("proxy")
+    remind = data.get("remind", {})
+    return ConfirmationSettings(
+        base_url=data["base_url"].rstrip("/"),
+        database=database,
+        sign_in=tuple(data.get("sign_in", ["code"])),
+        proxy=ProxySettings(proxy["header"], tuple(proxy["trusted"])) if proxy else None,
+        mail=MailSettings(mail["host"], mail["sender"], mail.get("port", 465 if mail.get("security") == "tls" else 587),
+                          mail.get("security", "starttls"), mail.get("username")) if mail else None,
+        addresses={staff: address.strip() for staff, address in data.get("addresses", {}).items()},
+        managers=tuple(data.get("managers", [])),
+        remind_every_days=remind.get("every_days", 7),
+        escalate_after_days=remind.get("escalate_after_days", 28),
+    )
 
 
 def find_root(start: Path) -> Path:
@@ -106,5 +167,6 @@ def load_config(root: Path) -> Config:
         equipment_terms=list(data.get("equipment_terms", [])),
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
+        confirmations=_confirmations(data.get("confirmations")),
         raw=data,
     )
