@@ -1,0 +1,219 @@
+"""The service's operations, shared by the JSON API and the HTML pages: request a code, check it, list
+what a person must read, show a policy, confirm it, export and report.
+
+Each operation takes the signed-in person from the session, never from what the request says, and
+refuses with a ``Refusal`` (an HTTP status and one sentence) anything it cannot do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from policybook.config import ConfirmationSettings
+from policybook.confirm import codes, ledger, sessions
+from policybook.confirm.chain import Confirmation
+from policybook.confirm.database import connect, database_url, reading, secrets_table
+from policybook.confirm.library import Library
+from policybook.confirm.mail import code_message, send
+from policybook.confirm.migrations import migrate
+from policybook.confirm.people import address_of, by_address, is_manager
+from policybook.confirm.progress import Completion, Reading, completion, readings
+from policybook.confirm.questions import Question, questions_of, wrong_answers
+from policybook.confirm.reading import Changes, changes_since, fingerprint_of, in_force, render, section_source
+from policybook.corpus import Corpus
+from policybook.errors import PolicybookError
+from policybook.model import Policy
+from policybook.registers import ALL_STAFF, StaffMember
+from policybook.site.pages import policy_uri
+
+log = logging.getLogger("policybook.confirm")
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """Everything a person sees on a policy's confirmation page."""
+
+    policy: Policy
+    version: str
+    fingerprint: str
+    done: bool
+    last_version: str | None
+    changes: Changes | None
+    text_html: str  # the whole policy, for a first reading or when git has no earlier version
+    questions: list[Question]
+    site_url: str | None
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    row: Confirmation
+    new: bool
+
+
+@dataclass(frozen=True)
+class Wrong:
+    questions: list[Question]  # answered wrongly or not at all
+    sections: dict[int, str] = field(default_factory=dict)  # question index -> the section's HTML
+
+
+class Service:
+    def __init__(self, root: Path, settings: ConfirmationSettings, engine: Engine | None = None) -> None:
+        self.root = root
+        self.settings = settings
+        self.library = Library(root)
+        self.engine = engine or connect(database_url(settings, root))
+        migrate(self.engine)
+        with reading(self.engine) as connection:
+            self.secret = str(connection.execute(sa.select(secrets_table.c.value)).scalar())
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.library.corpus()
+
+    # -- sign-in ---------------------------------------------------------------------------------
+    def request_code(self, address_text: str, client: str) -> Callable[[], None] | None:
+        """Count the request and, for a known address, make a code; returns the sending of the e-mail
+        (to run after the answer, so the answer takes the same time either way), or None."""
+        if "code" not in self.settings.sign_in or self.settings.mail is None:
+            raise Refusal(404, "sign-in by e-mailed code is not offered here")
+        address = codes.normalise_address(address_text)
+        if address is None:
+            raise Refusal(400, "write your work e-mail address")
+        corpus = self.corpus
+        member = by_address(corpus).get(address)
+        try:
+            code = codes.issue_code(self.engine, codes.CodeRequest(address, member.id if member else None, client),
+                                    self.secret)
+        except codes.RateLimited:
+            raise Refusal(429, "too many codes asked for: wait 15 minutes, then ask again") from None
+        if code is None:
+            return None
+        mail_settings, organisation = self.settings.mail, corpus.config.name
+        minutes = int(codes.CODE_LIFETIME.total_seconds() // 60)
+
+        def deliver() -> None:
+            try:
+                send(mail_settings, code_message(mail_settings, address, organisation, code, minutes))
+            except PolicybookError as exc:
+                log.error("policybook confirmations: %s", exc)
+
+        return deliver
+
+    def check_code(self, address_text: str, code: str, client: str) -> tuple[str, StaffMember]:
+        """(session token, member) for the right code; refuses a wrong one, and any after too many."""
+        address = codes.normalise_address(address_text)
+        if address is None or len(code) > 40:
+            raise Refusal(400, "write your work e-mail address and the code from the e-mail")
+        try:
+            staff = codes.check_code(self.engine, address, code, client, self.secret)
+        except codes.RateLimited:
+            raise Refusal(429, "too many wrong codes: wait 15 minutes, then ask for a new code") from None
+        except codes.WrongCode:
+            raise Refusal(400, "that code is not right, has been used or has expired: check it, or ask for "
+                               "a new one") from None
+        member = self.corpus.registers.staff.get(staff)
+        if member is None:
+            raise Refusal(403, "you are no longer in the staff register")
+        return sessions.start_session(self.engine, staff, "code"), member
+
+    def member_by_address(self, address_text: str) -> StaffMember | None:
+        address = codes.normalise_address(address_text)
+        return by_address(self.corpus).get(address) if address else None
+
+    def start_session(self, staff: str, method: str) -> str:
+        return sessions.start_session(self.engine, staff, method)
+
+    def session(self, token: str | None) -> sessions.Session | None:
+        found = sessions.find_session(self.engine, token)
+        if found is None or found.staff not in self.corpus.registers.staff:
+            return None
+        return found
+
+    def end_session(self, token: str | None) -> None:
+        sessions.end_session(self.engine, token)
+
+    # -- reading and confirming ------------------------------------------------------------------
+    def member(self, staff: str) -> StaffMember:
+        member = self.corpus.registers.staff.get(staff)
+        if member is None:
+            raise Refusal(403, "you are no longer in the staff register")
+        return member
+
+    def readings(self, staff: str) -> list[Reading]:
+        return readings(self.corpus, self.engine, staff)
+
+    def _must_read(self, member: StaffMember, policy_id: str) -> Policy:
+        policy = in_force(self.corpus, policy_id)
+        if policy is None:
+            raise Refusal(404, f"no policy {policy_id} is in force")
+        if not policy.acknowledge:
+            raise Refusal(409, f"{policy_id} does not ask readers to confirm it")
+        if not (ALL_STAFF in policy.audience or set(member.roles) & set(policy.audience)):
+            raise Refusal(409, f"{policy_id} is not one of the policies your roles must read")
+        return policy
+
+    def view(self, staff: str, policy_id: str) -> PolicyView:
+        member = self.member(staff)
+        policy = self._must_read(member, policy_id)
+        corpus = self.corpus
+        mine = next((r for r in self.readings(staff) if r.policy.id == policy.id), None)
+        last = mine.last_version if mine else None
+        version, fingerprint = policy.version_text or "", fingerprint_of(policy)
+        changes = self.library.remember(("changes", policy_id, version, fingerprint, last or ""),
+                                        lambda: changes_since(self.library, corpus, policy, last))
+        text = self.library.remember(("text", policy_id, version, fingerprint),
+                                     lambda: render(corpus, policy.doc.body))
+        site = corpus.config.site_url.rstrip("/")
+        page = f"{site}/{policy_uri(policy, corpus)[:-3]}/" if site else None
+        return PolicyView(policy, version, fingerprint, bool(mine and mine.done), last, changes, text,
+                          questions_of(policy), page)
+
+    def confirm(self, staff: str, method: str, policy_id: str, version: str, answers: dict[int, int | None],
+                client: str, user_agent: str) -> Confirmed | Wrong:
+        """Store the confirmation of ``version`` (the one in force) once every question is answered
+        rightly; a wrong answer is recorded as an attempt and shows the sections to read again."""
+        member = self.member(staff)
+        policy = self._must_read(member, policy_id)
+        if version != policy.version_text:
+            raise Refusal(409, f"{policy_id} is at version {policy.version_text}, not {version}: read the version "
+                               "in force, then confirm it")
+        questions = questions_of(policy)
+        wrong = wrong_answers(questions, answers)
+        if wrong:
+            ledger.record_attempt(self.engine, staff=staff, policy=policy_id, version=version,
+                                  wrong=[q.index + 1 for q in wrong], client=client)
+            sections = {}
+            for question in wrong:
+                source = section_source(policy.doc.body, question.section) if question.section else None
+                sections[question.index] = render(self.corpus, source) if source else ""
+            return Wrong(wrong, sections)
+        stored = ledger.append_confirmation(self.engine, staff=staff, policy=policy_id, version=version,
+                                            fingerprint=fingerprint_of(policy), method=method, client=client,
+                                            user_agent=user_agent)
+        return Confirmed(stored.row, stored.new)
+
+    # -- for the manager -------------------------------------------------------------------------
+    def export(self, since: int, limit: int) -> list[Confirmation]:
+        return ledger.rows_since(self.engine, since, limit)
+
+    def report(self) -> tuple[list[Completion], list[Completion]]:
+        return completion(self.corpus, self.engine)
+
+    def is_manager(self, staff: str) -> bool:
+        return is_manager(self.corpus, staff)
+
+    def address(self, member: StaffMember) -> str | None:
+        return address_of(self.corpus, member)
