@@ -211,6 +211,7 @@ def test_every_command_lives_in_its_group_module() -> None:
         "policybook.cli.site": {"build", "serve", "publish", "handbook"},
         "policybook.cli.change": {"new", "approve", "bump", "reviewed", "sign"},
         "policybook.cli.records": {"history", "asof", "review", "ack"},
+        "policybook.cli.confirm": {"confirmations"},
         "policybook.cli.editor": {"lsp"},
         "policybook.cli.migrate": {"import"},
     }
@@ -223,5 +224,5 @@ def test_every_command_lives_in_its_group_module() -> None:
 def test_help_lists_every_command(run) -> None:
     result = run("--help")
     assert result.code == 0
-    for item in COMMANDS:
-        assert f"    {item.name} " in result.out
+    for item in COMMANDS:  # a name longer than argparse's column ends its line, its help on the next
+        assert f"    {item.name} " in result.out or f"    {item.name}\n" in result.out

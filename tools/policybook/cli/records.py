@@ -107,7 +107,8 @@ def _ack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", help="the version read (refused unless it is the current one)")
 
 
-@command("ack", "record that staff read a policy (ack STAFF POLICY); 'ack report', 'ack verify', 'ack seal'",
+@command("ack", "record that staff read a policy (ack STAFF POLICY); 'ack report', 'ack verify', 'ack seal', "
+         "'ack pull'",
          options=_ack_options,
          today=AS_ON_TODAY, formats=("table", "json", "csv"), format_help="for 'ack report'")
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
@@ -127,6 +128,8 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
     if args.words == ["seal"]:
         print(seal(corpus))
         return ExitCode.OK
+    if args.words == ["pull"]:
+        return _pull(corpus)
     if args.words[:1] == ["report"] and len(args.words) == 1:
         incomplete = _unreadable(corpus)
         items = outstanding(corpus)
@@ -149,9 +152,26 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
             sys.stdout.write(text_table(rows))
         return ExitCode.FINDINGS if incomplete else ExitCode.OK
     if len(args.words) != 2:
-        raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | ack report | ack verify | ack seal")
+        raise PolicybookError("usage: policybook ack STAFF POLICY [--on DATE] | ack report | ack verify | ack seal | "
+                              "ack pull")
     record = acknowledge(corpus, args.words[0], args.words[1], args.on, args.version)
     print(f"recorded: {record.staff} read {record.policy} version {record.version} on {record.date}")
+    return ExitCode.OK
+
+
+def _pull(corpus: Corpus) -> ExitCode:
+    """Append the confirmations service's new confirmations to the records (see confirm/pull.py)."""
+    from policybook.cli.confirm import open_database
+    from policybook.confirm.pull import EVIDENCE, pull
+
+    engine = open_database(corpus)
+    try:
+        pulled = pull(corpus, engine)
+    finally:
+        engine.dispose()
+    print(f"pulled {pulled.rows} confirmation{'s' if pulled.rows != 1 else ''} (to row {pulled.last_seq}): "
+          f"{pulled.records} new line{'s' if pulled.records != 1 else ''} in records/acknowledgements.csv, "
+          f"the evidence in {EVIDENCE.as_posix()}")
     return ExitCode.OK
 
 

@@ -1,0 +1,143 @@
+"""``policybook ack pull``: the service's confirmations into the repository.
+
+Each confirmation not yet pulled is appended to records/acknowledgements.csv (staff, policy, version,
+date, chained like every line there, so ``ack report`` and ``ack verify`` cover both sources), and its
+full row, hash included, to records/confirmations.jsonl: the evidence of who confirmed which version
+(and its fingerprint), when, how they signed in and from where. That file continues the database's own
+hash chain, so ``policybook confirmations verify`` checks it offline, and a pull refuses a database
+whose chain does not continue it (one replaced, or with rows removed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from policybook.confirm.chain import Confirmation, chain_problems
+from policybook.confirm.ledger import row_at, rows_since
+from policybook.control.acknowledgements import Record, append_new_records
+from policybook.corpus import Corpus
+from policybook.errors import PolicybookError
+
+EVIDENCE = Path("records") / "confirmations.jsonl"
+BATCH = 5000
+
+
+def evidence_path(corpus: Corpus) -> Path:
+    return corpus.root / EVIDENCE
+
+
+def _line(row: Confirmation) -> str:
+    return json.dumps(row.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def evidence_rows(path: Path) -> Iterator[tuple[int, Confirmation | None]]:
+    """(line number, row) for each line of the evidence file; None for a line that is not a row."""
+    if not path.is_file():
+        return
+    with open(path, encoding="utf-8") as stream:
+        for number, text in enumerate(stream, start=1):
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+                yield number, Confirmation.from_mapping(data) if isinstance(data, dict) else None
+            except (ValueError, KeyError, TypeError):
+                yield number, None
+
+
+def _end(path: Path) -> tuple[int, str]:
+    """(seq, hash) of the last row in the evidence file, reading only its end."""
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
+        stream.seek(max(0, size - 65536))
+        tail = stream.read().decode("utf-8", "replace").strip().splitlines()
+    if not tail:
+        return 0, ""
+    try:
+        last = Confirmation.from_mapping(json.loads(tail[-1]))
+    except (ValueError, KeyError, TypeError):
+        raise PolicybookError(f"{EVIDENCE}: its last line is not a confirmation: run policybook confirmations "
+                              "verify") from None
+    return last.seq, last.hash
+
+
+def verify_evidence(corpus: Corpus) -> tuple[int, list[str]]:
+    """(rows, problems) for the evidence file, offline: every row's hash, and the chain from row 1."""
+    rows: list[Confirmation] = []
+    problems: list[str] = []
+    for number, row in evidence_rows(evidence_path(corpus)):
+        if row is None:
+            problems.append(f"{EVIDENCE}:{number}: not a confirmation row")
+        else:
+            rows.append(row)
+    problems += [f"{EVIDENCE}: {p}" for p in chain_problems(rows)]
+    return len(rows), problems
+
+
+def evidence_matches_database(corpus: Corpus, engine: Engine) -> str | None:
+    """Why the evidence file is not a beginning of the database's chain, or None when it is: its last row
+    must be in the database, the same to the last character of its hash."""
+    path = evidence_path(corpus)
+    if not path.is_file():
+        return None
+    seq, last_hash = _end(path)
+    if seq == 0:
+        return None
+    row = row_at(engine, seq)
+    if row is None or row.hash != last_hash:
+        return (f"{EVIDENCE}: row {seq} is not the database's row {seq}: the database was replaced, or rows were "
+                "removed from it")
+    return None
+
+
+@dataclass(frozen=True)
+class Pulled:
+    rows: int  # confirmations copied from the database into the evidence file
+    records: int  # lines added to records/acknowledgements.csv (a reading recorded already adds none)
+    last_seq: int
+
+
+def pull(corpus: Corpus, engine: Engine) -> Pulled:
+    path = evidence_path(corpus)
+    if path.is_symlink():
+        raise PolicybookError(f"{EVIDENCE} is a symbolic link: keep the evidence file itself in the project")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)  # one pull at a time
+        try:
+            last_seq, last_hash = _end(path)
+            if last_seq:
+                known = row_at(engine, last_seq)
+                if known is None or known.hash != last_hash:
+                    raise PolicybookError(f"the database does not hold row {last_seq} as {EVIDENCE} has it: it "
+                                          "was replaced, or rows were removed from it; nothing was pulled")
+            pulled = records = 0
+            while True:
+                rows = rows_since(engine, last_seq, BATCH)
+                if not rows:
+                    break
+                problems = chain_problems(rows, last_hash, last_seq + 1)
+                if problems:
+                    raise PolicybookError(f"the database's confirmations do not continue {EVIDENCE} (its last row "
+                                          f"is {last_seq}): {problems[0]}; nothing was pulled from here on")
+                added = append_new_records(corpus, [Record(r.staff, r.policy, r.version,
+                                                           dt.date.fromisoformat(r.date)) for r in rows])
+                stream.write("".join(_line(r) for r in rows))
+                stream.flush()
+                os.fsync(stream.fileno())
+                pulled += len(rows)
+                records += len(added)
+                last_seq, last_hash = rows[-1].seq, rows[-1].hash
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+    return Pulled(pulled, records, last_seq)
