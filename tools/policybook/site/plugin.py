@@ -342,6 +342,10 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["policybook"] = panel(corpus, policy)
             page.meta["policybook"]["draft"] = policy.status is Status.DRAFT  # only in the live preview
             page.meta["policybook"]["related"] = self._related(policy)
+            service = corpus.config.confirmations  # "Confirm you have read version X": the service's own page
+            if service and policy.acknowledge and policy.status is Status.APPROVED:
+                page.meta["policybook"]["confirm"] = f"{service.base_url}/policies/{policy.id}?version=" \
+                                                     f"{policy.version_text}"
             page.meta["policybook"]["previous"] = [
                 {"version": o.record.version, "from": long_date(o.record.approved_on),
                  "to": long_date(o.record.in_force_to) if o.record.in_force_to else "",

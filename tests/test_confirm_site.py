@@ -1,0 +1,84 @@
+"""The staff site's link to the confirmations service: "Confirm you have read version X" on each policy page
+that asks readers to confirm, only when policybook.yml configures the service; the page keeps passing the
+axe-core scan and its Content-Security-Policy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM, REPO, TODAY, edit
+from sitetools import copy_example, policybook, serve
+
+AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
+BASE = "https://confirm.harbourside-dexa.example"
+PAGE = "site/policies/infection-control/hand-hygiene/index.html"
+SECTION = ("confirmations:\n  base_url: " + BASE + "\n  sign_in: [proxy]\n"
+           "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.1]\n")
+
+
+def _build(root: Path, configured: bool) -> Path:
+    edit(root / "mkdocs.yml", "  - policybook\n", "  - policybook:\n      handbook: false\n")  # faster; not tested here
+    if configured:
+        with open(root / "policybook.yml", "a", encoding="utf-8") as config:
+            config.write(SECTION)
+        rating = root / "policies/governance/display-of-rating.md"  # a policy readers need not confirm
+        edit(rating, "audience:", "acknowledge: false\naudience:")
+        rating.write_text("".join(line for line in rating.read_text(encoding="utf-8").splitlines(keepends=True)
+                                  if not line.startswith("fingerprint:")), encoding="utf-8")
+    result = policybook(root, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(copy_example(tmp_path_factory.mktemp("confirm-site") / "org"), configured=True)
+
+
+def test_each_policy_page_links_to_confirm_its_version(site: Path) -> None:
+    page = (site.parent / PAGE).read_text(encoding="utf-8")
+    link = f'<p class="pb-confirm"><a href="{BASE}/policies/IPC-002?version=1.3">Confirm you have read version 1.3</a>'
+    assert link in page
+    assert page.index(link) > page.index('id="pb-duties-heading"')  # after what each role must do
+
+
+def test_no_link_where_readers_need_not_confirm(site: Path) -> None:
+    page = (site / "policies/governance/display-of-rating/index.html").read_text(encoding="utf-8")
+    assert "pb-confirm" not in page
+
+
+def test_no_link_without_a_confirmations_service(tmp_path: Path) -> None:
+    site = _build(copy_example(tmp_path / "org"), configured=False)
+    assert "pb-confirm" not in (site / "policies/infection-control/hand-hygiene/index.html").read_text(encoding="utf-8")
+
+
+_missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
+if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
+    raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
+
+
+@pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)} (installed by .ci/run)")
+def test_the_page_with_the_link_passes_axe_and_its_csp(site: Path, browser: object) -> None:
+    policy = (site / "content-security-policy.txt").read_text(encoding="utf-8").strip()
+    with serve(site, {"Content-Security-Policy": policy}) as url:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        messages: list[str] = []
+        page.on("console", lambda message: messages.append(message.text))
+        page.goto(url + "/policies/infection-control/hand-hygiene/")
+        page.wait_for_load_state("networkidle")
+        link = page.get_by_role("link", name="Confirm you have read version 1.3")
+        assert link.get_attribute("href") == f"{BASE}/policies/IPC-002?version=1.3"
+        assert [m for m in messages if "Content Security Policy" in m] == []
+        page.close()
+        scan = browser.new_page(bypass_csp=True)  # type: ignore[attr-defined]
+        scan.goto(url + "/policies/infection-control/hand-hygiene/")
+        scan.add_script_tag(path=str(AXE))
+        violations = scan.evaluate("""async () => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
+                                                                                     'wcag21aa', 'wcag22aa']}});
+            return result.violations.map(v => `${v.id}: ${v.nodes[0].html}`);
+        }""")
+        scan.close()
+    assert violations == []
