@@ -178,6 +178,7 @@ NEAR_MISSES = [
     ("The Health and Safety Executive (HSE) inspects. CESG (Communications-Electronics Security Group) advises. "
      "The HSE and CESG agree.", []),
     ("Statements are numbered POL.CRYPTO.001 and staff MUST NOT share them (Part III).", []),
+    ("The converted document lost a table here:\n\n[TABLE]", []),
     ("The HSE may visit. The HSE may phone.",
      [("Policybook.Acronyms",
        "'HSE' has no definition: write it out in full first, with the abbreviation in brackets.")]),
