@@ -91,3 +91,17 @@ def test_new_libraries_start_without_signatures_required_and_with_two_year_revie
     assert settings["review"]["max_interval_months"] == 24
     for register in ("staff", "equipment"):
         assert yaml.safe_load((library / f"registers/{register}.yml").read_text(encoding="utf-8"))[register] == []
+
+
+def test_a_policy_naming_an_entry_of_an_empty_register_is_told_so(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", "Harbour Lane Dental Practice").code == 0
+    assert run("-C", str(library), "new", "--category", "health-safety", "--title", "First aid", "--author",
+               "Sam Fielding", "--guidance", "hse-first-aid-l74", "--today", TODAY).code == 0
+    path = library / "policies/health-safety/first-aid.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("history:\n", "equipment:\n  - aed\nhistory:\n", 1),
+                    encoding="utf-8")
+    result = run("-C", str(library), "lint", "--today", TODAY, "--format", "json")
+    messages = [f["message"] for f in json.loads(result.out)["findings"] if f["rule"] == "unknown-equipment"]
+    assert messages == ["equipment: 'aed' is not in the equipment register, which lists nothing yet: add the entry "
+                        "to registers/equipment.yml, or remove it here"]

@@ -76,8 +76,10 @@ def check_guidance(corpus: Corpus) -> Iterator[Finding]:
             line, column = policy.doc.position(("guidance", ref.index))
             item = register.get(ref.id)
             if item is None:
+                empty = "" if register else (", which lists nothing yet: add the entry to registers/guidance.yml, "
+                                             "or remove it here")
                 yield UNKNOWN_GUIDANCE.at(policy.rel, line, column,
-                              f"guidance '{ref.id}' is not in the guidance register")
+                              f"guidance '{ref.id}' is not in the guidance register{empty}")
             elif item.status != "current":
                 replacement = f"; use '{item.superseded_by}' instead" if item.superseded_by else ""
                 yield SUPERSEDED_GUIDANCE.at(policy.rel, line, column,
@@ -94,8 +96,9 @@ def check_register_refs(corpus: Corpus) -> Iterator[Finding]:
             for index, value in enumerate(values if isinstance(values, list) else []):
                 if isinstance(value, str) and value not in table:
                     line, column = policy.doc.position((key, index))
-                    yield rule.at(policy.rel, line, column,
-                                  f"{key}: '{value}' is not in the {key} register")
+                    empty = "" if table else (f", which lists nothing yet: add the entry to registers/{key}.yml, "
+                                              f"or remove it here")
+                    yield rule.at(policy.rel, line, column, f"{key}: '{value}' is not in the {key} register{empty}")
 
 
 @check(UNKNOWN_POLICY_REF)
