@@ -105,3 +105,35 @@ def test_a_policy_naming_an_entry_of_an_empty_register_is_told_so(tmp_path: Path
     messages = [f["message"] for f in json.loads(result.out)["findings"] if f["rule"] == "unknown-equipment"]
     assert messages == ["equipment: 'aed' is not in the equipment register, which lists nothing yet: add the entry "
                         "to registers/equipment.yml, or remove it here"]
+
+
+def test_site_url_is_written_or_left_as_a_prompt_and_checked(tmp_path: Path, run) -> None:
+    with_url = tmp_path / "with"
+    assert run("init", str(with_url), "--name", "Harbour Lane Dental Practice", "--site-url",
+               "https://policies.harbour-lane.example/").code == 0
+    settings = yaml.safe_load((with_url / "policybook.yml").read_text(encoding="utf-8"))
+    assert settings["site_url"] == "https://policies.harbour-lane.example"
+    without = tmp_path / "without"
+    assert run("init", str(without), "--name", "Harbour Lane Dental Practice").code == 0
+    text = (without / "policybook.yml").read_text(encoding="utf-8")
+    assert "# site_url: https://" in text and "site_url" not in yaml.safe_load(text)
+    for bad in ("javascript:alert(1)", "policies.example.org", "https://x.example/\nlocale: en-US", "https://"):
+        result = run("init", str(tmp_path / "bad"), "--name", "Harbour Lane Dental Practice", "--site-url", bad)
+        assert result.code == 2 and "--site-url" in result.err and not (tmp_path / "bad").exists()
+
+
+def test_a_library_builds_before_its_first_commit(tmp_path: Path, run) -> None:
+    import subprocess
+
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", "Harbour Lane Dental Practice").code == 0
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=library, check=True)
+    assert run("-C", str(library), "new", "--category", "governance", "--title", "Complaints", "--author",
+               "Sam Fielding", "--guidance", "cqc-guidance-for-providers", "--today", TODAY).code == 0
+    path = library / "policies/governance/complaints.md"
+    path.write_text(re.sub(r"<!--.*?-->", "Staff follow this section as written.", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    assert run("-C", str(library), "approve", "GOV-001", "--by", "registered-manager", "--today", TODAY).code == 0
+    result = run("-C", str(library), "build", "--today", TODAY)
+    assert result.code == 0, result.err
+    assert (library / "site/policies/governance/complaints/index.html").is_file()

@@ -68,6 +68,8 @@ FIRES = [
     Case("history", RATING, '  - version: "1.1"\n    date: "2026-01-15"', '  - version: "1.1"\n    date: "2026-01-14"',
          'date: "2026-01-14"'),
     Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
+    Case("unknown-role", "registers/staff.yml", "roles: [registered-manager, safeguarding-lead]",
+         "roles: [registered-manager, receptionist]", "receptionist"),
     Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
     Case("unknown-guidance", RATING, "  - cqc-display-of-ratings", "  - cqc-display-of-rating",
          "cqc-display-of-rating"),

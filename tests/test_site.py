@@ -248,3 +248,14 @@ def test_review_wording_windows_dates_language_and_titles(project: Path) -> None
                         (61, "Current")):
         Dated.next_review = dt.date(2026, 11, 26) + dt.timedelta(days=days)
         assert review_status(Dated, dt.date(2026, 11, 26), 60)[1] == label  # type: ignore[arg-type]
+
+
+def test_a_failed_build_keeps_the_last_good_site(project: Path) -> None:
+    assert policybook(project, "build", "--today", TODAY).returncode == 0
+    before = sorted(p.relative_to(project / "site") for p in (project / "site").rglob("*"))
+    edit(project / HAND, "## Technique", "Call 911 now.\n\n## Technique")  # an error: the build refuses
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 1
+    assert sorted(p.relative_to(project / "site") for p in (project / "site").rglob("*")) == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]  # nothing left behind
+    assert oct((project / "site").stat().st_mode & 0o777) != oct(0o700)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from policybook.config import CONFIG_NAME
 from policybook.control.edit import write_atomically
@@ -37,6 +38,7 @@ class Plan:
 
     root: Path
     files: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know about what was written
 
     def add(self, relative: str, content: str | bytes) -> None:
         self.files[relative] = content.encode("utf-8") if isinstance(content, str) else content
@@ -87,10 +89,26 @@ def _as_is(relative: str) -> str:
     return (STARTER / relative).read_text(encoding="utf-8")
 
 
-def _library(plan: Plan, name: str, locale: str) -> None:
+def site_address(raw: str | None) -> str | None:
+    """The staff site's address as https://host[/path], or a one-line refusal."""
+    if raw is None:
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment \
+            or any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in raw.strip()):
+        raise PolicybookError(f"--site-url: '{raw}' is not a web address such as https://policies.example.org")
+    return raw.strip().rstrip("/")
+
+
+def _library(plan: Plan, name: str, locale: str, site_url: str | None = None) -> None:
+    # Printed copies and the handbook point staff at the site; without an address they cannot.
+    site_url_line = (f"site_url: {_yaml_string(site_url)}  # the staff site's address: printed copies point here"
+                     if site_url else "# site_url: https://policies.example.org  # the staff site's address: set "
+                     "it so that printed copies and the handbook can point staff to the current version")
     values = {
         "name": name,
         "locale": locale,
+        "site_url_line": site_url_line,
         "name_yaml": _yaml_string(name),
         "name_markdown": md_text(name),  # the home page is rendered by MkDocs
         "site_name": _yaml_string(f"{name} policies"),
@@ -121,8 +139,15 @@ def _kit(plan: Plan, kit: str, spec: str | None) -> None:
     elif kit == "gitlab":
         plan.add(".gitlab-ci.yml", _as_is("kits/gitlab/gitlab-ci.yml"))
     elif kit == "pre-commit":
+        hook = _hook_repo(spec)
         plan.add(".pre-commit-config.yaml",
-                 _template("kits/pre-commit/pre-commit-config.yaml").substitute(hook_repo=_hook_repo(spec)))
+                 _template("kits/pre-commit/pre-commit-config.yaml").substitute(hook_repo=hook))
+        if "repo: local" in hook:
+            plan.notes.append("pre-commit: the hook runs the policybook on your PATH (repo: local), because this "
+                              "one was not installed from a git address; give --install-from to use the "
+                              "published hook instead. Run 'pre-commit install' once in the library.")
+        else:
+            plan.notes.append("pre-commit: run 'pre-commit install' once in the library.")
     elif kit == "vscode":
         for name in ("extensions.json", "settings.json", "tasks.json", "policybook.code-snippets"):
             plan.add(f".vscode/{name}", _as_is(f"kits/vscode/{name}"))
@@ -142,9 +167,10 @@ def _hook_repo(spec: str | None) -> str:
 
 
 def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | None = None,
-                 locale: str = DEFAULT_LOCALE) -> Plan:
+                 locale: str = DEFAULT_LOCALE, site_url: str | None = None) -> Plan:
     """What `init` would write into ``root``, refused if ``root`` already holds a library."""
     name = organisation_name(name)
+    site_url = site_address(site_url)
     if locale not in LOCALES:
         raise PolicybookError(f"--locale: choose one of {', '.join(LOCALES)}, not '{locale}'")
     chosen = list(dict.fromkeys(kits))
@@ -162,7 +188,7 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
                               "'policybook @ git+https://git.example.org/policybook.git@v0.1.0'); this "
                               "policybook was installed from a local folder or file")
     plan = Plan(root)
-    _library(plan, name, locale)
+    _library(plan, name, locale, site_url)
     for kit in chosen:
         _kit(plan, kit, spec)
     if ci:

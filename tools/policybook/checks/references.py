@@ -12,7 +12,8 @@ from policybook.registers import ALL_STAFF
 
 UNKNOWN_ROLE = declare(
     "unknown-role", Severity.ERROR, Scope.POLICY,
-    '`owner`, `approved_by`, `audience` or a key of `roles` is not in the roles register.')
+    '`owner`, `approved_by`, `audience`, a key of `roles`, or a role held by a member of staff, is not in the '
+    'roles register.')
 UNKNOWN_GUIDANCE = declare(
     "unknown-guidance", Severity.ERROR, Scope.POLICY,
     'A guidance id is not in the guidance register.')
@@ -60,6 +61,26 @@ def check_roles(corpus: Corpus) -> Iterator[Finding]:
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield UNKNOWN_ROLE.at(policy.rel, line, column,
                               f"{where}: role '{role}' is not in the roles register{hint}")
+    yield from _staff_roles(corpus)
+
+
+def _staff_roles(corpus: Corpus) -> Iterator[Finding]:
+    """A member of staff holds only roles the service has designated: read-and-understood duties and
+    approvals follow these roles."""
+    registers = corpus.registers
+    doc = registers.documents.get("staff")
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    entries = data.get("staff")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        roles = entry.get("roles") if isinstance(entry, dict) else None
+        for position, role in enumerate(roles if isinstance(roles, list) else []):
+            if isinstance(role, str) and role not in registers.roles and role != ALL_STAFF:
+                line, column = doc.position(("staff", index, "roles", position))  # type: ignore[union-attr]
+                close = difflib.get_close_matches(role, list(registers.roles), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield UNKNOWN_ROLE.at(doc.rel, line, column,  # type: ignore[union-attr]
+                                      f"staff '{entry.get('id', index + 1)}': role '{role}' is not in the roles "
+                                      f"register{hint}")
 
 
 @check(MISSING_GUIDANCE, UNKNOWN_GUIDANCE, SUPERSEDED_GUIDANCE)

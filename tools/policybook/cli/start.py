@@ -21,6 +21,8 @@ def _init_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pre-commit", action="store_true", help="add .pre-commit-config.yaml (lint before commit)")
     parser.add_argument("--vscode", action="store_true",
                         help="add .vscode/: language server, lint task with problem matcher, snippets")
+    parser.add_argument("--site-url", metavar="URL",
+                        help="the staff site's address (https://...): printed copies and the handbook point to it")
     parser.add_argument("--locale", choices=LOCALES, default=DEFAULT_LOCALE,
                         help="the variety of English the policies are written in, which decides the house style "
                         "(en-GB: UK spelling and 999, the default; en-US: US spelling and 911)")
@@ -37,9 +39,11 @@ def cmd_init(args: argparse.Namespace) -> ExitCode:
     root = (base / args.folder).resolve() if not Path(args.folder).is_absolute() else Path(args.folder)
     kits = [kit for kit, chosen in (("github", args.github), ("gitlab", args.gitlab),
                                     ("pre-commit", args.pre_commit), ("vscode", args.vscode)) if chosen]
-    plan = plan_library(root, args.name, kits, args.install_from, args.locale)
+    plan = plan_library(root, args.name, kits, args.install_from, args.locale, args.site_url)
     written = write_library(plan)
     print(f"created a policy library for {' '.join(args.name.split())} in {root} ({len(written)} files)")
+    for note in plan.notes:
+        print(note)
     print("next: policybook new --category governance --title \"...\" to write the first policy, "
           "policybook lint to check, policybook serve to preview")
     return ExitCode.OK

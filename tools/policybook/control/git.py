@@ -32,6 +32,11 @@ def in_repository(root: Path) -> bool:
     return _output_or_none(root, "rev-parse", "--show-toplevel") is not None
 
 
+def has_history(root: Path) -> bool:
+    """True when ``root`` is in a git work tree with at least one commit (a new repository has none)."""
+    return _output_or_none(root, "rev-parse", "--verify", "--quiet", "HEAD") is not None
+
+
 def user_name(root: Path) -> str | None:
     """git's ``user.name``, the default author of a new policy."""
     return _output_or_none(root, "config", "user.name")

@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from policybook.config import find_root
-from policybook.control.git import in_repository
+from policybook.control.git import has_history
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
@@ -183,7 +183,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if files.get_file_from_path("index.md") is None:
             handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
             self._generate(files, config, "index.md", pages.default_home(corpus, published, handbook))
-        if self.config.previous_versions and not self.serving and in_repository(corpus.root):
+        if self.config.previous_versions and not self.serving and has_history(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
             from policybook.control.reviews import as_ics, due_reviews

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,24 +71,49 @@ def _mkdocs(root: Path, args: list[str], today: dt.date | None) -> int:
 
 def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> int:
     """`mkdocs build` into site/ (or ``out``), in this process: the plugin refuses to build a corpus
-    with lint errors. Returns 0 on success and 1 on failure, as `mkdocs build` does."""
+    with lint errors. The site is built beside the old one and swapped in only when the build succeeds,
+    so a failed build leaves the last good site in place. Returns 0 on success and 1 on failure, as
+    `mkdocs build` does."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config_file = _config_file(root)
+    staging: Path | None = None
     with _environment(today) as env, _patched_environ(env), _logging_to_stderr():
         try:
             config = load_config(str(config_file), strict=True,
                                  **({"site_dir": str(out)} if out is not None else {}))
+            target = Path(config.site_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            staging.chmod(0o777 & ~umask)  # readable by the web server, as a folder mkdocs makes would be
+            config.site_dir = str(staging)
             build(config)
+            _swap_in(staging, target)
+            staging = None
         except (exceptions.Abort, exceptions.ConfigurationError, exceptions.BuildError) as exc:
             print(f"Error: {exc}" if str(exc) else "Aborted.", file=sys.stderr)
             return 1
         finally:
             if "config" in locals():
                 config.plugins.on_shutdown()
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
     return 0
+
+
+def _swap_in(built: Path, target: Path) -> None:
+    """Put the new site where the old one was with two renames, then remove the old one."""
+    old: Path | None = None
+    if target.exists() or target.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.rename(target, old / "site")
+    os.rename(built, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
