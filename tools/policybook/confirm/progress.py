@@ -44,12 +44,14 @@ class Reading:
     last_version: str | None
 
 
-def readings(corpus: Corpus, engine: Engine, staff: str) -> list[Reading]:
-    """Each policy this person must read, outstanding first."""
+def readings(corpus: Corpus, engine: Engine, staff: str, on_file: list[Record] | None = None) -> list[Reading]:
+    """Each policy this person must read, outstanding first (``on_file``: the records file, when the
+    caller has read it already)."""
     member = corpus.registers.staff.get(staff)
     if member is None:
         return []
-    records = [r for r in read_records(corpus) if r.staff == staff] + service_records(engine, staff)
+    on_file = read_records(corpus) if on_file is None else on_file
+    records = [r for r in on_file if r.staff == staff] + service_records(engine, staff)
     found = []
     for policy in must_read(corpus, member):
         mine = [r for r in records if r.policy == policy.id and parse_version(r.version)]

@@ -26,6 +26,7 @@ from policybook.confirm.people import address_of, by_address, is_manager
 from policybook.confirm.progress import Completion, Reading, completion, readings
 from policybook.confirm.questions import Question, questions_of, wrong_answers
 from policybook.confirm.reading import Changes, changes_since, fingerprint_of, in_force, render, section_source
+from policybook.control.acknowledgements import read_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.model import Policy
@@ -153,7 +154,11 @@ class Service:
         return member
 
     def readings(self, staff: str) -> list[Reading]:
-        return readings(self.corpus, self.engine, staff)
+        """What this person must read; the records file is read once per reload of the library (which
+        notices a change to it), not on every request."""
+        corpus = self.corpus
+        on_file = self.library.remember(("records",), lambda: read_records(corpus))
+        return readings(corpus, self.engine, staff, on_file)
 
     def _must_read(self, member: StaffMember, policy_id: str) -> Policy:
         policy = in_force(self.corpus, policy_id)
