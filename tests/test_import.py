@@ -459,6 +459,34 @@ def test_dates_are_read_the_british_way_and_never_guessed(text: str, day: str | 
         assert reading.note == "read as 3 April 2024 (day first)"
 
 
+@pytest.mark.parametrize(("text", "note"), [
+    ("03/04/2024", "read as 3 April 2024 (day first)"),
+    ("3.4.24", "read as 3 April 2024 (day first)"),
+    ("12/01/2024", "read as 12 January 2024 (day first)"),
+    ("14/03/2025", ""),  # 14 cannot be a month
+    ("31.12.24", ""),
+    ("03/03/2024", ""),  # the same either way
+    ("3.3.24", ""),
+    ("13/12/2024", ""),
+])
+def test_only_a_date_that_reads_two_ways_is_noted(text: str, note: str) -> None:
+    reading = read_date(text)
+    assert reading.day is not None and reading.problem == ""
+    assert reading.note == note
+
+
+def test_an_unambiguous_day_first_date_is_not_in_the_report(example: Path, run, tmp_path: Path) -> None:
+    control = [(label, "14/03/2025" if label == "Date approved" else value) for label, value in CONTROL]
+    history = [("2.1", "14/03/2025", "Priya Lindqvist", "Wipes changed."), *HISTORY[1:]]
+    source = _word(tmp_path / "scan-table.docx", control=control, history=history)
+    result = _import(run, example, str(source), "--category", "infection-control")
+    assert result.code == 0, result.err
+    assert _frontmatter(example / POLICY)["history"][0]["date"] == "2025-03-14"
+    report = (example / "records/imports/IPC-006.md").read_text(encoding="utf-8")
+    assert "read as 14 March 2025" not in report and "read as 14 March 2025" not in result.out
+    assert "'12/01/2024' (table 2, row 3) read as 12 January 2024 (day first)" in report  # this one reads two ways
+
+
 ERRORS = {
     "missing": ("nowhere.docx", "nowhere.docx: no such file"),
     "binary": ("photo.docx", "photo.docx: is not a Word document (a .docx file is a zip archive; this is not one)"),

@@ -1,8 +1,10 @@
 """Dates as documents write them, read the British way and never guessed.
 
-Policies written in the UK put the day first: 03/04/2024 is 3 April. A date that only names a month
-or a year ("March 2024") is reported as ambiguous rather than pinned to a day nobody wrote, and a
-numeric date that only makes sense month first (04/13/2024) is reported, not swapped.
+Policies written in the UK put the day first: 03/04/2024 is 3 April. Only a numeric date that reads
+two ways (both numbers 12 or less, and different) gets a note, in case it was written month first;
+14/03/2025 can only be 14 March. A date that only names a month or a year ("March 2024") is reported
+as ambiguous rather than pinned to a day nobody wrote, and a numeric date that only makes sense month
+first (04/13/2024) is reported, not swapped.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def read_date(value: object) -> DateReading:
                                            "written month first? Not guessed")
         year = 2000 + int(year_text) if len(year_text) == 2 else int(year_text)
         reading = _make(text, year, second, first)
-        if reading.day is not None and (first != second or len(year_text) == 2):
+        if reading.day is not None and first <= 12 and first != second:  # 03/04: 3 April or March 4?
             return DateReading(text, reading.day, note=f"read as {long_date(reading.day)} (day first)")
         return reading
     match = _DAY_MONTH_YEAR.match(cleaned)
