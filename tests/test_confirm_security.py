@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -310,3 +311,22 @@ def test_the_database_keeps_no_code_or_session_as_it_was_sent(service: Service) 
     finally:
         engine.dispose()  # type: ignore[attr-defined]
     assert code not in stored and session not in stored and address not in stored
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("  database: postgresql://policybook:hunter2@db.internal/confirmations\n", "holds a password"),
+    ("  base_url: https://confirm.example.org/policies\n", "base_url"),
+    ("  base_url: javascript:alert(1)\n", "base_url"),
+])
+def test_settings_refuse_a_password_in_the_file_and_a_base_url_that_is_not_an_origin(
+        example: Path, line: str, message: str) -> None:
+    from policybook.config import load_config
+    from policybook.errors import PolicybookError
+
+    section = "confirmations:\n  base_url: https://confirm.example.org\n  sign_in: [proxy]\n" \
+              "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.1]\n"
+    key = line.split(":", 1)[0]
+    kept = "".join(row + "\n" for row in section.splitlines() if not row.startswith(key + ":"))
+    (example / "policybook.yml").write_text((example / "policybook.yml").read_text() + kept + line)
+    with pytest.raises(PolicybookError, match=message):
+        load_config(example)

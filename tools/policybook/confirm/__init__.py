@@ -2,9 +2,11 @@
 confirm; every confirmation is kept in a hash-chained, append-only table that ``policybook ack pull``
 copies into records/acknowledgements.csv.
 
-One job per module: ``questions`` (the frontmatter field), ``database`` and ``migrations`` (the tables),
-``chain`` and ``ledger`` (the record), ``codes`` and ``sessions`` (sign-in), ``people`` and ``progress``
-(who must read what), ``reading`` (what a person is shown), ``service`` (the operations the API and the
-pages share), ``api``, ``pages``, ``security`` and ``app`` (the web service), ``mail``, ``remind`` and
-``pull``. Importing this package imports none of them: lint needs only ``questions``.
+One job per module. The frontmatter field: ``questions``. The record: ``database`` and ``migrations``
+(tables, triggers, schema versions), ``chain`` (the hash chain, pure) and ``ledger`` (inserting and
+reading rows). Sign-in: ``codes``, ``sessions``, ``mail``. Who must read what: ``people``, ``progress``,
+``library`` (the policy library, reloaded when it changes) and ``reading`` (what a person is shown).
+``service`` holds the operations the JSON API (``api``) and the HTML pages (``pages``) share; ``web``,
+``security`` and ``app`` make the web service, ``server`` runs it under uvicorn. ``remind`` and ``pull``
+are the manager's commands. Importing this package imports none of them: lint needs only ``questions``.
 """

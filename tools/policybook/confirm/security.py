@@ -17,6 +17,7 @@ import hmac
 import ipaddress
 import re
 import secrets
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -45,6 +46,8 @@ class Security:
         self.settings = settings
         self._secret = secret.encode("ascii")
         self.https = settings.base_url.startswith("https://")
+        parts = urlsplit(settings.base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
         prefix = "__Host-" if self.https else ""
         self.session_cookie = f"{prefix}pb_session"
         self.client_cookie = f"{prefix}pb_client"
@@ -106,8 +109,7 @@ class Security:
         origin = request.headers.get("origin")
         if origin is None:
             return True
-        own = {self.settings.base_url.rstrip("/"), f"{request.url.scheme}://{request.headers.get('host', '')}"}
-        return origin in own
+        return origin in (self.origin, f"{request.url.scheme}://{request.headers.get('host', '')}")
 
     def new_client_token(self) -> str:
         return secrets.token_urlsafe(32)
