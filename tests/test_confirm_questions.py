@@ -89,3 +89,18 @@ def test_wrong_answers_are_those_not_chosen_rightly() -> None:
                  Question(2, "C?", ("m", "n"), "not an option")]
     assert [q.index for q in wrong_answers(questions, {0: 1, 1: 0, 2: 0})] == [2]
     assert [q.index for q in wrong_answers(questions, {0: 0, 1: None})] == [0, 1, 2]
+
+
+def test_a_staff_register_email_is_where_codes_go(example: Path) -> None:
+    """The address in registers/staff.yml wins over confirmations.addresses in policybook.yml."""
+    import datetime as dt
+
+    from policybook.confirm.people import address_of, by_address
+
+    edit(example / "registers/staff.yml", "  - id: jc\n",
+         "  - id: jc\n    email: Jamie.Castellan@Harbourside-DEXA.example\n")
+    corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
+    member = corpus.registers.staff["jc"]
+    assert address_of(corpus, member) == "jamie.castellan@harbourside-dexa.example"
+    assert by_address(corpus)["jamie.castellan@harbourside-dexa.example"].id == "jc"
+    assert address_of(corpus, corpus.registers.staff["pl"]) is None  # no address anywhere

@@ -85,6 +85,7 @@ class StaffMember:
     name: str
     roles: tuple[str, ...]
     signing_keys: tuple[str, ...] = ()  # OpenSSH public keys for signing approvals
+    email: str | None = None  # where the confirmations service sends sign-in codes and reminders
 
 
 @dataclass
@@ -125,7 +126,8 @@ def _build(name: str, item: dict[str, Any]) -> object:
                         str(item.get("url", "")))
     return StaffMember(item["id"], str(item.get("name", "")),
                        tuple(str(r) for r in item.get("roles") or [] if isinstance(r, str)),
-                       tuple(str(k) for k in item.get("signing_keys") or [] if isinstance(k, str)))
+                       tuple(str(k) for k in item.get("signing_keys") or [] if isinstance(k, str)),
+                       item["email"] if isinstance(item.get("email"), str) else None)
 
 
 def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:

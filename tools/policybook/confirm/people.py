@@ -12,7 +12,7 @@ from policybook.registers import StaffMember
 
 
 def address_of(corpus: Corpus, member: StaffMember) -> str | None:
-    own = getattr(member, "email", None)
+    own = member.email
     settings = corpus.config.confirmations
     configured = settings.addresses.get(member.id) if settings else None
     text = own if isinstance(own, str) and own else configured
