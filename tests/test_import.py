@@ -22,6 +22,7 @@ from sitetools import add_site_files, png_bytes, policybook
 from policybook.importing.dates import read_date
 from policybook.loader import load_markdown
 from policybook.markdown import dialect
+from policybook.render import render_body
 
 PICTURE = png_bytes(40, 20)
 ALT = "Poster showing the four cleaning steps"
@@ -317,6 +318,49 @@ def test_picture_names_from_the_document_never_reach_outside_the_policy_folder(e
     folder = example / "policies/infection-control/decontaminating-the-scan-table"
     assert [p.name for p in folder.iterdir()] == ["image-1.png"]
     assert (folder / "image-1.png").read_bytes() == PICTURE
+
+
+# -- lists ---------------------------------------------------------------------------------------------
+def _restarted(document: WordDocument, text: str, numbering: int) -> None:
+    """A List Number paragraph in a list that starts again at 1 (Word's "Restart at 1")."""
+    paragraph = document.add_paragraph(text, style="List Number")
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{numbering}"/></w:numPr>'))
+
+
+def test_lists_that_are_separate_stay_apart_without_an_empty_paragraph(example: Path, run, tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Linen handling", 0)
+    document.add_heading("Used linen", 1)
+    document.add_paragraph("Bag it at the bedside.", style="List Number")
+    document.add_paragraph("Tie the bag.", style="List Number")
+    numbering = document.part.numbering_part.element
+    list_number = document.styles["List Number"].element.pPr.numPr.numId.val
+    abstract = numbering.num_having_numId(list_number).abstractNumId.val
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="60"><w:abstractNumId w:val="{abstract}"/>'
+                               '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+    _restarted(document, "Take clean linen from the cupboard.", 60)
+    _restarted(document, "Close the cupboard.", 60)
+    path = tmp_path / "linen.docx"
+    document.save(str(path))
+    assert _import(run, example, str(path), "--category", "infection-control", "--guidance",
+                   "national-ipc-manual").code == 0
+    body = _body(example / "policies/infection-control/linen-handling.md")
+    assert "1.  Bag it at the bedside.\n\n2.  Tie the bag.\n\n<!-- -->\n\n1.  Take clean linen" in body
+    assert "&nbsp;" not in body
+    html = render_body(body, link=lambda href: href, image=lambda src: None).html
+    assert html.count("<ol>") == 2 and "&nbsp;" not in html and "<!--" not in html and "<p></p>" not in html
+
+    source = tmp_path / "waste.md"
+    source.write_text("# Waste bags\n\n- Orange: infectious waste.\n\n<!-- -->\n\n- Black: household waste.\n",
+                      encoding="utf-8")
+    assert _import(run, example, str(source), "--category", "infection-control", "--guidance",
+                   "national-ipc-manual").code == 0
+    body = _body(example / "policies/infection-control/waste-bags.md")
+    assert "- Orange: infectious waste.\n\n<!-- -->\n\n- Black: household waste." in body
+    assert "&nbsp;" not in body
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
 
 
 # -- Markdown with other tools' frontmatter ------------------------------------------------------------

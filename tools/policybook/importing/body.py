@@ -8,6 +8,7 @@
 - Links stay when they go to a website, an e-mail address or a heading that is still there; any other
   link keeps its text. Pictures go through ``pictures.Pictures``.
 - Notes written as MkDocs admonitions in a Markdown source are kept as admonitions.
+- Two lists of a kind next to each other are kept apart by an empty HTML comment, which shows nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def clean(blocks: list[Node], cleaning: Cleaning) -> list[Node]:
                         lambda items: _clean_blocks(items, cleaning))
     blocks = _levels(blocks)
     blocks = _anchors(blocks, cleaning)
+    blocks = _map_lists(blocks, lambda items: items, _separate_lists)
+    for number, inner in cleaning.admonitions.items():
+        cleaning.admonitions[number] = _map_lists(inner, lambda items: items, _separate_lists)
     if cleaning.raw_count:
         cleaning.notes.append(f"{cleaning.raw_count} piece(s) of raw HTML or other markup were replaced by their "
                               "text")
@@ -287,6 +291,25 @@ def _raw_paragraphs(fmt: str, text: str) -> list[str]:
 
 def _raw_text(fmt: str, text: str) -> str:
     return " ".join(_raw_paragraphs(fmt, text)) if fmt.lower().startswith("html") else text
+
+
+# -- lists next to each other ---------------------------------------------------------------------------
+LIST_BREAK = "<!-- -->"
+_LISTS = ("BulletList", "OrderedList")
+
+
+def _separate_lists(blocks: list[Node]) -> list[Node]:
+    """CommonMark would run a list on into the next list of its kind (or an indented code block), so
+    pandoc writes a paragraph of ``&nbsp;`` between them: an empty paragraph on the site and a gap in
+    the PDF. An empty HTML comment keeps them apart and shows nothing; it is the only HTML an imported
+    policy has."""
+    out: list[Node] = []
+    for block in blocks:
+        previous = out[-1]["t"] if out else None
+        if previous in _LISTS and block["t"] in (previous, "CodeBlock"):
+            out.append(node("RawBlock", ["commonmark", LIST_BREAK]))
+        out.append(block)
+    return out
 
 
 # -- headings and links to them ------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 pandoc writes CommonMark with pipe tables. Two things it cannot know about are done here: admonitions
 carried through from a Markdown source are written back as ``!!! kind "Title"`` blocks, and any other
 line that the policy dialect would read as an admonition (a Word paragraph starting ``!!!``) is
-escaped so that it stays text. The result is parsed with the dialect, and any HTML left is refused.
+escaped so that it stays text. The result is parsed with the dialect, and any HTML left (other than
+the empty comment between two lists) is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policybook.errors import PolicybookError
-from policybook.importing.body import admonition_placeholder
+from policybook.importing.body import LIST_BREAK, admonition_placeholder
 from policybook.importing.pandoc import blocks_tree, write_markdown
 from policybook.markdown import dialect
 
@@ -64,8 +65,11 @@ def _escape_stray_admonitions(text: str) -> str:
 
 
 def _refuse_html(text: str, name: str) -> None:
-    """A safety net: cleaning turns all HTML into text, so HTML here is a fault, never written."""
+    """A safety net: cleaning turns all HTML into text, so HTML here is a fault, never written. The one
+    exception is the empty comment that keeps two lists apart (``body.LIST_BREAK``)."""
     for token in dialect().parse(text):
+        if token.type == "html_block" and token.content.strip() == LIST_BREAK:
+            continue
         found = [token, *(token.children or [])]
         if any(t.type in ("html_block", "html_inline") for t in found):
             raise PolicybookError(f"{name}: the converted text still holds HTML ({token.content[:60]!r}); "
