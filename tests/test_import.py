@@ -16,6 +16,7 @@ from docx import Document as WordDocument
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches
+from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from sitetools import add_site_files, png_bytes, policybook
 
@@ -51,10 +52,11 @@ def _numbering(document: WordDocument, number: int, kind: str) -> int:
     return number
 
 
-def _item(document: WordDocument, text: str, level: int, numbering: int) -> None:
+def _item(document: WordDocument, text: str, level: int, numbering: int) -> Paragraph:
     paragraph = document.add_paragraph(text, style="List Paragraph")
     paragraph._p.get_or_add_pPr().insert(0, parse_xml(
         f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{numbering}"/></w:numPr>'))
+    return paragraph
 
 
 def _table(document: WordDocument, rows: list[tuple[str, ...]]) -> None:
@@ -321,6 +323,82 @@ def test_picture_names_from_the_document_never_reach_outside_the_policy_folder(e
 
 
 # -- lists ---------------------------------------------------------------------------------------------
+def _styled_lists(path: Path) -> Path:
+    """Lists nested as most people nest them in Word, without a multilevel list: sub-items styled List
+    Bullet 2 and 3 or List Number 2, or a List Paragraph indented further. Word numbers each of those
+    styles, and each separately numbered paragraph, as a list of its own."""
+    document = WordDocument()
+    document.add_heading("Hand washing on the mobile unit", 0)
+    document.add_heading("When to clean your hands", 1)
+    for text, style in [("Before touching a patient.", "List Bullet"), ("Including a handshake.", "List Bullet 2"),
+                        ("Even when you will wear gloves.", "List Bullet 3"),
+                        ("Before a clean or aseptic task.", "List Bullet 2"),
+                        ("After touching a patient.", "List Bullet")]:
+        document.add_paragraph(text, style=style)
+    document.add_heading("How to clean your hands", 1)
+    for text, style in [("Wet your hands.", "List Number"), ("Use warm water.", "List Number 2"),
+                        ("Apply soap.", "List Number"), ("Rub for twenty seconds.", "List Number")]:
+        document.add_paragraph(text, style=style)
+    heading = document.add_heading("Gel dispensers", 1)  # a numbered heading is a heading, not a list
+    heading._p.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="1"/>'
+                                                  '</w:numPr>'))
+    checks, refills = _numbering(document, 91, "bullet"), _numbering(document, 92, "bullet")
+    _item(document, "Check the gel level each morning.", 0, checks)
+    _item(document, "Refill from the store room.", 0, refills).paragraph_format.left_indent = Inches(1)
+    _item(document, "Report an empty dispenser.", 0, checks)
+    document.save(str(path))
+    return path
+
+
+def _outline(body: str) -> list[tuple[int, str, str]]:
+    """Each list item as (how deep it is nested, its list's marker, its text), from the policy dialect's
+    own parse of the body, and ('---', ...) where one list ends and the next starts."""
+    found: list[tuple[int, str, str]] = []
+    tokens = dialect().parse(body)
+    open_lists: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            open_lists.append(token.markup)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            open_lists.pop()
+            if not open_lists:
+                found.append((0, "---", ""))
+        elif token.type == "inline" and index >= 2 and tokens[index - 2].type == "list_item_open":
+            found.append((len(open_lists), open_lists[-1], token.content))
+    return found
+
+
+def test_lists_nested_with_list_styles_come_in_as_one_nested_list(example: Path, run, tmp_path: Path) -> None:
+    source = _styled_lists(tmp_path / "hands.docx")
+    result = _import(run, example, str(source), "--category", "infection-control", "--guidance",
+                     "national-ipc-manual")
+    assert result.code == 0, result.err
+    body = _body(example / "policies/infection-control/hand-washing-on-the-mobile-unit.md")
+    assert ("- Before touching a patient.\n\n  - Including a handshake.\n\n    - Even when you will wear gloves.\n\n"
+            "  - Before a clean or aseptic task.\n\n- After touching a patient.\n") in body
+    assert "1.  Wet your hands.\n\n    1.  Use warm water.\n\n2.  Apply soap.\n\n3.  Rub for twenty seconds.\n" in body
+    assert ("- Check the gel level each morning.\n\n  - Refill from the store room.\n\n"
+            "- Report an empty dispenser.\n") in body
+    assert _outline(body) == [
+        (1, "-", "Before touching a patient."), (2, "-", "Including a handshake."),
+        (3, "-", "Even when you will wear gloves."), (2, "-", "Before a clean or aseptic task."),
+        (1, "-", "After touching a patient."), (0, "---", ""),
+        (1, ".", "Wet your hands."), (2, ".", "Use warm water."), (1, ".", "Apply soap."),
+        (1, ".", "Rub for twenty seconds."), (0, "---", ""),
+        (1, "-", "Check the gel level each morning."), (2, "-", "Refill from the store room."),
+        (1, "-", "Report an empty dispenser."), (0, "---", "")]
+    assert "\n## Gel dispensers\n" in body
+    assert "&nbsp;" not in body and "<!--" not in body and "PBLI" not in body
+    words = _words(body)
+    for paragraph in _source_paragraphs(source, skip_tables=0):
+        if paragraph != "Hand washing on the mobile unit":
+            assert paragraph in words, paragraph
+    html = render_body(body, link=lambda href: href, image=lambda src: None).html
+    assert "&nbsp;" not in html and html.count("<ul>") == 5 and html.count("<ol>") == 2
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
+
+
 def _restarted(document: WordDocument, text: str, numbering: int) -> None:
     """A List Number paragraph in a list that starts again at 1 (Word's "Restart at 1")."""
     paragraph = document.add_paragraph(text, style="List Number")

@@ -16,6 +16,7 @@ from policybook.errors import PolicybookError
 from policybook.importing.blocks import Node, node, para, plain_text
 from policybook.importing.fields import AUTHOR, ISSUED, TITLE, Facts
 from policybook.importing.pandoc import read_docx
+from policybook.importing.word_lists import WordLists
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -53,9 +54,13 @@ def check_docx(path: Path, name: str) -> None:
 
 
 def read(path: Path, media: Path, name: str) -> dict[str, Any]:
-    """The document tree of a checked Word file, pictures extracted under ``media``."""
+    """The document tree of a checked Word file, pictures extracted under ``media``, its lists nested as
+    Word shows them (see ``word_lists.py``)."""
     check_docx(path, name)
-    return read_docx(path, media, name)
+    lists = WordLists()
+    tree = read_docx(path, media, name, prepare=lists.mark)
+    lists.apply(tree)
+    return tree
 
 
 def take_metadata(tree: dict[str, Any], facts: Facts) -> list[Node]:

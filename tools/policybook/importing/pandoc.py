@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,14 @@ MARKDOWN_OUT = "commonmark-raw_html+pipe_tables+strikeout"
 COLUMNS = "--columns=100"
 
 
-def read_docx(path: Path, media: Path, name: str) -> dict[str, Any]:
-    """The document tree of the Word file ``path``, its pictures extracted under ``media``."""
+def read_docx(path: Path, media: Path, name: str, prepare: Callable[[Path], None] | None = None) -> dict[str, Any]:
+    """The document tree of the Word file ``path``, its pictures extracted under ``media``. ``prepare``
+    may change the private copy that pandoc reads (the original is never touched)."""
     with tempfile.TemporaryDirectory(prefix="policybook-import-") as folder:
         copy = Path(folder) / "source.docx"
         shutil.copyfile(path, copy)
+        if prepare is not None:
+            prepare(copy)
         try:
             output = pypandoc.convert_file(str(copy), "json", format="docx", sandbox=True,
                                            extra_args=[f"--extract-media={media}"])
