@@ -86,6 +86,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._serve_dir: tempfile.TemporaryDirectory[str] | None = None
         self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
         self.not_searched: set[str] = set()  # change pages: reachable from their policy, not in search
+        self._shown: dict[str, str] | None = None  # policy id -> src_uri of its page, once per build
         self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
         self.bodies: SiteBodies | None = None
         # Superseded version page src_uri -> (that version, the src_uri of the policy's page now).
@@ -148,6 +149,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self.bodies = SiteBodies(corpus, config)
         self.old_bodies.clear()
         self.not_searched.clear()
+        self._shown = None
         _refuse_unsafe_site_files(Path(config.docs_dir))
         published = self._staff_policies()
         for line in corpus.not_in_force:
@@ -207,7 +209,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
 
     def _related(self, policy: Policy) -> list[Link]:
         """The policy's related documents: a link to each one in force, its id and title otherwise."""
-        shown = {p.id: uri for uri, p in self.uris.items() if p.id}
+        if self._shown is None:
+            self._shown = {p.id: uri for uri, p in self.uris.items() if p.id}
+        shown = self._shown
         found = []
         for related_id in policy.related:
             other = self._by_id.get(related_id)
