@@ -1,21 +1,37 @@
 """Is an image file what its name says, and safe to publish? PNG, JPEG, GIF and WebP are checked by
-their first bytes and then decoded by Typst, the handbook's own typesetter (so an image that would
-stop the handbook is refused by lint); an SVG is parsed with defusedxml and refused if it carries a
-DOCTYPE, processing instructions (an XSLT stylesheet can build a script), elements from outside SVG,
-script, event handlers, embedded documents or references to other files (an SVG opened from the site
-runs at the site's origin, and the typesetter would try to read what it refers to)."""
+their first bytes, then their width and height are read from the header alone (with Pillow, which
+decodes nothing to do it) and refused above a pixel budget, since a small compressed file can describe
+an image that takes gigabytes to decode (a decompression bomb); only then are they decoded by Typst,
+the handbook's own typesetter (so an image that would stop the handbook is refused by lint). An SVG is
+parsed with defusedxml and refused if it carries a DOCTYPE, processing instructions (an XSLT
+stylesheet can build a script), elements from outside SVG, script, event handlers, embedded documents
+or references to other files (an SVG opened from the site runs at the site's origin, and the
+typesetter would try to read what it refers to). An SVG's declared size needs no budget: it is drawn
+as vectors, scaled to the page, and Typst rasterises even a full-canvas filter at the page's size."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
 from pathlib import Path
 
 import typst
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# A 40-megapixel photograph is about 7,700 x 5,200 pixels, more than any page or screen shows; decoded, it
+# takes 160 MB. The longest side is bounded too, so a thin strip cannot pass the area budget.
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 20_000
+# The header reader for each name: constructing it reads the header only, and it refuses another format.
+_HEADER_READERS: dict[str, type[ImageFile.ImageFile]] = {
+    ".png": PngImagePlugin.PngImageFile, ".jpg": JpegImagePlugin.JpegImageFile,
+    ".jpeg": JpegImagePlugin.JpegImageFile, ".gif": GifImagePlugin.GifImageFile,
+    ".webp": WebPImagePlugin.WebPImageFile,
+}
 _MAGIC = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
     ".jpg": (b"\xff\xd8\xff",),
@@ -56,6 +72,8 @@ def image_problem(path: Path) -> str | None:
         problem = None
     if problem:
         return problem
+    if suffix != ".svg" and (problem := size_problem(data, suffix)):
+        return problem
     digest = hashlib.sha256(data).hexdigest()
     if (digest, suffix) not in _DRAWN:  # lint and the build ask about the same file more than once
         _DRAWN[(digest, suffix)] = typesetting_problem(data, suffix)
@@ -63,6 +81,29 @@ def image_problem(path: Path) -> str | None:
 
 
 _DRAWN: dict[tuple[str, str], str | None] = {}  # (sha256, suffix) -> typesetting problem: no image bytes kept
+
+
+def size_problem(data: bytes, suffix: str) -> str | None:
+    """Why an image is too large in pixels to decode, read from its header before anything decodes it
+    (Typst, the browser and the PDF reader would all decode the whole image); or None."""
+    try:
+        with _HEADER_READERS[suffix](io.BytesIO(data)) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours, refused it before giving the size
+        return (f"is an image of more than {Image.MAX_IMAGE_PIXELS * 2 // 1_000_000:,} megapixels; keep images "
+                f"under {_budget()}")
+    except Exception as exc:  # each format's reader raises its own errors on a damaged header
+        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+        return (f"cannot be read as a {suffix[1:].upper()} image ({detail}): export it again from the program "
+                f"that made it")
+    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
+        return (f"is too large to publish: the image is {width:,} x {height:,} pixels; keep images under "
+                f"{_budget()} (resize or export it again smaller)")
+    return None
+
+
+def _budget() -> str:
+    return f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels and {MAX_IMAGE_SIDE:,} pixels a side"
 
 
 def typesetting_problem(data: bytes, suffix: str) -> str | None:
