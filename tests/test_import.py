@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import resource
 import shutil
+import struct
 import subprocess
+import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,7 @@ from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from sitetools import add_site_files, png_bytes, policybook
 
+from policybook.importing import pandoc
 from policybook.importing.dates import read_date
 from policybook.loader import load_markdown
 from policybook.markdown import dialect
@@ -720,3 +726,75 @@ def test_a_picture_in_a_format_the_site_cannot_show_keeps_its_description(exampl
     assert f"*Picture not imported: {ALT}*" in _body(example / POLICY)
     assert not (example / "policies/infection-control/decontaminating-the-scan-table").exists()
     assert "is in EMF format, not PNG, JPEG, GIF, WebP or SVG: save it as PNG" in result.out
+
+
+# -- documents made to do harm -------------------------------------------------------------------------
+def _raw_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> Path:
+    """A zip written by hand: each entry as (name, raw deflate stream, declared CRC, declared size), so
+    an entry can declare sizes its stream does not have."""
+    local, central = bytearray(), bytearray()
+    for name, stream, crc, size in entries:
+        encoded = name.encode("utf-8")
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc, len(stream), size,
+                               len(encoded), 0, 0, 0, 0, 0, len(local)) + encoded
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(stream), size, len(encoded),
+                             0) + encoded + stream
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(local), 0)
+    path.write_bytes(bytes(local + central + end))
+    return path
+
+
+def _deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _lying_docx(folder: Path, inflated_mb: int) -> Path:
+    """A Word document whose body declares 61 bytes (with the checksum of its first 61 bytes) while its
+    deflate stream inflates to ``inflated_mb`` megabytes."""
+    good = _word(folder / "good.docx")
+    entries = []
+    with zipfile.ZipFile(good) as archive:
+        for info in archive.infolist():
+            if info.filename != "word/document.xml":
+                data = archive.read(info)
+                entries.append((info.filename, _deflate(data), zlib.crc32(data), len(data)))
+    head = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:d'
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    stream = bytearray(packer.compress(head))
+    block = b" " * (1024 * 1024)
+    for _ in range(inflated_mb):
+        stream += packer.compress(block)
+    stream += packer.flush()
+    entries.append(("word/document.xml", bytes(stream), zlib.crc32((head + block)[:61]), 61))
+    return _raw_zip(folder / "bomb.docx", entries)
+
+
+def test_a_word_file_that_lies_about_its_unpacked_size_is_refused_before_pandoc(example: Path,
+                                                                              tmp_path: Path) -> None:
+    bomb = _lying_docx(tmp_path, 300)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    with zipfile.ZipFile(bomb) as archive:  # what zipfile alone sees: an intact archive of small parts
+        assert archive.testzip() is None and archive.getinfo("word/document.xml").file_size == 61
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    before = _files(example)
+    limit = 16 * 1024 * 1024  # any file bigger than this (such as the inflated body) would stop the import
+
+    def small_files_only() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    script = Path(sys.executable).parent / "policybook"
+    result = subprocess.run([str(script), "-C", str(example), "import", str(bomb), "--category", "infection-control",
+                             "--today", TODAY], capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "TMPDIR": str(scratch)}, preexec_fn=small_files_only)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"policybook: {bomb}: word/document.xml declares 61 bytes but unpacks to more: the file "
+                             "is damaged or made to exhaust the computer; not imported\n")
+    assert result.stdout == "" and _files(example) == before
+    assert list(scratch.iterdir()) == []
+
+
+def test_pandoc_runs_with_a_memory_cap_its_binary_accepts() -> None:
+    assert pandoc.heap_cap() == ("+RTS", f"-M{pandoc.MEMORY_MB}m", "-RTS")
+    assert pandoc.TIMEOUT_SECONDS <= 300

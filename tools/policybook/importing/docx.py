@@ -1,27 +1,37 @@
 """Word documents (.docx) through pandoc.
 
 The file is checked before pandoc sees it: it must be a zip archive with a Word body, of a sensible
-size when unpacked (a small file that unpacks to gigabytes is refused), and intact. pandoc then reads
-it into a document tree, extracting its pictures into a private folder for ``pictures.py`` to check.
+size. The sizes a zip declares are not trusted (an entry can declare 61 bytes and inflate to
+gigabytes, with the checksum of its first 61 bytes): every entry is inflated here, its real bytes
+counted against a limit per entry and in total and against what it declares, and its checksum
+compared. pandoc reads a copy re-packed from those verified entries only, never the original, so it
+never inflates more than was counted. It reads the copy into a document tree, extracting its pictures
+into a private folder for ``pictures.py`` to check.
 """
 
 from __future__ import annotations
 
+import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from policybook.errors import PolicybookError
 from policybook.importing.blocks import Node, node, para, plain_text
 from policybook.importing.fields import AUTHOR, ISSUED, TITLE, Facts
-from policybook.importing.pandoc import read_docx
+from policybook.importing.pandoc import check_depth, read_docx
 from policybook.importing.word_lists import WordLists
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # one part, unpacked (a body of 64 MB is thousands of pages)
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all parts together, unpacked
 MAX_ENTRIES = 10_000
 WORD_BODY = "word/document.xml"
+CHUNK = 64 * 1024
+_LOCAL_HEADER = struct.Struct("<4s5HL2L2H")  # zip's local file header, 30 bytes
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 
 
 def is_zip(head: bytes) -> bool:
@@ -29,37 +39,114 @@ def is_zip(head: bytes) -> bool:
 
 
 def check_docx(path: Path, name: str) -> None:
-    """Refuse, in one line, anything that is not an intact Word document of a sensible size."""
+    """Refuse, in one line, anything that is not an intact Word document of a sensible size. The
+    entries are inflated and counted, but nothing is kept (``repack`` keeps them)."""
+    repack(path, None, name)
+
+
+def repack(path: Path, target: Path | None, name: str) -> None:
+    """Write to ``target`` a zip of ``path``'s entries, each inflated here and checked: its real size
+    within the limits and equal to what it declares, its checksum right. One line for anything else."""
     size = path.stat().st_size
     if size > MAX_DOCX_BYTES:
         raise PolicybookError(f"{name}: is {size:,} bytes; documents over {MAX_DOCX_BYTES // (1024 * 1024)} MB are "
                               "not imported")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
             entries = archive.infolist()
             if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
                 raise PolicybookError(f"{name}: unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB or "
                                       f"{MAX_ENTRIES:,} parts: not imported")
-            if WORD_BODY not in archive.namelist():
+            names = [e.filename for e in entries]
+            if WORD_BODY not in names:
                 raise PolicybookError(f"{name}: is a zip archive but not a Word document (it has no {WORD_BODY})")
-            damaged = archive.testzip()
-            if damaged is not None:
-                raise PolicybookError(f"{name}: is damaged ({damaged} does not match its checksum): open it in Word "
+            if len(set(names)) != len(names):
+                raise PolicybookError(f"{name}: is damaged (it holds two parts of the same name): open it in Word "
                                       "and save it again")
+            _copy_entries(raw, entries, target, name)
     except zipfile.BadZipFile as exc:
         raise PolicybookError(f"{name}: is not a readable Word document ({exc}): open it in Word and save it "
                               "again as .docx") from None
-    except (OSError, EOFError, NotImplementedError, ValueError, zlib.error) as exc:
+    except (OSError, EOFError, NotImplementedError, ValueError, zlib.error, struct.error) as exc:
         raise PolicybookError(f"{name}: cannot be read as a Word document ({exc})") from None
 
 
-def read(path: Path, media: Path, name: str) -> dict[str, Any]:
+def _copy_entries(raw: BinaryIO, entries: list[zipfile.ZipInfo], target: Path | None, name: str) -> None:
+    total = 0
+    out = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) if target is not None else None
+    try:
+        for info in entries:
+            if info.is_dir():
+                continue
+            sink = out.open(zipfile.ZipInfo(info.filename, info.date_time), "w", force_zip64=False) if out else None
+            try:
+                for chunk in _inflate(raw, info, name, MAX_UNPACKED_BYTES - total):
+                    total += len(chunk)
+                    if sink is not None:
+                        sink.write(chunk)
+            finally:
+                if sink is not None:
+                    sink.close()
+    finally:
+        if out is not None:
+            out.close()
+
+
+def _inflate(raw: BinaryIO, info: zipfile.ZipInfo, name: str, room: int) -> Iterator[bytes]:
+    """The real bytes of one entry, read from its own compressed data, never more than it declares
+    (nor than the limits allow), checked against its checksum at the end."""
+    part = info.filename
+    if info.flag_bits & 0x1:
+        raise PolicybookError(f"{name}: is encrypted ({part}): save it without a password and import it again")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise PolicybookError(f"{name}: cannot be read as a Word document ({part} is compressed in a way Word does "
+                              "not use)")
+    limit = min(MAX_ENTRY_BYTES, room)
+    if info.file_size > limit:
+        raise PolicybookError(f"{name}: {part} unpacks to more than {limit // (1024 * 1024)} MB: not imported")
+    raw.seek(info.header_offset)
+    header = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
+    if header[0] != _LOCAL_SIGNATURE:
+        raise PolicybookError(f"{name}: is damaged ({part} is not where the archive says): open it in Word and "
+                              "save it again")
+    raw.seek(header[9] + header[10], 1)  # the name and extra field of the local header
+    left = info.compress_size
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    crc, count = 0, 0
+    while inflater is None or not inflater.eof:
+        feed = inflater.unconsumed_tail if inflater is not None else b""
+        if not feed and left > 0:
+            feed = raw.read(min(CHUNK, left))
+            left = left - len(feed) if feed else 0
+        data = inflater.decompress(feed, CHUNK) if inflater is not None else feed
+        if not data:
+            if feed:
+                continue
+            break
+        count += len(data)
+        if count > info.file_size:
+            raise PolicybookError(f"{name}: {part} declares {info.file_size:,} bytes but unpacks to more: the file "
+                                  "is damaged or made to exhaust the computer; not imported")
+        crc = zlib.crc32(data, crc)
+        yield data
+    if (inflater is not None and not inflater.eof) or count != info.file_size or crc != info.CRC:
+        raise PolicybookError(f"{name}: is damaged ({part} does not match its checksum or size): open it in "
+                              "Word and save it again")
+
+
+def read(path: Path, media: Path, name: str, notes: list[str]) -> dict[str, Any]:
     """The document tree of a checked Word file, pictures extracted under ``media``, its lists nested as
-    Word shows them (see ``word_lists.py``)."""
-    check_docx(path, name)
+    Word shows them (see ``word_lists.py``). What a reader of the original saw but the policy will not
+    hold (hidden text, pending tracked changes, linked pictures) goes into ``notes``."""
     lists = WordLists()
-    tree = read_docx(path, media, name, prepare=lists.mark)
+
+    def make(copy: Path) -> None:
+        repack(path, copy, name)
+        lists.mark(copy)
+
+    tree = read_docx(make, media, name)
     lists.apply(tree)
+    check_depth(tree, name)  # nesting lists by indentation can make them deeper
     return tree
 
 

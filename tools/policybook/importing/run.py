@@ -100,7 +100,7 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     facts = Facts()
     admonitions: dict[int, Admonition] = {}
     if kind == "docx":
-        tree = docx.read(path, media, name)
+        tree = docx.read(path, media, name, facts.notes)
         tree["blocks"] = docx.take_metadata(tree, facts) + tree["blocks"]
         convention, base = "Word document", media
     else:
