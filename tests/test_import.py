@@ -798,3 +798,54 @@ def test_a_word_file_that_lies_about_its_unpacked_size_is_refused_before_pandoc(
 def test_pandoc_runs_with_a_memory_cap_its_binary_accepts() -> None:
     assert pandoc.heap_cap() == ("+RTS", f"-M{pandoc.MEMORY_MB}m", "-RTS")
     assert pandoc.TIMEOUT_SECONDS <= 300
+
+
+def _nested_tables(path: Path, depth: int) -> Path:
+    """A Word document with ``depth`` tables, each in the only cell of the one before."""
+    document = WordDocument()
+    document.add_heading("Deep tables", 0)
+    holder, end = document.element.body, document.element.body[-1]
+    for level in range(depth):
+        table = parse_xml(f'<w:tbl {nsdecls("w")}><w:tblGrid><w:gridCol w:w="2000"/></w:tblGrid><w:tr><w:tc><w:p>'
+                          f'<w:r><w:t>Level {level}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>')
+        if holder is document.element.body:
+            end.addprevious(table)
+        else:
+            holder.extend([table, parse_xml(f'<w:p {nsdecls("w")}/>')])  # a cell ends with a paragraph
+        holder = table.find(qn("w:tr")).find(qn("w:tc"))
+    document.save(str(path))
+    return path
+
+
+DEEP = {
+    "tables": lambda folder: _nested_tables(folder / "tables.docx", 200),
+    "list": lambda folder: _text(folder / "list.md", "# Deep list\n\n" + "".join("  " * i + "- item\n"
+                                                                                  for i in range(300))),
+    "emphasis": lambda folder: _text(folder / "stars.md", "# Stars\n\n" + "*" * 2000 + "word" + "*" * 2000 + "\n"),
+    "frontmatter": lambda folder: _text(folder / "fm.md", "---\ntitle: " + "[" * 3000 + "]" * 3000
+                                        + "\n---\n\nText.\n"),
+}
+
+
+def _text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(DEEP))
+def test_deep_nesting_is_refused_in_one_line(example: Path, run, tmp_path: Path, case: str) -> None:
+    source = DEEP[case](tmp_path)
+    before = _files(example)
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Dana Whitlow")
+    assert result.code == 2, result.out
+    assert result.err.startswith(f"policybook: {source}: ") and result.err.count("\n") == 1
+    assert "Traceback" not in result.err and "Recursion" not in result.err
+    assert _files(example) == before
+
+
+def test_moderate_nesting_still_comes_in(example: Path, run, tmp_path: Path) -> None:
+    source = _nested_tables(tmp_path / "tables.docx", 4)
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Dana Whitlow")
+    assert result.code == 0, result.err
+    words = _words(_body(example / "policies/governance/deep-tables.md"))
+    assert all(f"Level {level}" in words for level in range(4))

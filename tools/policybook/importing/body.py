@@ -172,9 +172,17 @@ def _clean_blocks(blocks: list[Node], cleaning: Cleaning) -> list[Node]:
 
 
 def _has_image(item: Any) -> bool:
-    if isinstance(item, list):
-        return any(_has_image(child) for child in item)
-    return isinstance(item, dict) and (item.get("t") == "Image" or _has_image(item.get("c")))
+    """Whether ``item`` holds a picture anywhere in it (walked without recursion)."""
+    stack = [item]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            if current.get("t") == "Image":
+                return True
+            stack.append(current.get("c"))
+    return False
 
 
 def _div(div: Node, cleaning: Cleaning) -> list[Node]:
@@ -314,19 +322,18 @@ def _separate_lists(blocks: list[Node]) -> list[Node]:
 
 # -- headings and links to them ------------------------------------------------------------------------
 def _headers(blocks: list[Node]) -> list[Node]:
+    """Every heading, in document order (walked without recursion)."""
     found: list[Node] = []
-
-    def visit(item: Any) -> None:
+    stack: list[Any] = [blocks]
+    while stack:
+        item = stack.pop()
         if isinstance(item, list):
-            for child in item:
-                visit(child)
+            stack.extend(reversed(item))
         elif isinstance(item, dict):
             if item.get("t") == "Header":
                 found.append(item)
             elif "c" in item:
-                visit(item["c"])
-
-    visit(blocks)
+                stack.append(item["c"])
     return found
 
 
