@@ -110,3 +110,55 @@ def test_the_page_of_a_new_version_says_what_changed(library: Path) -> None:
     superseded = (library / "site/policies/governance/complaints/versions/1.3/index.html").read_text(encoding="utf-8")
     assert "Superseded version" in superseded and "Logs each complaint on the day it arrives" in superseded
     assert 'data-pb="owner"' in superseded  # the panel as it stood then
+
+
+def _lint_findings(root: Path) -> list[dict[str, object]]:
+    return json.loads(policybook(root, "lint", "--today", TODAY, "--format", "json").stdout)["findings"]
+
+
+def test_a_commit_cannot_put_unapproved_text_in_force(library: Path) -> None:
+    """Two commits: one marks an edited text "approved" (its fingerprint no longer matches), the next turns
+    it into a draft. Staff keep the last version whose approval is proven."""
+    text = (library / COMPLAINTS).read_text(encoding="utf-8")
+    text = text.replace('version: "1.3"', 'version: "1.4"', 1)
+    text = text.replace("## Purpose\n", f"## Purpose\n\n{NEW_WORDS}.\n", 1)
+    (library / COMPLAINTS).write_text(text, encoding="utf-8")
+    _git(library, "commit", "-q", "-am", "1.4, said to be approved")
+    text = text.replace("status: approved", "status: draft", 1).replace('version: "1.4"', 'version: "1.5"', 1)
+    (library / COMPLAINTS).write_text(text, encoding="utf-8")
+    _git(library, "commit", "-q", "-am", "1.5 draft")
+    assert [r["version"] for r in _reviews(library) if r["id"] == "GOV-004"] == ["1.3"]
+    ack = policybook(library, "ack", "ho", "GOV-004", "--today", TODAY)
+    assert ack.returncode == 0 and "1.3" in ack.stdout + ack.stderr
+    history = policybook(library, "history", "GOV-004", "--format", "json").stdout
+    assert '"1.4"' not in history  # an approval that does not match its text is no approval
+
+
+def _pdf_text_if_any(root: Path) -> str:
+    pdf = root / "site/handbook/staff-handbook.pdf"
+    return _pdf_text(pdf) if pdf.is_file() else ""
+
+
+def test_a_signed_library_needs_a_signature_on_the_version_in_force(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "org", signed=True)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "policies")
+    from policybook.control.fingerprint import fingerprint
+    from policybook.loader import load_markdown
+
+    doc = load_markdown(root / COMPLAINTS, COMPLAINTS)
+    text = (root / COMPLAINTS).read_text(encoding="utf-8").replace('version: "1.3"', 'version: "1.4"', 1)
+    data = {**doc.data, "version": "1.4"}
+    text = text.replace(str(doc.data["fingerprint"]), fingerprint(data, doc.body), 1)  # consistent, but unsigned
+    (root / COMPLAINTS).write_text(text, encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "1.4, unsigned")
+    (root / COMPLAINTS).write_text(text.replace("status: approved", "status: draft", 1)
+                                   .replace('version: "1.4"', 'version: "1.5"', 1), encoding="utf-8")
+    findings = [f for f in _lint_findings(root) if f["rule"] == "version-in-force"]
+    assert len(findings) == 1 and "not signed" in str(findings[0]["message"])
+
+
+def test_a_proper_draft_has_no_version_in_force_finding(library: Path) -> None:
+    _bump_with_new_words(library)
+    assert [f for f in _lint_findings(library) if f["rule"] == "version-in-force"] == []

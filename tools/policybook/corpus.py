@@ -66,7 +66,7 @@ class Corpus:
     def not_in_force(self) -> list[str]:
         """One line per draft whose approved version could not be read (see control/inforce.py)."""
         self.in_force()
-        return self._in_force.missing if self._in_force else []
+        return [line for _, line in (*self._in_force.missing, *self._in_force.unproven)] if self._in_force else []
 
 
 PolicyCache = dict[Path, tuple[int, int, Policy]]  # path -> (mtime_ns, size, policy)

@@ -16,6 +16,7 @@ from policybook.checks import (  # noqa: F401 - imported to register their check
     dates,
     duplication,
     identity,
+    inforce,
     questions,
     records,
     references,

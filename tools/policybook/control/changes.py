@@ -148,7 +148,7 @@ def _rel(corpus: Corpus, path: Path) -> str:
 
 
 def _history_entry(version: str, day: dt.date, author: str, summary: str) -> Any:
-    return mapping({"version": quoted(version), "date": quoted(day.isoformat()), "author": quoted(author),
+    return mapping({"version": quoted(version), "date": quoted(day.isoformat()), "author": author,
                     "summary": summary})
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from policybook.control.fingerprint import fingerprint
 from policybook.control.git import log_of_file, read_blobs, repo_root
 from policybook.control.versions import parse_version
 from policybook.dates import parse_date
@@ -71,6 +72,9 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
     version = data.get("version")
     if Status.of(data.get("status")) is not Status.APPROVED or approved_on is None or parse_version(version) is None:
         return None
+    recorded = data.get("fingerprint")
+    if recorded and recorded != fingerprint(data, doc.body):
+        return None  # edited after its approval: not the text that was approved
     history = data.get("history") if isinstance(data.get("history"), list) else []
     summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)
                     and h.get("version") == version), "")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from policybook.control.git import files_at, in_repository
 from policybook.control.history import approved_versions
+from policybook.control.proof import approval_problems
 from policybook.control.versions import parse_version
 from policybook.errors import PolicybookError
 from policybook.loader import Document, decode, parse_markdown_text
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 class InForce:
     policies: list[Policy] = field(default_factory=list)
     # One line for each draft whose approved version could not be read (no git, or never committed).
-    missing: list[str] = field(default_factory=list)
+    missing: list[tuple[Policy, str]] = field(default_factory=list)
+    # One line for each draft whose approved version in git does not prove its approval (content changed
+    # after approval, or a signature missing or false): a commit cannot make an unapproved text "in force".
+    unproven: list[tuple[Policy, str]] = field(default_factory=list)
 
 
 def _was_approved(policy: Policy) -> bool:
@@ -65,17 +69,22 @@ def versions_in_force(corpus: Corpus) -> InForce:
         if under_git is None:
             under_git = in_repository(corpus.root)
         if not under_git:
-            found.missing.append(f"{policy.label} is a draft ({policy.version_text}) and this library is not under "
-                                 "git, so its approved version cannot be read: it is left out")
+            found.missing.append((policy, f"{policy.label} is a draft ({policy.version_text}) and this library is not "
+                                          "under git, so its approved version cannot be read: it is left out"))
             continue
         try:
             records = approved_versions(corpus.root, policy.doc.path)
             approved = _at_commit(corpus, policy, records[-1].commit) if records else None
         except PolicybookError:
             approved = None
+        problems = approval_problems(corpus, approved) if approved is not None else []
         if approved is None:
-            found.missing.append(f"{policy.label} is a draft ({policy.version_text}) and git holds no approved "
-                                 "version of its file: it is left out")
+            found.missing.append((policy, f"{policy.label} is a draft ({policy.version_text}) and git holds no "
+                                          "approved version of its file: it is left out"))
+        elif problems:
+            found.unproven.append((policy, f"{policy.label} is a draft ({policy.version_text}) and the approved "
+                                           "version git holds is not proven, so staff are not shown it: "
+                                           f"{problems[0]}"))
         else:
             found.policies.append(approved)
     return found
