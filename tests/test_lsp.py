@@ -489,3 +489,45 @@ def test_settings_that_cannot_be_read_are_shown_and_the_server_carries_on(lsp: C
     lsp.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": settings.as_uri(), "type": 2}]})
     assert "unknown-role" in _codes(lsp.diagnostics(HAND_HYGIENE, lambda d: bool(d)))
     assert lsp.stop() == 0
+
+
+def test_a_uri_with_a_nul_is_refused_and_linting_goes_on(lsp: Client, example: Path) -> None:
+    bad = example.as_uri() + "/policies/x%00y.md"
+    lsp.notify("textDocument/didOpen", {"textDocument": {"uri": bad, "languageId": "markdown", "version": 1,
+                                                         "text": "---\nid: IPC-099\n---\n"}})
+    lsp.notify("textDocument/didChange", {"textDocument": {"uri": bad, "version": 2},
+                                          "contentChanges": [{"text": "---\nid: IPC-098\n---\n"}]})
+    lsp.open(HAND_HYGIENE)
+    lsp.diagnostics(HAND_HYGIENE)
+    text = (example / HAND_HYGIENE).read_text(encoding="utf-8")
+    lsp.change(HAND_HYGIENE, text.replace("id: IPC-002", "id: IPC-002\nid: IPC-002", 1))
+    assert "yaml-duplicate-key" in _codes(lsp.diagnostics(HAND_HYGIENE, version=2))
+    assert not any(message.get("params", {}).get("uri") == bad for message in lsp.messages)
+    assert lsp.errors_logged() == []
+    assert lsp.stop() == 0
+
+
+def test_a_document_over_the_size_limit_is_not_kept_and_the_server_answers(lsp: Client, example: Path) -> None:
+    rel = "policies/infection-control/huge.md"
+    huge = "---\nid: IPC-777\n---\n\n" + "Wash your hands before and after every patient.\n" * 450_000  # 22 MB
+    (example / rel).write_text("---\nid: IPC-777\n---\n", encoding="utf-8")  # as saved before the paste
+    lsp.open(rel, huge)
+    [diagnostic] = lsp.diagnostics(rel, version=1)
+    assert diagnostic["code"] == "file-too-large" and f"file is {len(huge):,} bytes" in diagnostic["message"]
+    started = time.monotonic()
+    for _ in range(300):
+        lsp.change_range(rel, 5, 0, 0, "x")
+    hover = lsp.request("textDocument/hover", {"textDocument": {"uri": lsp.uri(rel)},
+                                               "position": {"line": 1, "character": 5}})
+    assert hover is None
+    assert time.monotonic() - started < 10  # the edits were not applied to 22 MB of text
+    # Other documents are linted as before, and replacing the whole text brings the document back.
+    lsp.open(HAND_HYGIENE)
+    lsp.diagnostics(HAND_HYGIENE)
+    lsp.change(rel, "---\nid: IPC-777\ntitle: [Broken\n---\n\nBody.\n")
+    assert "yaml-syntax" in _codes(lsp.diagnostics(rel, version=lsp.versions[rel]))
+    lsp.change(rel, huge)
+    assert _codes(lsp.diagnostics(rel, version=lsp.versions[rel])) == {"file-too-large"}
+    assert lsp.errors_logged() == []
+    assert lsp.stop() == 0
+    assert b"Traceback" not in lsp.stderr

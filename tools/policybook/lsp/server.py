@@ -13,22 +13,25 @@ import asyncio
 import datetime as dt
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol.language_server import LanguageServerProtocol, lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from policybook import __version__
 from policybook.errors import PolicybookError
 from policybook.findings import Finding, printable
-from policybook.loader import read_text
+from policybook.loader import DEFAULT_MAX_BYTES, read_text
 from policybook.lsp.completion import complete
 from policybook.lsp.diagnostics import to_diagnostics
 from policybook.lsp.hover import hover
 from policybook.lsp.positions import clean_lines
+from policybook.lsp.sources import as_bytes
 from policybook.lsp.workspace import Project, Projects, normalise
 
 DEBOUNCE_SECONDS = 0.015  # a relint waits this long, so that changes already sent arrive first and share it
@@ -45,7 +48,8 @@ class PolicybookServer(LanguageServer):
     """The server's state: the projects, what each editor document is, and what was last published."""
 
     def __init__(self, projects: Projects) -> None:
-        super().__init__("policybook", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("policybook", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=PolicybookProtocol)
         self.projects = projects
         self.shut_down = False
         self._uris: dict[Path, str] = {}  # open documents: the path lint knows, and the editor's uri
@@ -55,6 +59,7 @@ class PolicybookServer(LanguageServer):
         self._forced: dict[Path, set[str]] = {}  # project root -> uris to publish even if unchanged
         self._refusal: dict[Path, str] = {}  # project root -> the last settings problem shown
         self._active: set[Path] = set()  # roots of the projects the editor has opened a file in
+        self.too_large: dict[str, int] = {}  # open documents over the size limit, whose text is not kept: version
 
     # -- messages to the client -------------------------------------------------------------------------
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
@@ -72,7 +77,7 @@ class PolicybookServer(LanguageServer):
     def document(self, uri: str) -> tuple[Project, Path] | None:
         """The project and normalised path of a file: uri, or None outside any policy library."""
         fs_path = to_fs_path(uri) if uri.startswith("file:") else None
-        if fs_path is None:
+        if fs_path is None or "\x00" in fs_path:  # no file can have a NUL in its name (file:///x%00y.md)
             return None
         path = normalise(Path(fs_path))
         project = self.projects.for_path(path)
@@ -89,6 +94,37 @@ class PolicybookServer(LanguageServer):
         project.set_text(path, self.workspace.get_text_document(uri).source)
         self._forced.setdefault(project.root, set()).add(uri)
         self.relint(project)
+
+    def oversize(self, uri: str, text: str) -> int | None:
+        """The size in bytes of ``text``, the editor's text of ``uri``, when it is over its library's limit
+        (lint reports such a file as too large and reads nothing of it); None when it is within the limit
+        or outside any library."""
+        found = self.document(uri)
+        if found is None:
+            return None
+        try:
+            limit = found[0].config.max_file_bytes
+        except PolicybookError:  # the settings cannot be read: the relint says why
+            limit = DEFAULT_MAX_BYTES
+        if len(text) <= limit // 4:  # UTF-8 takes at most four bytes a character: no need to encode
+            return None
+        size = len(as_bytes(text))
+        return size if size > limit else None
+
+    def opened_too_large(self, uri: str, size: int, version: int) -> None:
+        """A document over the size limit: its only diagnostic says so, until it is closed or replaced whole
+        by a smaller text; edits to it are not applied."""
+        self.too_large[uri] = version
+        found = self.document(uri)
+        if found is None:
+            return
+        project, path = found
+        self._uris[path] = uri
+        self._active.add(project.root)
+        project.reread()
+        project.set_oversized(path, size)
+        self._forced.setdefault(project.root, set()).add(uri)
+        self.schedule(project)
 
     def changed(self, uri: str) -> None:
         found = self.document(uri)
@@ -107,6 +143,7 @@ class PolicybookServer(LanguageServer):
             self.schedule(found[0])
 
     def closed(self, uri: str) -> None:
+        self.too_large.pop(uri, None)
         found = self.document(uri)
         if found is None:
             return
@@ -183,7 +220,7 @@ class PolicybookServer(LanguageServer):
     def _send(self, uri: str, findings: list[Finding], forced: set[str],
               lines: Callable[[], Sequence[str] | None]) -> None:
         document = self.workspace.text_documents.get(uri)
-        version = document.version if document is not None else None
+        version = document.version if document is not None else self.too_large.get(uri)
         key = (tuple(findings), version)
         if uri not in forced and self._published.get(uri) == key:
             return
@@ -241,6 +278,58 @@ class PolicybookServer(LanguageServer):
         self.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
             id="policybook-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
             register_options=options)]))
+
+
+class PolicybookProtocol(LanguageServerProtocol):
+    """pygls's protocol, except that the text of a document over its library's size limit is not kept: pygls
+    would apply every edit to its copy, at a cost that grows with the size (300 edits to a 22 MB file took
+    a minute), and lint reads nothing of such a file anyway. A document outside any library is not kept
+    either, since nothing reads it."""
+
+    _server: PolicybookServer
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Iterator[Any]:
+        server, document = self._server, params.text_document
+        if server.guarded("measuring a document", lambda: server.document(document.uri) is None, True):
+            return
+        size = server.guarded("measuring a document", lambda: server.oversize(document.uri, document.text), None)
+        if size is not None:
+            self.workspace.remove_text_document(document.uri)
+            server.guarded("opening a large document",
+                           lambda: server.opened_too_large(document.uri, size, document.version), None)
+            return
+        server.too_large.pop(document.uri, None)
+        yield from super().lsp_text_document__did_open(params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator[Any]:
+        server, uri, changes = self._server, params.text_document.uri, list(params.content_changes)
+        if uri in server.too_large or unquote(uri) not in self.workspace.text_documents:  # pygls keys them so
+            # Only a change that replaces the whole text can bring the document back within the limit.
+            whole = [i for i, change in enumerate(changes)
+                     if isinstance(change, types.TextDocumentContentChangeWholeDocument)]
+            if uri not in server.too_large or not whole:
+                return
+            changes = changes[whole[-1]:]
+            self.workspace.put_text_document(types.TextDocumentItem(
+                uri=uri, language_id="", version=params.text_document.version, text=changes[0].text))
+            changes = changes[1:]
+        for change in changes:
+            self.workspace.update_text_document(params.text_document, change)
+        text = self.workspace.get_text_document(uri).source
+        size = server.guarded("measuring a document", lambda: server.oversize(uri, text), None)
+        if size is not None:
+            self.workspace.remove_text_document(uri)
+            server.guarded("reading a large change",
+                           lambda: server.opened_too_large(uri, size, params.text_document.version), None)
+            return
+        if uri in server.too_large:
+            del server.too_large[uri]
+            server.guarded("reopening a document", lambda: server.opened(uri), None)
+            return
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
 
 def _corpus_texts(project: Project) -> dict[str, str]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from policybook.config import Config
+from policybook.findings import Finding
 from policybook.loader import FILE_TOO_LARGE, Document, decode, load_markdown, parse_markdown_text
 from policybook.model import Policy
 from policybook.registers import REGISTER_NAMES, Registers, load_registers
@@ -29,16 +30,26 @@ def policy_from_text(path: Path, rel: str, text: str, max_bytes: int) -> Policy:
     if path.is_symlink():  # lint refuses a link whatever it points at; the editor's text does not change that
         return Policy.from_document(load_markdown(path, rel, max_bytes))
     raw = as_bytes(text)
-    doc = Document(path=path, rel=rel)
     if len(raw) > max_bytes:
-        doc.findings.append(FILE_TOO_LARGE.at(rel, 1, 1, f"file is {len(raw):,} bytes; the limit is "
-                                              f"{max_bytes:,} (limits.max_file_bytes)"))
-        return Policy.from_document(doc)
+        return too_large_policy(path, rel, len(raw), max_bytes)
+    doc = Document(path=path, rel=rel)
     decoded, problems = decode(raw, rel)
     if decoded is None:
         doc.findings.extend(problems)
     else:
         parse_markdown_text(doc, decoded)
+    return Policy.from_document(doc)
+
+
+def too_large_finding(rel: str, size: int, max_bytes: int) -> Finding:
+    """Lint's finding for a file of ``size`` bytes, over the limit."""
+    return FILE_TOO_LARGE.at(rel, 1, 1, f"file is {size:,} bytes; the limit is {max_bytes:,} (limits.max_file_bytes)")
+
+
+def too_large_policy(path: Path, rel: str, size: int, max_bytes: int) -> Policy:
+    """The policy lint makes of a file over the size limit: nothing but that finding."""
+    doc = Document(path=path, rel=rel)
+    doc.findings.append(too_large_finding(rel, size, max_bytes))
     return Policy.from_document(doc)
 
 

@@ -27,7 +27,13 @@ from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import today_from
 from policybook.errors import PolicybookError
 from policybook.findings import Finding
-from policybook.lsp.sources import policy_from_text, register_path, registers_with_texts
+from policybook.lsp.sources import (
+    policy_from_text,
+    register_path,
+    registers_with_texts,
+    too_large_finding,
+    too_large_policy,
+)
 from policybook.model import Policy
 from policybook.registers import REGISTER_NAMES, Registers
 from policybook.style.runner import VALE_INI, Style
@@ -39,7 +45,7 @@ def stamp(path: Path) -> Stamp | None:
     """Modification time and size, as the PolicyCache keys a file; None when it is not on disk."""
     try:
         status = path.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a name no file can have (an embedded NUL)
         return None
     return status.st_mtime_ns, status.st_size
 
@@ -73,6 +79,7 @@ class Project:
         self._cache: PolicyCache = {}
         self._disk: Corpus | None = None  # the corpus as last read from disk (with the editor's text then)
         self._texts: dict[Path, str] = {}  # unsaved editor text, by path
+        self._oversized: dict[Path, int] = {}  # open documents over the size limit (text not kept), by path
         self._parsed: dict[Path, tuple[str, Policy]] = {}  # the policy each text was last parsed into
         self._local: dict[str, tuple[Policy, list[Finding]]] = {}  # per-policy findings, by policy path
         self._unattributed: list[Finding] = []  # per-policy findings about another file (no check gives any yet)
@@ -98,11 +105,20 @@ class Project:
 
     def set_text(self, path: Path, text: str) -> None:
         """The editor's text of ``path``; only that of policies and registers is linted."""
+        self._oversized.pop(path, None)
         self._texts[path] = text
+
+    def set_oversized(self, path: Path, size: int) -> None:
+        """The editor's text of ``path`` is ``size`` bytes, over the limit: it is reported as too large, as
+        lint reports such a file, and its text is neither kept nor parsed."""
+        self._texts.pop(path, None)
+        self._parsed.pop(path, None)
+        self._oversized[path] = size
 
     def forget(self, path: Path) -> None:
         """The editor closed ``path``: lint the file on disk again."""
         self._texts.pop(path, None)
+        self._oversized.pop(path, None)
         self._parsed.pop(path, None)
         self._cache.pop(path, None)
         self._disk = None
@@ -165,6 +181,8 @@ class Project:
     def _read(self, config: Config, today: dt.date) -> Corpus:
         """The corpus with the editor's text in place of the files it edits."""
         edited = {path: self._policy(path, text, config) for path, text in self._texts.items() if self.is_policy(path)}
+        edited.update((path, too_large_policy(path, self._rel(path), size, config.max_file_bytes))
+                      for path, size in self._oversized.items() if self.is_policy(path))
         if self._disk is None:
             for path, policy in edited.items():
                 if (found := stamp(path)) is not None:  # a file not yet saved is not linted, as lint skips it
@@ -182,19 +200,25 @@ class Project:
         """The policy parsed from the editor's text, parsed again only when the text has changed."""
         parsed = self._parsed.get(path)
         if parsed is None or parsed[0] != text:
-            rel = path.relative_to(self.root).as_posix()
-            parsed = (text, policy_from_text(path, rel, text, config.max_file_bytes))
+            parsed = (text, policy_from_text(path, self._rel(path), text, config.max_file_bytes))
             self._parsed[path] = parsed
         return parsed[1]
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
 
     def _with_edited_registers(self, corpus: Corpus, config: Config) -> Corpus:
         texts = {path: text for path, text in self._texts.items() if self.register_name(path)}
         registers = registers_with_texts(config, corpus.registers, texts)
-        if registers is corpus.registers:
+        # A register too large in the editor: the file on disk stands in, and the editor shows why.
+        too_large = {self._rel(path): too_large_finding(self._rel(path), size, config.max_file_bytes)
+                     for path, size in self._oversized.items() if self.register_name(path)}
+        if registers is corpus.registers and not too_large:
             return corpus
         rels = {register_path(config, name).relative_to(config.root).as_posix() for name in REGISTER_NAMES}
         kept = [f for f in corpus.load_findings if f.path not in rels]
-        return replace(corpus, registers=registers, load_findings=registers.findings + kept)
+        findings = [f for f in registers.findings if f.path not in too_large] + list(too_large.values())
+        return replace(corpus, registers=registers, load_findings=findings + kept)
 
     def _local_findings(self, corpus: Corpus) -> int:
         """Run the per-policy checks on each policy that is new or changed, or on all of them when what
