@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 from docx import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches
@@ -849,3 +850,46 @@ def test_moderate_nesting_still_comes_in(example: Path, run, tmp_path: Path) -> 
     assert result.code == 0, result.err
     words = _words(_body(example / "policies/governance/deep-tables.md"))
     assert all(f"Level {level}" in words for level in range(4))
+
+
+def _paragraph_xml(document: WordDocument, xml: str) -> None:
+    document.element.body[-1].addprevious(parse_xml(f'<w:p {nsdecls("w", "wp", "a", "pic", "r")}>{xml}</w:p>'))
+
+
+def test_hidden_text_tracked_changes_and_linked_pictures_are_reported(example: Path, run, tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Fire evacuation", 0)
+    _paragraph_xml(document, '<w:r><w:t xml:space="preserve">Leave by the nearest exit. </w:t></w:r>'
+                             '<w:r><w:rPr><w:vanish/></w:rPr><w:t>Editors: check the exits with the landlord.</w:t>'
+                             '</w:r><w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t xml:space="preserve"> Do not '
+                             'stop for belongings.</w:t></w:r>')
+    _paragraph_xml(document, '<w:r><w:rPr><w:vanish/></w:rPr><w:t>A whole hidden paragraph.</w:t></w:r>')
+    _paragraph_xml(document, '<w:r><w:t xml:space="preserve">Meet at the </w:t></w:r><w:ins w:id="1" w:author="Dana" '
+                             'w:date="2024-01-01T00:00:00Z"><w:r><w:t xml:space="preserve">front </w:t></w:r></w:ins>'
+                             '<w:del w:id="2" w:author="Dana" w:date="2024-01-01T00:00:00Z"><w:r><w:delText '
+                             'xml:space="preserve">rear </w:delText></w:r></w:del><w:r><w:t>car park.</w:t></w:r>')
+    relation = document.part.relate_to("file:///S:/Maps/fire-exits.png", RT.IMAGE, is_external=True)
+    _paragraph_xml(document, '<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent '
+                             'cx="914400" cy="914400"/><wp:docPr id="5" name="Picture 5" descr="Map of the fire '
+                             'exits"/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006'
+                             '/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="5" name="fire-exits.png"/><pic:cNvPicPr/>'
+                             f'</pic:nvPicPr><pic:blipFill><a:blip r:link="{relation}"/><a:stretch><a:fillRect/>'
+                             '</a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" '
+                             'cy="914400"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData>'
+                             '</a:graphic></wp:inline></w:drawing></w:r>')
+    source = tmp_path / "fire.docx"
+    document.save(str(source))
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Dana Whitlow")
+    assert result.code == 0, result.err
+    words = _words(_body(example / "policies/governance/fire-evacuation.md"))
+    assert "Leave by the nearest exit. Do not stop for belongings." in words
+    assert "Editors" not in words and "hidden paragraph" not in words
+    assert "Meet at the front car park." in words and "rear" not in words
+    assert "Picture not imported: Map of the fire exits" in words
+    report = next((example / "records/imports").glob("GOV-*.md")).read_text(encoding="utf-8")
+    assert ("hidden text in the original (Word's Hidden setting) is not in the policy: 'Editors: check the exits "
+            "with the landlord.'") in report
+    assert "is not in the policy: 'A whole hidden paragraph.'" in report
+    assert "the original had 1 tracked insertion(s) and 1 tracked deletion(s) pending: all were accepted" in report
+    assert ("picture 'Map of the fire exits' is linked to a file outside the document (file:///S:/Maps/fire-exits.png)"
+            ", not stored in it") in report

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from policybook.errors import PolicybookError
+from policybook.importing import word_body
 from policybook.importing.blocks import Node, node, para, plain_text
 from policybook.importing.fields import AUTHOR, ISSUED, TITLE, Facts
 from policybook.importing.pandoc import check_depth, read_docx
@@ -142,6 +143,7 @@ def read(path: Path, media: Path, name: str, notes: list[str]) -> dict[str, Any]
 
     def make(copy: Path) -> None:
         repack(path, copy, name)
+        notes.extend(word_body.prepare(copy, name))
         lists.mark(copy)
 
     tree = read_docx(make, media, name)

@@ -113,7 +113,7 @@ def _tree(output: str, name: str) -> dict[str, Any]:
     try:
         tree = json.loads(output)
     except RecursionError:
-        raise _too_deep(name) from None
+        raise too_deep(name) from None
     except ValueError:
         raise PolicybookError(f"{name}: pandoc gave no readable document") from None
     if not isinstance(tree, dict) or not isinstance(tree.get("blocks"), list):
@@ -128,14 +128,14 @@ def check_depth(tree: Any, name: str) -> None:
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise _too_deep(name)
+            raise too_deep(name)
         if isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values() if isinstance(child, dict | list))
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
 
 
-def _too_deep(name: str) -> PolicybookError:
+def too_deep(name: str) -> PolicybookError:
     return PolicybookError(f"{name}: is nested too deeply (tables in tables, lists in lists or emphasis in "
                            "emphasis, many levels deep): simplify it in the original and import it again")
 

@@ -71,7 +71,7 @@ class WordLists:
                 numbering = _Numbering(_part(archive, NUMBERING, names), styles)
             marked = _Marking(self, styles, numbering).run(body)
             if self.indents:
-                _replace(copy, BODY, marked)
+                replace_part(copy, BODY, marked)
         except (_Unreadable, DefusedXmlException, expat.ExpatError, zipfile.BadZipFile, KeyError, OSError,
                 ValueError, EOFError):
             self.indents.clear()  # the copy is as it was: _replace changes it only once it is complete
@@ -301,7 +301,7 @@ def _twips_of(attrs: dict[str, str]) -> int | None:
         return None
 
 
-def _replace(path: Path, name: str, data: bytes) -> None:
+def replace_part(path: Path, name: str, data: bytes) -> None:
     """``path`` with the entry ``name`` replaced by ``data``, every other entry copied as it is."""
     temporary = path.with_name(path.name + ".marked")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w") as target:
