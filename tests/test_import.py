@@ -626,6 +626,11 @@ ERRORS = {
     "old word": ("old.doc", "old.doc: is an old Word document (.doc): open it in Word and save it as .docx"),
     "bad yaml": ("broken.md", "broken.md: its YAML frontmatter cannot be read"),
     "yaml alias": ("alias.md", "alias.md: its YAML frontmatter uses anchors, aliases or tags"),
+    "yaml duplicate": ("twice.md", "twice.md: its YAML frontmatter has the key 'version' twice: keep one and "
+                                   "delete the other\n"),
+    "yaml duplicate in history": ("entry.md", "entry.md: its YAML frontmatter has the key 'date' twice"),
+    "json duplicate": ("twice.json.md", "twice.json.md: its JSON frontmatter has the key 'owner' twice"),
+    "yaml list": ("list.md", "list.md: its YAML frontmatter is a list, not a set of fields (name: value)\n"),
 }
 
 
@@ -650,6 +655,16 @@ def _broken(folder: Path, case: str) -> Path:
         path.write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
     elif case == "yaml alias":
         path.write_text("---\nbase: &b [x, x]\ntitle: *b\n---\n\nText.\n", encoding="utf-8")
+    elif case == "yaml duplicate":
+        path.write_text('---\ntitle: Hoists\nversion: "1.0"\nversion: "2.0"\n---\n\nText.\n', encoding="utf-8")
+    elif case == "yaml duplicate in history":
+        path.write_text("---\ntitle: Hoists\nhistory:\n  - version: '1.0'\n    date: 1 May 2024\n"
+                        "    date: 1 June 2024\n---\n\nText.\n", encoding="utf-8")
+    elif case == "json duplicate":
+        path.write_text('{\n  "title": "Hoists", "owner": "IPC Lead", "owner": "Registered Manager"\n}\n\nText.\n',
+                        encoding="utf-8")
+    elif case == "yaml list":
+        path.write_text("---\n- title: Hoists\n- version: 1.0\n---\n\nText.\n", encoding="utf-8")
     return path
 
 

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, TOMLHandler, YAMLHandler
 
@@ -25,7 +24,55 @@ from policybook.importing.fields import VERSION, Facts, HistoryRow, fact_name, h
 from policybook.markdown import dialect
 
 
-class SemicolonJSONHandler(JSONHandler):
+class _DuplicateKey(Exception):
+    """A mapping in the frontmatter names the same key twice."""
+
+    def __init__(self, key: object) -> None:
+        super().__init__(str(key))
+        self.key = key
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last silently,
+    and a policy's facts must not depend on which of two values wins)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            try:
+                if key in seen:
+                    raise _DuplicateKey(key)
+                seen.add(key)
+            except TypeError:
+                break  # an unhashable key: the loader refuses it with its own message
+        return super().construct_mapping(node, deep=deep)
+
+
+class UniqueYAMLHandler(YAMLHandler):
+    """YAML frontmatter through ``_UniqueKeyLoader``."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_UniqueKeyLoader)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+class UniqueJSONHandler(JSONHandler):
+    """JSON frontmatter, refusing a key given twice in one object (JSON would keep the last silently)."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return json.loads(fm, object_pairs_hook=_unique_pairs)
+
+
+class SemicolonJSONHandler(UniqueJSONHandler):
     """JSON frontmatter between ``;;;`` lines (as some static site generators write it)."""
 
     FM_BOUNDARY = re.compile(r"^;{3,}\s*$", re.MULTILINE)
@@ -36,10 +83,11 @@ class SemicolonJSONHandler(JSONHandler):
         return fm, content
 
 
-_HANDLERS: list[tuple[str, BaseHandler]] = [("YAML", YAMLHandler()), ("TOML", TOMLHandler()),
-                                            ("JSON", SemicolonJSONHandler()), ("JSON", JSONHandler())]
+_HANDLERS: list[tuple[str, BaseHandler]] = [("YAML", UniqueYAMLHandler()), ("TOML", TOMLHandler()),
+                                            ("JSON", SemicolonJSONHandler()), ("JSON", UniqueJSONHandler())]
 HISTORY_KEYS = {"history", "version history", "changelog", "change log", "revisions", "revision history",
                 "versions", "changes"}
+MAX_DEPTH = 32  # levels of mappings and lists in the frontmatter
 
 
 @dataclass(frozen=True)
@@ -50,24 +98,45 @@ class Foreign:
 
 
 def read(text: str, name: str) -> Foreign:
-    handler = next(((label, h) for label, h in _HANDLERS if h.detect(text.lstrip("\ufeff"))), None)
+    text = text.lstrip("\ufeff").strip()
+    handler = next(((label, h) for label, h in _HANDLERS if h.detect(text)), None)
     if handler is None:
         return Foreign("none", {}, text)
     label, chosen = handler
     try:
-        head, _ = chosen.split(text.lstrip("\ufeff"))
+        head, body = chosen.split(text)
     except ValueError:
         raise PolicybookError(f"{name}: its {label} frontmatter is never closed") from None
     if label == "YAML":
         _refuse_yaml_references(head, name)
     try:
-        metadata, body = frontmatter.parse(text.lstrip("\ufeff"), handler=chosen)
+        metadata = chosen.load(head)
+    except _DuplicateKey as exc:
+        raise PolicybookError(f"{name}: its {label} frontmatter has the key '{exc.key}' twice: keep one and delete "
+                              "the other") from None
     except Exception as exc:  # yaml, toml and json each raise their own errors
         detail = " ".join(str(exc).split())[:160]
         raise PolicybookError(f"{name}: its {label} frontmatter cannot be read ({detail})") from None
+    if metadata is None:
+        metadata = {}
     if not isinstance(metadata, dict):
-        raise PolicybookError(f"{name}: its {label} frontmatter is not a set of fields")
-    return Foreign(label, metadata, body)
+        kind = "a list" if isinstance(metadata, list) else "a single value"
+        raise PolicybookError(f"{name}: its {label} frontmatter is {kind}, not a set of fields (name: value)")
+    if _depth(metadata) > MAX_DEPTH:
+        raise PolicybookError(f"{name}: its {label} frontmatter is nested more than {MAX_DEPTH} levels deep")
+    return Foreign(label, metadata, body.strip())
+
+
+def _depth(value: Any) -> int:
+    """How deeply mappings and lists nest in ``value``, found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _refuse_yaml_references(head: str, name: str) -> None:
