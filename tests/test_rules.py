@@ -107,6 +107,7 @@ FIRES = [
     Case("empty-section", RATING, *body("### Escalation\n\n#### By telephone\n\n#### By e-mail"),
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
+    Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
 ]
 
 
@@ -222,6 +223,7 @@ QUIET = [
     ("heading-structure", "### A subsection\n\nText under it."),
     ("heading-skip", "### A subsection\n\n#### A part of it\n\nText under it."),
     ("image-alt", "![The rating poster in its frame](poster.png)"),
+    ("control-character", "Tabs\tare fine, and so are accents: café, naïve."),
     ("empty-section", "### Escalation\n\n#### By telephone\n\nCall the Registered Manager.\n\n<!-- a note -->"),
     ("empty-section", "### The poster\n\n![The rating poster in its frame](poster.png)"),
 ]

@@ -114,6 +114,24 @@ _RAW_HTML = regex.compile(
     r"|(?P<js>javascript\s*:)")
 
 
+CONTROL_CHARACTER = declare(
+    "control-character", Severity.ERROR, Scope.POLICY,
+    "An invisible control character (bell, escape, backspace...) in the frontmatter or the text: it cannot be "
+    "printed in the handbook and can rewrite a terminal's screen.")
+_CONTROL = regex.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+
+
+@check(CONTROL_CHARACTER)
+def check_control_characters(corpus: Corpus) -> Iterator[Finding]:
+    for policy in corpus.policies:
+        for number, text in enumerate(policy.doc.text.splitlines(), start=1):
+            for match in _CONTROL.finditer(text):
+                yield CONTROL_CHARACTER.at(policy.rel, number, match.start() + 1,
+                                           f"control character U+{ord(match.group()):04X}: delete it (it is invisible "
+                                           "here, breaks the printed handbook and can rewrite a terminal)")
+                break
+
+
 @check(RAW_HTML)
 def check_raw_html(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:

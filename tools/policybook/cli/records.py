@@ -12,7 +12,7 @@ from policybook.cli.registry import AS_ON_TODAY, command
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
-from policybook.findings import Finding, blocking
+from policybook.findings import Finding, blocking, printable
 from policybook.report.text import text_table
 
 
@@ -40,7 +40,7 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
     rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
     rows += [[v.version, str(v.approved_on), str(v.in_force_to or "now"), v.approved_by, v.summary]
              for v in reversed(versions)]
-    sys.stdout.write(f"{policy.id} {policy.title}\n" + text_table(rows))
+    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows))
     return ExitCode.OK
 
 
