@@ -26,7 +26,8 @@ from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from sitetools import add_site_files, png_bytes, policybook
 
-from policybook.importing import pandoc
+from policybook.errors import PolicybookError
+from policybook.importing import pandoc, writer
 from policybook.importing.dates import read_date
 from policybook.loader import load_markdown
 from policybook.markdown import dialect
@@ -908,3 +909,35 @@ def test_hidden_text_tracked_changes_and_linked_pictures_are_reported(example: P
     assert "the original had 1 tracked insertion(s) and 1 tracked deletion(s) pending: all were accepted" in report
     assert ("picture 'Map of the fire exits' is linked to a file outside the document (file:///S:/Maps/fire-exits.png)"
             ", not stored in it") in report
+
+
+@pytest.mark.parametrize("link", ["records/imports", "policies/governance"])
+def test_nothing_is_written_through_a_symbolic_link(example: Path, run, tmp_path: Path, link: str) -> None:
+    outside = tmp_path / "outside"
+    folder = example / link
+    if folder.exists():
+        shutil.move(folder, outside)
+    else:
+        outside.mkdir()
+    folder.symlink_to(outside, target_is_directory=True)
+    source = _text(tmp_path / "visitors.md", "---\ntitle: Visitors on the unit\n---\n\nVisitors sign in.\n")
+    before, outside_before = _files(example), _files(outside)
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Dana Whitlow")
+    assert result.code == 2
+    assert result.err == (f"policybook: {folder} is a symbolic link; policybook does not write through one; "
+                          "nothing was written\n")
+    assert _files(example) == before and _files(outside) == outside_before
+
+
+def test_a_file_is_created_only_where_nothing_is(tmp_path: Path) -> None:
+    target = tmp_path / "IPC-006.md"
+    writer.create_exclusively(target, b"first import\n")
+    with pytest.raises(PolicybookError, match="already exists"):
+        writer.create_exclusively(target, b"second import\n")
+    assert target.read_bytes() == b"first import\n"
+    dangling = tmp_path / "IPC-007.md"
+    dangling.symlink_to(tmp_path / "elsewhere.md")
+    with pytest.raises(PolicybookError, match="already exists"):
+        writer.create_exclusively(dangling, b"text\n")
+    assert not (tmp_path / "elsewhere.md").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["IPC-006.md", "IPC-007.md"]  # no temporary file left

@@ -70,7 +70,7 @@ def import_documents(corpus: Corpus, files: list[str], choices: Choices) -> list
         plan, imported = _prepare(corpus, Path(file), file, policy_id, choices, titles, git_author)
         plans.append(plan)
         done.append(imported)
-    write_all(plans)
+    write_all(plans, corpus.root)
     return done
 
 
