@@ -22,6 +22,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from sitetools import add_site_files, png_bytes, policybook
@@ -941,3 +942,36 @@ def test_a_file_is_created_only_where_nothing_is(tmp_path: Path) -> None:
         writer.create_exclusively(dangling, b"text\n")
     assert not (tmp_path / "elsewhere.md").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["IPC-006.md", "IPC-007.md"]  # no temporary file left
+
+
+def test_a_table_whose_only_text_is_its_first_row_keeps_every_cell(example: Path, run, tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Spill kit", 0)
+    document.add_paragraph("Use the kit for any spill of body fluids.")
+    table = document.add_table(rows=2, cols=2)
+    table.rows[0].cells[0].text = "Put on gloves and an apron."
+    table.rows[0].cells[0].add_paragraph("Cover the spill with granules.")
+    table.rows[0].cells[1].text = "Wait two minutes before wiping."
+    headed = _table_with_head(document, [("Step", "Who"), ("Bag the waste.", "")])
+    headed.rows[0].cells[1].add_paragraph("Any trained member of staff.")
+    source = tmp_path / "spill.docx"
+    document.save(str(source))
+    result = _import(run, example, str(source), "--category", "infection-control", "--guidance",
+                     "national-ipc-manual")
+    assert result.code == 0, result.err
+    words = _words(_body(example / "policies/infection-control/spill-kit.md"))
+    for text in ("Put on gloves and an apron.", "Cover the spill with granules.", "Wait two minutes before wiping.",
+                 "Step", "Who", "Any trained member of staff.", "Bag the waste."):
+        assert text in words, text
+    assert "became a list" in result.out
+
+
+def _table_with_head(document: WordDocument, rows: list[tuple[str, ...]]) -> Table:
+    """A table whose first row Word repeats as a heading row (pandoc reads it as the table's head)."""
+    table = document.add_table(rows=0, cols=len(rows[0]))
+    for row in rows:
+        added = table.add_row()
+        for cell, text in zip(added.cells, row, strict=True):
+            cell.text = text
+    table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    return table

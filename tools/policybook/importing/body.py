@@ -213,13 +213,28 @@ def _table(table: Node, cleaning: Cleaning) -> list[Node]:
     cleaning.notes.append(f"a table with merged cells or several paragraphs in a cell became a list, one item per "
                           f"row ({plain_text(rows[0])[:60]}...)")
     header = [plain_text(cell) for cell in rows[0]] if has_head(table) else []
-    items = []
-    for row in rows[1:] if header else rows:
+    items, labelled = _row_items(rows[1:], header) if header else ([], set())
+    if not header or not items or _has_image(rows[0]) or any(
+            label and position not in labelled for position, label in enumerate(header)):
+        # the first row as headings would lose some of its own text (or a picture): every row, the first
+        # too, becomes an item, so that no cell is lost
+        items, _ = _row_items(rows, [])
+    return [*caption[1], node("BulletList", items)] if items else list(caption[1])
+
+
+def _row_items(rows: list[list[list[Node]]], header: list[str]) -> tuple[list[list[Node]], set[int]]:
+    """One list item per row that says anything, each cell under its heading; and the positions of the
+    headings that were used."""
+    items: list[list[Node]] = []
+    labelled: set[int] = set()
+    for row in rows:
         item: list[Node] = []
         for position, cell in enumerate(row):
             if not plain_text(cell) and not _has_image(cell):
                 continue
             label = header[position] if position < len(header) else ""
+            if label:
+                labelled.add(position)
             if label and len(cell) == 1 and cell[0]["t"] in ("Plain", "Para"):
                 item.append(node("Para", [node("Strong", text_inlines(label + ":")), node("Space"), *cell[0]["c"]]))
             else:
@@ -228,7 +243,7 @@ def _table(table: Node, cleaning: Cleaning) -> list[Node]:
                 item.extend(cell)
         if item:
             items.append(item)
-    return [*caption[1], node("BulletList", items)] if items else list(caption[1])
+    return items, labelled
 
 
 def _pipe_table(table: Node) -> Node:
