@@ -207,12 +207,13 @@ def test_a_policy_file_name_with_escapes_builds(tmp_path: Path) -> None:
     assert (root / "site/policies/governance/complaints%20and (concerns)/index.html").is_file()
 
 
-@pytest.mark.parametrize("name", ["complaints/index.md", "index.md", "Complaints.md"])
+@pytest.mark.parametrize("name", ["complaints/index.md", "index.md", "Complaints.md", "complaints/versions/1.2.md",
+                                  "complaints/versions/1.3-changes.md"])
 def test_two_policies_at_one_address_are_refused(tmp_path: Path, name: str) -> None:
     root = copy_example(tmp_path / "org")
     source = (root / "policies/governance/complaints.md").read_text(encoding="utf-8")
     target = root / "policies/governance" / name
-    target.parent.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     # Complaints.md differs from complaints.md only in case: one address on many servers and file systems.
     target.write_text(source.replace("id: GOV-004", "id: GOV-950").replace("title: Complaints", "title: Other"),
                       encoding="utf-8")

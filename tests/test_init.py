@@ -137,3 +137,43 @@ def test_a_library_builds_before_its_first_commit(tmp_path: Path, run) -> None:
     result = run("-C", str(library), "build", "--today", TODAY)
     assert result.code == 0, result.err
     assert (library / "site/policies/governance/complaints/index.html").is_file()
+
+
+def test_init_never_writes_through_a_symbolic_link(tmp_path: Path, run) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "docs").symlink_to(outside)
+    result = run("init", str(library), "--name", "Harbour Lane Dental Practice")
+    assert result.code == 2 and "symbolic link" in result.err
+    assert list(outside.iterdir()) == [] and sorted(p.name for p in library.iterdir()) == ["docs"]
+
+
+@pytest.mark.parametrize("spec", [
+    "policybook @ git+https://git.example.org/p.git@v1\n    hooks: []\n  - repo: https://evil.example/hooks",
+    "requests==2.0", "not a requirement !!", ""])
+def test_install_from_must_be_one_requirement_for_policybook(tmp_path: Path, run, spec: str) -> None:
+    result = run("init", str(tmp_path / "lib"), "--name", "Harbour Lane Dental Practice", "--github",
+                 "--pre-commit", "--install-from", spec)
+    assert result.code == 2 and "--install-from" in result.err and not (tmp_path / "lib").exists()
+
+
+def test_the_published_hook_address_is_quoted(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    spec = "policybook @ git+https://git.example.org/tools/policybook.git@v0.1.0"
+    assert run("init", str(library), "--name", "Harbour Lane Dental Practice", "--pre-commit",
+               "--install-from", spec).code == 0
+    config = yaml.safe_load((library / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert config["repos"] == [{"repo": "https://git.example.org/tools/policybook.git", "rev": "v0.1.0",
+                                "hooks": [{"id": "policybook-lint"}]}]
+
+
+def test_lint_changed_names_a_link_as_itself_and_skips_deleted_files(example: Path, run) -> None:
+    (example / "policies/governance/alias.md").symlink_to("complaints.md")
+    result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json", "--changed",
+                 str(example / "policies/governance/alias.md"))
+    findings = json.loads(result.out)["findings"]
+    assert result.code == 1 and [f["path"] for f in findings] == ["policies/governance/alias.md"]
+    gone = run("-C", str(example), "lint", "--today", TODAY, "--changed", str(example / "policies/gone.md"))
+    assert gone.code == 1 and "alias.md" in gone.out  # a deletion can break any file: everything is reported

@@ -36,14 +36,19 @@ def catalogue(root: Path | None) -> dict[str, Rule]:
     return dict(RULES) | (style.catalogue() if style else {})
 
 
-def _selected(root: Path, paths: Sequence[str], cwd: Path) -> list[str] | None:
-    """Relative path prefixes the user asked about (files or folders), or None for everything."""
+def _selected(root: Path, paths: Sequence[str], cwd: Path, changed: bool = False) -> list[str] | None:
+    """Relative path prefixes the user asked about (files or folders), or None for everything. A symbolic
+    link is named as itself, not as what it points at, so its own finding is reported; with ``changed``
+    (paths from a commit), a path that no longer exists (a deleted file) is left out."""
     if not paths:
         return None
     selected = []
     for raw in paths:
-        candidate = (cwd / raw).resolve() if not Path(raw).is_absolute() else Path(raw).resolve()
-        if not candidate.exists():
+        given = cwd / raw if not Path(raw).is_absolute() else Path(raw)
+        candidate = given.parent.resolve() / given.name if given.name not in ("", ".", "..") else given.resolve()
+        if not candidate.exists() and not candidate.is_symlink():
+            if changed:
+                continue
             raise PolicybookError(f"{raw}: no such file or folder")
         if not candidate.is_relative_to(root.resolve()):
             raise PolicybookError(f"{raw}: outside the project at {root}")
@@ -79,7 +84,9 @@ def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None
     """Lint the project at ``root``. ``paths`` limit the report; with ``changed`` they are the files a
     commit changes (as pre-commit passes them), and a change outside the policies (a register, the
     settings, the house style) can break any policy, so then every file is reported."""
-    only = _selected(root, paths, cwd or Path.cwd())
+    only = _selected(root, paths, cwd or Path.cwd(), changed)
+    if changed and only is not None and len(only) < len(paths):
+        only = None  # a file was deleted: what referred to it can be anywhere
     corpus = load_corpus(root, today)
     if changed and only is not None:
         policies = corpus.config.policies_path.resolve().relative_to(root.resolve()).as_posix()

@@ -18,8 +18,10 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from policybook.config import CONFIG_NAME
-from policybook.control.edit import write_atomically
+from policybook.control.edit import create_atomically
 from policybook.errors import PolicybookError
 from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
 from policybook.schemas import schema_dir
@@ -57,6 +59,21 @@ def organisation_name(raw: str) -> str:
 def _yaml_string(text: str) -> str:
     """A double-quoted YAML scalar (JSON strings are valid YAML)."""
     return json.dumps(text, ensure_ascii=False)
+
+
+def requirement(raw: str) -> str:
+    """``--install-from`` as one pip requirement naming policybook, or a one-line refusal: it is written
+    into requirements.txt and the pre-commit configuration, where a second line would be a second entry."""
+    text = raw.strip()
+    if not text or any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise PolicybookError("--install-from: give one pip requirement on one line")
+    try:
+        parsed = Requirement(text)
+    except InvalidRequirement as exc:
+        raise PolicybookError(f"--install-from: not a pip requirement ({exc})") from None
+    if parsed.name.lower() != "policybook":
+        raise PolicybookError(f"--install-from: the requirement names '{parsed.name}', not policybook")
+    return text
 
 
 def install_spec() -> str | None:
@@ -160,7 +177,8 @@ def _hook_repo(spec: str | None) -> str:
     if spec and spec.startswith("policybook @ git+"):
         url, _, revision = spec.removeprefix("policybook @ git+").rpartition("@")
         if url and revision and "://" in url:
-            return (f"  - repo: {url}\n    rev: {revision}\n    hooks:\n      - id: policybook-lint\n")
+            return (f"  - repo: {_yaml_string(url)}\n    rev: {_yaml_string(revision)}\n    hooks:\n"
+                    "      - id: policybook-lint\n")
     return ("  - repo: local\n    hooks:\n      - id: policybook-lint\n        name: policybook lint\n"
             "        entry: policybook lint --changed\n        language: system\n"
             f"        files: {HOOK_FILES}\n        require_serial: true\n")
@@ -182,7 +200,7 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
     if (root / CONFIG_NAME).exists():
         raise PolicybookError(f"{root} already holds a policy library ({CONFIG_NAME}); nothing was written")
     ci = [k for k in chosen if k in ("github", "gitlab")]
-    spec = spec or install_spec()
+    spec = requirement(spec) if spec is not None else install_spec()
     if ci and not spec:
         raise PolicybookError(f"--{ci[0]}: say where CI installs policybook from with --install-from (for example "
                               "'policybook @ git+https://git.example.org/policybook.git@v0.1.0'); this "
@@ -201,28 +219,48 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
     return plan
 
 
+def _refuse_links_between(root: Path, target: Path) -> None:
+    """A folder inside the library that is a symbolic link would send files outside it."""
+    folder = target.parent
+    while folder != root and root in folder.parents:
+        if folder.is_symlink():
+            raise PolicybookError(f"{folder} is a symbolic link: init writes only into real folders; nothing was "
+                                  "written")
+        folder = folder.parent
+    if target.is_symlink():
+        raise PolicybookError(f"{target} is a symbolic link; nothing was written")
+
+
 def write_library(plan: Plan) -> list[str]:
     """Write the plan; on any failure remove what this call wrote, so a failed init leaves nothing."""
-    written: list[Path] = []
+    written: list[tuple[Path, int, int]] = []  # path, device, inode: remove only what this call wrote
     made_dirs: list[Path] = []
     try:
-        for relative, content in plan.files.items():
+        for relative, content in [*plan.files.items(), ("policies/", b"")]:
             target = plan.root / relative
-            missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
+            _refuse_links_between(plan.root, target)
+            missing = [p for p in [target if relative.endswith("/") else target.parent, *target.parent.parents]
+                       if not p.exists()]
             for folder in reversed(missing):
-                folder.mkdir()
+                try:
+                    folder.mkdir()
+                except FileExistsError:
+                    continue  # made meanwhile by someone else: not ours to remove
                 made_dirs.append(folder)
-            if target.exists() or target.is_symlink():
-                raise PolicybookError(f"{target} appeared while init was writing; nothing was kept")
-            write_atomically(target, content)
-            written.append(target)
-        policies = plan.root / "policies"
-        if not policies.exists():
-            policies.mkdir()
-            made_dirs.append(policies)
+            if relative.endswith("/"):
+                continue
+            try:
+                create_atomically(target, content)
+            except PolicybookError:
+                raise PolicybookError(f"{target} appeared while init was writing; nothing was kept") from None
+            status = target.stat()
+            written.append((target, status.st_dev, status.st_ino))
     except BaseException:
-        for path in reversed(written):
-            path.unlink(missing_ok=True)
+        for path, device, inode in reversed(written):
+            with contextlib.suppress(OSError):
+                status = path.lstat()
+                if (status.st_dev, status.st_ino) == (device, inode):
+                    path.unlink()
         for folder in reversed(made_dirs):
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty: nothing that was there before is touched

@@ -143,6 +143,12 @@ def check_page_addresses(corpus: Corpus) -> Iterator[Finding]:
                                   f"{taken[address].rel}: rename one of them")
         else:
             taken[address] = policy
+    for address, policy in taken.items():  # <policy>/versions/ holds the pages of its earlier versions
+        folder, marker, _ = address.rpartition("/versions/")
+        owner = taken.get(folder) if marker else None
+        if owner is not None and owner is not policy:
+            yield PAGE_ADDRESS.at(policy.rel, 1, 1, f"{policy.rel} would take the place of the pages of earlier "
+                                  f"versions of {owner.label} ({folder}/versions/): move it")
 
 
 def page_address(relative: str) -> str:

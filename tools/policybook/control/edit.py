@@ -109,11 +109,30 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 def create_atomically(path: Path, content: bytes) -> None:
-    """Write a new file; refuse if one is already there."""
-    if path.exists():
+    """Write a new file whole, or refuse if one is already there, even one that appears meanwhile: the
+    content is written to a temporary file and linked into place, which fails if the name is taken."""
+    if path.exists() or path.is_symlink():
         raise PolicybookError(f"{path} already exists; nothing was written")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, content)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise PolicybookError(f"{path} already exists; nothing was written") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 Editor = Callable[[PolicyFile], None]

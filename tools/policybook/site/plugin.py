@@ -284,6 +284,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._handbook_dir = self._serve_dir = None
 
     def _generate(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> None:
+        if uri in self.uris:  # lint's page-address reports it first; never let one page replace a policy
+            raise PluginError(f"policybook: the page {uri} would replace the policy published there")
         existing = files.get_file_from_path(uri)
         if existing is not None:
             files.remove(existing)
