@@ -259,3 +259,11 @@ def test_a_failed_build_keeps_the_last_good_site(project: Path) -> None:
     assert sorted(p.relative_to(project / "site") for p in (project / "site").rglob("*")) == before
     assert not [p for p in project.iterdir() if p.name.startswith(".site.")]  # nothing left behind
     assert oct((project / "site").stat().st_mode & 0o777) != oct(0o700)
+
+
+def test_titles_with_ampersands_are_escaped_once(project: Path) -> None:
+    edit(project / "policybook.yml", "title: Health, safety and emergencies", "title: Health & <safety>")
+    assert policybook(project, "build", "--today", TODAY).returncode == 0
+    page = _page(project / "site", "policies/health-safety")
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert title.startswith("Health &amp; &lt;safety&gt;") and "&amp;amp;" not in title and "<safety>" not in page

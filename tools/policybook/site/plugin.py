@@ -398,7 +398,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if toc is not None and page.file.src_uri in self.uris:
             page.toc = toc
         if "title" not in page.meta and page.title and not page.is_homepage:
-            page.meta["title"] = html.escape(page.title)  # Material prints meta titles into <title> as they are
+            # Material prints meta titles into <title> as they are; a generated page's title is already escaped.
+            page.meta["title"] = html.escape(html.unescape(page.title))
         return cleaned
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
