@@ -29,8 +29,8 @@ BROKEN_ANCHOR = declare(
 IMAGE_FILE = declare(
     "image-file", Severity.ERROR, Scope.POLICY,
     "An image that cannot be published on the site and in the handbook: remote, missing, outside the "
-    "policies folder, not really a PNG, JPEG, GIF, WebP or SVG, or an SVG with a DOCTYPE, script or "
-    "references to other files.")
+    "policies folder, not really a PNG, JPEG, GIF, WebP or SVG, over 40 megapixels or 20,000 pixels a side, or "
+    "an SVG with a DOCTYPE, script or references to other files.")
 SITE_FILE = declare(
     "site-file", Severity.ERROR, Scope.CORPUS,
     "A file among the site's own pages (`docs/`) that cannot be published safely: a symbolic link, a file a "
