@@ -975,3 +975,20 @@ def _table_with_head(document: WordDocument, rows: list[tuple[str, ...]]) -> Tab
             cell.text = text
     table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
     return table
+
+
+def test_control_characters_are_removed_and_reported(example: Path, run, tmp_path: Path) -> None:
+    source = _text(tmp_path / "alarm.md", '---\ntitle: "Fire\\a alarm tests"\nauthor: Dana\x02 Whitlow\n'
+                                          "owner: IPC Lead\n---\n\n# Fire alarm tests\n\nTest the alarm\x07 "
+                                          "every \x1b[31mweek\x1b[0m.\n\n- Log\x0b the test.\n")
+    result = _import(run, example, str(source), "--category", "governance")
+    assert result.code == 0, result.err
+    path = example / "policies/governance/fire-alarm-tests.md"
+    text = path.read_text(encoding="utf-8")
+    assert not [c for c in text if (ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F]
+    data = _frontmatter(path)
+    assert (data["title"], data["author"]) == ("Fire alarm tests", "Dana Whitlow")
+    assert "Test the alarm every [31mweek[0m." in _words(_body(path)) and "Log the test." in _words(_body(path))
+    report = next((example / "records/imports").glob("GOV-*.md")).read_text(encoding="utf-8")
+    assert "6 control character(s) (such as an escape or bell character) were removed" in report
+    assert "\x1b" not in result.out + report

@@ -6,10 +6,14 @@ what the import needs is here: plain text of a node, the rows of a table, and no
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Node = dict[str, Any]
 
+# Control characters (C0 but tab and line breaks, DEL, C1): not text. They break the handbook's PDF/UA
+# build, and in a terminal an escape sequence can rewrite what is shown.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TEXT_INLINES = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
 
 
@@ -102,3 +106,38 @@ def has_head(table: Node) -> bool:
 
 def caption_blocks(table: Node) -> list[Node]:
     return list(table["c"][1][1])
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """``text`` without control characters, and how many there were."""
+    return CONTROLS.subn("", text)
+
+
+def strip_controls(value: Any) -> int:
+    """Remove control characters from every string (keys too) in ``value``, a tree of dicts and lists
+    changed in place, walked without recursion; how many were removed."""
+    removed = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            pairs = []
+            for key, child in item.items():
+                if isinstance(key, str):
+                    key, count = without_controls(key)
+                    removed += count
+                if isinstance(child, str):
+                    child, count = without_controls(child)
+                    removed += count
+                pairs.append((key, child))
+            item.clear()
+            item.update(pairs)
+            stack.extend(child for _key, child in pairs if isinstance(child, dict | list))
+        elif isinstance(item, list):
+            for position, child in enumerate(item):
+                if isinstance(child, str):
+                    item[position], count = without_controls(child)
+                    removed += count
+                elif isinstance(child, dict | list):
+                    stack.append(child)
+    return removed

@@ -17,6 +17,7 @@ from policybook.control.changes import next_id, slugify
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.importing import control_table, docx, foreign
+from policybook.importing.blocks import strip_controls, without_controls
 from policybook.importing.body import Cleaning, clean, take_title
 from policybook.importing.dialect import Admonition, to_markdown
 from policybook.importing.draft import Choices, Draft, check_title, decide
@@ -101,17 +102,24 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     admonitions: dict[int, Admonition] = {}
     if kind == "docx":
         tree = docx.read(path, media, name, facts.notes)
+        controls = strip_controls(tree)
         tree["blocks"] = docx.take_metadata(tree, facts) + tree["blocks"]
         convention, base = "Word document", media
     else:
-        text = _markdown_text(corpus, path, name)
+        text, controls = without_controls(_markdown_text(corpus, path, name))
         source = foreign.read(text, name)
+        controls += strip_controls(source.metadata)  # such as YAML's "\a" escape
         foreign.add_facts(source.metadata, facts)
         body, admonitions = foreign.admonitions_as_divs(source.body)
         tree = read_markdown(body, name)
+        controls += strip_controls(tree)
         convention = ("Markdown without frontmatter" if source.convention == "none"
                       else f"Markdown with {source.convention} frontmatter")
         base = path.parent
+    if controls:
+        facts.notes.append(f"{controls} control character(s) (such as an escape or bell character) were removed "
+                           "from the text and fields: they are not text, and would break the handbook's PDF and "
+                           "terminals")
     blocks = control_table.take_control_tables(tree["blocks"], facts)
     blocks, title = take_title(blocks, facts.text(TITLE))
     if title and not facts.text(TITLE):
@@ -161,7 +169,7 @@ def _markdown_text(corpus: Corpus, path: Path, name: str) -> str:
 
 
 def _title_from_name(path: Path) -> str:
-    words = " ".join(path.stem.replace("_", " ").replace("-", " ").split())
+    words = " ".join(without_controls(path.stem)[0].replace("_", " ").replace("-", " ").split())
     return words[:1].upper() + words[1:]
 
 

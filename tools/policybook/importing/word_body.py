@@ -28,6 +28,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, fromstring
 
 from policybook.errors import PolicybookError
+from policybook.importing.blocks import without_controls
 from policybook.importing.pandoc import too_deep
 from policybook.importing.word_lists import replace_part
 
@@ -114,7 +115,8 @@ class _Scan:
         elif local == "drawing":
             self.drawings.append(_Drawing(self._at()))
         elif tag == f"{{{WP}}}docPr" and self.drawings:
-            self.drawings[-1].alt = " ".join((attrib.get("descr") or attrib.get("title") or "").split())
+            alt = without_controls(attrib.get("descr") or attrib.get("title") or "")[0]
+            self.drawings[-1].alt = " ".join(alt.split())
         elif tag == f"{{{A}}}blip" and self.drawings:
             self.drawings[-1].embedded = bool(attrib.get(f"{{{R}}}embed"))
             self.drawings[-1].link = attrib.get(f"{{{R}}}link")
@@ -131,7 +133,7 @@ class _Scan:
         elif local == "p" and self.paragraphs:
             paragraph = self.paragraphs.pop()
             if paragraph.hidden:
-                self.hidden.append(" ".join(" ".join(paragraph.hidden).split()))
+                self.hidden.append(" ".join(without_controls(" ".join(paragraph.hidden))[0].split()))
 
     def data(self, text: str) -> None:
         if self.path and self.path[-1] == "t" and self.runs:
@@ -162,7 +164,7 @@ class _Scan:
         if self.paragraphs:
             self.paragraphs[-1].hidden.append(text)
         else:
-            self.hidden.append(" ".join(text.split()))
+            self.hidden.append(" ".join(without_controls(text)[0].split()))
 
     def _hidden(self, run: _Run) -> bool:
         if run.vanish is not None:
