@@ -39,12 +39,6 @@ def is_zip(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04")
 
 
-def check_docx(path: Path, name: str) -> None:
-    """Refuse, in one line, anything that is not an intact Word document of a sensible size. The
-    entries are inflated and counted, but nothing is kept (``repack`` keeps them)."""
-    repack(path, None, name)
-
-
 def repack(path: Path, target: Path | None, name: str) -> None:
     """Write to ``target`` a zip of ``path``'s entries, each inflated here and checked: its real size
     within the limits and equal to what it declares, its checksum right. One line for anything else."""
