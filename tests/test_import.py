@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from sitetools import add_site_files, png_bytes, policybook
 
 from policybook.errors import PolicybookError
-from policybook.importing import pandoc, writer
+from policybook.importing import pandoc
 from policybook.importing.dates import read_date
 from policybook.loader import load_markdown
 from policybook.markdown import dialect
@@ -931,15 +931,17 @@ def test_nothing_is_written_through_a_symbolic_link(example: Path, run, tmp_path
 
 
 def test_a_file_is_created_only_where_nothing_is(tmp_path: Path) -> None:
+    from policybook.control.edit import create_atomically
+
     target = tmp_path / "IPC-006.md"
-    writer.create_exclusively(target, b"first import\n")
+    create_atomically(target, b"first import\n")
     with pytest.raises(PolicybookError, match="already exists"):
-        writer.create_exclusively(target, b"second import\n")
+        create_atomically(target, b"second import\n")
     assert target.read_bytes() == b"first import\n"
     dangling = tmp_path / "IPC-007.md"
     dangling.symlink_to(tmp_path / "elsewhere.md")
     with pytest.raises(PolicybookError, match="already exists"):
-        writer.create_exclusively(dangling, b"text\n")
+        create_atomically(dangling, b"text\n")
     assert not (tmp_path / "elsewhere.md").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["IPC-006.md", "IPC-007.md"]  # no temporary file left
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 
 from policybook.config import CONFIG_NAME
-from policybook.control.edit import create_atomically
+from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
 from policybook.schemas import schema_dir
@@ -219,18 +219,6 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
     return plan
 
 
-def _refuse_links_between(root: Path, target: Path) -> None:
-    """A folder inside the library that is a symbolic link would send files outside it."""
-    folder = target.parent
-    while folder != root and root in folder.parents:
-        if folder.is_symlink():
-            raise PolicybookError(f"{folder} is a symbolic link: init writes only into real folders; nothing was "
-                                  "written")
-        folder = folder.parent
-    if target.is_symlink():
-        raise PolicybookError(f"{target} is a symbolic link; nothing was written")
-
-
 def write_library(plan: Plan) -> list[str]:
     """Write the plan; on any failure remove what this call wrote, so a failed init leaves nothing."""
     written: list[tuple[Path, int, int]] = []  # path, device, inode: remove only what this call wrote
@@ -238,7 +226,7 @@ def write_library(plan: Plan) -> list[str]:
     try:
         for relative, content in [*plan.files.items(), ("policies/", b"")]:
             target = plan.root / relative
-            _refuse_links_between(plan.root, target)
+            refuse_links_below(plan.root, target)
             missing = [p for p in [target if relative.endswith("/") else target.parent, *target.parent.parents]
                        if not p.exists()]
             for folder in reversed(missing):

@@ -12,11 +12,10 @@ files already made are removed again.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.importing.draft import Draft
 from policybook.loader import Document, parse_markdown_text
@@ -79,7 +78,7 @@ def write_all(plans: list[Planned], root: Path) -> None:
     """Create every planned file under ``root``, or none of them."""
     targets = [path for plan in plans for path in (*(p for p, _ in plan.pictures), plan.policy, plan.report)]
     for path in targets:
-        _check_route(path, root)
+        refuse_links_below(root, path)
         if path.exists() or path.is_symlink():
             raise PolicybookError(f"{path} already exists; nothing was written")
     if len(set(targets)) != len(targets):
@@ -91,7 +90,7 @@ def write_all(plans: list[Planned], root: Path) -> None:
             for path, content in (*plan.pictures, (plan.policy, plan.text.encode("utf-8")),
                                   (plan.report, plan.report_text.encode("utf-8"))):
                 _make_folders(path.parent, root, folders)
-                create_exclusively(path, content)
+                create_atomically(path, content)
                 made.append(path)
     except BaseException:
         for path in made:
@@ -100,20 +99,6 @@ def write_all(plans: list[Planned], root: Path) -> None:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if still empty
         raise
-
-
-def _check_route(path: Path, root: Path) -> None:
-    """Refuse a file outside ``root``, or one reached through a symbolic link below it."""
-    if not path.is_relative_to(root):
-        raise PolicybookError(f"{path} is outside the library ({root}); nothing was written")
-    current = root
-    for part in path.relative_to(root).parts[:-1]:
-        current = current / part
-        if current.is_symlink():
-            raise PolicybookError(f"{current} is a symbolic link; policybook does not write through one; nothing "
-                                  "was written")
-        if current.exists() and not current.is_dir():
-            raise PolicybookError(f"{current} is not a folder; nothing was written")
 
 
 def _make_folders(folder: Path, root: Path, made: list[Path]) -> None:
@@ -132,35 +117,3 @@ def _make_folders(folder: Path, root: Path, made: list[Path]) -> None:
             raise PolicybookError(f"{each} is a symbolic link or not a folder; nothing was written")
 
 
-def create_exclusively(path: Path, content: bytes) -> None:
-    """Write a new file at ``path``: written in full to a temporary file, then hard-linked to its name,
-    which fails if anything is there already (where the link is not possible, an exclusive create)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise PolicybookError(f"{path} already exists; nothing was written") from None
-        except OSError:  # a file system without hard links
-            _create_new(path, content)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _create_new(path: Path, content: bytes) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        handle = os.open(path, flags, 0o644)
-    except FileExistsError:
-        raise PolicybookError(f"{path} already exists; nothing was written") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise

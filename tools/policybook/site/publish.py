@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from policybook.control.edit import current_umask
 from policybook.control.git import in_repository
 from policybook.errors import PolicybookError
 
@@ -87,9 +88,7 @@ def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> in
             target = Path(config.site_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            staging.chmod(0o777 & ~umask)  # readable by the web server, as a folder mkdocs makes would be
+            staging.chmod(0o777 & ~current_umask())  # readable by the web server, as a folder mkdocs makes would be
             config.site_dir = str(staging)
             build(config)
             _swap_in(staging, target)
