@@ -162,3 +162,22 @@ def test_a_signed_library_needs_a_signature_on_the_version_in_force(tmp_path: Pa
 def test_a_proper_draft_has_no_version_in_force_finding(library: Path) -> None:
     _bump_with_new_words(library)
     assert [f for f in _lint_findings(library) if f["rule"] == "version-in-force"] == []
+
+
+def test_the_version_in_force_is_its_last_approved_text(library: Path) -> None:
+    """A version whose approved text was corrected and re-fingerprinted in a later commit (as `policybook
+    sign` does for a policy adopted from paper) is in force with that later text, the one its record
+    covers, not the text of the first commit that carried its number."""
+    from policybook.control.fingerprint import fingerprint
+    from policybook.loader import load_markdown
+
+    edit(library / COMPLAINTS, "## Purpose\n", f"## Purpose\n\n{NEW_WORDS}.\n")
+    doc = load_markdown(library / COMPLAINTS, COMPLAINTS)
+    edit(library / COMPLAINTS, str(doc.data["fingerprint"]), fingerprint(doc.data, doc.body))
+    _git(library, "commit", "-q", "-am", "1.3 corrected and fingerprinted again")
+    assert policybook(library, "bump", "GOV-004", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
+    (library / COMPLAINTS).write_text((library / COMPLAINTS).read_text(encoding="utf-8").replace(NEW_WORDS, "Draft"),
+                                      encoding="utf-8")
+    assert policybook(library, "build", "--today", TODAY).returncode == 0
+    page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
+    assert "Version 1.3" in page and NEW_WORDS in page

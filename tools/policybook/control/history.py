@@ -53,7 +53,13 @@ def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
         if blob is None:
             continue
         record = _approved(blob, commit)
-        if record is not None and record.version not in found:
+        if record is None:
+            continue
+        if record.version in found:
+            # Dates come from the version's first approved commit; its text from the last one, which is
+            # the text in force when the next version replaced it (and the one its signature covers).
+            found[record.version].commit = record.commit
+        else:
             found[record.version] = record
     versions = sorted(found.values(), key=lambda r: (r.approved_on, parse_version(r.version) or (0, 0)))
     for older, newer in pairwise(versions):
