@@ -14,6 +14,7 @@ from policybook.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")  # Debian's, installed by .ci/run
+AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"  # axe-core from npm, installed by .ci/run
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 EXAMPLE_PARTS = ("policybook.yml", "registers", "policies", "records")
@@ -119,3 +120,14 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def axe_violations(page: object) -> list[str]:
+    """axe-core's WCAG 2.2 A and AA violations on the page as loaded (the page must bypass the CSP: axe is
+    injected as a script), one line each with an example element."""
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    return list(page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
+                                                                                 'wcag21aa', 'wcag22aa']}});
+        return result.violations.map(v => `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0].html}`);
+    }"""))  # type: ignore[attr-defined]

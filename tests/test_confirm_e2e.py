@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import CHROMIUM, REPO
+from conftest import AXE, CHROMIUM, axe_violations
 from test_confirm_support import (  # noqa: F401 - fixtures
     BACKENDS,
     NEW_WORDS,
@@ -31,7 +31,6 @@ from test_confirm_support import (  # noqa: F401 - fixtures
     sign_in,
 )
 
-AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
 _missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
 if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
     raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
@@ -61,14 +60,9 @@ def _counts(service: Service, staff: str) -> tuple[int, int]:
 def _axe(browser: object, url: str, context: object) -> list[str]:
     page = context.new_page()  # type: ignore[attr-defined]
     page.goto(url)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
-                                                                                 'wcag21aa', 'wcag22aa']}});
-        return result.violations.map(v => `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0].html}`);
-    }""")
+    violations = axe_violations(page)
     page.close()
-    return list(violations)
+    return violations
 
 
 def test_a_member_of_staff_signs_in_reads_the_changes_answers_and_confirms(browser: object, service: Service,

@@ -8,10 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, REPO, TODAY, edit
+from conftest import AXE, CHROMIUM, TODAY, axe_violations, edit
 from sitetools import copy_example, policybook, serve
 
-AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
 BASE = "https://confirm.harbourside-dexa.example"
 PAGE = "site/policies/infection-control/hand-hygiene/index.html"
 SECTION = ("confirmations:\n  base_url: " + BASE + "\n  sign_in: [proxy]\n"
@@ -74,11 +73,6 @@ def test_the_page_with_the_link_passes_axe_and_its_csp(site: Path, browser: obje
         page.close()
         scan = browser.new_page(bypass_csp=True)  # type: ignore[attr-defined]
         scan.goto(url + "/policies/infection-control/hand-hygiene/")
-        scan.add_script_tag(path=str(AXE))
-        violations = scan.evaluate("""async () => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
-                                                                                     'wcag21aa', 'wcag22aa']}});
-            return result.violations.map(v => `${v.id}: ${v.nodes[0].html}`);
-        }""")
+        violations = axe_violations(scan)
         scan.close()
     assert violations == []

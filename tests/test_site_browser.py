@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, REPO, TODAY, edit
+from conftest import AXE, CHROMIUM, REPO, TODAY, axe_violations, edit
 from sitetools import copy_example, policybook, serve
 
-AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"
 ARTEFACTS = REPO / "tests/artefacts"
 
 _missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
@@ -139,12 +138,7 @@ def test_print_view_hides_navigation_and_marks_the_copy_uncontrolled(browser: ob
                                   "/registers/roles/", "/registers/review/"])
 def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str) -> None:
     page = _page(browser, site + path, bypass_csp=True)  # axe is injected as an inline script
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
-                                                                                 'wcag21aa', 'wcag22aa']}});
-        return result.violations.map(v => `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0].html}`);
-    }""")
+    violations = axe_violations(page)
     page.close()
     assert violations == []
 

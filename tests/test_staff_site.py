@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, edit
+from conftest import TODAY, axe_violations, edit
 from sitetools import copy_example, policybook, serve
-from test_site_browser import AXE, _page, pytestmark  # noqa: F401  (skipped without a browser, as there)
+from test_site_browser import _page, pytestmark  # noqa: F401  (skipped without a browser, as there)
 
 HAND = "policies/infection-control/hand-hygiene.md"
 PHONE = {"width": 375, "height": 812}
-AXE_TAGS = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']"
 
 
 def _git(root: Path, *args: str) -> None:
@@ -152,11 +151,7 @@ def test_every_page_passes_axe(browser: object, site: str, library: Path, width:
     page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)  # type: ignore[attr-defined]
     for path in _pages(library):
         page.goto(site + path)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(f"""async () => {{
-            const result = await axe.run(document, {{runOnly: {{type: 'tag', values: {AXE_TAGS}}}}});
-            return result.violations.map(v => `${{v.id}}: ${{v.nodes.length}} node(s), e.g. ${{v.nodes[0].html}}`);
-        }}""")
+        violations = axe_violations(page)
         if violations:
             failures.append((path, violations))
     page.close()
