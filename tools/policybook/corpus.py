@@ -53,20 +53,24 @@ class Corpus:
         """Policies approved in the working files (what lint and signing look at)."""
         return [p for p in self.policies if p.in_force]
 
-    def in_force(self) -> list[Policy]:
-        """What staff get: approved policies, and for a policy bumped to a draft its last approved version
-        (read from git). Worked out once per corpus; ``not_in_force`` says what could not be read."""
+    def in_force_report(self) -> InForce:
+        """What staff get, and what they cannot be given (see control/inforce.py): worked out once per corpus,
+        from git, for the site, the handbook, the records commands and lint alike."""
         if self._in_force is None:
             from policybook.control.inforce import versions_in_force
 
             self._in_force = versions_in_force(self)
-        return self._in_force.policies
+        return self._in_force
+
+    def in_force(self) -> list[Policy]:
+        """Approved policies, and for a policy bumped to a draft its last proven approved version."""
+        return self.in_force_report().policies
 
     @property
     def not_in_force(self) -> list[str]:
-        """One line per draft whose approved version could not be read (see control/inforce.py)."""
-        self.in_force()
-        return [line for _, line in (*self._in_force.missing, *self._in_force.unproven)] if self._in_force else []
+        """One line per draft whose approved version could not be read or is not proven."""
+        report = self.in_force_report()
+        return [line for _, line in (*report.missing, *report.unproven)]
 
 
 PolicyCache = dict[Path, tuple[int, int, Policy]]  # path -> (mtime_ns, size, policy)

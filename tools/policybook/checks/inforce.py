@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policybook.control.git import in_repository
-from policybook.control.inforce import versions_in_force
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Status
@@ -22,7 +21,7 @@ VERSION_IN_FORCE = declare(
 def check_version_in_force(corpus: Corpus) -> Iterator[Finding]:
     if not any(p.status is Status.DRAFT for p in corpus.policies) or not in_repository(corpus.root):
         return  # without git there is nothing to check here; the build says which policies it leaves out
-    found = versions_in_force(corpus)
+    found = corpus.in_force_report()
     for entries, severity in ((found.unproven, Severity.ERROR), (found.missing, Severity.WARNING)):
         for policy, message in entries:
             row, column = policy.doc.position(("status",))
