@@ -9,12 +9,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from policybook.control.fingerprint import fingerprint
-from policybook.control.git import log_of_file, read_blobs, repo_root
+from policybook.control.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.control.versions import parse_version
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
 from policybook.loader import Document, decode, parse_markdown_text
-from policybook.model import Status
+from policybook.model import Policy, Status
 
 
 @dataclass
@@ -85,6 +85,17 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
     summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)
                     and h.get("version") == version), "")
     return ApprovedVersion(str(version), approved_on, str(data.get("approved_by", "")), summary, commit[:10])
+
+
+def policy_at(root: Path, commit: str, current: Policy) -> Policy | None:
+    """``current``'s file as it was at ``commit`` (None where it did not exist there or is not text)."""
+    blob = files_at(root, commit, [current.doc.path]).get(current.doc.path)
+    text = decode(blob, current.rel)[0] if blob is not None else None
+    if text is None:
+        return None
+    doc = Document(path=current.doc.path, rel=current.rel)
+    parse_markdown_text(doc, text)
+    return Policy.from_document(doc)
 
 
 def approved_versions(root: Path, path: Path) -> list[ApprovedVersion]:

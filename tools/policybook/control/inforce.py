@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from policybook.control.git import files_at, in_repository
-from policybook.control.history import approved_versions
+from policybook.control.git import in_repository
+from policybook.control.history import approved_versions, policy_at
 from policybook.control.proof import approval_problems
 from policybook.control.versions import parse_version
 from policybook.errors import PolicybookError
-from policybook.loader import Document, decode, parse_markdown_text
 from policybook.model import Policy, Status
 
 if TYPE_CHECKING:
@@ -44,16 +43,8 @@ def _was_approved(policy: Policy) -> bool:
 
 
 def _at_commit(corpus: Corpus, draft: Policy, commit: str) -> Policy | None:
-    blob = files_at(corpus.root, commit, [draft.doc.path]).get(draft.doc.path)
-    if blob is None:
-        return None
-    text, _ = decode(blob, draft.rel)
-    if text is None:
-        return None
-    doc = Document(path=draft.doc.path, rel=draft.rel)
-    parse_markdown_text(doc, text)
-    policy = Policy.from_document(doc)
-    return policy if policy.status is Status.APPROVED and policy.id == draft.id else None
+    policy = policy_at(corpus.root, commit, draft)
+    return policy if policy is not None and policy.status is Status.APPROVED and policy.id == draft.id else None
 
 
 def versions_in_force(corpus: Corpus) -> InForce:

@@ -4,11 +4,9 @@ per superseded version and a redline of each version against the one before."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from policybook.control.history import ApprovedVersion, approved_versions
+from policybook.control.history import ApprovedVersion, approved_versions, policy_at
 from policybook.corpus import Corpus
-from policybook.loader import Document, decode, parse_markdown_text
 from policybook.model import Policy
 from policybook.site.changes import control_changes, text_changes
 from policybook.site.text import md_text
@@ -26,17 +24,6 @@ class OldVersion:
         return self.policy.doc.body
 
 
-def _policy_at(root: Path, commit: str, current: Policy) -> Policy:
-    from policybook.control.git import files_at
-
-    path = current.doc.path
-    blob = files_at(root, commit, [path]).get(path, b"")
-    text, _ = decode(blob, path.name)
-    doc = Document(path=path, rel=current.rel)
-    parse_markdown_text(doc, text or "")
-    return Policy.from_document(doc)
-
-
 def old_versions(corpus: Corpus, policy: Policy, base_uri: str) -> list[OldVersion]:
     """Superseded approved versions of ``policy``, oldest first (the version in force is its own page)."""
     records = [r for r in approved_versions(corpus.root, policy.doc.path) if r.version != policy.version_text]
@@ -45,8 +32,9 @@ def old_versions(corpus: Corpus, policy: Policy, base_uri: str) -> list[OldVersi
     found: list[OldVersion] = []
     for index, record in enumerate(previous):
         redline = f"{stem}/versions/{record.version}-changes.md" if index > 0 else None
-        found.append(OldVersion(record, _policy_at(corpus.root, record.commit, policy),
-                                f"{stem}/versions/{record.version}.md", redline))
+        then = policy_at(corpus.root, record.commit, policy)
+        if then is not None:  # the record was read from that very commit: this always holds
+            found.append(OldVersion(record, then, f"{stem}/versions/{record.version}.md", redline))
     return found
 
 
