@@ -46,12 +46,17 @@ class Plan:
         self.files[relative] = content.encode("utf-8") if isinstance(content, str) else content
 
 
+def _has_invisible(text: str) -> bool:
+    """Control, format (bidi overrides), surrogate or unassigned characters: none belongs in a setting."""
+    return any(unicodedata.category(ch).startswith("C") for ch in text)
+
+
 def organisation_name(raw: str) -> str:
     """The name as one clean line, or a one-line refusal."""
     name = " ".join(raw.split())
     if not 2 <= len(name) <= _MAX_NAME:
         raise PolicybookError(f"--name: give the organisation's name in 2 to {_MAX_NAME} characters")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
+    if _has_invisible(name):
         raise PolicybookError("--name: the name contains control or invisible format characters")
     return name
 
@@ -65,7 +70,7 @@ def requirement(raw: str) -> str:
     """``--install-from`` as one pip requirement naming policybook, or a one-line refusal: it is written
     into requirements.txt and the pre-commit configuration, where a second line would be a second entry."""
     text = raw.strip()
-    if not text or any(unicodedata.category(ch).startswith("C") for ch in text):
+    if not text or _has_invisible(text):
         raise PolicybookError("--install-from: give one pip requirement on one line")
     try:
         parsed = Requirement(text)
@@ -112,7 +117,7 @@ def site_address(raw: str | None) -> str | None:
         return None
     parts = urlsplit(raw.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment \
-            or any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in raw.strip()):
+            or any(ch.isspace() for ch in raw.strip()) or _has_invisible(raw.strip()):
         raise PolicybookError(f"--site-url: '{raw}' is not a web address such as https://policies.example.org")
     return raw.strip().rstrip("/")
 
