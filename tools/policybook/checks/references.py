@@ -1,4 +1,4 @@
-"""Register references: roles, guidance, standards, equipment and other policies must exist."""
+"""References: every id a policy cites is in the register its field cites, and other policies exist."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Status
-from policybook.registers import ALL_STAFF
+from policybook.registers import DECLARED, Register, citations, declared_registers
 
 UNKNOWN_ROLE = declare(
     "unknown-role", Severity.ERROR, Scope.POLICY,
@@ -37,54 +37,71 @@ SUPERSEDED_STILL_APPROVED = declare(
     "A policy named in an approved policy's `supersedes` is still approved.")
 
 
-@check(UNKNOWN_ROLE)
-def check_roles(corpus: Corpus) -> Iterator[Finding]:
-    registers = corpus.registers
+UNKNOWN_REFERENCE = declare(
+    "unknown-reference", Severity.ERROR, Scope.POLICY,
+    'An id in a field that cites a register is not in that register (for registers without a rule of their '
+    'own).')
+_UNKNOWN = {rule.id: rule for rule in (UNKNOWN_ROLE, UNKNOWN_GUIDANCE, UNKNOWN_STANDARD, UNKNOWN_EQUIPMENT,
+                                       UNKNOWN_REFERENCE)}
+
+
+def _hint(register: Register, table: dict[str, object], wanted: str) -> str:
+    """What to do instead: the closest id the register lists, or how to fill an empty register."""
+    if register.suggest:
+        close = difflib.get_close_matches(wanted, list(table), n=1)
+        return f"; did you mean '{close[0]}'?" if close else ""
+    if table:
+        return ""
+    return (f", which lists nothing yet: add the entry to registers/{register.name}.yml, "
+            "or remove it here")
+
+
+@check(*_UNKNOWN.values())
+def check_references(corpus: Corpus) -> Iterator[Finding]:
+    """Every id a policy cites is in the register its field cites (or is one of the register's own)."""
+    checked = [(r, c, {b[0] for b in r.builtin} if c.builtin else set()) for r, c in citations() if c.checked]
     for policy in corpus.policies:
-        named: list[tuple[tuple[object, ...], str, str]] = []
-        for key in ("owner", "approved_by"):
-            value = policy.data.get(key)
-            if isinstance(value, str):
-                named.append(((key,), value, key))
-        audience = policy.data.get("audience")
-        if isinstance(audience, list):
-            named.extend(((("audience", i)), v, "audience") for i, v in enumerate(audience)
-                         if isinstance(v, str))
-        for role in policy.roles:
-            named.append((("roles", role), role, "roles"))
-        for path, role, where in named:
-            if role == ALL_STAFF and where in ("audience", "roles"):
-                continue
-            if role not in registers.roles:
+        for register, citation, builtin in checked:
+            table = corpus.registers.table(register.name)
+            for path, value in citation.ids(policy.data):
+                if value in table or value in builtin:
+                    continue
                 line, column = policy.doc.position(path)
-                close = difflib.get_close_matches(role, list(registers.roles), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield UNKNOWN_ROLE.at(policy.rel, line, column,
-                              f"{where}: role '{role}' is not in the roles register{hint}")
-    yield from _staff_roles(corpus)
+                message = register.unknown_message.format(field=citation.field, id=value, register=register.name)
+                yield _UNKNOWN[register.unknown_rule].at(policy.rel, line, column,
+                                                         message + _hint(register, table, value))
+    yield from _entry_references(corpus)
 
 
-def _staff_roles(corpus: Corpus) -> Iterator[Finding]:
-    """A member of staff holds only roles the service has designated: read-and-understood duties and
-    approvals follow these roles."""
+def _entry_references(corpus: Corpus) -> Iterator[Finding]:
+    """A register entry cites only ids its target register lists: a member of staff holds only roles the
+    service has designated, since read-and-understood duties and approvals follow these roles."""
     registers = corpus.registers
-    doc = registers.documents.get("staff")
-    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-    entries = data.get("staff")
-    for index, entry in enumerate(entries if isinstance(entries, list) else []):
-        roles = entry.get("roles") if isinstance(entry, dict) else None
-        for position, role in enumerate(roles if isinstance(roles, list) else []):
-            if isinstance(role, str) and role not in registers.roles and role != ALL_STAFF:
-                line, column = doc.position(("staff", index, "roles", position))  # type: ignore[union-attr]
-                close = difflib.get_close_matches(role, list(registers.roles), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield UNKNOWN_ROLE.at(doc.rel, line, column,  # type: ignore[union-attr]
-                                      f"staff '{entry.get('id', index + 1)}': role '{role}' is not in the roles "
-                                      f"register{hint}")
+    for register in declared_registers():
+        doc = registers.documents.get(register.name)
+        if doc is None or not isinstance(doc.data, dict) or not register.entry_citations:
+            continue
+        entries = doc.data.get(register.name)
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            for cited in register.entry_citations:
+                target = DECLARED[cited.register]
+                table = registers.table(target.name)
+                builtin = {b[0] for b in target.builtin} if cited.builtin else set()
+                values = entry.get(cited.field) if isinstance(entry, dict) else None
+                for position, value in enumerate(values if isinstance(values, list) else []):
+                    if isinstance(value, str) and value not in table and value not in builtin:
+                        line, column = doc.position((register.name, index, cited.field, position))
+                        close = difflib.get_close_matches(value, list(table), n=1)
+                        hint = f"; did you mean '{close[0]}'?" if close else ""
+                        yield _UNKNOWN[target.unknown_rule].at(
+                            doc.rel, line, column, f"{register.name} '{entry.get('id', index + 1)}': {target.noun} "
+                            f"'{value}' is not in the {target.name} register{hint}")
 
 
-@check(MISSING_GUIDANCE, UNKNOWN_GUIDANCE, SUPERSEDED_GUIDANCE)
+@check(MISSING_GUIDANCE, SUPERSEDED_GUIDANCE)
 def check_guidance(corpus: Corpus) -> Iterator[Finding]:
+    """Guidance a category requires, and guidance that is no longer current (unknown ids are reported with
+    every other register reference)."""
     register = corpus.registers.guidance
     for policy in corpus.policies:
         category = corpus.config.categories.get(policy.category or "")
@@ -94,32 +111,12 @@ def check_guidance(corpus: Corpus) -> Iterator[Finding]:
             yield MISSING_GUIDANCE.at(policy.rel, line, column,
                           f"policies in '{category.title}' must cite external guidance (guidance:)")
         for ref in refs:
-            line, column = policy.doc.position(("guidance", ref.index))
             item = register.get(ref.id)
-            if item is None:
-                empty = "" if register else (", which lists nothing yet: add the entry to registers/guidance.yml, "
-                                             "or remove it here")
-                yield UNKNOWN_GUIDANCE.at(policy.rel, line, column,
-                              f"guidance '{ref.id}' is not in the guidance register{empty}")
-            elif item.status != "current":
+            if item is not None and item.status != "current":
+                line, column = policy.doc.position(("guidance", ref.index))
                 replacement = f"; use '{item.superseded_by}' instead" if item.superseded_by else ""
                 yield SUPERSEDED_GUIDANCE.at(policy.rel, line, column,
                               f"guidance '{ref.id}' ({item.title}) is {item.status}{replacement}")
-
-
-@check(UNKNOWN_STANDARD, UNKNOWN_EQUIPMENT)
-def check_register_refs(corpus: Corpus) -> Iterator[Finding]:
-    registers = corpus.registers
-    for policy in corpus.policies:
-        for key, table, rule in (("standards", registers.standards, UNKNOWN_STANDARD),
-                                 ("equipment", registers.equipment, UNKNOWN_EQUIPMENT)):
-            values = policy.data.get(key)
-            for index, value in enumerate(values if isinstance(values, list) else []):
-                if isinstance(value, str) and value not in table:
-                    line, column = policy.doc.position((key, index))
-                    empty = "" if table else (f", which lists nothing yet: add the entry to registers/{key}.yml, "
-                                              f"or remove it here")
-                    yield rule.at(policy.rel, line, column, f"{key}: '{value}' is not in the {key} register{empty}")
 
 
 @check(UNKNOWN_POLICY_REF)

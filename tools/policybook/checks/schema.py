@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 from policybook.corpus import Corpus
 from policybook.findings import Finding, check
+from policybook.registers.schema import policy_validator
 from policybook.schema_messages import schema_findings
-from policybook.schemas import SCHEMA, validator
+from policybook.schemas import SCHEMA
 
 
 @check(SCHEMA)
 def check_schema(corpus: Corpus) -> Iterator[Finding]:
-    policy_schema = validator("policy")
+    policy_schema = policy_validator()  # with the citing fields of any register declared beyond the file
     categories = corpus.config.categories
     for policy in corpus.policies:
         if not policy.doc.ok:

@@ -10,8 +10,19 @@ import hashlib
 import json
 from typing import Any
 
-GOVERNED = ("id", "title", "version", "category", "owner", "audience", "acknowledge", "roles", "guidance",
-            "standards", "equipment", "supersedes", "related")
+from policybook.registers import citations
+
+# The governed fields of a policy's own; the fields that cite a register are governed as their
+# register's declaration says (who owns the policy is; who approved this version is not).
+_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related")
+
+
+def governed_fields() -> tuple[str, ...]:
+    """Every governed frontmatter field."""
+    return (*_OWN, *(citation.field for _, citation in citations() if citation.governed))
+
+
+GOVERNED = governed_fields()  # as declared when policybook loads
 PREFIX = "sha256:"
 
 
@@ -22,6 +33,6 @@ def normalise_body(body: str) -> str:
 
 
 def fingerprint(data: dict[str, Any], body: str) -> str:
-    governed = {key: data.get(key) for key in GOVERNED if key in data}
+    governed = {key: data.get(key) for key in governed_fields() if key in data}
     payload = json.dumps(governed, sort_keys=True, ensure_ascii=False, default=str) + "\n\n" + normalise_body(body)
     return PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()

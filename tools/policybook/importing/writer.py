@@ -19,8 +19,8 @@ from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.importing.draft import Draft
 from policybook.loader import Document, parse_markdown_text
+from policybook.registers.schema import policy_validator
 from policybook.schema_messages import schema_findings
-from policybook.schemas import validator
 
 OWNER_DUTY = "Owns this policy and keeps it current."
 
@@ -68,7 +68,7 @@ def check_policy(text: str, path: Path, name: str) -> None:
     parse_markdown_text(doc, text)
     problems = [f.message for f in doc.findings]
     if not problems and isinstance(doc.data, dict):
-        problems = [f.message for f in schema_findings(doc, list(validator("policy").iter_errors(doc.data)))]
+        problems = [f.message for f in schema_findings(doc, list(policy_validator().iter_errors(doc.data)))]
     if problems or not isinstance(doc.data, dict):
         first = problems[0] if problems else "no frontmatter"
         raise PolicybookError(f"{name}: the imported policy would not be valid ({first}); nothing was written")

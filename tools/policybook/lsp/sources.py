@@ -17,7 +17,7 @@ from policybook.config import Config
 from policybook.findings import Finding
 from policybook.loader import FILE_TOO_LARGE, Document, decode, load_markdown, parse_markdown_text
 from policybook.model import Policy
-from policybook.registers import REGISTER_NAMES, Registers, load_registers
+from policybook.registers import Registers, load_registers, register_names
 
 
 def as_bytes(text: str) -> bytes:
@@ -62,7 +62,7 @@ def registers_with_texts(config: Config, on_disk: Registers, texts: Mapping[Path
     folder = config.registers_path
     if not folder.is_relative_to(config.root):
         return on_disk
-    edited_names = [name for name in REGISTER_NAMES
+    edited_names = [name for name in register_names()
                     if register_path(config, name) in texts and not register_path(config, name).is_symlink()]
     if not edited_names:
         return on_disk
@@ -75,9 +75,9 @@ def registers_with_texts(config: Config, on_disk: Registers, texts: Mapping[Path
         edited = load_registers(mirror, mirror_root, config.max_file_bytes)
     edited_rels = {register_path(config, name).relative_to(config.root).as_posix() for name in edited_names}
     merged = Registers()
-    for name in REGISTER_NAMES:
+    for name in register_names():
         source = edited if name in edited_names else on_disk
-        setattr(merged, name, getattr(source, name))
+        merged.tables[name] = source.table(name)
         if name in source.documents:
             doc = source.documents[name]
             if source is edited:

@@ -35,7 +35,7 @@ from policybook.lsp.sources import (
     too_large_policy,
 )
 from policybook.model import Policy
-from policybook.registers import REGISTER_NAMES, Registers
+from policybook.registers import Registers, register_names
 from policybook.style.runner import VALE_INI, Style
 
 Stamp = tuple[int, int]
@@ -97,7 +97,7 @@ class Project:
 
     def register_name(self, path: Path) -> str | None:
         """The register ``path`` holds (``roles`` for registers/roles.yml), or None."""
-        return next((name for name in REGISTER_NAMES if path == register_path(self.config, name)), None)
+        return next((name for name in register_names() if path == register_path(self.config, name)), None)
 
     def accepts(self, path: Path) -> bool:
         """Whether the editor's text of ``path`` is linted: a policy or a register."""
@@ -215,7 +215,7 @@ class Project:
                      for path, size in self._oversized.items() if self.register_name(path)}
         if registers is corpus.registers and not too_large:
             return corpus
-        rels = {register_path(config, name).relative_to(config.root).as_posix() for name in REGISTER_NAMES}
+        rels = {register_path(config, name).relative_to(config.root).as_posix() for name in register_names()}
         kept = [f for f in corpus.load_findings if f.path not in rels]
         findings = [f for f in registers.findings if f.path not in too_large] + list(too_large.values())
         return replace(corpus, registers=registers, load_findings=findings + kept)

@@ -16,8 +16,9 @@ from pathlib import Path
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
+from policybook.registers import declared_registers
 from policybook.site.context import review_status
-from policybook.site.text import md_path, md_text, md_url
+from policybook.site.text import md_path, md_text
 
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
 
@@ -99,10 +100,7 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
     lines += ["", "## Registers", "",
               f"- {link(home_uri, 'registers/index.md', 'All policies')}",
               f"- {link(home_uri, 'registers/review.md', 'Due for review')}",
-              f"- {link(home_uri, 'registers/roles.md', 'Roles and responsibilities')}",
-              f"- {link(home_uri, 'registers/guidance.md', 'External guidance')}",
-              f"- {link(home_uri, 'registers/standards.md', 'Regulations and quality statements')}",
-              f"- {link(home_uri, 'registers/equipment.md', 'Equipment')}", ""]
+              *(f"- {link(home_uri, r.page.uri, r.page.title)}" for r in declared_registers() if r.page), ""]
     return "\n".join(lines)
 
 
@@ -155,78 +153,6 @@ def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 9
     for policy in sorted(due, key=lambda p: (p.next_review is not None, p.next_review)):
         lines.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
                      f" | {md_text(corpus.role_title(policy.owner or ''))} | {_status_badge(policy, corpus)} |")
-    return "\n".join(lines) + "\n"
-
-
-def roles_page(corpus: Corpus, published: list[Policy]) -> str:
-    uri = "registers/roles.md"
-    lines = ["# Roles and responsibilities", "",
-             "Each role the service has designated, and what every policy in force asks of it.", ""]
-    role_ids = [*corpus.registers.roles, "all-staff"]
-    by_roles = [(p, p.roles) for p in sorted(published, key=lambda p: p.id or "")]  # each read once
-    for role_id in role_ids:
-        role = corpus.registers.roles.get(role_id)
-        lines += [f"## {md_text(corpus.role_title(role_id))}", ""]
-        if role:
-            lines += [md_text(role.description), ""]
-        duties = [(p, roles[role_id]) for p, roles in by_roles if role_id in roles]
-        if not duties:
-            lines += ["No policy gives this role duties.", ""]
-            continue
-        for policy, items in duties:
-            lines.append(f"- {link(uri, policy_uri(policy, corpus), f'{policy.id} {policy.title}')}")
-            lines.extend(f"    - {md_text(duty)}" for duty in items)
-        lines.append("")
-    return "\n".join(lines)
-
-
-def guidance_page(corpus: Corpus, published: list[Policy]) -> str:
-    uri = "registers/guidance.md"
-    lines = ["# External guidance", "", "The guidance, law and codes of practice our policies follow.", ""]
-    index = _index(published, lambda p: [r.id for r in p.guidance])
-    for item in sorted(corpus.registers.guidance.values(), key=lambda g: g.title.casefold()):
-        citing = index.get(item.id, [])
-        status = "" if item.status == "current" else f" **{md_text(item.status.capitalize())}.**"
-        lines += [f"## {md_text(item.title)}", "",
-                  f"{md_text(item.publisher)}, {md_text(item.published)}. "
-                  f"[Read the guidance]({md_url(item.url)}){status}", ""]
-        if citing:
-            lines += [f"- {link(uri, policy_uri(p, corpus), f'{p.id} {p.title}')}" for p in citing]
-        else:
-            lines.append("No policy in force cites this guidance.")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def standards_page(corpus: Corpus, published: list[Policy]) -> str:
-    uri = "registers/standards.md"
-    lines = ["# Regulations and quality statements", "",
-             "Which policies show how the service meets each regulation and CQC quality statement.", ""]
-    frameworks: dict[str, list] = defaultdict(list)
-    for standard in corpus.registers.standards.values():
-        frameworks[standard.framework].append(standard)
-    index = _index(published, lambda p: p.standards)
-    for framework, standards in frameworks.items():
-        lines += [f"## {md_text(framework)}", "", "| Standard | Policies |", "|---|---|"]
-        for standard in standards:
-            citing = index.get(standard.id, [])
-            policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
-            lines.append(f"| [{md_text(standard.title)}]({md_url(standard.url)}) | {policies} |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def equipment_page(corpus: Corpus, published: list[Policy]) -> str:
-    uri = "registers/equipment.md"
-    lines = ["# Equipment", "", "The equipment the service owns, and the policies that cover it.", "",
-             "| Equipment | Service interval | Last serviced | Policies |", "|---|---|---|---|"]
-    index = _index(published, lambda p: p.equipment)
-    for item in corpus.registers.equipment.values():
-        citing = index.get(item.id, [])
-        interval = f"{item.service_interval_months} months" if item.service_interval_months else "Not set"
-        policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
-        lines.append(f"| {md_text(item.name)} | {interval} | {md_text(item.last_serviced or 'Not recorded')} | "
-                     f"{policies} |")
     return "\n".join(lines) + "\n"
 
 

@@ -46,6 +46,7 @@ from policybook.site.csp import (
     theme_script_hashes,
     with_content_security_policy,
 )
+from policybook.site.register_pages import register_nav, register_pages
 
 OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
@@ -172,10 +173,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             ("registers/index.md", pages.all_policies(corpus, published)),
             ("registers/review.md", pages.due_for_review(corpus, published, self._review_window(),
                                                          calendar=not self.serving)),
-            ("registers/roles.md", pages.roles_page(corpus, published)),
-            ("registers/guidance.md", pages.guidance_page(corpus, published)),
-            ("registers/standards.md", pages.standards_page(corpus, published)),
-            ("registers/equipment.md", pages.equipment_page(corpus, published)),
+            *register_pages(corpus, published),
         ):
             self._generate(files, config, uri, content)
         # A live preview rebuilds on every save: it leaves out the slow parts (the handbook PDFs and the
@@ -316,8 +314,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                         for p in sorted(members, key=lambda p: p.id or "")]
             policies_nav.append({html.escape(category.title): entries})
         registers_nav = [{"All policies": "registers/index.md"}, {"Due for review": "registers/review.md"},
-                         {"Roles": "registers/roles.md"}, {"Guidance": "registers/guidance.md"},
-                         {"Standards": "registers/standards.md"}, {"Equipment": "registers/equipment.md"}]
+                         *register_nav()]
         ours = [{"Policies": policies_nav}, {"Registers": registers_nav}]
         if config.nav is None:
             # Staff navigation holds the home page, policies and registers only: tool documentation

@@ -1,0 +1,118 @@
+"""Reading every declared register from registers/<name>.yml into typed entries, with findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policybook.findings import Finding, Scope, Severity, declare
+from policybook.loader import Document, load_yaml
+from policybook.registers.declaration import Register, declared_registers
+from policybook.registers.declared import ALL_STAFF
+from policybook.registers.entries import Equipment, Guidance, Role, StaffMember, Standard, from_mapping
+from policybook.registers.schema import register_validator
+from policybook.schema_messages import schema_findings
+from policybook.schemas import SCHEMA
+
+DUPLICATE_ID = declare(
+    "duplicate-id", Severity.ERROR, Scope.CORPUS,
+    'Two files, or two register entries, share an id. Both are reported.')
+
+
+@dataclass
+class Registers:
+    """Each register's entries by id (``tables[name]``), the documents they came from, and findings."""
+
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def table(self, name: str) -> dict[str, Any]:
+        """The entries of register ``name`` by id (empty when it is missing or unreadable)."""
+        return self.tables.get(name, {})
+
+    @property
+    def roles(self) -> dict[str, Role]:
+        return self.table("roles")
+
+    @property
+    def guidance(self) -> dict[str, Guidance]:
+        return self.table("guidance")
+
+    @property
+    def equipment(self) -> dict[str, Equipment]:
+        return self.table("equipment")
+
+    @property
+    def standards(self) -> dict[str, Standard]:
+        return self.table("standards")
+
+    @property
+    def staff(self) -> dict[str, StaffMember]:
+        return self.table("staff")
+
+    def role_exists(self, role_id: str) -> bool:
+        return role_id == ALL_STAFF or role_id in self.roles
+
+
+def _empty_message(register: Register) -> str:
+    """What to write in a register file that lists nothing."""
+    name = register.name
+    if register.may_be_empty:
+        return f"register {name}.yml lists nothing: write '{name}: []' when the service has no {name} to list"
+    return f"register {name}.yml is empty: list the service's {name} under '{name}:'"
+
+
+def _entries(doc: Document, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    items = doc.data.get(name) if isinstance(doc.data, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            yield index, item
+
+
+def _schema_findings(register: Register, doc: Document) -> list[Finding]:
+    name, rel = register.name, doc.rel
+    if doc.data is None and not doc.findings:
+        return [SCHEMA.at(rel, 1, 1, _empty_message(register))]
+    if isinstance(doc.data, dict) and name in doc.data and doc.data[name] is None:
+        line, column = doc.position((name,))  # `equipment:` with nothing under it
+        errors = [e for e in register_validator(register).iter_errors(doc.data) if list(e.absolute_path) != [name]]
+        return [SCHEMA.at(rel, line, column, _empty_message(register)), *schema_findings(doc, errors)]
+    if doc.data is not None:
+        return schema_findings(doc, list(register_validator(register).iter_errors(doc.data)))
+    return []
+
+
+def load_register(register: Register, folder: Path, root: Path, max_bytes: int, registers: Registers) -> None:
+    """Read one register into ``registers``: its entries, its document and its findings."""
+    name = register.name
+    path = folder / f"{name}.yml"
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    table: dict[str, Any] = registers.tables.setdefault(name, {})
+    if not path.is_file():
+        registers.findings.append(SCHEMA.at(rel, 1, 1, f"register {name}.yml is missing"))
+        return
+    doc = load_yaml(path, rel, max_bytes)
+    registers.documents[name] = doc
+    registers.findings.extend(doc.findings)
+    problems = _schema_findings(register, doc)
+    registers.findings.extend(problems)
+    if doc.data is None and problems:
+        return
+    build = register.build or (lambda item: from_mapping(register.entry, item))
+    for index, item in _entries(doc, name):
+        if item["id"] in table:
+            line, column = doc.position((name, index, "id"))
+            registers.findings.append(DUPLICATE_ID.at(rel, line, column, f"{name} id '{item['id']}' is listed twice"))
+            continue
+        table[item["id"]] = build(item)
+
+
+def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:
+    """Load every declared register; problems become findings on the register file, never exceptions."""
+    registers = Registers()
+    for register in declared_registers():
+        load_register(register, folder, root, max_bytes, registers)
+    return registers

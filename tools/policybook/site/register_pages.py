@@ -1,0 +1,153 @@
+"""The register pages of the staff site and their navigation, one for each declared register with a page.
+
+A register declares its page (address, heading, navigation title); a page with its own layout names
+its renderer here or elsewhere, any other is a table of the declared columns with the policies in
+force that cite each entry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from policybook.corpus import Corpus
+from policybook.model import Policy
+from policybook.registers import Register, declared_registers
+from policybook.site.pages import link, policy_uri
+from policybook.site.text import md_text, md_url
+
+Renderer = Callable[[Corpus, list[Policy], Register], str]
+
+
+def register_pages(corpus: Corpus, published: list[Policy]) -> list[tuple[str, str]]:
+    """(source address, Markdown) of every register page, in the declarations' order."""
+    return [(r.page.uri, _renderer(r)(corpus, published, r)) for r in declared_registers() if r.page]
+
+
+def register_nav() -> list[dict[str, str]]:
+    """The navigation entries of the register pages."""
+    return [{r.page.nav: r.page.uri} for r in declared_registers() if r.page]
+
+
+def _renderer(register: Register) -> Renderer:
+    if register.page is None or register.page.render is None:
+        return table_page
+    module, _, name = register.page.render.partition(":")
+    renderer: Renderer = getattr(importlib.import_module(module), name)
+    return renderer
+
+
+def _uri(register: Register) -> str:
+    assert register.page is not None  # only registers with a page are rendered
+    return register.page.uri
+
+
+def _heading(register: Register) -> list[str]:
+    page = register.page
+    assert page is not None
+    return [f"# {md_text(page.title)}", "", *([md_text(page.intro), ""] if page.intro else [])]
+
+
+def _citing(published: list[Policy], register: Register) -> dict[str, list[Policy]]:
+    """Entry id -> the policies in force citing it, in id order: one pass over the policies."""
+    index: dict[str, list[Policy]] = defaultdict(list)
+    for policy in sorted(published, key=lambda p: p.id or ""):
+        cited = (value for citation in register.cited_by for _, value in citation.ids(policy.data))
+        for key in dict.fromkeys(cited):
+            index[key].append(policy)
+    return index
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(md_text(v) for v in value)
+    return "" if value is None else md_text(value)
+
+
+def table_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
+    """A register's entries as a table, each with the policies in force that cite it."""
+    uri = _uri(register)
+    columns = register.page.columns or (("Id", "id"), (register.completion.label.capitalize(),
+                                                       register.completion.label))
+    lines = _heading(register)
+    entries = corpus.registers.table(register.name)
+    if not entries:
+        return "\n".join([*lines, "The register lists nothing yet."]) + "\n"
+    lines += ["| " + " | ".join(md_text(h) for h, _ in columns) + " | Policies |",
+              "|" + "---|" * (len(columns) + 1)]
+    index = _citing(published, register)
+    for item in entries.values():
+        policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in index.get(item.id, [])) or "None"
+        lines.append("| " + " | ".join(_cell(getattr(item, attribute, None)) for _, attribute in columns)
+                     + f" | {policies} |")
+    return "\n".join(lines) + "\n"
+
+
+def roles_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
+    uri, lines = _uri(register), _heading(register)
+    role_ids = [*corpus.registers.roles, *(builtin[0] for builtin in register.builtin)]
+    by_roles = [(p, p.roles) for p in sorted(published, key=lambda p: p.id or "")]  # each read once
+    for role_id in role_ids:
+        role = corpus.registers.roles.get(role_id)
+        lines += [f"## {md_text(corpus.role_title(role_id))}", ""]
+        if role:
+            lines += [md_text(role.description), ""]
+        duties = [(p, roles[role_id]) for p, roles in by_roles if role_id in roles]
+        if not duties:
+            lines += ["No policy gives this role duties.", ""]
+            continue
+        for policy, items in duties:
+            lines.append(f"- {link(uri, policy_uri(policy, corpus), f'{policy.id} {policy.title}')}")
+            lines.extend(f"    - {md_text(duty)}" for duty in items)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def guidance_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
+    uri, lines = _uri(register), _heading(register)
+    index = _citing(published, register)
+    for item in sorted(corpus.registers.guidance.values(), key=lambda g: g.title.casefold()):
+        citing = index.get(item.id, [])
+        status = "" if item.status == "current" else f" **{md_text(item.status.capitalize())}.**"
+        lines += [f"## {md_text(item.title)}", "",
+                  f"{md_text(item.publisher)}, {md_text(item.published)}. "
+                  f"[Read the guidance]({md_url(item.url)}){status}", ""]
+        if citing:
+            lines += [f"- {link(uri, policy_uri(p, corpus), f'{p.id} {p.title}')}" for p in citing]
+        else:
+            lines.append("No policy in force cites this guidance.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def standards_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
+    uri, lines = _uri(register), _heading(register)
+    frameworks: dict[str, list] = defaultdict(list)
+    for standard in corpus.registers.standards.values():
+        frameworks[standard.framework].append(standard)
+    index = _citing(published, register)
+    for framework, standards in frameworks.items():
+        lines += [f"## {md_text(framework)}", "", "| Standard | Policies |", "|---|---|"]
+        for standard in standards:
+            citing = index.get(standard.id, [])
+            policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
+            lines.append(f"| [{md_text(standard.title)}]({md_url(standard.url)}) | {policies} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def equipment_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
+    uri, lines = _uri(register), _heading(register)
+    lines += ["| Equipment | Service interval | Last serviced | Policies |", "|---|---|---|---|"]
+    index = _citing(published, register)
+    for item in corpus.registers.equipment.values():
+        citing = index.get(item.id, [])
+        interval = f"{item.service_interval_months} months" if item.service_interval_months else "Not set"
+        policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
+        lines.append(f"| {md_text(item.name)} | {interval} | {md_text(item.last_serviced or 'Not recorded')} | "
+                     f"{policies} |")
+    return "\n".join(lines) + "\n"
+
+
