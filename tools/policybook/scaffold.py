@@ -23,7 +23,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from policybook.config import CONFIG_NAME
 from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
-from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
+from policybook.registers import Register, declared_registers
+from policybook.resources import STARTER, house_style_ini, house_styles
 from policybook.schemas import schema_dir
 from policybook.site.text import md_text
 from policybook.style.locales import DEFAULT_LOCALE, LOCALES, ini_for_locale
@@ -137,16 +138,25 @@ def _library(plan: Plan, name: str, locale: str, site_url: str | None = None) ->
         "site_description": _yaml_string(f"Current approved policies of {name}"),
         "copyright": _yaml_string(f"{name}. Uncontrolled when printed."),
     }
-    for relative in ("policybook.yml", "mkdocs.yml", "docs/index.md", "registers/roles.yml",
-                     "registers/staff.yml", "registers/equipment.yml", "registers/guidance.yml"):
+    for relative in ("policybook.yml", "mkdocs.yml", "docs/index.md"):
         plan.add(relative, _template(f"library/{relative}").substitute(values))
+    for register in declared_registers():
+        plan.add(f"registers/{register.name}.yml", _starter(register, values))
     plan.add(".gitignore", (STARTER / "library" / "gitignore").read_text(encoding="utf-8"))
-    plan.add("registers/standards.yml", _without_schema_comment(standards_register().read_text(encoding="utf-8")))
     # The house style with the locale's settings in its [*.md] section, so that the real vale agrees.
     plan.add(".vale.ini", ini_for_locale(house_style_ini().read_text(encoding="utf-8"), house_styles(), locale))
     styles = house_styles()
     for path in sorted(p for p in styles.rglob("*") if p.is_file()):
         plan.add(f"styles/{path.relative_to(styles).as_posix()}", path.read_bytes())
+
+
+def _starter(register: Register, values: dict[str, str]) -> str:
+    """A register's starting content: its template filled in, its file as it is, or an empty list."""
+    if isinstance(register.starter, str):
+        return _template(register.starter).substitute(values)
+    if isinstance(register.starter, Path):
+        return _without_schema_comment(register.starter.read_text(encoding="utf-8"))
+    return f"# The service's {register.name}: one entry each, with an id.\n{register.name}: []\n"
 
 
 def _without_schema_comment(text: str) -> str:

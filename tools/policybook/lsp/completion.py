@@ -1,5 +1,6 @@
-"""Completion of ids in a policy's frontmatter: roles, guidance, standards, equipment, policies and
-categories, each labelled with its title from the register so the right one can be picked by name."""
+"""Completion of ids in a policy's frontmatter: the entries of the register a field cites (as its
+declaration says), policies and categories, each labelled with its title so the right one can be
+picked by name."""
 
 from __future__ import annotations
 
@@ -9,34 +10,29 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from policybook.corpus import Corpus
-from policybook.lsp.context import Context, Kind, context_at
+from policybook.lsp.context import CATEGORY, POLICY, Context, context_at
 from policybook.lsp.hover import describe
 from policybook.lsp.positions import word_at
-from policybook.registers import ALL_STAFF
+from policybook.registers import DECLARED
 
-_ITEM_KINDS = {
-    Kind.ROLE: types.CompletionItemKind.Value,
-    Kind.GUIDANCE: types.CompletionItemKind.Reference,
-    Kind.STANDARD: types.CompletionItemKind.Reference,
-    Kind.EQUIPMENT: types.CompletionItemKind.Value,
-    Kind.POLICY: types.CompletionItemKind.File,
-    Kind.CATEGORY: types.CompletionItemKind.EnumMember,
-}
+_OWN_KINDS = {POLICY: types.CompletionItemKind.File, CATEGORY: types.CompletionItemKind.EnumMember}
+
+
+def _item_kind(kind: str) -> types.CompletionItemKind:
+    register = DECLARED.get(kind)
+    return types.CompletionItemKind[register.completion.kind] if register else _OWN_KINDS[kind]
 
 
 def candidates(context: Context, corpus: Corpus) -> list[tuple[str, str, bool]]:
     """(id, title, withdrawn) for every id that fits ``context``, in register order."""
-    registers = corpus.registers
-    if context.kind is Kind.ROLE:
-        found = [(role.id, role.title, False) for role in registers.roles.values()]
-        return [*found, (ALL_STAFF, "All staff", False)] if context.allows_all_staff else found
-    if context.kind is Kind.GUIDANCE:
-        return [(g.id, g.title, g.status != "current") for g in registers.guidance.values()]
-    if context.kind is Kind.STANDARD:
-        return [(s.id, s.title, False) for s in registers.standards.values()]
-    if context.kind is Kind.EQUIPMENT:
-        return [(e.id, e.name, False) for e in registers.equipment.values()]
-    if context.kind is Kind.POLICY:
+    register = DECLARED.get(context.kind)
+    if register is not None:
+        withdrawn = register.completion.withdrawn or (lambda entry: False)
+        found = [(entry_id, register.label(entry), withdrawn(entry))
+                 for entry_id, entry in corpus.registers.table(register.name).items()]
+        builtin = [(item_id, title, False) for item_id, title, _ in register.builtin] if context.builtin else []
+        return [*found, *builtin]
+    if context.kind == POLICY:
         return [(policy_id, policy.title or policy.rel, policy.status_text == "retired")
                 for policy_id, policy in corpus.by_id().items()]
     return [(c.id, c.title, False) for c in corpus.config.categories.values()]
@@ -60,7 +56,7 @@ def complete(corpus: Corpus, lines: Sequence[str], line: int, character: int,
     for order, (item_id, title, withdrawn) in enumerate(candidates(context, corpus)):
         documentation = describe(context.kind, item_id, corpus)
         items.append(types.CompletionItem(
-            label=item_id, kind=_ITEM_KINDS[context.kind], detail=title,
+            label=item_id, kind=_item_kind(context.kind), detail=title,
             label_details=types.CompletionItemLabelDetails(description=title),
             documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=documentation)
             if documentation else None,

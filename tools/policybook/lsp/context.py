@@ -3,46 +3,59 @@
 Completion is asked for while the frontmatter is half typed and seldom valid YAML, so the context comes
 from the lines themselves: the field a line belongs to (the nearest unindented ``key:`` at or above it)
 and where on the line the place is (after ``owner:``, on a list item of ``standards:``, on a key of
-``roles:``). The fields are those of schemas/policy.schema.json that hold register or policy ids.
+``roles:``). The fields are those the register declarations are cited by, and those holding policy ids.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 
+from policybook.registers import Form, citations
 
-class Kind(StrEnum):
-    """What an id names: an entry of a register, a policy or a category of policybook.yml."""
-
-    ROLE = "role"
-    GUIDANCE = "guidance"
-    STANDARD = "standard"
-    EQUIPMENT = "equipment"
-    POLICY = "policy"
-    CATEGORY = "category"
+POLICY = "policy"  # an id that names another policy
+CATEGORY = "category"  # a category of policybook.yml
 
 
 @dataclass(frozen=True)
 class Context:
-    kind: Kind
+    kind: str  # what an id here names: a register's name, POLICY or CATEGORY
     field: str  # the frontmatter field, such as "owner" or "audience"
+    builtin: bool = False  # whether the register's built-in ids (all-staff) belong here
 
     @property
     def allows_all_staff(self) -> bool:
         """``all-staff`` may be an audience or a key of ``roles``, never an owner or approver."""
-        return self.field in ("audience", "roles")
+        return self.builtin
 
 
-# Fields whose value on the key's own line is an id (audience may be the word all-staff).
-SCALAR_FIELDS = {"owner": Kind.ROLE, "approved_by": Kind.ROLE, "category": Kind.CATEGORY, "audience": Kind.ROLE}
-# Fields that list ids, as `- id` lines or as a `[a, b]` list on the key's line.
-LIST_FIELDS = {"audience": Kind.ROLE, "guidance": Kind.GUIDANCE, "standards": Kind.STANDARD,
-               "equipment": Kind.EQUIPMENT, "supersedes": Kind.POLICY, "related": Kind.POLICY}
-# Keys inside list items that hold ids: `reviews: - by: role`, `guidance: - id: guidance-id`.
-ITEM_KEYS = {("reviews", "by"): Kind.ROLE, ("guidance", "id"): Kind.GUIDANCE}
+@dataclass
+class Fields:
+    """Where ids stand in the frontmatter, read from the register declarations."""
+
+    scalar: dict[str, Context] = field(default_factory=dict)  # the value on the key's own line
+    listed: dict[str, Context] = field(default_factory=dict)  # `- id` lines, or `[a, b]` on the key's line
+    item_keys: dict[tuple[str, str], Context] = field(default_factory=dict)  # `reviews: - by: role`
+    keys: dict[str, Context] = field(default_factory=dict)  # the keys of a mapping: `roles:`
+
+
+def fields() -> Fields:
+    """The fields that hold ids: those the declared registers are cited by, and policy and category ids."""
+    found = Fields(scalar={"category": Context(CATEGORY, "category")},
+                   listed={name: Context(POLICY, name) for name in ("supersedes", "related")})
+    for register, citation in citations():
+        context = Context(register.name, citation.field, citation.builtin)
+        if citation.form is Form.ID or (citation.form is Form.IDS and citation.builtin):
+            found.scalar[citation.field] = context  # `audience: all-staff`
+        if citation.form in (Form.IDS, Form.ITEMS):
+            found.listed[citation.field] = context
+        if citation.form in (Form.ITEMS, Form.ITEM_KEY):
+            found.item_keys[(citation.field, citation.key)] = context
+        if citation.form is Form.KEYS:
+            found.keys[citation.field] = context
+    return found
+
 
 _KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?=\s|$)")
 _ITEM = re.compile(r"-[ \t]+")
@@ -85,30 +98,30 @@ def context_at(lines: Sequence[str], line: int, character: int) -> Context | Non
     if end is None or not 0 < line < end:
         return None
     text = lines[line]
+    known = fields()
     if _is_top_level_key(text):
         key = _KEY.match(text)
         if key is None or character < key.end():
             return None
-        field, value = key.group(1), text[key.end():character]
-        kind = LIST_FIELDS.get(field) if "[" in value else SCALAR_FIELDS.get(field)
-        return Context(kind, field) if kind else None
+        name, value = key.group(1), text[key.end():character]
+        return (known.listed if "[" in value else known.scalar).get(name)
     parent = _parent(lines, line)
     if parent is None:
         return None
-    parent_line, field = parent
+    parent_line, name = parent
     stripped = text.lstrip(" ")
     indent = len(text) - len(stripped)
     item = _ITEM.match(stripped)
     start = indent + (item.end() if item else 0)  # where the item's own text starts
     key = _KEY.match(text, start)
-    if field == "roles":
+    if name in known.keys:
         on_key = character <= (key.end(1) if key else len(text))
         if item or not on_key or indent != _child_indent(lines, parent_line, end):
             return None  # a responsibility, or a value
-        return Context(Kind.ROLE, field)
+        return known.keys[name]
     if key is not None:
-        kind = ITEM_KEYS.get((field, key.group(1)))
-        return Context(kind, field) if kind and character >= key.end() else None
-    if item and character >= start and field in LIST_FIELDS:
-        return Context(LIST_FIELDS[field], field)
+        context = known.item_keys.get((name, key.group(1)))
+        return context if context and character >= key.end() else None
+    if item and character >= start:
+        return known.listed.get(name)
     return None

@@ -13,9 +13,9 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from policybook.corpus import Corpus
-from policybook.lsp.context import Kind, context_at
+from policybook.lsp.context import POLICY, context_at
 from policybook.lsp.positions import word_at
-from policybook.registers import ALL_STAFF
+from policybook.registers import DECLARED
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _PLAIN_URL = re.compile(r"https://[^\s<>\"'`()\[\]]+")
@@ -29,50 +29,25 @@ def _url(value: str) -> str:
     return f"<{value}>" if _PLAIN_URL.fullmatch(value) else _text(value)
 
 
-def describe(kind: Kind, item_id: str, corpus: Corpus) -> str | None:
+def describe(kind: str, item_id: str, corpus: Corpus) -> str | None:
     """Markdown describing ``item_id`` from its register (or policy, or category), None if unknown."""
     lines = _describe(kind, item_id, corpus)
     return "\n\n".join(lines) if lines else None
 
 
-def _describe(kind: Kind, item_id: str, corpus: Corpus) -> list[str]:
-    registers = corpus.registers
+def _describe(kind: str, item_id: str, corpus: Corpus) -> list[str]:
     heading = f"`{item_id}`"
-    if kind is Kind.ROLE:
-        if item_id == ALL_STAFF:
-            return [f"**All staff** {heading}", "Everyone who works for the service (built in)."]
-        role = registers.roles.get(item_id)
-        if role is None:
+    register = DECLARED.get(kind)
+    if register is not None:
+        builtin = next((b for b in register.builtin if b[0] == item_id), None)
+        if builtin is not None:
+            return [f"**{_text(builtin[1])}** {heading}", _text(builtin[2])]
+        entry = corpus.registers.table(register.name).get(item_id)
+        if entry is None:
             return []
-        lines = [f"**{_text(role.title)}** {heading}: role", _text(role.description)]
-        if role.aliases:
-            lines.append("Also called: " + ", ".join(_text(a) for a in role.aliases))
-        return lines
-    if kind is Kind.GUIDANCE:
-        guidance = registers.guidance.get(item_id)
-        if guidance is None:
-            return []
-        lines = [f"**{_text(guidance.title)}** {heading}: guidance",
-                 f"{_text(guidance.publisher)}, {_text(guidance.published)}; status: {_text(guidance.status)}"
-                 + (f", superseded by `{_text(guidance.superseded_by)}`" if guidance.superseded_by else "")]
-        return [*lines, _url(guidance.url)]
-    if kind is Kind.STANDARD:
-        standard = registers.standards.get(item_id)
-        if standard is None:
-            return []
-        return [f"**{_text(standard.title)}** {heading}: standard", _text(standard.framework), _url(standard.url)]
-    if kind is Kind.EQUIPMENT:
-        item = registers.equipment.get(item_id)
-        if item is None:
-            return []
-        lines = [f"**{_text(item.name)}** {heading}: equipment"]
-        if item.aliases:
-            lines.append("Also called: " + ", ".join(_text(a) for a in item.aliases))
-        if item.service_interval_months:
-            lines.append(f"Serviced every {_text(item.service_interval_months)} months"
-                         + (f"; last serviced {_text(item.last_serviced)}" if item.last_serviced else ""))
-        return lines
-    if kind is Kind.POLICY:
+        lines = [f"**{_text(register.label(entry))}** {heading}: {_text(register.noun)}"]
+        return lines + (register.completion.describe(entry, _text, _url) if register.completion.describe else [])
+    if kind == POLICY:
         policy = corpus.by_id().get(item_id)
         if policy is None:
             return []
