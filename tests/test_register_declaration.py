@@ -1,0 +1,133 @@
+"""A register added through its one declaration (and its schema) is loaded, its references are checked,
+its page is built and in the navigation, and the editor completes its ids: nothing else is edited."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, Run, edit, position_of, strip_fingerprints
+from pygls.workspace.position_codec import PositionCodec
+from sitetools import add_site_files
+
+from policybook.corpus import load_corpus
+from policybook.dates import parse_date
+from policybook.lsp.completion import complete
+from policybook.lsp.hover import hover
+from policybook.lsp.workspace import Project
+from policybook.registers import DECLARED, Citation, Completion, Form, Page, Register
+
+HAND = "policies/infection-control/hand-hygiene.md"
+WASTE = "policies/infection-control/clinical-waste.md"
+
+
+@dataclass(frozen=True)
+class Room:
+    id: str
+    name: str
+    floor: int | None = None
+
+
+ROOMS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["rooms"],
+    "properties": {"rooms": {"type": "array", "items": {
+        "type": "object", "additionalProperties": False, "required": ["id", "name"],
+        "properties": {"id": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"},
+                       "name": {"type": "string", "minLength": 2},
+                       "floor": {"type": "integer"}}}}},
+}
+
+
+@pytest.fixture
+def library(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example with a rooms register declared beside the others, listed, and cited by two policies."""
+    schema = tmp_path / "rooms.schema.json"
+    schema.write_text(json.dumps(ROOMS_SCHEMA), encoding="utf-8")
+    monkeypatch.setitem(DECLARED, "rooms", Register(
+        "rooms", "room", Room, schema, may_be_empty=True,
+        cited_by=(Citation("rooms", Form.IDS, description="Rooms where the policy applies."),),
+        page=Page("registers/rooms.md", "Rooms and spaces", "Rooms", "The rooms of the service.",
+                  columns=(("Room", "name"), ("Floor", "floor"))),
+        completion=Completion("Value", "name")))
+    strip_fingerprints(example)  # the citing policies change: their approvals are not the subject here
+    add_site_files(example)
+    (example / "registers/rooms.yml").write_text(
+        "rooms:\n  - id: scan-room\n    name: Scanning room\n    floor: 1\n  - id: sluice\n    name: Sluice room\n",
+        encoding="utf-8")
+    edit(example / HAND, "\nstandards:\n", "\nrooms:\n  - scan-room\nstandards:\n")
+    edit(example / WASTE, "\nstandards:\n", "\nrooms: [sluice, scan-rom]\nstandards:\n")
+    return example
+
+
+def test_the_register_is_loaded(library: Path) -> None:
+    corpus = load_corpus(library, parse_date(TODAY))
+    rooms = corpus.registers.table("rooms")
+    assert rooms == {"scan-room": Room("scan-room", "Scanning room", 1), "sluice": Room("sluice", "Sluice room")}
+    assert not [f for f in corpus.registers.findings if f.path == "registers/rooms.yml"]
+
+
+def test_an_entry_against_its_schema_is_a_finding(library: Path, run: Run) -> None:
+    edit(library / "registers/rooms.yml", "floor: 1", "floor: first")
+    findings = json.loads(run("-C", str(library), "lint", "--today", TODAY, "--format", "json").out)["findings"]
+    assert {(f["path"], f["rule"]) for f in findings} == {("registers/rooms.yml", "schema"),
+                                                         (WASTE, "unknown-reference")}
+
+
+def test_references_are_checked_at_their_place(library: Path, run: Run) -> None:
+    result = run("-C", str(library), "lint", "--today", TODAY, "--format", "json")
+    findings = json.loads(result.out)["findings"]
+    line, column = position_of(library / WASTE, "scan-rom]")
+    assert [(f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in findings] == [
+        (WASTE, line, column, "unknown-reference",
+         "rooms: 'scan-rom' is not in the rooms register")]
+
+
+def test_the_field_is_a_schema_error_without_the_register(example: Path, run: Run) -> None:
+    strip_fingerprints(example)
+    edit(example / HAND, "\nstandards:\n", "\nrooms:\n  - scan-room\nstandards:\n")
+    findings = json.loads(run("-C", str(example), "lint", "--today", TODAY, "--format", "json").out)["findings"]
+    assert [(f["path"], f["rule"]) for f in findings] == [(HAND, "schema")]
+    assert "rooms" in findings[0]["message"]
+
+
+def _in_navigation(page: str, href: str, title: str) -> bool:
+    """Whether the page's navigation links ``href`` under ``title`` (Material's nav link markup)."""
+    entry = rf'<a href="{re.escape(href)}" class="md-nav__link">\s*<span class="md-ellipsis">\s*{re.escape(title)}\s*<'
+    return re.search(entry, page) is not None
+
+
+def test_its_page_is_built_and_in_the_navigation(library: Path, run: Run) -> None:
+    edit(library / WASTE, "scan-rom]", "scan-room]")  # lint-clean, so that the build goes ahead
+    result = run("-C", str(library), "build", "--today", TODAY)
+    assert result.code == 0, result.err
+    page = (library / "site/registers/rooms/index.html").read_text(encoding="utf-8")
+    assert "Rooms and spaces" in page and "The rooms of the service." in page
+    assert "Scanning room" in page and 'href="../../policies/infection-control/hand-hygiene/"' in page
+    home = (library / "site/index.html").read_text(encoding="utf-8")
+    assert 'href="registers/rooms/"' in home and "Rooms and spaces" in home
+    assert _in_navigation(home, "registers/rooms/", "Rooms")
+    other = (library / "site/registers/roles/index.html").read_text(encoding="utf-8")
+    assert _in_navigation(other, "../rooms/", "Rooms")  # every page's navigation has it
+
+
+def test_the_editor_completes_and_describes_its_ids(library: Path) -> None:
+    project = Project(library, parse_date(TODAY))
+    path = library / HAND
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = lines.index("  - scan-room")
+    lines[index] = "  - "
+    project.set_text(path, "\n".join(lines))
+    project.relint()
+    assert project.corpus is not None
+    items = complete(project.corpus, lines, index, 4, PositionCodec())
+    assert items is not None
+    assert [(i.label, i.detail) for i in items] == [("scan-room", "Scanning room"), ("sluice", "Sluice room")]
+    lines[index] = "  - sluice"
+    found = hover(project.corpus, lines, index, 6, PositionCodec())
+    assert found is not None and "**Sluice room** `sluice`: room" in str(found.contents)
