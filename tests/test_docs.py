@@ -11,8 +11,10 @@ import pytest
 from conftest import REPO
 
 from policybook.checks import RULES
+from policybook.registers import declared_registers
 
-SCHEMAS = ["policy", "config", "roles", "guidance", "equipment", "standards", "staff"]
+# The policy and settings schemas, and each declared register's packaged schema.
+SCHEMAS = ["policy", "config", *(r.schema for r in declared_registers() if isinstance(r.schema, str))]
 
 
 def _field_names(schema: dict[str, Any], root: dict[str, Any]) -> Iterator[str]:

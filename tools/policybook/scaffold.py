@@ -24,6 +24,7 @@ from policybook.config import CONFIG_NAME
 from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.registers import Register, declared_registers
+from policybook.registers.schema import register_schema_path
 from policybook.resources import STARTER, house_style_ini, house_styles
 from policybook.schemas import schema_dir
 from policybook.site.text import md_text
@@ -181,10 +182,18 @@ def _kit(plan: Plan, kit: str, spec: str | None) -> None:
         else:
             plan.notes.append("pre-commit: run 'pre-commit install' once in the library.")
     elif kit == "vscode":
-        for name in ("extensions.json", "settings.json", "tasks.json", "policybook.code-snippets"):
+        for name in ("extensions.json", "tasks.json", "policybook.code-snippets"):
             plan.add(f".vscode/{name}", _as_is(f"kits/vscode/{name}"))
-        for path in sorted(schema_dir().glob("*.schema.json")):
-            plan.add(f".vscode/schemas/{path.name}", path.read_bytes())
+        schemas = {path.name: path for path in sorted(schema_dir().glob("*.schema.json"))}
+        lines = []
+        for register in declared_registers():
+            path = register_schema_path(register)
+            schemas[path.name] = path
+            lines.append(f',\n    ".vscode/schemas/{path.name}": ["registers/{register.name}.yml"]')
+        plan.add(".vscode/settings.json", _template("kits/vscode/settings.json").substitute(
+            register_schemas="".join(lines)))
+        for name, path in schemas.items():
+            plan.add(f".vscode/schemas/{name}", path.read_bytes())
 
 
 def _hook_repo(spec: str | None) -> str:

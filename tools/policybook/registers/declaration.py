@@ -131,6 +131,7 @@ class Register:
     suggest: bool = False  # whether an unknown id is answered with the closest listed one
     page: Page | None = None
     completion: Completion = Completion()
+    terms: tuple[str, ...] = ()  # entry fields whose abbreviations staff know (the house style counts them defined)
     # What `policybook init` writes: a template under the package's starter/ folder ($name is the
     # organisation), a file copied as it is, or, for a register that may be empty, an empty list.
     starter: str | Path | None = None

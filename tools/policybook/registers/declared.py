@@ -68,7 +68,7 @@ ROLES = declare_register(Register(
     page=Page("registers/roles.md", "Roles and responsibilities", "Roles",
               "Each role the service has designated, and what every policy in force asks of it.",
               render="policybook.site.register_pages:roles_page"),
-    completion=Completion("Value", "title", describe=_describe_role),
+    completion=Completion("Value", "title", describe=_describe_role), terms=("title", "aliases"),
     starter="library/registers/roles.yml"))
 
 GUIDANCE = declare_register(Register(
@@ -99,7 +99,7 @@ EQUIPMENT = declare_register(Register(
     page=Page("registers/equipment.md", "Equipment", "Equipment",
               "The equipment the service owns, and the policies that cover it.",
               render="policybook.site.register_pages:equipment_page"),
-    completion=Completion("Value", "name", describe=_describe_equipment),
+    completion=Completion("Value", "name", describe=_describe_equipment), terms=("name", "aliases"),
     starter="library/registers/equipment.yml"))
 
 STAFF = declare_register(Register(

@@ -14,7 +14,12 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from policybook.registers.declaration import Citation, Register, citations
-from policybook.schemas import load_schema, validator
+from policybook.schemas import load_schema, schema_dir, validator
+
+
+def register_schema_path(register: Register) -> Path:
+    """The file of the register's schema (an editor is pointed at it)."""
+    return register.schema if isinstance(register.schema, Path) else schema_dir() / f"{register.schema}.schema.json"
 
 
 def register_validator(register: Register) -> Draft202012Validator:

@@ -17,6 +17,7 @@ from policybook.findings import Finding, Rule, Severity
 from policybook.loader import load_yaml
 from policybook.markdown import ParsedBody, ProseBlock
 from policybook.model import Policy
+from policybook.registers import declared_registers
 from policybook.resources import house_style_ini, house_styles
 from policybook.style.comments import read_switches
 from policybook.style.locales import ini_for_locale, library_locale
@@ -122,17 +123,16 @@ class Style:
         return vale_binary()
 
     def register_terms(self) -> frozenset[str]:
-        """Abbreviations the roles and equipment registers give (an alias CEO, a title "IPC Lead"): staff
+        """Abbreviations the registers declared with terms give (an alias CEO, a title "IPC Lead"): staff
         know them from the registers, so a conditional rule such as Policybook.Acronyms counts them as
-        defined. Read again when either register file changes, so an editor session sees new entries."""
+        defined. Read again when a register file changes, so an editor session sees new entries."""
         folder = self.root / self.registers_dir
-        paths = [folder / "roles.yml", folder / "equipment.yml"]
-        stamps = tuple(_stamp(path) for path in paths)
+        named = [(folder / f"{r.name}.yml", r.name, r.terms) for r in declared_registers() if r.terms]
+        stamps = tuple(_stamp(path) for path, _, _ in named)
         if self._terms is not None and self._terms[0] == stamps:
             return self._terms[1]
         terms: set[str] = set()
-        for path, key, fields in ((paths[0], "roles", ("title", "aliases")),
-                                  (paths[1], "equipment", ("name", "aliases"))):
+        for path, key, fields in named:
             data = load_yaml(path, path.name).data if path.is_file() else None
             entries = data.get(key) if isinstance(data, dict) else None
             for entry in entries if isinstance(entries, list) else []:
