@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from policybook.dates import parse_date
 from policybook.lsp.completion import complete
 from policybook.lsp.hover import hover
 from policybook.lsp.workspace import Project
-from policybook.registers import DECLARED, Citation, Completion, Form, Page, Register
+from policybook.registers import DECLARED, Citation, Completion, Form, Page, Register, declare_register
 
 HAND = "policies/infection-control/hand-hygiene.md"
 WASTE = "policies/infection-control/clinical-waste.md"
@@ -44,17 +45,29 @@ ROOMS_SCHEMA = {
 }
 
 
+ROOMS_SCHEMA_FILE = "rooms.schema.json"
+
+
 @pytest.fixture
-def library(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The example with a rooms register declared beside the others, listed, and cited by two policies."""
-    schema = tmp_path / "rooms.schema.json"
+def rooms(tmp_path: Path) -> Iterator[Register]:
+    """A rooms register, declared beside the others for the test (its schema is a file of its own)."""
+    schema = tmp_path / ROOMS_SCHEMA_FILE
     schema.write_text(json.dumps(ROOMS_SCHEMA), encoding="utf-8")
-    monkeypatch.setitem(DECLARED, "rooms", Register(
+    register = declare_register(Register(
         "rooms", "room", Room, schema, may_be_empty=True,
         cited_by=(Citation("rooms", Form.IDS, description="Rooms where the policy applies."),),
         page=Page("registers/rooms.md", "Rooms and spaces", "Rooms", "The rooms of the service.",
                   columns=(("Room", "name"), ("Floor", "floor"))),
         completion=Completion("Value", "name")))
+    try:
+        yield register
+    finally:
+        del DECLARED[register.name]
+
+
+@pytest.fixture
+def library(example: Path, rooms: Register) -> Path:
+    """The example with the rooms register listed, and cited by two policies (one id is misspelt)."""
     strip_fingerprints(example)  # the citing policies change: their approvals are not the subject here
     add_site_files(example)
     (example / "registers/rooms.yml").write_text(
@@ -131,3 +144,18 @@ def test_the_editor_completes_and_describes_its_ids(library: Path) -> None:
     lines[index] = "  - sluice"
     found = hover(project.corpus, lines, index, 6, PositionCodec())
     assert found is not None and "**Sluice room** `sluice`: room" in str(found.contents)
+
+
+def test_init_starts_a_library_with_the_register(rooms: Register, tmp_path: Path, run: Run) -> None:
+    library = tmp_path / "new"
+    assert run("init", str(library), "--name", "Harbour Lane Dental Practice").code == 0
+    assert "rooms: []" in (library / "registers/rooms.yml").read_text(encoding="utf-8")
+    result = run("-C", str(library), "lint", "--today", TODAY)
+    assert result.code == 0, result.out
+
+
+def test_a_field_cites_one_register_only(rooms: Register) -> None:
+    with pytest.raises(ValueError, match="'rooms' already cites another register"):
+        declare_register(Register("spaces", "space", Room, "rooms", may_be_empty=True,
+                                  cited_by=(Citation("rooms", Form.IDS),)))
+    assert "spaces" not in DECLARED

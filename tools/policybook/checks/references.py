@@ -68,7 +68,7 @@ def check_references(corpus: Corpus) -> Iterator[Finding]:
                     continue
                 line, column = policy.doc.position(path)
                 message = register.unknown_message.format(field=citation.field, id=value, register=register.name)
-                yield _UNKNOWN[register.unknown_rule].at(policy.rel, line, column,
+                yield _UNKNOWN.get(register.unknown_rule, UNKNOWN_REFERENCE).at(policy.rel, line, column,
                                                          message + _hint(register, table, value))
     yield from _entry_references(corpus)
 
@@ -93,7 +93,7 @@ def _entry_references(corpus: Corpus) -> Iterator[Finding]:
                         line, column = doc.position((register.name, index, cited.field, position))
                         close = difflib.get_close_matches(value, list(table), n=1)
                         hint = f"; did you mean '{close[0]}'?" if close else ""
-                        yield _UNKNOWN[target.unknown_rule].at(
+                        yield _UNKNOWN.get(target.unknown_rule, UNKNOWN_REFERENCE).at(
                             doc.rel, line, column, f"{register.name} '{entry.get('id', index + 1)}': {target.noun} "
                             f"'{value}' is not in the {target.name} register{hint}")
 

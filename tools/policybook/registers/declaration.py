@@ -14,9 +14,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from policybook.loader import KeyPath
+
 ID_PATTERN = "^[a-z][a-z0-9-]*$"  # a register id: lower case with hyphens
 
-KeyPath = tuple[object, ...]
 # Markdown lines describing an entry in the editor, given escapers for text and for a web address.
 Describe = Callable[[Any, Callable[[object], str], Callable[[str], str]], list[str]]
 
@@ -51,7 +52,8 @@ class Citation:
                 yield (self.field,), value
         elif self.form is Form.KEYS:
             if isinstance(value, dict):
-                yield from (((self.field, key), str(key)) for key in value)
+                yield from (((self.field, key if isinstance(key, str | int) else str(key)), str(key))
+                            for key in value)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, str) and self.form is not Form.ITEM_KEY:
@@ -149,6 +151,9 @@ def declare_register(register: Register) -> Register:
     """Add a register; a second register of the same name is a bug."""
     if register.name in DECLARED:
         raise ValueError(f"register '{register.name}' is declared twice")
+    cited = {c.field for _, c in citations()} & {c.field for c in register.cited_by}
+    if cited:
+        raise ValueError(f"register '{register.name}': the field '{sorted(cited)[0]}' already cites another register")
     if not register.may_be_empty and register.starter is None:
         raise ValueError(f"register '{register.name}' may not be empty, so `init` needs its starter content")
     DECLARED[register.name] = register

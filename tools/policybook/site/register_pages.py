@@ -69,8 +69,9 @@ def _cell(value: Any) -> str:
 def table_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
     """A register's entries as a table, each with the policies in force that cite it."""
     uri = _uri(register)
-    columns = register.page.columns or (("Id", "id"), (register.completion.label.capitalize(),
-                                                       register.completion.label))
+    label = register.completion.label
+    default = (("Id", "id"), (label.capitalize(), label))
+    columns = register.page.columns if register.page and register.page.columns else default
     lines = _heading(register)
     entries = corpus.registers.table(register.name)
     if not entries:
