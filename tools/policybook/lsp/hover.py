@@ -41,7 +41,7 @@ def _describe(kind: str, item_id: str, corpus: Corpus) -> list[str]:
     if register is not None:
         builtin = next((b for b in register.builtin if b[0] == item_id), None)
         if builtin is not None:
-            return [f"**{_text(builtin[1])}** {heading}", _text(builtin[2])]
+            return [f"**{builtin[1]}** {heading}", builtin[2]]  # policybook's own words, not the library's
         entry = corpus.registers.table(register.name).get(item_id)
         if entry is None:
             return []
