@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
-from policybook.findings import Finding, Scope, Severity, check, declare
+from policybook.findings import Finding, Rule, Scope, Severity, check, declare
 from policybook.model import Status
 from policybook.registers import DECLARED, Register, citations, declared_registers
 
@@ -45,6 +45,16 @@ _UNKNOWN = {rule.id: rule for rule in (UNKNOWN_ROLE, UNKNOWN_GUIDANCE, UNKNOWN_S
                                        UNKNOWN_REFERENCE)}
 
 
+def _rule(register: Register) -> Rule:
+    """The rule a register's unknown ids are reported under."""
+    return _UNKNOWN.get(register.unknown_rule, UNKNOWN_REFERENCE)
+
+
+def _builtin(register: Register, allowed: bool) -> set[str]:
+    """The register's built-in ids (all-staff), where the citing field allows them."""
+    return {item[0] for item in register.builtin} if allowed else set()
+
+
 def _hint(register: Register, table: dict[str, object], wanted: str) -> str:
     """What to do instead: the closest id the register lists, or how to fill an empty register."""
     if register.suggest:
@@ -59,7 +69,7 @@ def _hint(register: Register, table: dict[str, object], wanted: str) -> str:
 @check(*_UNKNOWN.values())
 def check_references(corpus: Corpus) -> Iterator[Finding]:
     """Every id a policy cites is in the register its field cites (or is one of the register's own)."""
-    checked = [(r, c, {b[0] for b in r.builtin} if c.builtin else set()) for r, c in citations() if c.checked]
+    checked = [(r, c, _builtin(r, c.builtin)) for r, c in citations() if c.checked]
     for policy in corpus.policies:
         for register, citation, builtin in checked:
             table = corpus.registers.table(register.name)
@@ -68,8 +78,7 @@ def check_references(corpus: Corpus) -> Iterator[Finding]:
                     continue
                 line, column = policy.doc.position(path)
                 message = register.unknown_message.format(field=citation.field, id=value, register=register.name)
-                yield _UNKNOWN.get(register.unknown_rule, UNKNOWN_REFERENCE).at(policy.rel, line, column,
-                                                         message + _hint(register, table, value))
+                yield _rule(register).at(policy.rel, line, column, message + _hint(register, table, value))
     yield from _entry_references(corpus)
 
 
@@ -86,14 +95,14 @@ def _entry_references(corpus: Corpus) -> Iterator[Finding]:
             for cited in register.entry_citations:
                 target = DECLARED[cited.register]
                 table = registers.table(target.name)
-                builtin = {b[0] for b in target.builtin} if cited.builtin else set()
+                builtin = _builtin(target, cited.builtin)
                 values = entry.get(cited.field) if isinstance(entry, dict) else None
                 for position, value in enumerate(values if isinstance(values, list) else []):
                     if isinstance(value, str) and value not in table and value not in builtin:
                         line, column = doc.position((register.name, index, cited.field, position))
                         close = difflib.get_close_matches(value, list(table), n=1)
                         hint = f"; did you mean '{close[0]}'?" if close else ""
-                        yield _UNKNOWN.get(target.unknown_rule, UNKNOWN_REFERENCE).at(
+                        yield _rule(target).at(
                             doc.rel, line, column, f"{register.name} '{entry.get('id', index + 1)}': {target.noun} "
                             f"'{value}' is not in the {target.name} register{hint}")
 
