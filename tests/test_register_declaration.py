@@ -159,3 +159,15 @@ def test_a_field_cites_one_register_only(rooms: Register) -> None:
         declare_register(Register("spaces", "space", Room, "rooms", may_be_empty=True,
                                   cited_by=(Citation("rooms", Form.IDS),)))
     assert "spaces" not in DECLARED
+
+
+def test_each_form_reads_the_ids_its_field_cites() -> None:
+    data = {"owner": "a", "audience": ["b", 3], "roles": {"c": ["Duty."]}, "standards": "x",
+            "guidance": ["d", {"id": "e", "section": "1"}, {"section": "2"}], "reviews": [{"by": "f"}, "g"]}
+    assert list(Citation("owner", Form.ID).ids(data)) == [(("owner",), "a")]
+    assert list(Citation("audience", Form.IDS).ids(data)) == [(("audience", 0), "b")]
+    assert list(Citation("standards", Form.IDS).ids(data)) == []  # not a list: the schema reports it
+    assert list(Citation("roles", Form.KEYS).ids(data)) == [(("roles", "c"), "c")]
+    assert list(Citation("guidance", Form.ITEMS).ids(data)) == [(("guidance", 0), "d"), (("guidance", 1), "e")]
+    assert list(Citation("reviews", Form.ITEM_KEY, key="by").ids(data)) == [(("reviews", 0, "by"), "f")]
+    assert list(Citation("equipment", Form.IDS).ids(data)) == []

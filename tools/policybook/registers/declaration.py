@@ -26,7 +26,7 @@ class Form(StrEnum):
     """How a policy field holds the ids it cites."""
 
     ID = "id"  # one id: `owner: registered-manager`
-    IDS = "ids"  # a list of ids: `standards: [hsca-reg-12]`
+    IDS = "ids"  # a list of ids: `standards: [hsca-reg-12]` (`audience: all-staff` is the schema's to allow)
     KEYS = "keys"  # the keys of a mapping: `roles: {registered-manager: [duty, ...]}`
     ITEMS = "items"  # a list of ids or `{id, section}` items: `guidance: [{id: nice-ng139, section: "1.2"}]`
     ITEM_KEY = "item-key"  # one key of each item of a list: `reviews: [{by: role}]`
@@ -47,7 +47,7 @@ class Citation:
     def ids(self, data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
         """(where, id) for every id this field of ``data`` cites; anything malformed is the schema's to report."""
         value = data.get(self.field)
-        if self.form is Form.ID or (self.form is Form.IDS and isinstance(value, str)):
+        if self.form is Form.ID:
             if isinstance(value, str):
                 yield (self.field,), value
         elif self.form is Form.KEYS:
