@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,15 +31,6 @@ def policy_uri(policy: Policy, corpus: Corpus) -> str:
 @lru_cache(maxsize=65536)
 def _uri(path: Path, policies: Path) -> str:
     return f"policies/{path.relative_to(policies).as_posix()}"
-
-
-def _index(published: list[Policy], keys: Callable[[Policy], Iterable[str]]) -> dict[str, list[Policy]]:
-    """Register id -> the policies citing it, in id order: one pass over the policies."""
-    index: dict[str, list[Policy]] = defaultdict(list)
-    for policy in sorted(published, key=lambda p: p.id or ""):
-        for key in dict.fromkeys(keys(policy)):
-            index[key].append(policy)
-    return index
 
 
 def site_urls(corpus: Corpus) -> dict[str, str]:
