@@ -1,4 +1,5 @@
-"""Generated pages: category indexes, registers, retired-policy notices, the home page's contents.
+"""Generated pages: category indexes, the all-policies and review registers, retired-policy notices, the home
+page's contents (the declared registers' own pages are in register_pages.py).
 
 Every value from a policy or register goes through md_text, so it shows as written. Links point at
 the .md source of the target page, so MkDocs checks and rewrites them like any other link.
