@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from policybook.control.acknowledgements import RECORDS
 from policybook.control.fingerprint import fingerprint
 from policybook.control.git import files_at
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
-from policybook.loader import Document, decode, parse_markdown_text
+from policybook.loader import Document, parse_markdown_bytes
 from policybook.model import Policy, Status
 
 CHANGED_SINCE_APPROVAL = declare(
@@ -45,11 +46,7 @@ def check_version_not_bumped(corpus: Corpus) -> Iterator[Finding]:
         old_bytes = old_files.get(policy.doc.path)
         if old_bytes is None or not policy.doc.ok:
             continue  # new in this change, or unreadable now (reported elsewhere)
-        text, _ = decode(old_bytes, policy.rel)
-        if text is None:
-            continue
-        old = Document(path=policy.doc.path, rel=policy.rel)
-        parse_markdown_text(old, text)
+        old = parse_markdown_bytes(old_bytes, policy.doc.path, policy.rel)
         if not isinstance(old.data, dict):
             continue
         if fingerprint(old.data, old.body) == fingerprint(policy.data, policy.doc.body):
@@ -69,11 +66,7 @@ GOVERNANCE_CHANGED = declare(
 
 
 def _old_policy(blob: bytes, policy_rel: str) -> Document | None:
-    text, _ = decode(blob, policy_rel)
-    if text is None:
-        return None
-    old = Document(path=policy_rel, rel=policy_rel)  # type: ignore[arg-type]
-    parse_markdown_text(old, text)
+    old = parse_markdown_bytes(blob, Path(policy_rel), policy_rel)
     return old if isinstance(old.data, dict) else None
 
 

@@ -18,7 +18,7 @@ from policybook.cli.registry import AS_ON_TODAY, command
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
-from policybook.report.text import text_table
+from policybook.tables import text_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

@@ -13,7 +13,7 @@ from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
 from policybook.findings import Finding, blocking, printable
-from policybook.report.text import text_table
+from policybook.tables import text_table
 
 
 def _id_option(parser: argparse.ArgumentParser) -> None:

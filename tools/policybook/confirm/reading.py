@@ -17,7 +17,7 @@ from policybook.control.git import files_at
 from policybook.control.history import approved_versions
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
-from policybook.loader import Document, decode, parse_markdown_text
+from policybook.loader import parse_markdown_bytes
 from policybook.markdown import dialect, heading_text
 from policybook.model import Policy
 from policybook.render import render_body
@@ -82,10 +82,7 @@ def _version_at(library: Library, corpus: Corpus, policy: Policy, version: str) 
             record = next((r for r in approved_versions(corpus.root, policy.doc.path) if r.version == version), None)
             if record is not None:
                 blob = files_at(corpus.root, record.commit, [policy.doc.path]).get(policy.doc.path)
-                text, _ = decode(blob or b"", policy.rel)
-                doc = Document(path=policy.doc.path, rel=policy.rel)
-                parse_markdown_text(doc, text or "")
-                found = Policy.from_document(doc)
+                found = Policy.from_document(parse_markdown_bytes(blob or b"", policy.doc.path, policy.rel))
         except PolicybookError:
             found = None  # no git here: the person reads the whole text instead
         library.old_versions[key] = found

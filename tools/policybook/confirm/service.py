@@ -24,12 +24,12 @@ from policybook.confirm.mail import code_message, send
 from policybook.confirm.migrations import migrate
 from policybook.confirm.people import address_of, by_address, is_manager
 from policybook.confirm.progress import Completion, Reading, completion, readings
-from policybook.confirm.questions import Question, questions_of, wrong_answers
 from policybook.confirm.reading import Changes, changes_since, fingerprint_of, in_force, render, section_source
 from policybook.control.acknowledgements import read_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.model import Policy
+from policybook.questions import Question, questions_of, wrong_answers
 from policybook.registers import ALL_STAFF, StaffMember
 from policybook.site.pages import policy_uri
 

@@ -19,11 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import past_date
 from policybook.errors import PolicybookError
-from policybook.model import Policy
+from policybook.model import Policy, parse_version
 from policybook.registers import ALL_STAFF, StaffMember
 
 RECORDS = Path("records") / "acknowledgements.csv"

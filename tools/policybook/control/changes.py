@@ -12,7 +12,6 @@ from typing import Any
 
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
 from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
-from policybook.checks.identity import normalise_title
 from policybook.checks.structure import EMPTY_SECTION
 from policybook.control import git
 from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq, write_atomically
@@ -28,13 +27,12 @@ from policybook.control.signatures import (
     signer_for,
     statement_paths,
 )
-from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import add_months, past_date
 from policybook.errors import PolicybookError
 from policybook.findings import blocking
 from policybook.loader import Document
-from policybook.model import Policy, Status
+from policybook.model import Policy, Status, normalise_title, parse_version
 from policybook.registers import Registers, StaffMember
 
 DEFAULT_INTERVAL = 24

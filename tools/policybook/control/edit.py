@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from policybook.errors import PolicybookError
-from policybook.loader import Document, decode, parse_markdown_text
+from policybook.loader import Document, decode, parse_markdown
 
 
 def _yaml() -> YAML:
@@ -77,8 +77,7 @@ class PolicyFile:
 
     def check(self, text: str) -> Document:
         """The edited file must still read cleanly with policybook's loader."""
-        doc = Document(path=self.path, rel=self.path.name)
-        parse_markdown_text(doc, text.replace("\r\n", "\n"))
+        doc = parse_markdown(text.replace("\r\n", "\n"), self.path, self.path.name)
         if doc.findings or doc.data is None:
             problem = doc.findings[0].message if doc.findings else "unreadable"
             raise PolicybookError(f"{self.path}: the edit would break the file ({problem}); nothing was changed")

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from policybook.control.fingerprint import fingerprint
 from policybook.control.git import files_at, log_of_file, read_blobs, repo_root
-from policybook.control.versions import parse_version
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
-from policybook.loader import Document, decode, parse_markdown_text
-from policybook.model import Policy, Status
+from policybook.loader import decode, parse_markdown, parse_markdown_bytes
+from policybook.model import Policy, Status, parse_version
 
 
 @dataclass
@@ -68,11 +67,7 @@ def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
 
 
 def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
-    text, _ = decode(blob, "history")
-    if text is None:
-        return None
-    doc = Document(path=Path("history"), rel="history")
-    parse_markdown_text(doc, text)
+    doc = parse_markdown_bytes(blob, Path("history"), "history")  # not text: no data, so not approved
     data = doc.data if isinstance(doc.data, dict) else {}
     approved_on = parse_date(data.get("approved_on"))
     version = data.get("version")
@@ -93,9 +88,7 @@ def policy_at(root: Path, commit: str, current: Policy) -> Policy | None:
     text = decode(blob, current.rel)[0] if blob is not None else None
     if text is None:
         return None
-    doc = Document(path=current.doc.path, rel=current.rel)
-    parse_markdown_text(doc, text)
-    return Policy.from_document(doc)
+    return Policy.from_document(parse_markdown(text, current.doc.path, current.rel))
 
 
 def approved_versions(root: Path, path: Path) -> list[ApprovedVersion]:

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from policybook.control.git import in_repository
 from policybook.control.history import approved_versions, policy_at
 from policybook.control.proof import approval_problems
-from policybook.control.versions import parse_version
 from policybook.errors import PolicybookError
-from policybook.model import Policy, Status
+from policybook.model import Policy, Status, parse_version
 
 if TYPE_CHECKING:
     from policybook.corpus import Corpus

@@ -10,7 +10,7 @@ from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
 from policybook.model import Policy
-from policybook.report.text import text_table
+from policybook.tables import text_table
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,14 @@
+"""Plain-text tables for the report commands (history, asof, review, ack, confirmations)."""
+
+from __future__ import annotations
+
+from policybook.findings import printable
+
+
+def text_table(rows: list[list[str]] | list[tuple[str, ...]]) -> str:
+    """Left-aligned columns two spaces apart, for the report commands. Cells come from policies and
+    registers: control characters are shown escaped, never sent to the terminal."""
+    rows = [[printable(str(cell)) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+                     for row in rows) + "\n"
