@@ -14,6 +14,7 @@ from sitetools import png_bytes
 from test_rules import FIRES, Case
 
 from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
+from policybook.checks.run import CheckRun, LintOptions
 from policybook.cli.registry import COMMANDS
 from policybook.corpus import load_corpus
 from policybook.findings import Rule, Scope, Severity, check, declare
@@ -113,7 +114,7 @@ def test_the_policy_id_pattern_has_one_home_in_tools() -> None:
 
 
 def test_git_and_ssh_keygen_are_run_from_one_module_each() -> None:
-    for program, home in (('"git"', "control/git.py"), ('"ssh-keygen"', "control/signatures.py")):
+    for program, home in (('"git"', "evidence/git.py"), ('"ssh-keygen"', "evidence/signatures.py")):
         callers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                          if program in p.read_text(encoding="utf-8"))
         assert callers == [home], (program, callers)
@@ -140,11 +141,11 @@ def test_each_check_reports_only_the_rules_it_declares(case: Case, example: Path
     (example / "policies/governance/poster.png").write_bytes(png_bytes())
     edit(example / case.file, case.old, case.new)
     corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
-    lint_corpus(corpus, house_style=False)  # attaches nothing, but parses every body the same way
+    lint_corpus(corpus, LintOptions())  # no house style, but parses every body the same way
     seen: set[str] = set()
     for registered in LOCAL_CHECKS + CORPUS_CHECKS:
         declared = {rule.id for rule in registered.rules}
-        emitted = {f.rule for f in registered.function(corpus)}
+        emitted = {f.rule for f in registered(corpus, CheckRun())}
         if registered.rules:  # the house style check reports the project's own rules
             assert emitted <= declared, (registered.name, emitted - declared)
         seen |= emitted

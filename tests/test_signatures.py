@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, TODAY, edit
 from sitetools import copy_example, policybook
 
-from policybook.control.fingerprint import fingerprint
+from policybook.evidence.fingerprint import fingerprint
 from policybook.loader import Document, parse_markdown_text
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH's ssh-keygen (see .ci/run)")

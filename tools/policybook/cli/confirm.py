@@ -124,7 +124,7 @@ def _report(args: argparse.Namespace, corpus: Corpus, engine: Engine) -> ExitCod
 
 def _verify(corpus: Corpus, engine: Engine) -> ExitCode:
     from policybook.confirm.ledger import verify_database
-    from policybook.confirm.pull import EVIDENCE, evidence_matches_database, verify_evidence
+    from policybook.control.pull import EVIDENCE, evidence_matches_database, verify_evidence
 
     rows, problems = verify_database(engine)
     evidence_rows, evidence_problems = verify_evidence(corpus)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from policybook.confirm.ledger import confirmed_by, every_row
-from policybook.control.acknowledgements import Outstanding, Record, must_read, outstanding, read_records
 from policybook.corpus import Corpus
+from policybook.evidence.records import Outstanding, Record, must_read, outstanding, read_records
 from policybook.model import Policy, parse_version
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policybook.confirm.library import Library
-from policybook.control.fingerprint import fingerprint
-from policybook.control.git import files_at
-from policybook.control.history import approved_versions
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence import inforce
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.git import files_at
+from policybook.evidence.history import approved_versions
 from policybook.loader import parse_markdown_bytes
 from policybook.markdown import dialect, heading_text
 from policybook.model import Policy
@@ -26,7 +27,7 @@ from policybook.site.pages import site_urls
 
 
 def in_force(corpus: Corpus, policy_id: str) -> Policy | None:
-    return next((p for p in corpus.in_force() if p.id == policy_id), None)
+    return next((p for p in inforce.in_force(corpus) if p.id == policy_id), None)
 
 
 def fingerprint_of(policy: Policy) -> str:

@@ -19,9 +19,9 @@ from policybook.confirm.ledger import stamp, utc_now
 from policybook.confirm.mail import message, one_line, send
 from policybook.confirm.people import address_of, holders
 from policybook.confirm.progress import everything_outstanding
-from policybook.control.acknowledgements import Outstanding
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence.records import Outstanding
 from policybook.registers import StaffMember
 
 

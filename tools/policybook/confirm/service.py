@@ -25,9 +25,9 @@ from policybook.confirm.migrations import migrate
 from policybook.confirm.people import address_of, by_address, is_manager
 from policybook.confirm.progress import Completion, Reading, completion, readings
 from policybook.confirm.reading import Changes, changes_since, fingerprint_of, in_force, render, section_source
-from policybook.control.acknowledgements import read_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence.records import read_records
 from policybook.model import Policy
 from policybook.questions import Question, questions_of, wrong_answers
 from policybook.registers import ALL_STAFF, StaffMember

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
+from policybook.evidence.inforce import in_force
 from policybook.model import Policy
 from policybook.tables import text_table
 
@@ -29,7 +30,7 @@ class Due:
 def due_reviews(corpus: Corpus, within_days: int | None) -> list[Due]:
     """Approved policies due within ``within_days`` (all of them when None), soonest first."""
     found = []
-    for policy in corpus.in_force():
+    for policy in in_force(corpus):
         if policy.next_review is None:
             continue
         days = (policy.next_review - corpus.today).days

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import typst
 
-from policybook.control.git import short_revision
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.errors import PolicybookError
+from policybook.evidence.git import short_revision
+from policybook.evidence.inforce import in_force
 from policybook.handbook.convert import BodyConverter, PolicyContentError, label_for
 from policybook.handbook.editions import STAFF_HANDBOOK, for_all_staff, for_role
 from policybook.model import Policy
@@ -49,7 +50,7 @@ def select(corpus: Corpus, audience: str | None) -> list[Policy]:
     """Policies in force for ``audience`` (a role id), or for all staff when None, in id order."""
     if audience is not None and not corpus.registers.role_exists(audience):
         raise PolicybookError(f"--role: '{audience}' is not a role in the roles register")
-    chosen = [p for p in corpus.in_force() if for_all_staff(p) or (audience is not None and audience in p.audience)]
+    chosen = [p for p in in_force(corpus) if for_all_staff(p) or (audience is not None and audience in p.audience)]
     return sorted(chosen, key=lambda p: p.id or "")
 
 
@@ -57,7 +58,7 @@ def select_role(corpus: Corpus, role: str) -> list[Policy]:
     """A role's edition: the approved policies addressed to ``role`` and not to all staff, in id order."""
     if role == ALL_STAFF or not corpus.registers.role_exists(role):
         raise PolicybookError(f"--role: '{role}' is not a role in the roles register")
-    return sorted((p for p in corpus.in_force() if for_role(p, role)), key=lambda p: p.id or "")
+    return sorted((p for p in in_force(corpus) if for_role(p, role)), key=lambda p: p.id or "")
 
 
 def _web(url: str | None) -> str:
@@ -154,7 +155,7 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             shares = pool.map(converter.convert_all, [ordered[i:i + size] for i in range(0, len(ordered), size)])
             bodies = [body for share in shares for body in share]
-        published = {p.id: p for p in corpus.in_force() if p.id}
+        published = {p.id: p for p in in_force(corpus) if p.id}
         entries: dict[str, dict[str, object]] = {}
         for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):
             body_file = f"bodies/{index:04d}.typ"

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from policybook.corpus import Corpus
+from policybook.evidence.inforce import in_force
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
 
@@ -54,7 +55,7 @@ def role_editions(corpus: Corpus) -> list[RoleEdition]:
     """One edition for each registered role that some approved policy is addressed to by name (and not
     to all staff), in the roles register's order."""
     counts: dict[str, int] = {}
-    for policy in corpus.in_force():
+    for policy in in_force(corpus):
         if not for_all_staff(policy):
             for role in dict.fromkeys(policy.audience):
                 counts[role] = counts.get(role, 0) + 1

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from policybook.corpus import Corpus
 from policybook.dates import long_date
+from policybook.evidence.inforce import in_force
 from policybook.model import Policy
 from policybook.site.context import review_status
 from policybook.site.text import md_path, md_text, md_url
@@ -46,7 +47,7 @@ def site_urls(corpus: Corpus) -> dict[str, str]:
     base = corpus.config.site_url.rstrip("/")
     if not base:
         return {}
-    return {p.id: f"{base}/{policy_uri(p, corpus)[:-3]}/" for p in corpus.in_force() if p.id}
+    return {p.id: f"{base}/{policy_uri(p, corpus)[:-3]}/" for p in in_force(corpus) if p.id}
 
 
 def link(from_uri: str, to_uri: str, text: str) -> str:

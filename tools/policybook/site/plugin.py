@@ -27,10 +27,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from policybook.config import find_root
-from policybook.control.git import has_history
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
+from policybook.evidence.git import has_history
+from policybook.evidence.inforce import in_force, not_in_force
 from policybook.files import unsafe_site_files
 from policybook.findings import Finding, printable
 from policybook.model import Policy, Status
@@ -152,7 +153,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         self._shown = None
         _refuse_unsafe_site_files(Path(config.docs_dir))
         published = self._staff_policies()
-        for line in corpus.not_in_force:
+        for line in not_in_force(corpus):
             log.info(f"policybook: {printable(line)}")
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
         for policy in published:
@@ -225,9 +226,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         place of its approved version (marked as a draft), so an author sees what they are writing."""
         corpus = self._corpus()
         if not self.serving:
-            return corpus.in_force()
+            return in_force(corpus)
         drafts = {p.id: p for p in corpus.policies if p.status is Status.DRAFT and p.id}
-        shown = [drafts.pop(p.id, p) if p.id else p for p in corpus.in_force()]
+        shown = [drafts.pop(p.id, p) if p.id else p for p in in_force(corpus)]
         return shown + sorted(drafts.values(), key=lambda p: p.id or "")
 
     def _add_handbooks(self, files: Files, config: MkDocsConfig) -> None:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from policybook.control.edit import current_umask
-from policybook.control.git import in_repository
 from policybook.errors import PolicybookError
+from policybook.evidence.git import in_repository
 
 MKDOCS_YML = "mkdocs.yml"
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from policybook.control.fingerprint import fingerprint
-from policybook.control.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.loader import decode, parse_markdown, parse_markdown_bytes
 from policybook.model import Policy, Status, parse_version
 
