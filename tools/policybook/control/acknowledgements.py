@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from policybook.control.edit import write_atomically
 from policybook.corpus import Corpus
 from policybook.dates import past_date
 from policybook.errors import PolicybookError
@@ -25,6 +24,7 @@ from policybook.evidence.records import (
     read_records,
     records_path,
 )
+from policybook.writing import write_atomically
 
 
 def _append(path: Path, row: list[str]) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq, write_atomically
+from policybook.control.edit import PolicyFile, mapping, quoted, seq
 from policybook.corpus import Corpus
 from policybook.dates import add_months, past_date
 from policybook.errors import PolicybookError
@@ -31,6 +31,7 @@ from policybook.lint import approval_blockers
 from policybook.loader import Document
 from policybook.model import Policy, Status, normalise_title, parse_version
 from policybook.registers import Registers, StaffMember
+from policybook.writing import create_atomically, write_atomically
 
 DEFAULT_INTERVAL = 24
 SKELETON = """

@@ -15,12 +15,12 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.importing.draft import Draft
 from policybook.loader import parse_markdown
 from policybook.schema_messages import schema_findings
 from policybook.schemas import validator
+from policybook.writing import create_atomically, refuse_links_below
 
 OWNER_DUTY = "Owns this policy and keeps it current."
 

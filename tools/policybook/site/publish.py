@@ -13,9 +13,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from policybook.control.edit import current_umask
 from policybook.errors import PolicybookError
 from policybook.evidence.git import in_repository
+from policybook.writing import current_umask
 
 MKDOCS_YML = "mkdocs.yml"
 
