@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY, edit, strip_fingerprints
+from rule_cases import FIRES, Case
 from sitetools import png_bytes
-from test_rules import FIRES, Case
 
 from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
 from policybook.checks.run import CheckRun, LintOptions

@@ -301,7 +301,7 @@ def main() -> None:
         cluster = None
         if args.postgresql:
             sys.path.insert(0, str(REPO / "tests"))
-            from test_confirm_support import PostgreSQL
+            from confirmtools import PostgreSQL
 
             cluster = PostgreSQL()
             reason = cluster.why_not()
