@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from policybook.control.acknowledgements import RECORDS
 from policybook.control.fingerprint import fingerprint
@@ -72,7 +73,7 @@ def _old_policy(blob: bytes, policy_rel: str) -> Document | None:
     text, _ = decode(blob, policy_rel)
     if text is None:
         return None
-    old = Document(path=policy_rel, rel=policy_rel)  # type: ignore[arg-type]
+    old = Document(path=Path(policy_rel), rel=policy_rel)
     parse_markdown_text(old, text)
     return old if isinstance(old.data, dict) else None
 
