@@ -254,6 +254,7 @@ class _Converter:
                 self.doc.key_positions[(*path, index)] = self.pos(item)
                 items.append(self.convert(item, (*path, index)))
             return items
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes mappings, sequences and scalars only
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:

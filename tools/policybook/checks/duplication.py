@@ -44,7 +44,7 @@ def _seeds(ids: bytes, step: int) -> list[bytes]:
     return [ids[start:start + span] for start in range(0, len(ids) - span + _WIDTH, step * _WIDTH)]
 
 
-def _shared_run(a: array, a_at: int, b: array, b_at: int) -> tuple[int, int, int]:
+def _shared_run(a: array[int], a_at: int, b: array[int], b_at: int) -> tuple[int, int, int]:
     """Extend a seed match at (a_at, b_at): (start in a, start in b, length in words)."""
     while a_at > 0 and b_at > 0 and a[a_at - 1] == b[b_at - 1]:
         a_at, b_at = a_at - 1, b_at - 1
@@ -65,7 +65,7 @@ def _position(policy: Policy, word_index: int) -> tuple[int, int]:
     return policy.doc.body_line, 1
 
 
-def _words(summary: BodySummary) -> array:
+def _words(summary: BodySummary) -> array[int]:
     ids = array("q")
     ids.frombytes(summary.word_hashes)
     return ids

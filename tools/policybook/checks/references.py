@@ -41,7 +41,7 @@ SUPERSEDED_STILL_APPROVED = declare(
 def check_roles(corpus: Corpus) -> Iterator[Finding]:
     registers = corpus.registers
     for policy in corpus.policies:
-        named: list[tuple[tuple[object, ...], str, str]] = []
+        named: list[tuple[tuple[str | int, ...], str, str]] = []
         for key in ("owner", "approved_by"):
             value = policy.data.get(key)
             if isinstance(value, str):
@@ -69,16 +69,17 @@ def _staff_roles(corpus: Corpus) -> Iterator[Finding]:
     approvals follow these roles."""
     registers = corpus.registers
     doc = registers.documents.get("staff")
-    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-    entries = data.get("staff")
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    entries = doc.data.get("staff")
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         roles = entry.get("roles") if isinstance(entry, dict) else None
         for position, role in enumerate(roles if isinstance(roles, list) else []):
             if isinstance(role, str) and role not in registers.roles and role != ALL_STAFF:
-                line, column = doc.position(("staff", index, "roles", position))  # type: ignore[union-attr]
+                line, column = doc.position(("staff", index, "roles", position))
                 close = difflib.get_close_matches(role, list(registers.roles), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield UNKNOWN_ROLE.at(doc.rel, line, column,  # type: ignore[union-attr]
+                yield UNKNOWN_ROLE.at(doc.rel, line, column,
                                       f"staff '{entry.get('id', index + 1)}': role '{role}' is not in the roles "
                                       f"register{hint}")
 

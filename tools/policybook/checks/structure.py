@@ -115,7 +115,8 @@ def check_image_files(corpus: Corpus) -> Iterator[Finding]:
             if not link.image:
                 continue
             target = classify(link.target, policy.doc.path, root, policies_dir, image=True)
-            problem = target.problem if target.kind is not Kind.FILE else image_problem(target.path)  # type: ignore[arg-type]
+            path = target.path if target.kind is Kind.FILE else None  # a file target always has its path
+            problem = image_problem(path) if path is not None else target.problem
             if problem:
                 yield IMAGE_FILE.at(policy.rel, link.line, link.column, f"image '{link.target}' {problem}")
 

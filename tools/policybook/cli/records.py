@@ -72,7 +72,7 @@ def cmd_asof(args: argparse.Namespace) -> ExitCode:
         print(json.dumps({"date": day.isoformat(), "policies": rows}, indent=2))
         return ExitCode.OK
     table = [["Id", "Policy", "Version in force", "Since"]]
-    table += [[r["id"], r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
+    table += [[r["id"] or "", r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
     sys.stdout.write(f"In force on {day}:\n" + text_table(table))
     return ExitCode.OK
 

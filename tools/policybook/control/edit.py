@@ -31,7 +31,8 @@ def _yaml() -> YAML:
 
 def quoted(value: str) -> DoubleQuotedScalarString:
     """A string written in double quotes, as versions and dates are in policies."""
-    return DoubleQuotedScalarString(value)
+    text: DoubleQuotedScalarString = DoubleQuotedScalarString(value)  # ruamel's __new__ returns Any
+    return text
 
 
 def seq(items: list[Any]) -> CommentedSeq:

@@ -76,7 +76,8 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
     recorded = data.get("fingerprint")
     if recorded and recorded != fingerprint(data, doc.body):
         return None  # edited after its approval: not the text that was approved
-    history = data.get("history") if isinstance(data.get("history"), list) else []
+    listed = data.get("history")
+    history = listed if isinstance(listed, list) else []
     summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)
                     and h.get("version") == version), "")
     return ApprovedVersion(str(version), approved_on, str(data.get("approved_by", "")), summary, commit[:10])

@@ -165,15 +165,20 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
         shutil.copyfile(TEMPLATE, build / "handbook.typ")
         shutil.copyfile(HELPERS, build / "pb.typ")
         staff = [_listing(corpus, p) for p in select(corpus, None)] if any(v.role for v in variants) else []
-        jobs = []
+        Job = tuple[str, dict[str, object], list[Policy]]
+        jobs: list[Job] = []
         for number, (variant, policies) in enumerate(chosen):
             data = _edition_data(corpus, variant.role, audience, edition, variant.large_print)
             data["policies"] = [entries[p.id or ""] for p in policies]
             data["also"] = staff if variant.role else []
             jobs.append((f"data-{number}.json", data, policies))
+
+        def typeset(job: Job) -> bytes:
+            return _typeset(build, *job, edition)
+
         # Typst releases the GIL while it typesets: the editions are typeset side by side.
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pdfs = list(pool.map(lambda job: _typeset(build, *job, edition), jobs))
+            pdfs = list(pool.map(typeset, jobs))
         return [_write_atomically(variant.out, pdf) for (variant, _), pdf in zip(chosen, pdfs, strict=True)]
 
 
@@ -228,9 +233,11 @@ def _scope(corpus: Corpus, role: str | None, audience: str | None) -> str:
 
 def _compile(compiler: typst.Compiler, build: Path, name: str, data: dict[str, object], edition: Edition) -> bytes:
     (build / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return compiler.compile(str(build / "handbook.typ"), sys_inputs={"pb-data": f"/{name}"},
-                            pdf_standards=["ua-1"],
-                            timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
+    pdf = compiler.compile(str(build / "handbook.typ"), sys_inputs={"pb-data": f"/{name}"},
+                           pdf_standards=["ua-1"],
+                           timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
+    assert isinstance(pdf, bytes)  # one PDF, returned because no output path is given
+    return pdf
 
 
 def _write_atomically(out: Path, content: bytes) -> Path:
@@ -246,7 +253,8 @@ def _explain(message: str, compiler: typst.Compiler, build: Path, name: str, dat
     """A typst error as the policy it arose from (each policy is typeset alone until one fails): the
     policy's content is at fault, not the command or the settings."""
     first = " ".join(message.split())[:300]
-    entries = list(data["policies"])  # type: ignore[call-overload]
+    entries = data["policies"]
+    assert isinstance(entries, list)  # the policies' entries, as the edition's caller put them
     for policy, entry in zip(policies, entries, strict=True):
         try:
             _compile(compiler, build, f"alone-{name}", {**data, "policies": [entry]}, edition)

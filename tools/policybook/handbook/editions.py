@@ -61,11 +61,11 @@ def role_editions(corpus: Corpus) -> list[RoleEdition]:
                 counts[role] = counts.get(role, 0) + 1
     editions: list[RoleEdition] = []
     used: set[str] = set()
-    for role_id, role in corpus.registers.roles.items():
+    for role_id, registered in corpus.registers.roles.items():
         if role_id not in counts:
             continue
         stem = unique_stem(safe_stem(role_id), used)
-        editions.append(RoleEdition(role_id, role.title, stem, counts[role_id]))
+        editions.append(RoleEdition(role_id, registered.title, stem, counts[role_id]))
     return editions
 
 

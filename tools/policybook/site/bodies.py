@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TypedDict
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -102,15 +103,23 @@ class SiteBodies:
         return None if body is None else get_toc(_toc_tokens(body.headings))
 
 
-def _toc_tokens(headings: list[Heading]) -> list[dict[str, object]]:
+class TocToken(TypedDict):
+    """A heading as MkDocs' get_toc reads it."""
+
+    level: int
+    id: str
+    name: str
+    children: list[TocToken]
+
+
+def _toc_tokens(headings: list[Heading]) -> list[TocToken]:
     """Nest headings as MkDocs' table of contents expects: each under the nearest higher level."""
-    top: list[dict[str, object]] = []
-    stack: list[dict[str, object]] = []
+    top: list[TocToken] = []
+    stack: list[TocToken] = []
     for heading in headings:
-        token: dict[str, object] = {"level": heading.level, "id": heading.id, "name": escape(heading.text),
-                                    "children": []}
-        while stack and int(stack[-1]["level"]) >= heading.level:  # type: ignore[call-overload]
+        token: TocToken = {"level": heading.level, "id": heading.id, "name": escape(heading.text), "children": []}
+        while stack and stack[-1]["level"] >= heading.level:
             stack.pop()
-        (stack[-1]["children"] if stack else top).append(token)  # type: ignore[union-attr]
+        (stack[-1]["children"] if stack else top).append(token)
         stack.append(token)
     return top

@@ -17,6 +17,7 @@ from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.evidence.inforce import in_force
 from policybook.model import Policy
+from policybook.registers import Standard
 from policybook.site.context import review_status
 from policybook.site.text import md_path, md_text, md_url
 
@@ -203,7 +204,7 @@ def standards_page(corpus: Corpus, published: list[Policy]) -> str:
     uri = "registers/standards.md"
     lines = ["# Regulations and quality statements", "",
              "Which policies show how the service meets each regulation and CQC quality statement.", ""]
-    frameworks: dict[str, list] = defaultdict(list)
+    frameworks: dict[str, list[Standard]] = defaultdict(list)
     for standard in corpus.registers.standards.values():
         frameworks[standard.framework].append(standard)
     index = _index(published, lambda p: p.standards)

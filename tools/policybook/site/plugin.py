@@ -14,6 +14,7 @@ import logging
 import secrets
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -470,7 +471,7 @@ def _log_findings(findings: list[Finding]) -> None:
                   file=sys.stderr, flush=True)
 
 
-def _escaped(meta: dict[str, Any]) -> dict[str, Any]:
+def _escaped(meta: Mapping[str, Any]) -> dict[str, Any]:
     """A hand-written page's front matter with every text value escaped for HTML (the template name,
     which picks a file from the theme, is left as it is)."""
 

@@ -63,6 +63,8 @@ def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
     stamp = dt.datetime.combine(corpus.today, dt.time(), tzinfo=dt.UTC)
     for item in due:
         policy = item.policy
+        if policy.next_review is None:  # due() lists only policies with a review date
+            continue
         event = Event()
         event.add("uid", f"review-{policy.id}-{policy.version_text}@{domain}")
         event.add("dtstamp", stamp)
@@ -77,4 +79,5 @@ def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
             alarm.add("trigger", -before)
             event.add_component(alarm)
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves it unannotated
+    return ical
