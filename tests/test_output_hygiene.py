@@ -16,7 +16,7 @@ from hostile_cases import policy
 
 from policybook.corpus import load_corpus
 from policybook.findings import Finding, Severity, printable
-from policybook.views.reviews import as_ics, due_reviews
+from policybook.views.calendar import as_ics, due_reviews
 
 GOVERNANCE = "policies/governance"
 

@@ -86,7 +86,7 @@ def _review_options(parser: argparse.ArgumentParser) -> None:
 def cmd_review(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.views.reviews import as_ics, as_table, due_reviews
+    from policybook.views.calendar import as_ics, as_table, due_reviews
 
     corpus = corpus_for(args)
     incomplete = _unreadable(corpus)

@@ -190,7 +190,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self.config.previous_versions and not self.serving and has_history(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
-            from policybook.views.reviews import as_ics, due_reviews
+            from policybook.views.calendar import as_ics, due_reviews
 
             calendar = as_ics(corpus, due_reviews(corpus, None))
             files.append(File.generated(config, "review-calendar.ics", content=calendar))
