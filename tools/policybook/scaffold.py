@@ -25,8 +25,8 @@ from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
 from policybook.schemas import schema_dir
-from policybook.site.text import md_text
 from policybook.style.locales import DEFAULT_LOCALE, LOCALES, ini_for_locale
+from policybook.views.text import md_text
 
 KITS = ("github", "gitlab", "pre-commit", "vscode")
 # Where pre-commit and CI run policybook from: the files a library's hook watches.

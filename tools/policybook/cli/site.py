@@ -79,7 +79,7 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     from policybook.handbook.convert import PolicyContentError
     from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, edition_path, safe_stem
     from policybook.lint import lint_corpus
-    from policybook.site.pages import site_urls
+    from policybook.views.addresses import site_urls
 
     corpus = load_corpus(root_from(args), today(args))
     errors = blocking(lint_corpus(corpus).findings, allow=[REVIEW_OVERDUE])
