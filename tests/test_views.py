@@ -17,7 +17,16 @@ from policybook.handbook.builder import build_handbook
 from policybook.model import Policy
 from policybook.site.plugin import OVERRIDES
 from policybook.views.addresses import confirm_page, page_url, policy_uri, site_url
-from policybook.views.control import DocumentControl, Links, Output, Row, Value, document_control
+from policybook.views.control import (
+    DocumentControl,
+    Links,
+    Listing,
+    Output,
+    Row,
+    Value,
+    document_control,
+    listing,
+)
 
 HAND = "policies/infection-control/hand-hygiene.md"
 SITE = "https://policies.harbourside-dexa.example"
@@ -93,6 +102,7 @@ def test_an_overdue_policy_says_so_on_the_site_and_in_print(example: Path) -> No
                                                           style="overdue")
     assert _texts(_row(printed, "url")) == ["Not published on a staff site"]
     assert _texts(_row(printed, "related")) == ["IPC-001"]
+    assert listing(corpus, hand) == Listing("IPC-002", "Hand hygiene", "1.3", "13 October 2027", True)
 
 
 def test_a_draft_in_the_preview(example: Path) -> None:

@@ -24,8 +24,7 @@ from policybook.handbook.editions import STAFF_HANDBOOK, for_all_staff, for_role
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
 from policybook.views.addresses import site_urls as addresses
-from policybook.views.control import Links, Output, document_control
-from policybook.views.review import is_overdue
+from policybook.views.control import Links, Output, document_control, listing
 from policybook.views.text import web
 
 HERE = Path(__file__).parent
@@ -123,7 +122,7 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
         (build / "xrefs.json").write_text(json.dumps(converter.xrefs, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, build / "handbook.typ")
         shutil.copyfile(HELPERS, build / "pb.typ")
-        staff = [_listing(corpus, p) for p in select(corpus, None)] if any(v.role for v in variants) else []
+        staff = [asdict(listing(corpus, p)) for p in select(corpus, None)] if any(v.role for v in variants) else []
         jobs = []
         for number, (variant, policies) in enumerate(chosen):
             data = _edition_data(corpus, variant.role, audience, edition, variant.large_print)
@@ -153,13 +152,6 @@ def _edition_data(corpus: Corpus, role: str | None, audience: str | None, editio
         "staff_handbook_url": web(f"{site}/handbook/{STAFF_HANDBOOK}" if site else ""),
         "large": large_print,
     }
-
-
-def _listing(corpus: Corpus, policy: Policy) -> dict[str, object]:
-    """A policy's line in another edition's list: id, title, version and next review."""
-    return {"id": policy.id or "", "title": policy.title or "", "version": policy.version_text or "",
-            "next_review": long_date(policy.next_review),
-            "overdue": is_overdue(policy, corpus.today)}
 
 
 def _typeset(build: Path, name: str, data: dict[str, object], policies: list[Policy], edition: Edition) -> bytes:

@@ -47,7 +47,13 @@ class ShownPolicy(SitePage):
     def body(self) -> str:
         return self.policy.doc.body
 
+    @property
+    def meta_title(self) -> str:
+        """The page's title for the browser and search, escaped (Material prints it as it is)."""
+        raise NotImplementedError
+
     def panel(self, corpus: Corpus, links: Links) -> dict[str, Any]:
+        """What the policy template shows besides the body."""
         raise NotImplementedError
 
 

@@ -56,6 +56,7 @@ REQUIRED_EXTENSIONS = ("tables", "md_in_html", "admonition", "toc")
 
 log = logging.getLogger("mkdocs.plugins.policybook")
 
+
 class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     supports_multiple_instances = False
 

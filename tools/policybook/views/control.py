@@ -98,6 +98,22 @@ class DocumentControl:
         return [row for row in self.rows if row.kind == "list"]
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A policy's line in a list of policies: id, title, version and next review."""
+
+    id: str
+    title: str
+    version: str
+    next_review: str
+    overdue: bool
+
+
+def listing(corpus: Corpus, policy: Policy) -> Listing:
+    return Listing(policy.id or "", policy.title or "", policy.version_text or "", long_date(policy.next_review),
+                   is_overdue(policy, corpus.today))
+
+
 def document_control(corpus: Corpus, policy: Policy, output: Output, links: Links | None = None, *,
                      superseded: bool = False) -> DocumentControl:
     """``policy``'s document control as ``output`` shows it; ``superseded`` for the page of a version
