@@ -4,11 +4,13 @@ templates that render them generically, escaping every value themselves."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pytest
 from conftest import TODAY, edit
 
@@ -169,6 +171,9 @@ def test_the_site_panel_escapes_every_value(example: Path) -> None:
     page = env.get_template("partials/policybook-panel.html").render(view=view, pb={"view": view})
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'data-pb="id">IPC-002<' in page and 'data-pb="review_status">Current<' in page
+    for row in view.rows:  # every row is shown, whatever it is: the template knows none by name
+        assert f"{row.label}<" in page
+        assert all(str(markupsafe.escape(value.text)) in page for value in row.values), row
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (.ci/run)")
@@ -179,3 +184,5 @@ def test_the_handbook_prints_untrusted_text_as_written(example: Path, tmp_path: 
                                    check=True).stdout.split())
     assert '<script>alert(1)</script> #panic("typst") ] [ $x$ \\' in text
     assert text.count("alert(1)") >= 3  # the title in the contents and over the policy, the guidance
+    # A related policy in the same handbook is a reference to its page there.
+    assert re.search(r"IPC-001 Infection prevention and control, page \d+", text)
