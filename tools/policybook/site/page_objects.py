@@ -26,6 +26,7 @@ class SitePage(Page):
     def __init__(self, file: File, config: MkDocsConfig, source: str) -> None:
         super().__init__(None, file, config)  # a title in the nav is given after the nav is made
         self.source = source
+        self.search: dict[str, Any] | None = None  # how the site's search treats it (None: as any page)
 
 
 class GeneratedPage(SitePage):
@@ -34,7 +35,8 @@ class GeneratedPage(SitePage):
 
     def __init__(self, file: File, config: MkDocsConfig, source: str, *, searched: bool = True) -> None:
         super().__init__(file, config, source)
-        self.searched = searched
+        if not searched:
+            self.search = {"exclude": True}  # reachable from its policy; search holds what is in force
 
 
 class ShownPolicy(SitePage):
@@ -63,6 +65,7 @@ class PolicyPage(ShownPolicy):
     def __init__(self, file: File, config: MkDocsConfig, policy: Policy) -> None:
         super().__init__(file, config, policy.doc.body)  # already read by the loader: never its frontmatter
         self.policy = policy
+        self.search = {"boost": 3}  # a policy comes first in search
         self.previous: list[OldVersion] = []  # superseded versions, oldest first
         self.changes: str | None = None  # src_uri of the page of what changed in the version in force
 
@@ -95,6 +98,7 @@ class SupersededPage(ShownPolicy):
 
     def __init__(self, file: File, config: MkDocsConfig, source: str, old: OldVersion, current: PolicyPage) -> None:
         super().__init__(file, config, source)
+        self.search = {"exclude": True}  # staff search holds only what is in force
         self.old = old
         self.policy = old.policy
         self.current = current

@@ -308,15 +308,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         corpus = self._corpus()
         if not isinstance(page, PolicyPage):
             page.meta = _escaped(page.meta)  # Material prints a page's own title, description... as they are
+        if isinstance(page, SitePage) and page.search is not None:
+            page.meta["search"] = page.search
         if isinstance(page, ShownPolicy):
             page.meta["title"] = page.meta_title
-            page.meta["search"] = {"boost": 3} if isinstance(page, PolicyPage) else {"exclude": True}
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = page.panel(corpus, self.links)
             page.rendered = self._bodies().render(page.policy, page.body, page.file, files)
             return self._bodies().placeholder  # MkDocs renders this; on_page_content puts the body there
-        if isinstance(page, GeneratedPage) and not page.searched:
-            page.meta["search"] = {"exclude": True}  # staff search holds only what is in force
         if page.is_homepage and not isinstance(page, GeneratedPage):
             handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
             return markdown + pages.home_contents(corpus, page.file.src_uri, [p.policy for p in self.policy_pages],
