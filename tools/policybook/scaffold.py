@@ -24,8 +24,8 @@ from policybook.config import CONFIG_NAME
 from policybook.errors import PolicybookError
 from policybook.resources import STARTER, house_style_ini, house_styles, standards_register
 from policybook.schemas import schema_dir
-from policybook.site.text import md_text
 from policybook.style.locales import DEFAULT_LOCALE, LOCALES, ini_for_locale
+from policybook.views.text import md_text
 from policybook.writing import create_atomically, refuse_links_below
 
 KITS = ("github", "gitlab", "pre-commit", "vscode")

@@ -78,7 +78,7 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     from policybook.handbook.convert import PolicyContentError
     from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, edition_path, safe_stem
     from policybook.lint import lint_corpus, publication_blockers
-    from policybook.site.pages import site_urls
+    from policybook.views.addresses import site_urls
 
     corpus = load_corpus(root_from(args), today(args))
     errors = publication_blockers(lint_corpus(corpus).findings)

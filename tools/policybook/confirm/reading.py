@@ -3,7 +3,7 @@ version they last confirmed (rendered as on the site's change page), and the sec
 question they got wrong.
 
 Every body goes through the one renderer (render.py: the policy dialect, raw HTML shown as text, then
-nh3), and the change marks come from site/changes.py, which escapes every word; the templates escape
+nh3), and the change marks come from views/changes.py, which escapes every word; the templates escape
 everything else.
 """
 
@@ -22,8 +22,8 @@ from policybook.loader import parse_markdown_bytes
 from policybook.markdown import dialect, heading_text
 from policybook.model import Policy
 from policybook.render import render_body
-from policybook.site.changes import control_changes, text_changes
-from policybook.site.pages import site_urls
+from policybook.views.addresses import site_urls
+from policybook.views.changes import control_changes, text_changes
 
 
 def in_force(corpus: Corpus, policy_id: str) -> Policy | None:

@@ -20,7 +20,7 @@ from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy
 from policybook.images import image_problem
 from policybook.model import Policy, Status
 from policybook.render import Heading, RenderedBody, escape, render_body
-from policybook.site.pages import policy_uri
+from policybook.views.addresses import policy_uri
 
 
 class SiteBodies:
@@ -33,7 +33,6 @@ class SiteBodies:
         self.files_by_path: dict[Path, File] = {}
         self.by_path = {p.doc.path.resolve(): p for p in corpus.policies}
         self.by_id = corpus.by_id()
-        self.rendered: dict[str, RenderedBody] = {}  # src_uri -> body
 
     @property
     def placeholder(self) -> str:
@@ -90,17 +89,14 @@ class SiteBodies:
             return None
         return published.url_relative_to(page_file) + (f"#{fragment}" if fragment else "")
 
-    def fill(self, html: str, uri: str) -> str:
-        """The page's HTML with the body put where its placeholder paragraph stands."""
-        body = self.rendered.get(uri)
-        if body is None:
-            return html
+    def fill(self, html: str, body: RenderedBody) -> str:
+        """The page's HTML with ``body`` put where its placeholder paragraph stands."""
         paragraph = f"<p>{self.marker}</p>"
         return html.replace(paragraph, body.html, 1) if paragraph in html else html + body.html
 
-    def toc(self, uri: str) -> TableOfContents | None:
-        body = self.rendered.get(uri)
-        return None if body is None else get_toc(_toc_tokens(body.headings))
+    @staticmethod
+    def toc(body: RenderedBody) -> TableOfContents:
+        return get_toc(_toc_tokens(body.headings))
 
 
 class TocToken(TypedDict):
