@@ -12,6 +12,9 @@ import pytest
 
 from policybook.cli import main
 
+# Fixtures kept in modules of their own (test modules take them as parameters and never import them):
+pytest_plugins = ["confirm_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")  # Debian's, installed by .ci/run
 AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"  # axe-core from npm, installed by .ci/run

@@ -6,14 +6,17 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY, edit, strip_fingerprints
+from rule_cases import FIRES, Case
 from sitetools import png_bytes
-from test_rules import FIRES, Case
 
 from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
+from policybook.checks.run import CheckRun, LintOptions
 from policybook.cli.registry import COMMANDS
 from policybook.corpus import load_corpus
 from policybook.findings import Rule, Scope, Severity, check, declare
@@ -36,29 +39,33 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
 
 
-def _type_checking_only(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-
-
-def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
-    """Every policybook module ``path`` imports, at the top or inside functions (not under TYPE_CHECKING,
-    which never runs)."""
+def _imports(path: Path, modules: dict[str, Path], name: str) -> set[str]:
+    """Every policybook module that module ``name`` (the file at ``path``) imports: at the top, inside
+    functions and under TYPE_CHECKING (an import only the type checker follows still ties the two
+    modules together)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped = {id(n) for block in ast.walk(tree) if _type_checking_only(block) for n in ast.walk(block)}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name in modules)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # from . import x, from .x import y
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
             for alias in node.names:
-                candidate = f"{node.module}.{alias.name}"
+                candidate = f"{base}.{alias.name}"
                 if candidate in modules:
                     found.add(candidate)
-                elif node.module in modules:
-                    found.add(node.module)
+                elif base in modules:
+                    found.add(base)
     return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(path, modules, name) - {name} for name, path in modules.items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -97,10 +104,98 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycle_among_policybook_modules() -> None:
-    modules = _modules()
-    graph = {name: _imports(path, modules) - {name} for name, path in modules.items()}
+    graph = _graph()
     assert sum(len(targets) for targets in graph.values()) > 100  # the graph really was read
     assert _cycles(graph) == []
+
+
+def test_imports_under_type_checking_are_read(tmp_path: Path) -> None:
+    module = tmp_path / "policybook" / "a.py"
+    module.parent.mkdir()
+    module.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from policybook.b import B\n"
+                      "def f():\n    from . import c\n", encoding="utf-8")
+    known = {"policybook.a": module, "policybook.b": module, "policybook.c": module}
+    assert _imports(module, known, "policybook.a") == {"policybook.b", "policybook.c"}
+
+
+# -- layers --------------------------------------------------------------------------------------------
+ARCHITECTURE_PAGE = REPO / "docs" / "guide" / "architecture.md"
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The layers and the pairs kept apart, as the architecture page writes them."""
+
+    rank: dict[str, int]  # module pattern (`checks.*`, `lint`) -> layer number
+    apart: list[tuple[str, str]]  # (importer pattern, imported pattern) that must never meet
+
+    def layer_of(self, module: str) -> int | None:
+        return next((rank for pattern, rank in self.rank.items() if _matches(module, pattern)), None)
+
+
+def _matches(module: str, pattern: str) -> bool:
+    name = module.removeprefix("policybook").removeprefix(".")
+    if pattern.endswith(".*"):
+        return name == pattern[:-2] or name.startswith(pattern[:-1])
+    return name == pattern
+
+
+def _section(page: str, heading: str) -> str:
+    start = page.index(heading)
+    end = page.find("\n## ", start + len(heading))
+    return page[start:end if end != -1 else len(page)]
+
+
+def read_layers(page: str) -> Layers:
+    section = _section(page, "## The layers")
+    rank: dict[str, int] = {}
+    for row in re.finditer(r"^\| (\d+) [^|]*\| ([^|]*) \|", section, re.MULTILINE):
+        for pattern in re.findall(r"`([\w.*]+)`", row.group(2)):
+            rank[pattern] = int(row.group(1))
+    apart: list[tuple[str, str]] = []
+    for line in section.splitlines():
+        if line.startswith("- ") and "never import" in line:
+            rule = line[line.index("("):] if "(" in line else line
+            before, _, after = rule.partition("never import")
+            for source in re.findall(r"`([\w.*]+)`", before):
+                apart.extend((source, target) for target in re.findall(r"`([\w.*]+)`", after))
+    return Layers(rank, apart)
+
+
+def layer_violations(graph: dict[str, set[str]], layers: Layers) -> list[str]:
+    problems = []
+    for module, targets in sorted(graph.items()):
+        here = layers.layer_of(module)
+        if here is None:
+            if module != "policybook":
+                problems.append(f"{module} is in no layer of the architecture page")
+            continue
+        for target in sorted(targets):
+            there = layers.layer_of(target)
+            if there is not None and there > here:
+                problems.append(f"{module} (layer {here}) imports {target} (layer {there})")
+            for source, kept_from in layers.apart:
+                if _matches(module, source) and _matches(target, kept_from):
+                    problems.append(f"{module} imports {target}: {source} never imports {kept_from}")
+    return problems
+
+
+def test_every_import_keeps_to_the_layers_of_the_architecture_page() -> None:
+    layers = read_layers(ARCHITECTURE_PAGE.read_text(encoding="utf-8"))
+    assert len(set(layers.rank.values())) >= 8 and len(layers.apart) >= 4  # the page really was read
+    assert layer_violations(_graph(), layers) == []
+
+
+def test_an_import_against_the_layers_is_found() -> None:
+    layers = read_layers(ARCHITECTURE_PAGE.read_text(encoding="utf-8"))
+    graph = {"policybook.checks.questions": {"policybook.confirm.service"},  # a rule importing the web service
+             "policybook.model": {"policybook.evidence.git"},  # the model asking git
+             "policybook.handbook.builder": {"policybook.site.pages"},  # the handbook climbing to the site
+             "policybook.control.changes": {"policybook.checks.dates"},  # change control importing a rule
+             "policybook.newcomer": set()}
+    problems = layer_violations(graph, layers)
+    assert len(problems) == 5, problems
+    assert any("policybook.newcomer is in no layer" in p for p in problems)
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
@@ -113,7 +208,7 @@ def test_the_policy_id_pattern_has_one_home_in_tools() -> None:
 
 
 def test_git_and_ssh_keygen_are_run_from_one_module_each() -> None:
-    for program, home in (('"git"', "control/git.py"), ('"ssh-keygen"', "control/signatures.py")):
+    for program, home in (('"git"', "evidence/git.py"), ('"ssh-keygen"', "evidence/signatures.py")):
         callers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                          if program in p.read_text(encoding="utf-8"))
         assert callers == [home], (program, callers)
@@ -140,11 +235,11 @@ def test_each_check_reports_only_the_rules_it_declares(case: Case, example: Path
     (example / "policies/governance/poster.png").write_bytes(png_bytes())
     edit(example / case.file, case.old, case.new)
     corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
-    lint_corpus(corpus, house_style=False)  # attaches nothing, but parses every body the same way
+    lint_corpus(corpus, LintOptions())  # no house style, but parses every body the same way
     seen: set[str] = set()
     for registered in LOCAL_CHECKS + CORPUS_CHECKS:
         declared = {rule.id for rule in registered.rules}
-        emitted = {f.rule for f in registered.function(corpus)}
+        emitted = {f.rule for f in registered(corpus, CheckRun())}
         if registered.rules:  # the house style check reports the project's own rules
             assert emitted <= declared, (registered.name, emitted - declared)
         seen |= emitted

@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import AXE, CHROMIUM, axe_violations
-from test_confirm_support import (  # noqa: F401 - fixtures
-    BACKENDS,
-    NEW_WORDS,
-    STAFF_ADDRESSES,
-    Service,
-    client,
-    mail,
-    policybook,
-    postgresql,
-    running_service,
-    sign_in,
-)
+from browsertools import needs_browser
+from confirmtools import BACKENDS, NEW_WORDS, STAFF_ADDRESSES, Service, client, policybook, running_service, sign_in
+from conftest import axe_violations
 
-_missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
-if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
-    raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
-pytestmark = pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)} (installed by .ci/run)")
+pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

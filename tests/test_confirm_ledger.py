@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from confirmtools import BACKENDS, database_for
 from conftest import TODAY
 from sqlalchemy.engine import Engine
-from test_confirm_support import BACKENDS, database_for, mail, postgresql  # noqa: F401 - fixtures
 
 from policybook.confirm.chain import Confirmation, chain_problems, row_hash
 from policybook.confirm.database import connect

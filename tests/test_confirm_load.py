@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from confirmtools import database_for
 from conftest import REPO
-from test_confirm_support import database_for, postgresql  # noqa: F401 - fixture
 
 sys.path.insert(0, str(REPO / "tools" / "bench"))
 import confirm_bench

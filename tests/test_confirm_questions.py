@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, edit, position_of
 
-from policybook.confirm.questions import Question, questions_of, wrong_answers
 from policybook.corpus import load_corpus
+from policybook.questions import Question, questions_of, wrong_answers
 
 HAND_HYGIENE = "policies/infection-control/hand-hygiene.md"
 GOOD = """questions:

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from confirmtools import STAFF_ADDRESSES, MailSink, confirmations_settings
 from conftest import TODAY
-from test_confirm_support import STAFF_ADDRESSES, MailSink, confirmations_settings, mail  # noqa: F401 - fixture
 
 from policybook.confirm.database import connect
 from policybook.confirm.ledger import append_confirmation

@@ -13,19 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from test_confirm_support import (  # noqa: F401 - fixtures
-    API_TOKEN,
-    BACKENDS,
-    PROXY,
-    STAFF_ADDRESSES,
-    Service,
-    client,
-    csrf,
-    mail,
-    postgresql,
-    running_service,
-    sign_in,
-)
+from confirmtools import API_TOKEN, BACKENDS, PROXY, STAFF_ADDRESSES, Service, client, csrf, running_service, sign_in
 
 from policybook.config import ConfirmationSettings
 from policybook.confirm import codes

@@ -4,11 +4,11 @@ axe-core scan and its Content-Security-Policy."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from conftest import AXE, CHROMIUM, TODAY, axe_violations, edit
+from browsertools import needs_browser
+from conftest import TODAY, axe_violations, edit
 from sitetools import copy_example, policybook, serve
 
 BASE = "https://confirm.harbourside-dexa.example"
@@ -53,12 +53,7 @@ def test_no_link_without_a_confirmations_service(tmp_path: Path) -> None:
     assert "pb-confirm" not in (site / "policies/infection-control/hand-hygiene/index.html").read_text(encoding="utf-8")
 
 
-_missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
-if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
-    raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
-
-
-@pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)} (installed by .ci/run)")
+@needs_browser
 def test_the_page_with_the_link_passes_axe_and_its_csp(site: Path, browser: object) -> None:
     policy = (site / "content-security-policy.txt").read_text(encoding="utf-8").strip()
     with serve(site, {"Content-Security-Policy": policy}) as url:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policybook.handbook.convert import BodyConverter
-from policybook.loader import Document, parse_markdown_text
+from policybook.loader import parse_markdown
 from policybook.markdown import parse_body
 from policybook.model import Policy
 from policybook.style.runner import Style, check_policy
@@ -38,8 +38,7 @@ def test_prose_positions_stay_inside_the_body(body: str) -> None:
 @given(TEXT)
 def test_style_runner_never_raises(body: str) -> None:
     assert STYLE is not None
-    doc = Document(path=Path("fuzz.md"), rel="policies/fuzz.md")
-    parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
+    doc = parse_markdown("---\nid: ZZ-001\n---\n" + body, Path("fuzz.md"), "policies/fuzz.md")
     for item in check_policy(STYLE, Policy.from_document(doc)):
         assert item.line >= 1 and item.column >= 1
 
@@ -49,8 +48,7 @@ def test_style_runner_never_raises(body: str) -> None:
 @given(TEXT.filter(lambda t: "![" not in t))
 def test_markdown_to_typst_always_compiles(tmp_path: Path, body: str) -> None:
     """Whatever the body says, pandoc's Typst output compiles as plain content: nothing runs."""
-    doc = Document(path=tmp_path / "p.md", rel="p.md")
-    parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
+    doc = parse_markdown("---\nid: ZZ-001\n---\n" + body, tmp_path / "p.md", "p.md")
     source = BodyConverter(tmp_path, set(), {}, root=tmp_path, policies_dir=tmp_path,
                            by_id={}).convert(Policy.from_document(doc))
     typst.compile(("#set page(width: 10cm, height: auto)\n" + source).encode("utf-8"), format="svg")

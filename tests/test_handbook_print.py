@@ -19,7 +19,7 @@ from policybook.corpus import Corpus, load_corpus
 from policybook.dates import long_date
 from policybook.handbook.builder import Variant, build_handbooks, select, select_role
 from policybook.handbook.editions import role_editions, safe_stem
-from policybook.site.pages import site_urls
+from policybook.views.addresses import site_urls
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (.ci/run)")
 

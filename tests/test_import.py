@@ -931,7 +931,7 @@ def test_nothing_is_written_through_a_symbolic_link(example: Path, run, tmp_path
 
 
 def test_a_file_is_created_only_where_nothing_is(tmp_path: Path) -> None:
-    from policybook.control.edit import create_atomically
+    from policybook.writing import create_atomically
 
     target = tmp_path / "IPC-006.md"
     create_atomically(target, b"first import\n")

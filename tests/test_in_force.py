@@ -144,7 +144,7 @@ def test_a_signed_library_needs_a_signature_on_the_version_in_force(tmp_path: Pa
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "policies")
-    from policybook.control.fingerprint import fingerprint
+    from policybook.evidence.fingerprint import fingerprint
     from policybook.loader import load_markdown
 
     doc = load_markdown(root / COMPLAINTS, COMPLAINTS)
@@ -168,7 +168,7 @@ def test_the_version_in_force_is_its_last_approved_text(library: Path) -> None:
     """A version whose approved text was corrected and re-fingerprinted in a later commit (as `policybook
     sign` does for a policy adopted from paper) is in force with that later text, the one its record
     covers, not the text of the first commit that carried its number."""
-    from policybook.control.fingerprint import fingerprint
+    from policybook.evidence.fingerprint import fingerprint
     from policybook.loader import load_markdown
 
     edit(library / COMPLAINTS, "## Purpose\n", f"## Purpose\n\n{NEW_WORDS}.\n")

@@ -14,9 +14,9 @@ import pytest
 from conftest import TODAY, edit
 from hostile_cases import policy
 
-from policybook.control.reviews import as_ics, due_reviews
 from policybook.corpus import load_corpus
 from policybook.findings import Finding, Severity, printable
+from policybook.views.calendar import as_ics, due_reviews
 
 GOVERNANCE = "policies/governance"
 

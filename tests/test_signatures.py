@@ -13,8 +13,8 @@ import pytest
 from conftest import REPO, TODAY, edit
 from sitetools import copy_example, policybook
 
-from policybook.control.fingerprint import fingerprint
-from policybook.loader import Document, parse_markdown_text
+from policybook.evidence.fingerprint import fingerprint
+from policybook.loader import parse_markdown
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH's ssh-keygen (see .ci/run)")
 
@@ -88,8 +88,7 @@ def test_a_review_is_signed_too(signed: Path, keys: dict[str, Path]) -> None:
 def _refingerprint(path: Path) -> None:
     """What a tamperer would do: recompute the unkeyed fingerprint after an edit."""
     text = path.read_text(encoding="utf-8")
-    doc = Document(path=path, rel=path.name)
-    parse_markdown_text(doc, text)
+    doc = parse_markdown(text, path, path.name)
     old = doc.data["fingerprint"]
     path.write_text(text.replace(old, fingerprint(doc.data, doc.body)), encoding="utf-8")
 

@@ -217,7 +217,7 @@ def test_review_wording_windows_dates_language_and_titles(project: Path) -> None
     written out in registers, an en-GB page, the policy id in the page title, calendar reminders."""
     from icalendar import Calendar
 
-    from policybook.site.context import review_status
+    from policybook.views.review import review_status
 
     edit(project / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-25"')
     edit(project / "policies/infection-control/hand-hygiene.md", 'next_review: "2027-10-13"',

@@ -7,22 +7,19 @@ accessibility scan (WCAG 2.2 A and AA). Screenshots are kept in tests/artefacts/
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import AXE, CHROMIUM, REPO, TODAY, axe_violations, edit
+from browsertools import needs_browser, open_page
+from conftest import REPO, TODAY, axe_violations, edit
 from sitetools import copy_example, policybook, serve
 
 ARTEFACTS = REPO / "tests/artefacts"
 
-_missing = [what for what, ok in (("chromium", Path(CHROMIUM).is_file()), ("axe-core", AXE.is_file())) if not ok]
-if _missing and os.environ.get("POLICYBOOK_REQUIRE_BROWSER"):
-    raise RuntimeError(f"browser tests need {', '.join(_missing)}: see .ci/run")
-pytestmark = pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)} (installed by .ci/run)")
+pytestmark = needs_browser
 
 
 SITE_ROOT: dict[str, Path] = {}  # where the module's site was built
@@ -40,20 +37,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _page(browser: object, url: str, width: int = 1280, bypass_csp: bool = False) -> object:
-    page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=bypass_csp)  # type: ignore[attr-defined]
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page
-
-
 def _shot(page: object, name: str) -> None:
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
 def test_home_page_lists_the_categories(browser: object, site: str) -> None:
-    page = _page(browser, site + "/")
+    page = open_page(browser, site + "/")
     _shot(page, "home")
     links = page.locator("article a").all_inner_texts()
     for title in ("Governance and quality", "Safeguarding and consent", "Clinical practice and radiation",
@@ -65,7 +55,7 @@ def test_home_page_lists_the_categories(browser: object, site: str) -> None:
 
 
 def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: str) -> None:
-    page = _page(browser, site + "/policies/infection-control/hand-hygiene/")
+    page = open_page(browser, site + "/policies/infection-control/hand-hygiene/")
     page.locator("details.pb-panel > summary").click()  # the panel is one tap away
     _shot(page, "policy")
     value = lambda key: page.locator(f'[data-pb="{key}"]').inner_text().strip()  # noqa: E731
@@ -81,13 +71,13 @@ def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: s
 
 
 def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) -> None:
-    page = _page(browser, site + "/policies/clinical/referral-criteria/")
+    page = open_page(browser, site + "/policies/clinical/referral-criteria/")
     assert page.locator(".pb-status .pb-badge").inner_text().startswith("Overdue by 6 days")  # first screen
     page.locator("details.pb-panel > summary").click()
     badge = page.locator('[data-pb="review_status"]')
     assert badge.inner_text().startswith("Overdue by 6 days")
     assert "pb-badge--overdue" in (badge.get_attribute("class") or "")
-    register = _page(browser, site + "/registers/review/")
+    register = open_page(browser, site + "/registers/review/")
     _shot(register, "register-review")
     assert "Referral and exclusion criteria" in register.locator("article").inner_text()
     page.close()
@@ -95,7 +85,7 @@ def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) 
 
 
 def test_search_finds_a_policy_by_a_word_in_its_body(browser: object, site: str) -> None:
-    page = _page(browser, site + "/")
+    page = open_page(browser, site + "/")
     page.locator(".md-search__input").first.click()
     page.keyboard.type("diarrhoea")
     page.wait_for_selector(".md-search-result__item", timeout=15000)
@@ -105,7 +95,7 @@ def test_search_finds_a_policy_by_a_word_in_its_body(browser: object, site: str)
 
 
 def test_all_policies_register_sorts_by_column(browser: object, site: str) -> None:
-    page = _page(browser, site + "/registers/")
+    page = open_page(browser, site + "/registers/")
     _shot(page, "register-all")
     ids = lambda: page.locator(".pb-sortable tbody tr td:first-child").all_inner_texts()  # noqa: E731
     assert ids() == sorted(ids())
@@ -117,7 +107,7 @@ def test_all_policies_register_sorts_by_column(browser: object, site: str) -> No
 
 
 def test_policy_page_fits_a_phone_screen(browser: object, site: str) -> None:
-    page = _page(browser, site + "/policies/infection-control/hand-hygiene/", width=375)
+    page = open_page(browser, site + "/policies/infection-control/hand-hygiene/", width=375)
     _shot(page, "policy-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
@@ -125,7 +115,7 @@ def test_policy_page_fits_a_phone_screen(browser: object, site: str) -> None:
 
 
 def test_print_view_hides_navigation_and_marks_the_copy_uncontrolled(browser: object, site: str) -> None:
-    page = _page(browser, site + "/policies/infection-control/hand-hygiene/")
+    page = open_page(browser, site + "/policies/infection-control/hand-hygiene/")
     page.emulate_media(media="print")
     assert not page.locator(".md-sidebar--primary").is_visible()
     assert not page.locator(".md-header").is_visible()
@@ -137,7 +127,7 @@ def test_print_view_hides_navigation_and_marks_the_copy_uncontrolled(browser: ob
 @pytest.mark.parametrize("path", ["/", "/policies/infection-control/hand-hygiene/", "/registers/",
                                   "/registers/roles/", "/registers/review/"])
 def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str) -> None:
-    page = _page(browser, site + path, bypass_csp=True)  # axe is injected as an inline script
+    page = open_page(browser, site + path, bypass_csp=True)  # axe is injected as an inline script
     violations = axe_violations(page)
     page.close()
     assert violations == []
@@ -163,7 +153,7 @@ def test_version_selector_lists_versions_after_two_publishes(browser: object,
         bundle.extractall(out, filter="data")
     assert (out / "versions.json").is_file()
     with serve(out) as url:
-        page = _page(browser, url + "/2026.11/")
+        page = open_page(browser, url + "/2026.11/")
         page.wait_for_selector(".md-version__current", timeout=15000)
         _shot(page, "versions")
         assert page.locator(".md-version__current").inner_text().startswith("2026.11")

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsertools import needs_browser, open_page
 from conftest import TODAY, axe_violations, edit
 from sitetools import copy_example, policybook, serve
-from test_site_browser import _page, pytestmark  # noqa: F401  (skipped without a browser, as there)
+
+pytestmark = needs_browser
 
 HAND = "policies/infection-control/hand-hygiene.md"
 PHONE = {"width": 375, "height": 812}
@@ -109,7 +111,7 @@ QUERIES = [
 def test_search_puts_the_policy_in_force_first(browser: object, site: str, library: Path) -> None:
     for _query, expected in QUERIES:
         assert (library / "site" / expected / "index.html").is_file(), expected
-    page = _page(browser, site + "/")
+    page = open_page(browser, site + "/")
     wrong = []
     for query, expected in QUERIES:
         results = _search(page, query)
@@ -130,7 +132,7 @@ def test_the_search_index_holds_only_what_is_in_force(library: Path) -> None:
 
 def test_a_printed_policy_is_controlled_on_every_page(browser: object, site: str, library: Path,
                                                       tmp_path: Path) -> None:
-    page = _page(browser, site + "/policies/infection-control/hand-hygiene/")
+    page = open_page(browser, site + "/policies/infection-control/hand-hygiene/")
     pdf = tmp_path / "printed.pdf"
     page.pdf(path=str(pdf), format="A4")
     page.close()

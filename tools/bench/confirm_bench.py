@@ -50,9 +50,10 @@ def all_staff_policies() -> list[str]:
     import datetime as dt
 
     from policybook.corpus import load_corpus
+    from policybook.evidence.inforce import in_force
 
     corpus = load_corpus(REPO, dt.date.today())
-    return sorted(p.id for p in corpus.in_force() if p.id and p.audience == ["all-staff"] and p.acknowledge)
+    return sorted(p.id for p in in_force(corpus) if p.id and p.audience == ["all-staff"] and p.acknowledge)
 
 
 def make_library(root: Path, database: str, people: int) -> Path:
@@ -300,7 +301,7 @@ def main() -> None:
         cluster = None
         if args.postgresql:
             sys.path.insert(0, str(REPO / "tests"))
-            from test_confirm_support import PostgreSQL
+            from confirmtools import PostgreSQL
 
             cluster = PostgreSQL()
             reason = cluster.why_not()

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import REPO, make_corpus
 from lint_bench import measure
 
-from policybook.control.fingerprint import fingerprint
-from policybook.control.signatures import allowed_signers, approval_statement, sign, statement_paths
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.signatures import allowed_signers, approval_statement, sign, statement_paths
 from policybook.loader import load_markdown
 from policybook.registers import load_registers
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from policybook.loader import Document, decode, parse_markdown_text
+    from policybook.loader import parse_markdown_bytes
     from policybook.model import Policy
     from policybook.style.runner import Style, check_policy
 
@@ -21,11 +21,9 @@ STYLE = Style.load(REPO)
 
 
 def test_one_input(data: bytes) -> None:
-    text, _problems = decode(data, "fuzz.md")
-    if text is None:
+    doc = parse_markdown_bytes(data, Path("fuzz.md"), "policies/fuzz.md")
+    if not doc.text:
         return
-    doc = Document(path=Path("fuzz.md"), rel="policies/fuzz.md")
-    parse_markdown_text(doc, text)
     policy = Policy.from_document(doc)
     policy.parsed  # noqa: B018 - parse the body
     if STYLE is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from policybook.config import Config, load_config
 from policybook.errors import PolicybookError
@@ -14,21 +13,19 @@ from policybook.loader import ENCODING, load_markdown, walk
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF, Registers, load_registers
 
-if TYPE_CHECKING:  # the lint layer loads the house style and attaches it; the corpus only carries it
-    from policybook.control.inforce import InForce
-    from policybook.style.runner import Style
 
-
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Corpus:
+    """What the project holds on one day: read once, never changed after. Anything worked out from it
+    (the versions in force from git, lint's findings) is worked out by the layer that needs it, from it;
+    how a run looks at it (house style, base revision, jobs, paths) is the lint engine's LintOptions.
+    Two corpora are the same only if they are the same object."""
+
     config: Config
     registers: Registers
     policies: list[Policy]
     today: dt.date
     load_findings: list[Finding] = field(default_factory=list)
-    style: Style | None = None  # the house style, attached by lint.lint_corpus
-    base_ref: str | None = None  # git revision to compare with, for version-not-bumped
-    _in_force: InForce | None = field(default=None, init=False, repr=False)  # not carried by replace()
 
     @property
     def root(self) -> Path:
@@ -50,27 +47,9 @@ class Corpus:
         return role.title if role else role_id
 
     def published(self) -> list[Policy]:
-        """Policies approved in the working files (what lint and signing look at)."""
+        """Policies approved in the working files (what lint and signing look at); what staff are given,
+        which for a bumped draft is read from git, is evidence.inforce.in_force(corpus)."""
         return [p for p in self.policies if p.in_force]
-
-    def in_force_report(self) -> InForce:
-        """What staff get, and what they cannot be given (see control/inforce.py): worked out once per corpus,
-        from git, for the site, the handbook, the records commands and lint alike."""
-        if self._in_force is None:
-            from policybook.control.inforce import versions_in_force
-
-            self._in_force = versions_in_force(self)
-        return self._in_force
-
-    def in_force(self) -> list[Policy]:
-        """Approved policies, and for a policy bumped to a draft its last proven approved version."""
-        return self.in_force_report().policies
-
-    @property
-    def not_in_force(self) -> list[str]:
-        """One line per draft whose approved version could not be read or is not proven."""
-        report = self.in_force_report()
-        return [line for _, line in (*report.missing, *report.unproven)]
 
 
 PolicyCache = dict[Path, tuple[int, int, Policy]]  # path -> (mtime_ns, size, policy)

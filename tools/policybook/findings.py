@@ -101,20 +101,27 @@ class Rule:
         return {"id": self.id, "severity": self.severity.value, "scope": self.scope.value, "summary": self.summary}
 
 
-CheckFunction = Callable[[Any], Iterable[Finding]]  # takes the Corpus (typed loosely: the corpus imports us)
+# A check takes the Corpus, and, when it asks for it, the run (checks/run.py: the lint options and the bodies'
+# summaries); typed loosely here because the corpus and the run import this module.
+CheckFunction = Callable[..., Iterable[Finding]]
 
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check: the function, whether it runs per policy or across them, what it reports."""
+    """A registered check: the function, whether it runs per policy or across them, what it reports, and
+    whether it is handed the run (the house style, the base revision) as well as the corpus."""
 
     function: CheckFunction
     scope: Scope
     rules: tuple[Rule, ...]
+    takes_run: bool = False
 
     @property
     def name(self) -> str:
         return f"{self.function.__module__}.{self.function.__qualname__}"
+
+    def __call__(self, corpus: Any, run: Any) -> Iterable[Finding]:
+        return self.function(corpus, run) if self.takes_run else self.function(corpus)
 
 
 _RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -133,9 +140,10 @@ def declare(rule_id: str, severity: Severity, scope: Scope, summary: str) -> Rul
     return rule
 
 
-def check(*rules: Rule, scope: Scope | None = None) -> Callable[[CheckFunction], CheckFunction]:
+def check(*rules: Rule, scope: Scope | None = None, run: bool = False) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as the check that reports ``rules``. Its scope is the rules'
-    scope (per policy or across the corpus) unless given; the function itself is returned unchanged."""
+    scope (per policy or across the corpus) unless given; with ``run`` it is called with the run
+    (checks/run.py) after the corpus. The function itself is returned unchanged."""
     if not rules and scope is None:
         raise ValueError("a check names the rules it reports, or its scope when they are the project's own")
     scopes = {r.scope for r in rules if r.scope is not Scope.FILE}
@@ -144,7 +152,7 @@ def check(*rules: Rule, scope: Scope | None = None) -> Callable[[CheckFunction],
         raise ValueError(f"say scope=Scope.POLICY or Scope.CORPUS for a check of {[r.id for r in rules]}")
 
     def register(function: CheckFunction) -> CheckFunction:
-        _CHECKS.append(Check(function, chosen, rules))
+        _CHECKS.append(Check(function, chosen, rules, run))
         return function
 
     return register

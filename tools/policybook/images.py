@@ -89,8 +89,8 @@ def size_problem(data: bytes, suffix: str) -> str | None:
     try:
         with _HEADER_READERS[suffix](io.BytesIO(data)) as image:
             width, height = image.size
-    except Image.DecompressionBombError:  # Pillow's own limit, far above ours, refused it before giving the size
-        return (f"is an image of more than {Image.MAX_IMAGE_PIXELS * 2 // 1_000_000:,} megapixels; keep images "
+    except Image.DecompressionBombError:  # Pillow's own limit (set, or it would refuse nothing), far above ours
+        return (f"is an image of more than {(Image.MAX_IMAGE_PIXELS or 0) * 2 // 1_000_000:,} megapixels; keep images "
                 f"under {_budget()}")
     except Exception as exc:  # each format's reader raises its own errors on a damaged header
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
@@ -111,9 +111,10 @@ def typesetting_problem(data: bytes, suffix: str) -> str | None:
     copied alone into an empty folder, which is all Typst may read."""
     with tempfile.TemporaryDirectory(prefix="policybook-image-") as folder:
         (Path(folder) / f"image{suffix}").write_bytes(data)
+        source = Path(folder) / "main.typ"
+        source.write_text(f'#set page(width: 10cm, height: auto)\n#image("image{suffix}")', encoding="utf-8")
         try:
-            typst.compile(f'#set page(width: 10cm, height: auto)\n#image("image{suffix}")'.encode(),
-                          root=folder, format="svg", ignore_system_fonts=True)
+            typst.compile(str(source), root=folder, format="svg", ignore_system_fonts=True)
         except Exception as exc:  # the typst binding raises its own error types
             detail = " ".join(str(exc).split())[:160]
             return f"cannot be drawn in the handbook ({detail}): export it again from the program that made it"
@@ -156,9 +157,10 @@ def svg_problem(data: bytes) -> str | None:
     return None
 
 
-def _namespace(tag: str) -> str:
+def _namespace(tag: object) -> str:
+    """An element's or attribute's namespace: a comment's or processing instruction's tag is not text."""
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
-def _local(tag: str) -> str:
+def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""

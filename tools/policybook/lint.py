@@ -1,16 +1,32 @@
-"""Lint: attach the house style, run every check, keep the findings for the paths asked about."""
+"""The lint engine: one way to run every check over a corpus, for the command line, the preview, the
+language server and the approval and publication gates.
+
+A run is the corpus plus one explicit ``LintOptions`` (house style, base revision, jobs, paths). The engine
+keeps each policy's per-policy findings while that policy is the same parsed object and what the checks
+depend on (settings, registers, date, house style) is unchanged, so a long-running caller (the language
+server) relints only what changed; the cross-file checks always see every policy. A one-off caller makes
+an engine, runs it once and drops it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from policybook.checks import RULES, run_checks
+from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
+from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
+from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
+from policybook.checks.parallel import PARALLEL_FROM, run_local_checks
+from policybook.checks.run import CheckRun, LintOptions
+from policybook.checks.structure import EMPTY_SECTION
 from policybook.corpus import Corpus, load_corpus
 from policybook.errors import PolicybookError
-from policybook.findings import Finding, Rule, Severity
+from policybook.findings import Finding, Rule, Severity, blocking
+from policybook.model import BodySummary, Policy
+from policybook.registers import Registers
 from policybook.style.runner import Style
 
 
@@ -20,6 +36,7 @@ class LintResult:
     files: int
     rules: dict[str, Rule] = field(default_factory=lambda: dict(RULES))
     packaged_style: bool = False  # no .vale.ini: the house style shipped with policybook was applied
+    rechecked: int = 0  # policies the per-policy checks ran on in this run (the rest were unchanged)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -36,7 +53,113 @@ def catalogue(root: Path | None) -> dict[str, Rule]:
     return dict(RULES) | (style.catalogue() if style else {})
 
 
-def _selected(root: Path, paths: Sequence[str], cwd: Path, changed: bool = False) -> list[str] | None:
+def options_for(root: Path, *, house_style: bool = True, base_ref: str | None = None, jobs: int | None = None,
+                only: Sequence[str] | None = None) -> LintOptions:
+    """The options of an ordinary run on the project at ``root``: its house style loaded (unless
+    ``house_style`` is False), compared with ``base_ref`` when given, reporting ``only`` those paths."""
+    return LintOptions(style=Style.load(root) if house_style else None, base_ref=base_ref, jobs=jobs,
+                       only=tuple(only) if only is not None else None)
+
+
+def lint_order(finding: Finding) -> tuple[str, int, int, str]:
+    """The order ``policybook lint`` reports findings in."""
+    return finding.path, finding.line, finding.column, finding.rule
+
+
+def within(path: str, only: Iterable[str]) -> bool:
+    """Whether ``path`` is one of the paths in ``only`` or inside one of its folders."""
+    return any(path == p or p in ("", ".") or path.startswith(p.rstrip("/") + "/") for p in only)
+
+
+class LintEngine:
+    """Runs the checks; keeps per-policy findings between runs of the same long-lived caller."""
+
+    def __init__(self) -> None:
+        self._local: dict[str, tuple[Policy, list[Finding]]] = {}  # per-policy findings, by policy path
+        self._summaries: dict[str, tuple[Policy, BodySummary]] = {}  # bodies the workers parsed, by path
+        self._unattributed: list[Finding] = []  # per-policy findings about another file (no check gives any yet)
+        self._key: tuple[object, ...] | None = None
+
+    def run(self, corpus: Corpus, options: LintOptions) -> LintResult:
+        """Every finding for ``corpus`` under ``options``: load problems, the per-policy checks (again only
+        for policies new or changed since the last run), then the cross-file checks."""
+        rechecked = self._local_findings(corpus, options)
+        run = CheckRun(options, self._summaries)
+        found: set[Finding] = set(corpus.load_findings)
+        found.update(self._unattributed)
+        reported = [p for p in corpus.policies if options.only is None or within(p.rel, options.only)]
+        for policy in reported:
+            found.update(self._local[policy.rel][1])
+        for check in CORPUS_CHECKS:
+            found.update(check(corpus, run))
+        findings = sorted(found, key=lint_order)
+        if options.only is not None:
+            findings = [f for f in findings if within(f.path, options.only)]
+            files = len(reported)
+        else:
+            files = len(corpus.policies) + len(corpus.registers.documents)
+        style = options.style
+        rules = dict(RULES) | (style.catalogue() if style else {})
+        return LintResult(findings, files, rules, packaged_style=bool(style and style.packaged), rechecked=rechecked)
+
+    def _local_findings(self, corpus: Corpus, options: LintOptions) -> int:
+        """Run the per-policy checks on each reported policy that is new or changed, or on all of them
+        when what they all depend on has changed; returns how many policies were checked."""
+        key = (id(corpus.config), _registers_key(corpus.registers), corpus.today, id(options.style))
+        if key != self._key:
+            self._local, self._summaries, self._unattributed, self._key = {}, {}, [], key
+        current = {p.rel for p in corpus.policies}
+        self._local = {rel: entry for rel, entry in self._local.items() if rel in current}
+        self._summaries = {rel: entry for rel, entry in self._summaries.items() if rel in current}
+        stale = [p for p in corpus.policies if self._local.get(p.rel, (None, []))[0] is not p
+                 and (options.only is None or within(p.rel, options.only))]
+        if not stale:
+            return 0
+        run = CheckRun(options)
+        jobs = options.jobs if options.jobs is not None else (1 if len(stale) < PARALLEL_FROM else None)
+        findings, parsed = run_local_checks(replace(corpus, policies=stale), LOCAL_CHECKS, run, jobs)
+        grouped: dict[str, list[Finding]] = defaultdict(list)
+        for finding in findings:
+            grouped[finding.path].append(finding)
+        for policy in stale:
+            self._local[policy.rel] = (policy, grouped.pop(policy.rel, []))
+            if policy.rel in parsed:
+                self._summaries[policy.rel] = (policy, parsed[policy.rel])
+        self._unattributed = [f for found in grouped.values() for f in found]
+        return len(stale)
+
+
+def _registers_key(registers: Registers) -> tuple[object, ...]:
+    """What the per-policy checks see of the registers: each file's text, and what loading them found."""
+    return (tuple((name, doc.text) for name, doc in registers.documents.items()), tuple(registers.findings))
+
+
+def lint_corpus(corpus: Corpus, options: LintOptions | None = None) -> LintResult:
+    """One run of a fresh engine, for callers that lint a corpus once; without ``options``, as
+    ``policybook lint`` runs: the project's house style, every path."""
+    return LintEngine().run(corpus, options or options_for(corpus.root))
+
+
+# -- gates: what stops an approval or a publication ----------------------------------------------------
+# Errors an approval itself puts right: it records the new fingerprint, version, dates and interval.
+_APPROVAL_FIXES = (CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED, REVIEW_OVERDUE, REVIEW_INTERVAL, DATE_ORDER)
+
+
+def approval_blockers(corpus: Corpus, policy: Policy) -> list[Finding]:
+    """What must be fixed before ``policy`` can be approved: its lint errors, except those approving
+    fixes, and its empty sections (a warning while it is a draft, an error once approved)."""
+    findings = lint_corpus(corpus, options_for(corpus.root, only=[policy.rel])).findings
+    return blocking(findings, allow=_APPROVAL_FIXES) + [f for f in findings if f.rule == EMPTY_SECTION.id
+                                                        and not f.is_error]
+
+
+def publication_blockers(findings: Iterable[Finding], block_on_overdue: bool = False) -> list[Finding]:
+    """The errors that stop a build: every error, except an overdue review unless ``block_on_overdue``
+    (staff still need an overdue policy; lint in CI fails on it all the same)."""
+    return blocking(findings, allow=[] if block_on_overdue else [REVIEW_OVERDUE])
+
+
+def selected_paths(root: Path, paths: Sequence[str], cwd: Path, changed: bool = False) -> list[str] | None:
     """Relative path prefixes the user asked about (files or folders), or None for everything. A symbolic
     link is named as itself, not as what it points at, so its own finding is reported; with ``changed``
     (paths from a commit), a path that no longer exists (a deleted file) is left out."""
@@ -56,41 +179,17 @@ def _selected(root: Path, paths: Sequence[str], cwd: Path, changed: bool = False
     return selected
 
 
-def _within(path: str, only: list[str]) -> bool:
-    return any(path == p or p in ("", ".") or path.startswith(p.rstrip("/") + "/") for p in only)
-
-
-def lint_corpus(corpus: Corpus, only: list[str] | None = None, jobs: int | None = None,
-                house_style: bool = True) -> LintResult:
-    """Lint a loaded corpus. The house style is loaded here (once per corpus) unless ``house_style``
-    is False; ``only`` keeps the findings for those path prefixes."""
-    if house_style and corpus.style is None:
-        corpus.style = Style.load(corpus.root)
-    elif not house_style:
-        corpus.style = None
-    selected = None if only is None else (lambda rel: _within(rel, only))
-    findings = sorted(set(run_checks(corpus, jobs, selected)), key=lambda f: (f.path, f.line, f.column, f.rule))
-    if only is not None:
-        findings = [f for f in findings if _within(f.path, only)]
-        files = sum(1 for p in corpus.policies if _within(p.rel, only))
-    else:
-        files = len(corpus.policies) + len(corpus.registers.documents)
-    rules = dict(RULES) | (corpus.style.catalogue() if corpus.style else {})
-    return LintResult(findings, files, rules, packaged_style=bool(corpus.style and corpus.style.packaged))
-
-
 def lint(root: Path, today: dt.date, paths: Sequence[str] = (), cwd: Path | None = None,
          base_ref: str | None = None, changed: bool = False) -> LintResult:
-    """Lint the project at ``root``. ``paths`` limit the report; with ``changed`` they are the files a
-    commit changes (as pre-commit passes them), and a change outside the policies (a register, the
-    settings, the house style) can break any policy, so then every file is reported."""
-    only = _selected(root, paths, cwd or Path.cwd(), changed)
+    """Lint the project at ``root`` (the command line). ``paths`` limit the report; with ``changed`` they
+    are the files a commit changes (as pre-commit passes them), and a change outside the policies (a
+    register, the settings, the house style) can break any policy, so then every file is reported."""
+    only = selected_paths(root, paths, cwd or Path.cwd(), changed)
     if changed and only is not None and len(only) < len(paths):
         only = None  # a file was deleted: what referred to it can be anywhere
     corpus = load_corpus(root, today)
     if changed and only is not None:
         policies = corpus.config.policies_path.resolve().relative_to(root.resolve()).as_posix()
-        if not all(_within(path, [policies]) for path in only):
+        if not all(within(path, [policies]) for path in only):
             only = None
-    corpus.base_ref = base_ref
-    return lint_corpus(corpus, only)
+    return lint_corpus(corpus, options_for(root, base_ref=base_ref, only=only))

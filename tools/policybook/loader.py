@@ -120,17 +120,30 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
 
 
 def load_markdown(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Load a policy: YAML frontmatter between '---' lines, then a Markdown body."""
-    doc = Document(path=path, rel=rel)
+    """Load a policy file: YAML frontmatter between '---' lines, then a Markdown body."""
     text, problems = read_text(path, rel, max_bytes)
     if text is None:
-        doc.findings.extend(problems)
-        return doc
-    parse_markdown_text(doc, text)
+        return Document(path=path, rel=rel, findings=problems)
+    return parse_markdown(text, path, rel)
+
+
+def parse_markdown(text: str, path: Path, rel: str) -> Document:
+    """A policy's Document made from ``text`` exactly as ``load_markdown`` makes it from the file: for an
+    editor's unsaved text, a version read from git, or a file about to be written."""
+    doc = Document(path=path, rel=rel)
+    _fill_markdown(doc, text)
     return doc
 
 
-def parse_markdown_text(doc: Document, text: str) -> None:
+def parse_markdown_bytes(raw: bytes, path: Path, rel: str) -> Document:
+    """``parse_markdown`` of bytes (from git, or an editor): text that cannot be decoded is a finding."""
+    text, problems = decode(raw, rel)
+    if text is None:
+        return Document(path=path, rel=rel, findings=problems)
+    return parse_markdown(text, path, rel)
+
+
+def _fill_markdown(doc: Document, text: str) -> None:
     """Split ``text`` into frontmatter and body and fill ``doc``."""
     doc.text = text
     lines = text.split("\n")
@@ -162,14 +175,25 @@ def parse_markdown_text(doc: Document, text: str) -> None:
 
 def load_yaml(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Load a plain YAML file (a register or the configuration)."""
-    doc = Document(path=path, rel=rel)
     text, problems = read_text(path, rel, max_bytes)
     if text is None:
-        doc.findings.extend(problems)
-        return doc
-    doc.text = text
+        return Document(path=path, rel=rel, findings=problems)
+    return parse_yaml(text, path, rel)
+
+
+def parse_yaml(text: str, path: Path, rel: str) -> Document:
+    """A YAML file's Document made from ``text`` exactly as ``load_yaml`` makes it from the file."""
+    doc = Document(path=path, rel=rel, text=text)
     _parse_yaml(doc, text, line_offset=1)
     return doc
+
+
+def parse_yaml_bytes(raw: bytes, path: Path, rel: str) -> Document:
+    """``parse_yaml`` of bytes: text that cannot be decoded is a finding."""
+    text, problems = decode(raw, rel)
+    if text is None:
+        return Document(path=path, rel=rel, findings=problems)
+    return parse_yaml(text, path, rel)
 
 
 def _parse_yaml(doc: Document, yaml_text: str, line_offset: int) -> None:
@@ -230,6 +254,7 @@ class _Converter:
                 self.doc.key_positions[(*path, index)] = self.pos(item)
                 items.append(self.convert(item, (*path, index)))
             return items
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes mappings, sequences and scalars only
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:

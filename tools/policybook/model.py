@@ -4,15 +4,31 @@ so that one schema error does not stop the other checks from running on the rest
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from policybook.control.versions import parse_version
 from policybook.dates import parse_date
 from policybook.loader import Document
 from policybook.markdown import Link, ParsedBody, parse_body, word_hashes
+
+_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+
+
+def parse_version(text: object) -> tuple[int, int] | None:
+    """MAJOR.MINOR compared as integers, never as floats: ``'1.10'`` -> ``(1, 10)``, after ``(1, 9)``;
+    anything else -> None."""
+    if not isinstance(text, str):
+        return None
+    match = _VERSION.match(text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def normalise_title(title: str) -> str:
+    """Titles compare ignoring case and spacing: 'Hand  Hygiene' is 'hand hygiene'."""
+    return " ".join(title.casefold().split())
 
 
 class Status(StrEnum):

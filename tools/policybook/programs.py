@@ -1,6 +1,6 @@
 """Running the outside programs policybook relies on (git, ssh-keygen): output back, or one line that
-says what went wrong. Each program still has one module that calls it (control/git.py,
-control/signatures.py); this is only how they call it."""
+says what went wrong. Each program still has one module that calls it (evidence/git.py,
+evidence/signatures.py); this is only how they call it."""
 
 from __future__ import annotations
 

@@ -21,14 +21,14 @@ from urllib.parse import urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 
 from policybook.config import CONFIG_NAME
-from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.registers import Register, declared_registers
 from policybook.registers.schema import register_schema_path
 from policybook.resources import STARTER, house_style_ini, house_styles
 from policybook.schemas import schema_dir
-from policybook.site.text import md_text
 from policybook.style.locales import DEFAULT_LOCALE, LOCALES, ini_for_locale
+from policybook.views.text import md_text
+from policybook.writing import create_atomically, refuse_links_below
 
 KITS = ("github", "gitlab", "pre-commit", "vscode")
 # Where pre-commit and CI run policybook from: the files a library's hook watches.

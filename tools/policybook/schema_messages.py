@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jsonschema import ValidationError
@@ -72,7 +72,7 @@ def _message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
         where = "" if not path else f" in {name}"
         return path, f"missing required field '{missing}'{where}"
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        allowed = sorted((error.schema.get("properties") or {}).keys())
+        allowed = sorted(_declared(error.schema))
         extras = [k for k in instance if k not in allowed] if isinstance(instance, dict) else []
         key = extras[0] if extras else "?"
         close = difflib.get_close_matches(key, allowed, n=1)
@@ -84,11 +84,10 @@ def _message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
     if error.validator == "format" and error.validator_value == "date":
         return path, f"{name}: '{instance}' is not a real calendar date"
     if error.validator == "type":
-        wanted = error.validator_value
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in (wanted if isinstance(wanted, list) else [wanted]))
+        words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in _listed(error.validator_value))
         return path, f"{name} must be {words}, not {_describe(instance)}"
     if error.validator == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
+        options = ", ".join(str(v) for v in _listed(error.validator_value))
         return path, f"{name}: '{instance}' is not one of: {options}"
     if error.validator == "const":
         return path, f"{name} must be '{error.validator_value}'"
@@ -105,6 +104,16 @@ def _message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
         best = min(error.context, key=lambda e: len(list(e.absolute_path)))
         return _message(best)
     return path, f"{name}: {error.message}"
+
+
+def _declared(schema: object) -> list[str]:
+    """The field names a schema declares (a schema may also be a bare true or false)."""
+    return list(schema.get("properties") or {}) if isinstance(schema, Mapping) else []
+
+
+def _listed(value: object) -> list[object]:
+    """A keyword's value as a list: ``type`` names one type or a list of them."""
+    return value if isinstance(value, list) else [value]
 
 
 def _describe(value: Any) -> str:
@@ -125,7 +134,7 @@ def _expand(errors: list[ValidationError]) -> Iterator[ValidationError]:
     """One error per unknown key (jsonschema reports all of a mapping's extras at once)."""
     for error in errors:
         if error.validator in ("additionalProperties",) and isinstance(error.instance, dict):
-            allowed = set((error.schema.get("properties") or {}).keys())
+            allowed = set(_declared(error.schema))
             for key in error.instance:
                 if key not in allowed:
                     clone = ValidationError(error.message, validator=error.validator,

@@ -31,7 +31,8 @@ def schema_dir() -> Path:
 def load_schema(name: str) -> dict[str, Any]:
     """The schema ``name`` (e.g. 'policy', 'roles', 'config') as a dict."""
     with open(schema_dir() / f"{name}.schema.json", encoding="utf-8") as handle:
-        return json.load(handle)
+        schema: dict[str, Any] = json.load(handle)
+    return schema
 
 
 @cache

@@ -1,15 +1,15 @@
 """Rules ``missing-fingerprint`` and ``approval-signature``: every approved version is bound to its
 content by a fingerprint and, as policybook.yml's ``approvals.signatures`` says, to a named member of
 staff who holds the approving role, by an OpenSSH signature kept in records/approvals/ (see
-control/signatures.py). Verification needs no git and no network."""
+evidence/signatures.py). Verification needs no git and no network."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policybook.control.proof import statement_problem
-from policybook.control.signatures import ALLOWED_SIGNERS, allowed_signers
 from policybook.corpus import Corpus
+from policybook.evidence.proof import statement_problem
+from policybook.evidence.signatures import ALLOWED_SIGNERS, allowed_signers
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Policy, Status
 

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from policybook.control.acknowledgements import RECORDS
-from policybook.control.fingerprint import fingerprint
-from policybook.control.git import files_at
+from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.git import files_at
+from policybook.evidence.records import RECORDS
 from policybook.findings import Finding, Scope, Severity, check, declare
-from policybook.loader import Document, decode, parse_markdown_text
+from policybook.loader import Document, parse_markdown_bytes
 from policybook.model import Policy, Status
 
 CHANGED_SINCE_APPROVAL = declare(
@@ -36,20 +38,17 @@ def check_changed_since_approval(corpus: Corpus) -> Iterator[Finding]:
                           "bump the version and approve it, or undo the edit")
 
 
-@check(VERSION_NOT_BUMPED)
-def check_version_not_bumped(corpus: Corpus) -> Iterator[Finding]:
-    if not corpus.base_ref:
+@check(VERSION_NOT_BUMPED, run=True)
+def check_version_not_bumped(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
+    base_ref = run.options.base_ref
+    if not base_ref:
         return
-    old_files = files_at(corpus.root, corpus.base_ref, [p.doc.path for p in corpus.policies])
+    old_files = files_at(corpus.root, base_ref, [p.doc.path for p in corpus.policies])
     for policy in corpus.policies:
         old_bytes = old_files.get(policy.doc.path)
         if old_bytes is None or not policy.doc.ok:
             continue  # new in this change, or unreadable now (reported elsewhere)
-        text, _ = decode(old_bytes, policy.rel)
-        if text is None:
-            continue
-        old = Document(path=policy.doc.path, rel=policy.rel)
-        parse_markdown_text(old, text)
+        old = parse_markdown_bytes(old_bytes, policy.doc.path, policy.rel)
         if not isinstance(old.data, dict):
             continue
         if fingerprint(old.data, old.body) == fingerprint(policy.data, policy.doc.body):
@@ -57,7 +56,7 @@ def check_version_not_bumped(corpus: Corpus) -> Iterator[Finding]:
         if old.data.get("version") == policy.data.get("version"):
             line, column = policy.doc.position(("version",))
             yield VERSION_NOT_BUMPED.at(policy.rel, line, column,
-                          f"the content differs from {corpus.base_ref} but the version is still "
+                          f"the content differs from {base_ref} but the version is still "
                           f"{policy.version_text}: run policybook bump")
 
 
@@ -69,20 +68,17 @@ GOVERNANCE_CHANGED = declare(
 
 
 def _old_policy(blob: bytes, policy_rel: str) -> Document | None:
-    text, _ = decode(blob, policy_rel)
-    if text is None:
-        return None
-    old = Document(path=policy_rel, rel=policy_rel)  # type: ignore[arg-type]
-    parse_markdown_text(old, text)
+    old = parse_markdown_bytes(blob, Path(policy_rel), policy_rel)
     return old if isinstance(old.data, dict) else None
 
 
-@check(GOVERNANCE_CHANGED)
-def check_governance_since_base(corpus: Corpus) -> Iterator[Finding]:
-    if not corpus.base_ref:
+@check(GOVERNANCE_CHANGED, run=True)
+def check_governance_since_base(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
+    base_ref = run.options.base_ref
+    if not base_ref:
         return
     records = corpus.root / RECORDS
-    old_files = files_at(corpus.root, corpus.base_ref, [p.doc.path for p in corpus.policies] + [records])
+    old_files = files_at(corpus.root, base_ref, [p.doc.path for p in corpus.policies] + [records])
     for policy in corpus.policies:
         blob = old_files.get(policy.doc.path)
         old = _old_policy(blob, policy.rel) if blob is not None and policy.doc.ok else None
@@ -96,8 +92,8 @@ def check_governance_since_base(corpus: Corpus) -> Iterator[Finding]:
                     line, column = policy.doc.position((key,))
                     yield GOVERNANCE_CHANGED.at(policy.rel, line, column,
                                                 f"{key} changed from {old.data.get(key)} to {policy.data.get(key)} "
-                                                f"since {corpus.base_ref} without a new version")
-        yield from _history_rewritten(corpus, policy, old)
+                                                f"since {base_ref} without a new version")
+        yield from _history_rewritten(base_ref, policy, old)
     old_records = old_files.get(records)
     if old_records is not None:
         current = records.read_bytes() if records.is_file() else b""
@@ -106,11 +102,11 @@ def check_governance_since_base(corpus: Corpus) -> Iterator[Finding]:
                           min(len(old_records), len(current)))
             line = old_records[:common].count(b"\n") + 1
             yield GOVERNANCE_CHANGED.at(RECORDS.as_posix(), line, 1,
-                                        f"the records changed here since {corpus.base_ref}: records are only ever "
+                                        f"the records changed here since {base_ref}: records are only ever "
                                         "added at the end")
 
 
-def _history_rewritten(corpus: Corpus, policy: Policy, old: Document) -> Iterator[Finding]:
+def _history_rewritten(base_ref: str, policy: Policy, old: Document) -> Iterator[Finding]:
     """History entries of versions before the current one must stand as they were."""
     current = policy.data.get("version")
     now = {str(e.get("version")): e for e in policy.data.get("history") or [] if isinstance(e, dict)}
@@ -124,4 +120,4 @@ def _history_rewritten(corpus: Corpus, policy: Policy, old: Document) -> Iterato
             line, column = policy.doc.position(("history", where) if where is not None else ("history",))
             yield GOVERNANCE_CHANGED.at(policy.rel, line, column,
                                         f"the history entry for version {version} was "
-                                        f"{'changed' if where is not None else 'removed'} since {corpus.base_ref}")
+                                        f"{'changed' if where is not None else 'removed'} since {base_ref}")

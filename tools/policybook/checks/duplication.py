@@ -22,10 +22,11 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.markdown import PROSE_WORD
-from policybook.model import Policy, Status
+from policybook.model import BodySummary, Policy, Status
 
 DUPLICATE_CONTENT = declare(
     "duplicate-content", Severity.WARNING, Scope.CORPUS,
@@ -43,7 +44,7 @@ def _seeds(ids: bytes, step: int) -> list[bytes]:
     return [ids[start:start + span] for start in range(0, len(ids) - span + _WIDTH, step * _WIDTH)]
 
 
-def _shared_run(a: array, a_at: int, b: array, b_at: int) -> tuple[int, int, int]:
+def _shared_run(a: array[int], a_at: int, b: array[int], b_at: int) -> tuple[int, int, int]:
     """Extend a seed match at (a_at, b_at): (start in a, start in b, length in words)."""
     while a_at > 0 and b_at > 0 and a[a_at - 1] == b[b_at - 1]:
         a_at, b_at = a_at - 1, b_at - 1
@@ -64,9 +65,9 @@ def _position(policy: Policy, word_index: int) -> tuple[int, int]:
     return policy.doc.body_line, 1
 
 
-def _words(policy: Policy) -> array:
+def _words(summary: BodySummary) -> array[int]:
     ids = array("q")
-    ids.frombytes(policy.summary.word_hashes)
+    ids.frombytes(summary.word_hashes)
     return ids
 
 
@@ -81,18 +82,19 @@ class _Passage:
     others: dict[int, int] = field(default_factory=dict)  # policy number -> word position
 
 
-@check(DUPLICATE_CONTENT)
-def check_duplicate_content(corpus: Corpus) -> Iterator[Finding]:
+@check(DUPLICATE_CONTENT, run=True)
+def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
     index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position)
     policies = [p for p in corpus.policies if p.has_body and p.status is not Status.RETIRED]
     passages: list[_Passage] = []
     for number, policy in enumerate(policies):
-        ids = policy.summary.word_hashes
+        summary = run.summary(policy)
+        ids = summary.word_hashes
         seeds = _seeds(ids, 1)
         hits = index.keys() & set(seeds)  # one set operation in C over every position
         reported: set[int] = set()
         if hits:
-            words = _words(policy)
+            words = _words(summary)
             for position, seed in enumerate(seeds):
                 if seed not in hits:
                     continue
@@ -100,7 +102,7 @@ def check_duplicate_content(corpus: Corpus) -> Iterator[Finding]:
                 if other_number in reported:
                     continue
                 other = policies[other_number]
-                there_at, here_at, length = _shared_run(_words(other), other_position, words, position)
+                there_at, here_at, length = _shared_run(_words(run.summary(other)), other_position, words, position)
                 if length < SHINGLE_WORDS:
                     continue
                 reported.add(other_number)

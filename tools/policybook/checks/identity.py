@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
-from policybook.model import Policy, Status
+from policybook.model import Policy, Status, normalise_title
 from policybook.registers import DUPLICATE_ID
 
 DUPLICATE_TITLE = declare(
@@ -32,11 +32,6 @@ def check_duplicate_ids(corpus: Corpus) -> Iterator[Finding]:
         if policy.id:
             groups[policy.id].append(policy)
     yield from _report(groups, DUPLICATE_ID, "id", "id")
-
-
-def normalise_title(title: str) -> str:
-    """Titles compare ignoring case and spacing: 'Hand  Hygiene' is 'hand hygiene'."""
-    return " ".join(title.casefold().split())
 
 
 @check(DUPLICATE_TITLE)

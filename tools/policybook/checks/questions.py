@@ -1,14 +1,14 @@
 """Rule ``question-answer``: a comprehension question (``questions:``) must have its right answer among
-its options, and name a section the policy has, or staff could never confirm it (see confirm/questions.py)."""
+its options, and name a section the policy has, or staff could never confirm it (see questions.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policybook.confirm.questions import questions_of
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.markdown import heading_text
+from policybook.questions import questions_of
 
 QUESTION_ANSWER = declare(
     "question-answer", Severity.ERROR, Scope.POLICY,

@@ -1,13 +1,13 @@
 """Rule ``records-chain``: the read-and-understood records are append-only, and their hash chain shows
-any line edited, removed or inserted in the middle (see control/acknowledgements.py)."""
+any line edited, removed or inserted in the middle (see evidence/records.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policybook.control.acknowledgements import RECORDS, chain_problems
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence.records import RECORDS, chain_problems
 from policybook.findings import Finding, Scope, Severity, check, declare
 
 RECORDS_CHAIN = declare(

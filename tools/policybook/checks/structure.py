@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from policybook.checks.references import UNKNOWN_POLICY_REF
+from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
 from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy, unsafe_site_files
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.images import image_problem
 from policybook.markdown import heading_text
-from policybook.model import Policy, Status
+from policybook.model import BodySummary, Policy, Status
 
 SITE_PAGES = "docs"  # the hand-written pages of the staff site (mkdocs.yml's docs_dir)
 MAX_NESTING = 12  # block quotes nested 18 deep exceed Typst's limit; nobody writes more than a few
@@ -63,15 +64,15 @@ IMAGE_ALT = declare(
     'An image without alternative text.')
 
 
-@check(BROKEN_LINK, BROKEN_ANCHOR, UNKNOWN_POLICY_REF)
-def check_links(corpus: Corpus) -> Iterator[Finding]:
+@check(BROKEN_LINK, BROKEN_ANCHOR, UNKNOWN_POLICY_REF, run=True)
+def check_links(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
     by_id = corpus.by_id()
     by_path = {p.doc.path.resolve(): p for p in corpus.policies}
     root, policies_dir = corpus.root, corpus.config.policies_path
     for policy in corpus.policies:
         if not policy.has_body:
             continue
-        for link in policy.summary.links:
+        for link in run.summary(policy).links:
             if link.image:
                 continue  # image-file checks images
             target = classify(link.target, policy.doc.path, root, policies_dir)
@@ -83,8 +84,8 @@ def check_links(corpus: Corpus) -> Iterator[Finding]:
             if target.kind is Kind.REFUSED:
                 yield BROKEN_LINK.at(*where, f"link target '{link.target}' {target.problem}")
             elif target.kind is Kind.ANCHOR:
-                if target.fragment not in policy.summary.anchors:
-                    yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, "this policy", policy))
+                if target.fragment not in run.summary(policy).anchors:
+                    yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, "this policy", run.summary(policy)))
             elif target.kind is Kind.POLICY:
                 other = linked_policy(target, by_id, by_path)
                 if other is None:
@@ -95,12 +96,12 @@ def check_links(corpus: Corpus) -> Iterator[Finding]:
                         yield BROKEN_LINK.at(*where, f"link target '{link.target}' is not a policy file")
                 elif policy.in_force and other.status is Status.DRAFT:
                     yield BROKEN_LINK.at(*where, f"links to {other.label}, a draft that is not on the staff site")
-                elif target.fragment and target.fragment not in other.summary.anchors:
-                    yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, other.label, other))
+                elif target.fragment and target.fragment not in run.summary(other).anchors:
+                    yield BROKEN_ANCHOR.at(*where, _no_heading(target.fragment, other.label, run.summary(other)))
 
 
-def _no_heading(fragment: str, name: str, policy: Policy) -> str:
-    anchors = ", ".join(f"#{a}" for a in sorted(policy.summary.anchors)[:8]) or "none"
+def _no_heading(fragment: str, name: str, summary: BodySummary) -> str:
+    anchors = ", ".join(f"#{a}" for a in sorted(summary.anchors)[:8]) or "none"
     return f"'#{fragment}': {name} has no heading with that id (its headings: {anchors})"
 
 
@@ -114,7 +115,8 @@ def check_image_files(corpus: Corpus) -> Iterator[Finding]:
             if not link.image:
                 continue
             target = classify(link.target, policy.doc.path, root, policies_dir, image=True)
-            problem = target.problem if target.kind is not Kind.FILE else image_problem(target.path)  # type: ignore[arg-type]
+            path = target.path if target.kind is Kind.FILE else None  # a file target always has its path
+            problem = image_problem(path) if path is not None else target.problem
             if problem:
                 yield IMAGE_FILE.at(policy.rel, link.line, link.column, f"image '{link.target}' {problem}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from policybook import __version__
 from policybook.cli import change, confirm, editor, lint, migrate, records, site, start
@@ -21,7 +22,7 @@ GROUPS = (start, lint, site, change, records, confirm, migrate, editor)
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with ExitCode.USAGE and one line, as the rest of policybook does."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(ExitCode.USAGE, f"policybook: {message} (see 'policybook --help')\n")
 
 

@@ -18,7 +18,7 @@ from policybook.cli.registry import AS_ON_TODAY, command
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
-from policybook.report.text import text_table
+from policybook.tables import text_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -124,7 +124,7 @@ def _report(args: argparse.Namespace, corpus: Corpus, engine: Engine) -> ExitCod
 
 def _verify(corpus: Corpus, engine: Engine) -> ExitCode:
     from policybook.confirm.ledger import verify_database
-    from policybook.confirm.pull import EVIDENCE, evidence_matches_database, verify_evidence
+    from policybook.control.pull import EVIDENCE, evidence_matches_database, verify_evidence
 
     rows, problems = verify_database(engine)
     evidence_rows, evidence_problems = verify_evidence(corpus)

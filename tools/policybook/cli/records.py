@@ -13,7 +13,7 @@ from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
 from policybook.findings import Finding, blocking, printable
-from policybook.report.text import text_table
+from policybook.tables import text_table
 
 
 def _id_option(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def _id_option(parser: argparse.ArgumentParser) -> None:
 def cmd_history(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.control.history import approved_versions
+    from policybook.evidence.history import approved_versions
 
     corpus = corpus_for(args)
     policy = corpus.by_id().get(args.id)
@@ -53,7 +53,7 @@ def _date_option(parser: argparse.ArgumentParser) -> None:
 def cmd_asof(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.control.history import approved_versions, in_force_on
+    from policybook.evidence.history import approved_versions, in_force_on
 
     corpus = corpus_for(args)
     try:
@@ -72,7 +72,7 @@ def cmd_asof(args: argparse.Namespace) -> ExitCode:
         print(json.dumps({"date": day.isoformat(), "policies": rows}, indent=2))
         return ExitCode.OK
     table = [["Id", "Policy", "Version in force", "Since"]]
-    table += [[r["id"], r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
+    table += [[r["id"] or "", r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
     sys.stdout.write(f"In force on {day}:\n" + text_table(table))
     return ExitCode.OK
 
@@ -86,7 +86,7 @@ def _review_options(parser: argparse.ArgumentParser) -> None:
 def cmd_review(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.control.reviews import as_ics, as_table, due_reviews
+    from policybook.views.calendar import as_ics, as_table, due_reviews
 
     corpus = corpus_for(args)
     incomplete = _unreadable(corpus)
@@ -115,7 +115,8 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
     import csv
     import json
 
-    from policybook.control.acknowledgements import acknowledge, chain_problems, outstanding, read_records, seal
+    from policybook.control.acknowledgements import acknowledge, seal
+    from policybook.evidence.records import chain_problems, outstanding, read_records
 
     corpus = corpus_for(args)
     if args.words == ["verify"]:
@@ -160,9 +161,9 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
 
 
 def _pull(corpus: Corpus) -> ExitCode:
-    """Append the confirmations service's new confirmations to the records (see confirm/pull.py)."""
+    """Append the confirmations service's new confirmations to the records (see control/pull.py)."""
     from policybook.cli.confirm import open_database
-    from policybook.confirm.pull import EVIDENCE, pull
+    from policybook.control.pull import EVIDENCE, pull
 
     engine = open_database(corpus)
     try:

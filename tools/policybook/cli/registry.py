@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from policybook.exitcodes import ExitCode
 
 Handler = Callable[[argparse.Namespace], ExitCode]
+_Parser = TypeVar("_Parser", bound=argparse.ArgumentParser)  # the main parser's class, which its commands share
 Options = Callable[[argparse.ArgumentParser], None]
 
 
@@ -26,7 +28,7 @@ class Command:
     formats: Sequence[str] = ()  # choices for --format (the first is the default), when it takes it
     format_help: str | None = None
 
-    def add_to(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    def add_to(self, subparsers: argparse._SubParsersAction[_Parser]) -> None:
         parser = subparsers.add_parser(self.name, help=self.help)
         if self.options is not None:
             self.options(parser)

@@ -72,17 +72,16 @@ def _handbook_options(parser: argparse.ArgumentParser) -> None:
 def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     """Lint errors and a policy that cannot be typeset are findings (exit 1); a bad command line, role or
     setting is a usage error (exit 2)."""
-    from policybook.checks.dates import REVIEW_OVERDUE
     from policybook.corpus import load_corpus
-    from policybook.findings import blocking, printable
+    from policybook.findings import printable
     from policybook.handbook.builder import Variant, build_handbooks
     from policybook.handbook.convert import PolicyContentError
     from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, edition_path, safe_stem
-    from policybook.lint import lint_corpus
-    from policybook.site.pages import site_urls
+    from policybook.lint import lint_corpus, publication_blockers
+    from policybook.views.addresses import site_urls
 
     corpus = load_corpus(root_from(args), today(args))
-    errors = blocking(lint_corpus(corpus).findings, allow=[REVIEW_OVERDUE])
+    errors = publication_blockers(lint_corpus(corpus).findings)
     if errors:
         for item in errors:
             print(item.as_line(), file=sys.stderr)

@@ -104,12 +104,6 @@ class Api:
             raise Refusal(400, f"'{name}' must be text")
         return value[:limit]
 
-    async def _handle(self, request: Request, work: Any) -> Response:
-        try:
-            return await work(request)
-        except Refusal as refusal:
-            return _error(refusal.status, refusal.message)
-
     # -- endpoints: reads run in worker threads (sync), writes read their body first, then do the same ------
     @staticmethod
     def guarded(handler: Callable[[Api, Request], Response]) -> Callable[[Api, Request], Response]:

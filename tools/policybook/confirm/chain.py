@@ -41,9 +41,10 @@ class Confirmation:
         return asdict(self)
 
     @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> Confirmation:
-        return cls(**{name: (int(row[name]) if name == "seq" else str(row[name]))
-                      for name in cls.__dataclass_fields__})
+    def from_mapping(cls, row: Mapping[Any, Any]) -> Confirmation:
+        """A row read back: a JSON object, or a database row (whose keys are columns as well as names)."""
+        text = {name: str(row[name]) for name in cls.__dataclass_fields__ if name != "seq"}
+        return cls(seq=int(row["seq"]), **text)
 
 
 def row_hash(previous_hash: str, fields: Mapping[str, Any]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -57,10 +57,10 @@ def append_confirmation(engine: Engine, *, staff: str, policy: str, version: str
             last = connection.execute(sa.select(confirmations.c.seq, confirmations.c.hash)
                                       .order_by(confirmations.c.seq.desc()).limit(1)).first()
             seq, previous = (last.seq + 1, last.hash) if last else (1, "")
-            fields = {"seq": seq, "staff": staff, "policy": policy, "version": version, "fingerprint": fingerprint,
-                      "confirmed_at": stamp(now or utc_now()), "method": method, "client": client[:MAX_CLIENT],
-                      "user_agent": _printable(user_agent)[:MAX_USER_AGENT]}
-            row = Confirmation(**fields, previous_hash=previous, hash=row_hash(previous, fields))
+            unhashed = Confirmation(seq=seq, staff=staff, policy=policy, version=version, fingerprint=fingerprint,
+                                    confirmed_at=stamp(now or utc_now()), method=method, client=client[:MAX_CLIENT],
+                                    user_agent=_printable(user_agent)[:MAX_USER_AGENT], previous_hash=previous, hash="")
+            row = replace(unhashed, hash=row_hash(previous, unhashed.as_dict()))
             connection.execute(confirmations.insert().values(**row.as_dict()))
     except sa.exc.IntegrityError:  # the same version, stored by a request that got the lock first
         with reading(engine) as connection:

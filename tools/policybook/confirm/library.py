@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 from policybook.config import CONFIG_NAME
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import today_from
+from policybook.evidence.inforce import in_force
 from policybook.model import Policy
 
 RECHECK_SECONDS = 3.0
@@ -67,7 +68,7 @@ class Library:
             stamp = self._current_stamp(self._corpus)
             if self._corpus is None or stamp != self._stamp or self._corpus.today != today_from(None):
                 corpus = load_corpus(self.root, today_from(None), cache=self._cache)
-                corpus.in_force()  # worked out once, here, not on a request
+                in_force(corpus)  # worked out once, here, not on a request
                 self._corpus, self._stamp = corpus, self._current_stamp(corpus)
                 self._made = {}
             return self._corpus

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from policybook.confirm.ledger import confirmed_by, every_row
-from policybook.control.acknowledgements import Outstanding, Record, must_read, outstanding, read_records
-from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
-from policybook.model import Policy
+from policybook.evidence.records import Outstanding, Record, must_read, outstanding, read_records
+from policybook.model import Policy, parse_version
 
 
 def service_records(engine: Engine, staff: str | None = None) -> list[Record]:

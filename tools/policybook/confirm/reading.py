@@ -3,7 +3,7 @@ version they last confirmed (rendered as on the site's change page), and the sec
 question they got wrong.
 
 Every body goes through the one renderer (render.py: the policy dialect, raw HTML shown as text, then
-nh3), and the change marks come from site/changes.py, which escapes every word; the templates escape
+nh3), and the change marks come from views/changes.py, which escapes every word; the templates escape
 everything else.
 """
 
@@ -12,21 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policybook.confirm.library import Library
-from policybook.control.fingerprint import fingerprint
-from policybook.control.git import files_at
-from policybook.control.history import approved_versions
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
-from policybook.loader import Document, decode, parse_markdown_text
+from policybook.evidence import inforce
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.git import files_at
+from policybook.evidence.history import approved_versions
+from policybook.loader import parse_markdown_bytes
 from policybook.markdown import dialect, heading_text
 from policybook.model import Policy
 from policybook.render import render_body
-from policybook.site.changes import control_changes, text_changes
-from policybook.site.pages import site_urls
+from policybook.views.addresses import site_urls
+from policybook.views.changes import control_changes, text_changes
 
 
 def in_force(corpus: Corpus, policy_id: str) -> Policy | None:
-    return next((p for p in corpus.in_force() if p.id == policy_id), None)
+    return next((p for p in inforce.in_force(corpus) if p.id == policy_id), None)
 
 
 def fingerprint_of(policy: Policy) -> str:
@@ -82,10 +83,7 @@ def _version_at(library: Library, corpus: Corpus, policy: Policy, version: str) 
             record = next((r for r in approved_versions(corpus.root, policy.doc.path) if r.version == version), None)
             if record is not None:
                 blob = files_at(corpus.root, record.commit, [policy.doc.path]).get(policy.doc.path)
-                text, _ = decode(blob or b"", policy.rel)
-                doc = Document(path=policy.doc.path, rel=policy.rel)
-                parse_markdown_text(doc, text or "")
-                found = Policy.from_document(doc)
+                found = Policy.from_document(parse_markdown_bytes(blob or b"", policy.doc.path, policy.rel))
         except PolicybookError:
             found = None  # no git here: the person reads the whole text instead
         library.old_versions[key] = found

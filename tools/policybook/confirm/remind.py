@@ -19,10 +19,11 @@ from policybook.confirm.ledger import stamp, utc_now
 from policybook.confirm.mail import message, one_line, send
 from policybook.confirm.people import address_of, holders
 from policybook.confirm.progress import everything_outstanding
-from policybook.control.acknowledgements import Outstanding
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence.records import Outstanding
 from policybook.registers import StaffMember
+from policybook.views.addresses import confirm_page
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _text(corpus: Corpus, settings: ConfirmationSettings, reminder: Reminder) ->
     for item in reminder.items:
         days = f", outstanding for {item.days} days" if item.days is not None else ""
         lines.append(f"- {item.policy.id} {one_line(item.policy.title or '')}, version {item.policy.version_text}"
-                     f"{days}: {settings.base_url}/policies/{item.policy.id}")
+                     f"{days}: {confirm_page(settings.base_url, item.policy)}")
     lines += ["", f"Sign in at {settings.base_url}/ with your work e-mail address.", ""]
     if reminder.copy_to:
         lines += ["A copy goes to the owner of each policy outstanding for "

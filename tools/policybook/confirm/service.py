@@ -24,14 +24,14 @@ from policybook.confirm.mail import code_message, send
 from policybook.confirm.migrations import migrate
 from policybook.confirm.people import address_of, by_address, is_manager
 from policybook.confirm.progress import Completion, Reading, completion, readings
-from policybook.confirm.questions import Question, questions_of, wrong_answers
 from policybook.confirm.reading import Changes, changes_since, fingerprint_of, in_force, render, section_source
-from policybook.control.acknowledgements import read_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence.records import read_records
 from policybook.model import Policy
+from policybook.questions import Question, questions_of, wrong_answers
 from policybook.registers import ALL_STAFF, StaffMember
-from policybook.site.pages import policy_uri
+from policybook.views.addresses import site_url
 
 log = logging.getLogger("policybook.confirm")
 
@@ -181,10 +181,8 @@ class Service:
                                         lambda: changes_since(self.library, corpus, policy, last))
         text = self.library.remember(("text", policy_id, version, fingerprint),
                                      lambda: render(corpus, policy.doc.body))
-        site = corpus.config.site_url.rstrip("/")
-        page = f"{site}/{policy_uri(policy, corpus)[:-3]}/" if site else None
         return PolicyView(policy, version, fingerprint, bool(mine and mine.done), last, changes, text,
-                          questions_of(policy), page)
+                          questions_of(policy), site_url(policy, corpus))
 
     def confirm(self, staff: str, method: str, policy_id: str, version: str, answers: dict[int, int | None],
                 client: str, user_agent: str) -> Confirmed | Wrong:

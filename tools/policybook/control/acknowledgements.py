@@ -1,81 +1,30 @@
-"""Read-and-understood records: who has confirmed reading which version of which policy.
-
-The record is an append-only CSV file (records/acknowledgements.csv): staff id, policy id, version,
-date, and a hash chain: each line's ``chain`` is the sha256 of the line before's chain and this line's
-fields, so a line edited, removed or inserted in the middle shows, with or without git. No command
-rewrites or deletes a line (``ack seal`` adds the chain to a file written before it, once). An
-acknowledgement counts for every version with the same major number: reading 1.0 covers 1.1, not 2.0.
-"""
+"""Read-and-understood records, as they are written: ``ack`` appends one, ``ack pull`` appends what the
+confirmations service holds, and ``ack seal`` chains a file written before chains existed. Lines are only
+ever added at the end, under the file's lock; reading and verifying them is evidence/records.py's job."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import fcntl
-import hashlib
 import io
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from policybook.control.versions import parse_version
 from policybook.corpus import Corpus
 from policybook.dates import past_date
 from policybook.errors import PolicybookError
-from policybook.model import Policy
-from policybook.registers import ALL_STAFF, StaffMember
-
-RECORDS = Path("records") / "acknowledgements.csv"
-HEADER = ["staff", "policy", "version", "date"]
-CHAINED_HEADER = [*HEADER, "chain"]
-MAX_RECORDS_BYTES = 50 * 1024 * 1024  # about a million confirmations; more belongs in an archive
-
-
-@dataclass(frozen=True)
-class Record:
-    staff: str
-    policy: str
-    version: str
-    date: dt.date
-
-
-def records_path(corpus: Corpus) -> Path:
-    return corpus.root / RECORDS
-
-
-def read_records(corpus: Corpus) -> list[Record]:
-    """Every record, read line by line (the file is never held whole in memory)."""
-    path = records_path(corpus)
-    if path.is_symlink():
-        raise PolicybookError(f"{RECORDS} is a symbolic link: keep the records file itself in the project")
-    if not path.is_file():
-        return []
-    size = path.stat().st_size
-    if size > MAX_RECORDS_BYTES:
-        raise PolicybookError(f"{RECORDS} is {size:,} bytes, over the limit of {MAX_RECORDS_BYTES:,}: archive old "
-                              "records (see docs/guide/change-control.md)")
-    records = []
-    with open(path, encoding="utf-8", newline="") as stream:
-        rows = csv.reader(stream)
-        try:
-            header = next(rows, None)
-            columns = [c.strip() for c in header] if header else []
-            if columns not in (HEADER, CHAINED_HEADER):
-                raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(CHAINED_HEADER)}'")
-            for number, row in enumerate(rows, start=2):
-                if not row or not "".join(row).strip():
-                    continue
-                if len(row) != len(columns):
-                    raise PolicybookError(f"{RECORDS}:{number}: expected {len(columns)} fields, found {len(row)}")
-                try:
-                    day = dt.date.fromisoformat(row[3].strip())
-                except ValueError:
-                    raise PolicybookError(f"{RECORDS}:{number}: '{row[3]}' is not a date") from None
-                records.append(Record(row[0].strip(), row[1].strip(), row[2].strip(), day))
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise PolicybookError(f"{RECORDS}: cannot be read as UTF-8 CSV ({exc})") from None
-    return records
+from policybook.evidence.inforce import in_force
+from policybook.evidence.records import (
+    CHAINED_HEADER,
+    RECORDS,
+    Record,
+    chain_value,
+    file_end,
+    read_records,
+    records_path,
+)
+from policybook.writing import write_atomically
 
 
 def _append(path: Path, row: list[str]) -> None:
@@ -90,7 +39,7 @@ def _append(path: Path, row: list[str]) -> None:
             size = os.fstat(stream.fileno()).st_size
             lines = io.StringIO()
             writer = csv.writer(lines, lineterminator="\n")
-            chained, previous, ends_with_newline = (True, "", True) if size == 0 else _file_end(path)
+            chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
             if size == 0:
                 writer.writerow(CHAINED_HEADER)
             elif not ends_with_newline:
@@ -118,7 +67,7 @@ def append_new_records(corpus: Corpus, records: Iterable[Record]) -> list[Record
         try:
             held = {(r.staff, r.policy, r.version) for r in read_records(corpus)}  # under the lock
             size = os.fstat(stream.fileno()).st_size
-            chained, previous, ends_with_newline = (True, "", True) if size == 0 else _file_end(path)
+            chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
             if not chained:
                 raise PolicybookError(f"{RECORDS} carries no hash chain yet: run policybook ack seal once")
             lines = io.StringIO()
@@ -145,55 +94,8 @@ def append_new_records(corpus: Corpus, records: Iterable[Record]) -> list[Record
     return added
 
 
-def chain_value(previous: str, fields: list[str]) -> str:
-    """The chain value of a line: sha256 of the previous line's value and this line's four fields."""
-    return hashlib.sha256(("\n".join([previous, *fields])).encode("utf-8")).hexdigest()
-
-
-def _file_end(path: Path) -> tuple[bool, str, bool]:
-    """(whether the file is chained, the chain value of its last line, whether it ends with a line end),
-    reading only its first line and its last 4 KB."""
-    with open(path, "rb") as stream:
-        header = stream.readline().decode("utf-8", "replace").strip().split(",")
-        stream.seek(0, os.SEEK_END)
-        end = stream.tell()
-        stream.seek(max(0, end - 4096))
-        tail = stream.read()
-    lines = tail.decode("utf-8", "replace").strip().splitlines()
-    last = lines[-1].split(",") if lines else []
-    chained = header == CHAINED_HEADER
-    previous = last[-1] if chained and len(last) == 5 and last[-1] != "chain" else ""
-    return chained, previous, tail.endswith(b"\n")
-
-
-def chain_problems(corpus: Corpus) -> list[tuple[int, str]]:
-    """(line, what is wrong) wherever the chain of records/acknowledgements.csv is broken; a file
-    written before chains existed gives one problem on line 1."""
-    path = records_path(corpus)
-    if not path.is_file():
-        return []
-    problems: list[tuple[int, str]] = []
-    with open(path, encoding="utf-8", newline="") as stream:
-        rows = csv.reader(stream)
-        header = [c.strip() for c in next(rows, [])]
-        if header == HEADER:
-            return [(1, "the records carry no hash chain yet: run policybook ack seal once")]
-        previous = ""
-        for number, row in enumerate(rows, start=2):
-            if not row or not "".join(row).strip():
-                continue
-            fields = [c.strip() for c in row[:4]]
-            if len(row) != 5 or row[4].strip() != chain_value(previous, fields):
-                problems.append((number, "this line does not follow from the one before: a record was edited, "
-                                         "removed or inserted here"))
-            previous = row[4].strip() if len(row) == 5 else ""
-    return problems
-
-
 def seal(corpus: Corpus) -> str:
     """Add the hash chain to a records file written before chains existed (once)."""
-    from policybook.control.edit import write_atomically
-
     path = records_path(corpus)
     records = read_records(corpus)
     if path.is_file() and path.read_text(encoding="utf-8").split("\n", 1)[0].strip() == ",".join(CHAINED_HEADER):
@@ -210,21 +112,11 @@ def seal(corpus: Corpus) -> str:
     return f"chained {len(records)} records in {RECORDS}"
 
 
-def must_read(corpus: Corpus, member: StaffMember) -> list[Policy]:
-    """Approved policies whose audience includes this person and that ask readers to confirm."""
-    chosen = []
-    for policy in corpus.in_force():
-        audience = policy.audience
-        if policy.acknowledge and (ALL_STAFF in audience or set(member.roles) & set(audience)):
-            chosen.append(policy)
-    return sorted(chosen, key=lambda p: p.id or "")
-
-
 def acknowledge(corpus: Corpus, staff_id: str, policy_id: str, on: str | None, version: str | None) -> Record:
     member = corpus.registers.staff.get(staff_id)
     if member is None:
         raise PolicybookError(f"'{staff_id}' is not in the staff register")
-    policy = next((p for p in corpus.in_force() if p.id == policy_id), None)  # a bumped draft: its approved version
+    policy = next((p for p in in_force(corpus) if p.id == policy_id), None)  # a bumped draft: its approved version
     if policy is None:
         known = corpus.by_id().get(policy_id)
         if known is None:
@@ -242,41 +134,3 @@ def acknowledge(corpus: Corpus, staff_id: str, policy_id: str, on: str | None, v
     record = Record(staff_id, policy_id, policy.version_text or "", day)
     _append(records_path(corpus), [record.staff, record.policy, record.version, record.date.isoformat()])
     return record
-
-
-@dataclass(frozen=True)
-class Outstanding:
-    staff: StaffMember
-    policy: Policy
-    since: dt.date | None
-    days: int | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {"staff": self.staff.id, "name": self.staff.name, "policy": self.policy.id,
-                "title": self.policy.title, "version": self.policy.version_text,
-                "since": self.since.isoformat() if self.since else None, "days_outstanding": self.days}
-
-
-def _major_since(policy: Policy) -> dt.date | None:
-    """When the current major version was first issued: its earliest history entry."""
-    version = policy.version
-    if version is None:
-        return policy.approved_on
-    dates = [h.date for h in policy.history if h.version and h.version[0] == version[0] and h.date]
-    return min(dates, default=policy.approved_on)
-
-
-def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding]:
-    """Who has not confirmed the current major version of each policy they must read, from the records
-    file and ``also`` (confirmations not yet pulled into it from the confirmations service)."""
-    records = [*read_records(corpus), *also]
-    done = {(r.staff, r.policy, (parse_version(r.version) or (-1, 0))[0]) for r in records}
-    found = []
-    for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):
-        for policy in must_read(corpus, member):
-            major = policy.version[0] if policy.version else -1
-            if (member.id, policy.id, major) in done:
-                continue
-            since = _major_since(policy)
-            found.append(Outstanding(member, policy, since, (corpus.today - since).days if since else None))
-    return found

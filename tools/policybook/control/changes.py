@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
-from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
-from policybook.checks.identity import normalise_title
-from policybook.checks.structure import EMPTY_SECTION
-from policybook.control import git
-from policybook.control.edit import PolicyFile, create_atomically, mapping, quoted, seq, write_atomically
-from policybook.control.fingerprint import fingerprint
-from policybook.control.signatures import (
+from policybook.control.edit import PolicyFile, mapping, quoted, seq
+from policybook.corpus import Corpus
+from policybook.dates import add_months, past_date
+from policybook.errors import PolicybookError
+from policybook.evidence import git
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.signatures import (
     ALLOWED_SIGNERS,
     Statement,
     allowed_signers,
@@ -28,14 +27,11 @@ from policybook.control.signatures import (
     signer_for,
     statement_paths,
 )
-from policybook.control.versions import parse_version
-from policybook.corpus import Corpus
-from policybook.dates import add_months, past_date
-from policybook.errors import PolicybookError
-from policybook.findings import blocking
+from policybook.lint import approval_blockers
 from policybook.loader import Document
-from policybook.model import Policy, Status
+from policybook.model import Policy, Status, normalise_title, parse_version
 from policybook.registers import Registers, StaffMember
+from policybook.writing import create_atomically, write_atomically
 
 DEFAULT_INTERVAL = 24
 SKELETON = """
@@ -190,8 +186,6 @@ def write_signature(root: Path, statement: Statement, armored: str, registers: R
 
 def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None,
             key: str | None = None) -> Change:
-    from policybook.lint import lint_corpus
-
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
@@ -202,10 +196,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
                               "use 'policybook bump' to start a new version")
     if policy.status is Status.RETIRED:
         raise PolicybookError(f"{policy_id} is retired and cannot be approved")
-    findings = lint_corpus(corpus, only=[policy.rel]).findings
-    # Empty sections are only a warning while the policy is a draft: approving it makes them errors.
-    errors = blocking(findings, allow=_APPROVAL_FIXES) + [f for f in findings if f.rule == EMPTY_SECTION.id
-                                                          and not f.is_error]
+    errors = approval_blockers(corpus, policy)
     if errors:
         first = errors[0]
         raise PolicybookError(f"{policy_id} has {len(errors)} lint error(s) to fix before approval, first "
@@ -278,7 +269,6 @@ def _signed(editing: PolicyFile, who: Signer | None,
 
 
 # Findings that approval itself resolves, so they do not block it.
-_APPROVAL_FIXES = (CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED, REVIEW_OVERDUE, REVIEW_INTERVAL, DATE_ORDER)
 
 
 def _set_after(data: Any, key: str, value: Any, after: str) -> None:

@@ -10,19 +10,23 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import typst
 
-from policybook.control.git import short_revision
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.errors import PolicybookError
+from policybook.evidence.git import short_revision
+from policybook.evidence.inforce import in_force
 from policybook.handbook.convert import BodyConverter, PolicyContentError, label_for
 from policybook.handbook.editions import STAFF_HANDBOOK, for_all_staff, for_role
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
+from policybook.views.addresses import site_urls as addresses
+from policybook.views.control import Links, Output, document_control, listing
+from policybook.views.text import web
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "template.typ"
@@ -49,7 +53,7 @@ def select(corpus: Corpus, audience: str | None) -> list[Policy]:
     """Policies in force for ``audience`` (a role id), or for all staff when None, in id order."""
     if audience is not None and not corpus.registers.role_exists(audience):
         raise PolicybookError(f"--role: '{audience}' is not a role in the roles register")
-    chosen = [p for p in corpus.in_force() if for_all_staff(p) or (audience is not None and audience in p.audience)]
+    chosen = [p for p in in_force(corpus) if for_all_staff(p) or (audience is not None and audience in p.audience)]
     return sorted(chosen, key=lambda p: p.id or "")
 
 
@@ -57,56 +61,14 @@ def select_role(corpus: Corpus, role: str) -> list[Policy]:
     """A role's edition: the approved policies addressed to ``role`` and not to all staff, in id order."""
     if role == ALL_STAFF or not corpus.registers.role_exists(role):
         raise PolicybookError(f"--role: '{role}' is not a role in the roles register")
-    return sorted((p for p in corpus.in_force() if for_role(p, role)), key=lambda p: p.id or "")
+    return sorted((p for p in in_force(corpus) if for_role(p, role)), key=lambda p: p.id or "")
 
 
-def _web(url: str | None) -> str:
-    """Only web addresses become links in the PDF: anything else in a register stays text."""
-    return url if url and url.lower().startswith(("https://", "http://")) else ""
-
-
-def _review_interval(months: int | None) -> str:
-    if months is None:
-        return "Not set"
-    return "Every month" if months == 1 else f"Every {months} months"
-
-
-def _policy_data(corpus: Corpus, policy: Policy, body_file: str, site_urls: dict[str, str],
-                 published: dict[str, Policy]) -> dict[str, object]:
-    """What the template shows of one policy: the same document control as the staff site's panel,
-    every value a string (never markup). The same for every edition."""
-    registers = corpus.registers
-    guidance = []
-    for ref in policy.guidance:
-        item = registers.guidance.get(ref.id)
-        if item:
-            guidance.append({"title": item.title, "detail": item.detail(ref.section), "url": _web(item.url)})
-    standards = [{"title": s.title, "detail": s.framework, "url": _web(s.url)}
-                 for s in (registers.standards.get(ref) for ref in policy.standards) if s]
-    equipment = [e.name for e in (registers.equipment.get(ref) for ref in policy.equipment) if e]
-    related = []
-    for other_id in policy.related:
-        other = published.get(other_id)
-        related.append({"id": other_id, "title": (other.title or "") if other else "", "label": label_for(other_id),
-                        "url": _web(site_urls.get(other_id)) if other else ""})
-    category = corpus.config.categories.get(policy.category or "")
-    overdue = policy.next_review is not None and policy.next_review < corpus.today
-    return {
-        "id": policy.id or "", "title": policy.title or "", "label": label_for(policy.id or ""),
-        "version": policy.version_text or "", "status": (policy.status or "").capitalize(),
-        "category": category.title if category else policy.category or "",
-        "owner": corpus.role_title(policy.owner or ""), "author": policy.author or "",
-        "approved_by": corpus.role_title(policy.approved_by or ""), "approved_on": long_date(policy.approved_on),
-        "created": long_date(policy.created), "next_review": long_date(policy.next_review), "overdue": overdue,
-        "review_interval": _review_interval(policy.review_interval),
-        "audience": ", ".join(corpus.role_title(r) for r in policy.audience),
-        "roles": [[corpus.role_title(r), duties] for r, duties in policy.roles.items()],
-        "guidance": guidance, "standards": standards, "equipment": equipment, "related": related,
-        "url": _web(site_urls.get(policy.id or "")),
-        "history": [{"version": h.version_text or "", "date": long_date(h.date), "author": h.author or "",
-                     "summary": h.summary or ""} for h in policy.history],
-        "body": body_file,
-    }
+def _policy_data(corpus: Corpus, policy: Policy, body_file: str, links: Links) -> dict[str, object]:
+    """What the template shows of one policy, the same for every edition: its document control as
+    printed (views/control.py), its label for cross-references and its converted body."""
+    return {**asdict(document_control(corpus, policy, Output.PRINT, links)), "label": label_for(policy.id or ""),
+            "body": body_file}
 
 
 @dataclass(frozen=True)
@@ -131,8 +93,6 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
     """Write several editions (standard and large print, the staff handbook and roles' editions),
     converting each body once for all of them and typesetting the editions side by side."""
     if site_urls is None:
-        from policybook.site.pages import site_urls as addresses
-
         site_urls = addresses(corpus)
     chosen = [(variant, select_role(corpus, variant.role) if variant.role else select(corpus, audience))
               for variant in variants]
@@ -154,25 +114,30 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             shares = pool.map(converter.convert_all, [ordered[i:i + size] for i in range(0, len(ordered), size)])
             bodies = [body for share in shares for body in share]
-        published = {p.id: p for p in corpus.in_force() if p.id}
+        links = Links(pages=site_urls, named={p.id: p for p in in_force(corpus) if p.id})
         entries: dict[str, dict[str, object]] = {}
         for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):
             body_file = f"bodies/{index:04d}.typ"
             (build / body_file).write_text(BODY_PRELUDE + body, encoding="utf-8")
-            entries[policy.id or ""] = _policy_data(corpus, policy, body_file, site_urls, published)
+            entries[policy.id or ""] = _policy_data(corpus, policy, body_file, links)
         (build / "xrefs.json").write_text(json.dumps(converter.xrefs, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, build / "handbook.typ")
         shutil.copyfile(HELPERS, build / "pb.typ")
-        staff = [_listing(corpus, p) for p in select(corpus, None)] if any(v.role for v in variants) else []
-        jobs = []
+        staff = [asdict(listing(corpus, p)) for p in select(corpus, None)] if any(v.role for v in variants) else []
+        Job = tuple[str, dict[str, object], list[Policy]]
+        jobs: list[Job] = []
         for number, (variant, policies) in enumerate(chosen):
             data = _edition_data(corpus, variant.role, audience, edition, variant.large_print)
             data["policies"] = [entries[p.id or ""] for p in policies]
             data["also"] = staff if variant.role else []
             jobs.append((f"data-{number}.json", data, policies))
+
+        def typeset(job: Job) -> bytes:
+            return _typeset(build, *job, edition)
+
         # Typst releases the GIL while it typesets: the editions are typeset side by side.
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pdfs = list(pool.map(lambda job: _typeset(build, *job, edition), jobs))
+            pdfs = list(pool.map(typeset, jobs))
         return [_write_atomically(variant.out, pdf) for (variant, _), pdf in zip(chosen, pdfs, strict=True)]
 
 
@@ -190,16 +155,9 @@ def _edition_data(corpus: Corpus, role: str | None, audience: str | None, editio
         "edition": edition.text,
         "edition_date": long_date(edition.date),
         "site_url": corpus.config.site_url,
-        "staff_handbook_url": _web(f"{site}/handbook/{STAFF_HANDBOOK}" if site else ""),
+        "staff_handbook_url": web(f"{site}/handbook/{STAFF_HANDBOOK}" if site else ""),
         "large": large_print,
     }
-
-
-def _listing(corpus: Corpus, policy: Policy) -> dict[str, object]:
-    """A policy's line in another edition's list: id, title, version and next review."""
-    return {"id": policy.id or "", "title": policy.title or "", "version": policy.version_text or "",
-            "next_review": long_date(policy.next_review),
-            "overdue": policy.next_review is not None and policy.next_review < corpus.today}
 
 
 def _typeset(build: Path, name: str, data: dict[str, object], policies: list[Policy], edition: Edition) -> bytes:
@@ -227,9 +185,11 @@ def _scope(corpus: Corpus, role: str | None, audience: str | None) -> str:
 
 def _compile(compiler: typst.Compiler, build: Path, name: str, data: dict[str, object], edition: Edition) -> bytes:
     (build / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return compiler.compile(str(build / "handbook.typ"), sys_inputs={"pb-data": f"/{name}"},
-                            pdf_standards=["ua-1"],
-                            timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
+    pdf = compiler.compile(str(build / "handbook.typ"), sys_inputs={"pb-data": f"/{name}"},
+                           pdf_standards=["ua-1"],
+                           timestamp=int(dt.datetime.combine(edition.date, dt.time()).timestamp()))
+    assert isinstance(pdf, bytes)  # one PDF, returned because no output path is given
+    return pdf
 
 
 def _write_atomically(out: Path, content: bytes) -> Path:
@@ -245,7 +205,8 @@ def _explain(message: str, compiler: typst.Compiler, build: Path, name: str, dat
     """A typst error as the policy it arose from (each policy is typeset alone until one fails): the
     policy's content is at fault, not the command or the settings."""
     first = " ".join(message.split())[:300]
-    entries = list(data["policies"])  # type: ignore[call-overload]
+    entries = data["policies"]
+    assert isinstance(entries, list)  # the policies' entries, as the edition's caller put them
     for policy, entry in zip(policies, entries, strict=True):
         try:
             _compile(compiler, build, f"alone-{name}", {**data, "policies": [entry]}, edition)

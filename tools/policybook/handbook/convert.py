@@ -120,8 +120,8 @@ class BodyConverter:
 
     def _pandoc(self, policy: Policy, page: str) -> str:
         try:
-            return pypandoc.convert_text(page, "typst", format="html", filters=[str(FILTER)],
-                                         extra_args=["--wrap=preserve"])
+            return str(pypandoc.convert_text(page, "typst", format="html", filters=[str(FILTER)],
+                                             extra_args=["--wrap=preserve"]))
         except (RuntimeError, OSError) as exc:
             raise PolicyContentError(policy.rel, f"pandoc could not convert the body: {exc}") from None
 

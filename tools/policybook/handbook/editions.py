@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from policybook.corpus import Corpus
+from policybook.evidence.inforce import in_force
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
 
@@ -54,17 +55,17 @@ def role_editions(corpus: Corpus) -> list[RoleEdition]:
     """One edition for each registered role that some approved policy is addressed to by name (and not
     to all staff), in the roles register's order."""
     counts: dict[str, int] = {}
-    for policy in corpus.in_force():
+    for policy in in_force(corpus):
         if not for_all_staff(policy):
             for role in dict.fromkeys(policy.audience):
                 counts[role] = counts.get(role, 0) + 1
     editions: list[RoleEdition] = []
     used: set[str] = set()
-    for role_id, role in corpus.registers.roles.items():
+    for role_id, registered in corpus.registers.roles.items():
         if role_id not in counts:
             continue
         stem = unique_stem(safe_stem(role_id), used)
-        editions.append(RoleEdition(role_id, role.title, stem, counts[role_id]))
+        editions.append(RoleEdition(role_id, registered.title, stem, counts[role_id]))
     return editions
 
 

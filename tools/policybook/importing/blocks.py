@@ -49,7 +49,8 @@ def _collect(item: Any, parts: list[str]) -> None:
         return
     if not isinstance(item, dict) or "t" not in item:
         return
-    kind, content = item["t"], item.get("c")
+    kind = item["t"]
+    content: Any = item.get("c")  # pandoc's JSON: its shape depends on the kind
     if kind == "Str":
         parts.append(content)
     elif kind in ("Space", "SoftBreak", "LineBreak"):

@@ -98,7 +98,8 @@ def _map_lists(item: Any, inline_fn: ListFn, block_fn: ListFn) -> Any:
 def _clean_inlines(inlines: list[Node], cleaning: Cleaning) -> list[Node]:
     out: list[Node] = []
     for inline in inlines:
-        kind, content = inline["t"], inline.get("c")
+        kind = inline["t"]
+        content: Any = inline.get("c")  # pandoc's JSON: its shape depends on the kind
         if kind == "RawInline":
             cleaning.raw_count += 1
             words = text_inlines(_raw_text(content[0], content[1]))
@@ -120,6 +121,7 @@ def _clean_inlines(inlines: list[Node], cleaning: Cleaning) -> list[Node]:
 
 
 def _link(link: Node, cleaning: Cleaning) -> list[Node]:
+    inlines: list[Node]
     _attr, inlines, (target, title) = link["c"]
     if target.startswith("#"):
         return [link]  # checked once headings are final (_anchors)
@@ -146,7 +148,8 @@ def _image(image: Node, cleaning: Cleaning) -> list[Node]:
 def _clean_blocks(blocks: list[Node], cleaning: Cleaning) -> list[Node]:
     out: list[Node] = []
     for block in blocks:
-        kind, content = block["t"], block.get("c")
+        kind = block["t"]
+        content: Any = block.get("c")  # pandoc's JSON: its shape depends on the kind
         if kind == "RawBlock":
             cleaning.raw_count += 1
             out.extend(para(text) for text in _raw_paragraphs(content[0], content[1]))
@@ -397,7 +400,8 @@ def _anchors(blocks: list[Node], cleaning: Cleaning) -> list[Node]:
                 out.append(inline)
         return out
 
-    return _map_lists(blocks, fix, lambda items: items)
+    fixed: list[Node] = _map_lists(blocks, fix, lambda items: items)
+    return fixed
 
 
 def _span_ids(inlines: list[Node]) -> list[str]:

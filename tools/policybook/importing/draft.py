@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import PurePath
 
-from policybook.checks.identity import normalise_title
 from policybook.corpus import Corpus
 from policybook.dates import add_months, long_date
 from policybook.errors import PolicybookError
@@ -37,7 +36,7 @@ from policybook.importing.fields import (
     read_version,
     version_key,
 )
-from policybook.model import Status
+from policybook.model import Status, normalise_title
 from policybook.registers import ALL_STAFF
 
 DEFAULT_OWNER = "registered-manager"

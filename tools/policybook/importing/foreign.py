@@ -39,7 +39,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             try:
                 if key in seen:
                     raise _DuplicateKey(key)
@@ -110,7 +110,7 @@ def read(text: str, name: str) -> Foreign:
     if label == "YAML":
         _refuse_yaml_references(head, name)
     try:
-        metadata = chosen.load(head)
+        metadata: object = chosen.load(head)  # annotated as a dict, but YAML may give a list or a single value
     except _DuplicateKey as exc:
         raise PolicybookError(f"{name}: its {label} frontmatter has the key '{exc.key}' twice: keep one and delete "
                               "the other") from None
@@ -190,11 +190,10 @@ def admonitions_as_divs(body: str) -> tuple[str, dict[int, Admonition]]:
     kinds: dict[int, Admonition] = {}
     lines = body.split("\n")
     while True:
-        openings = [t for t in dialect().parse("\n".join(lines)) if t.type == "admonition_open" and t.map]
+        openings = [(t, t.map) for t in dialect().parse("\n".join(lines)) if t.type == "admonition_open" and t.map]
         if not openings:
             return "\n".join(lines), kinds
-        token = max(openings, key=lambda t: t.map[0])  # type: ignore[index]
-        start, end = token.map  # type: ignore[misc]
+        token, (start, end) = max(openings, key=lambda opening: opening[1][0])
         marker = lines[start]
         indent = marker[: len(marker) - len(marker.lstrip())]
         title = re.search(r'"(.*)"', token.info)

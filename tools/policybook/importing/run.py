@@ -12,10 +12,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from policybook.control import git
 from policybook.control.changes import next_id, slugify
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence import git
 from policybook.importing import control_table, docx, foreign
 from policybook.importing.blocks import strip_controls, without_controls
 from policybook.importing.body import Cleaning, clean, take_title

@@ -328,7 +328,7 @@ def _take_markers(value: Any, pattern: re.Pattern[str], indents: dict[int, int],
             _take_markers(child, pattern, indents, items)
 
 
-def _leading_marker(item: list[Node], pattern: re.Pattern[str]) -> int | None:
+def _leading_marker(item: list[Any], pattern: re.Pattern[str]) -> int | None:
     if not item or not isinstance(item[0], dict) or item[0].get("t") not in ("Para", "Plain"):
         return None
     inlines = item[0]["c"]
@@ -340,7 +340,7 @@ def _leading_marker(item: list[Node], pattern: re.Pattern[str]) -> int | None:
     return int(match[1])
 
 
-def _without_markers(inlines: list[Node], pattern: re.Pattern[str]) -> list[Node]:
+def _without_markers(inlines: list[Any], pattern: re.Pattern[str]) -> list[Node]:
     out: list[Node] = []
     dropped = False
     for inline in inlines:
@@ -359,7 +359,8 @@ def _without_markers(inlines: list[Node], pattern: re.Pattern[str]) -> list[Node
 
 # -- nesting ----------------------------------------------------------------------------------------------
 def _items(block: Node) -> list[list[Node]]:
-    return block["c"] if block["t"] == "BulletList" else block["c"][1]
+    items: list[list[Node]] = block["c"] if block["t"] == "BulletList" else block["c"][1]
+    return items
 
 
 def _each_block_list(value: Any, fn: Callable[[list[Node]], list[Node]]) -> None:
@@ -466,7 +467,7 @@ def _carries_on(block: Node, listed: Node, number: int) -> bool:
     if block["t"] == "BulletList":
         return True
     (start, style, delimiter), items = block["c"]
-    return style == listed["c"][0][1] and delimiter == listed["c"][0][2] and number == start + len(items)
+    return bool(style == listed["c"][0][1] and delimiter == listed["c"][0][2] and number == start + len(items))
 
 
 def _like(listed: Node, number: int, item: list[Node]) -> Node:

@@ -15,12 +15,12 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from policybook.control.edit import create_atomically, refuse_links_below
 from policybook.errors import PolicybookError
 from policybook.importing.draft import Draft
-from policybook.loader import Document, parse_markdown_text
+from policybook.loader import parse_markdown
 from policybook.registers.schema import policy_validator
 from policybook.schema_messages import schema_findings
+from policybook.writing import create_atomically, refuse_links_below
 
 OWNER_DUTY = "Owns this policy and keeps it current."
 
@@ -64,8 +64,7 @@ def policy_text(policy_id: str, category: str, draft: Draft, guidance: tuple[str
 def check_policy(text: str, path: Path, name: str) -> None:
     """The file must read cleanly and meet the policy schema; a fault here is policybook's, and stops
     the import before anything is written."""
-    doc = Document(path=path, rel=path.name)
-    parse_markdown_text(doc, text)
+    doc = parse_markdown(text, path, path.name)
     problems = [f.message for f in doc.findings]
     if not problems and isinstance(doc.data, dict):
         problems = [f.message for f in schema_findings(doc, list(policy_validator().iter_errors(doc.data)))]

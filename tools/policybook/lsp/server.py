@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -212,7 +213,7 @@ class PolicybookServer(LanguageServer):
             path = project.root / rel
             uri = self._uris.get(path) or from_fs_path(str(path)) or path.as_uri()
             sent.add(uri)
-            self._send(uri, findings, forced, lambda p=path, r=rel: self._lines(p, r, texts, project))
+            self._send(uri, findings, forced, functools.partial(self._lines, path, rel, texts, project))
         for uri in (self._sent_for.get(project.root, set()) - sent) | (forced - sent):
             self._send(uri, [], forced, lambda: None)
         self._sent_for[project.root] = sent
@@ -254,17 +255,21 @@ class PolicybookServer(LanguageServer):
 
     def completion(self, params: types.CompletionParams) -> types.CompletionList | None:
         found = self.at(params.text_document.uri, params.position)
-        if found is None or found[0].corpus is None:
+        if found is None:
             return None
         project, lines, line, character = found
+        if project.corpus is None:
+            return None
         items = complete(project.corpus, lines, line, character, self.workspace.position_codec)
         return None if items is None else types.CompletionList(is_incomplete=False, items=items)
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         found = self.at(params.text_document.uri, params.position)
-        if found is None or found[0].corpus is None:
+        if found is None:
             return None
         project, lines, line, character = found
+        if project.corpus is None:
+            return None
         return hover(project.corpus, lines, line, character, self.workspace.position_codec)
 
     def watch_files(self) -> None:

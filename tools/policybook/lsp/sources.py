@@ -15,7 +15,7 @@ from pathlib import Path
 
 from policybook.config import Config
 from policybook.findings import Finding
-from policybook.loader import FILE_TOO_LARGE, Document, decode, load_markdown, parse_markdown_text
+from policybook.loader import FILE_TOO_LARGE, Document, load_markdown, parse_markdown_bytes
 from policybook.model import Policy
 from policybook.registers import Registers, load_registers, register_names
 
@@ -32,13 +32,7 @@ def policy_from_text(path: Path, rel: str, text: str, max_bytes: int) -> Policy:
     raw = as_bytes(text)
     if len(raw) > max_bytes:
         return too_large_policy(path, rel, len(raw), max_bytes)
-    doc = Document(path=path, rel=rel)
-    decoded, problems = decode(raw, rel)
-    if decoded is None:
-        doc.findings.extend(problems)
-    else:
-        parse_markdown_text(doc, decoded)
-    return Policy.from_document(doc)
+    return Policy.from_document(parse_markdown_bytes(raw, path, rel))
 
 
 def too_large_finding(rel: str, size: int, max_bytes: int) -> Finding:

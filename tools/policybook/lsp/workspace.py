@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS
-from policybook.checks.parallel import PARALLEL_FROM, run_local_checks
+from policybook.checks.run import LintOptions
 from policybook.config import CONFIG_NAME, Config, find_root, load_config
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import today_from
 from policybook.errors import PolicybookError
 from policybook.findings import Finding
+from policybook.lint import LintEngine
 from policybook.lsp.sources import (
     policy_from_text,
     register_path,
@@ -35,7 +35,7 @@ from policybook.lsp.sources import (
     too_large_policy,
 )
 from policybook.model import Policy
-from policybook.registers import Registers, register_names
+from policybook.registers import register_names
 from policybook.style.runner import VALE_INI, Style
 
 Stamp = tuple[int, int]
@@ -48,11 +48,6 @@ def stamp(path: Path) -> Stamp | None:
     except (OSError, ValueError):  # ValueError: a name no file can have (an embedded NUL)
         return None
     return status.st_mtime_ns, status.st_size
-
-
-def lint_order(finding: Finding) -> tuple[str, int, int, str]:
-    """The order ``policybook lint`` reports findings in."""
-    return finding.path, finding.line, finding.column, finding.rule
 
 
 @dataclass(frozen=True)
@@ -81,9 +76,7 @@ class Project:
         self._texts: dict[Path, str] = {}  # unsaved editor text, by path
         self._oversized: dict[Path, int] = {}  # open documents over the size limit (text not kept), by path
         self._parsed: dict[Path, tuple[str, Policy]] = {}  # the policy each text was last parsed into
-        self._local: dict[str, tuple[Policy, list[Finding]]] = {}  # per-policy findings, by policy path
-        self._unattributed: list[Finding] = []  # per-policy findings about another file (no check gives any yet)
-        self._local_key: tuple[object, ...] | None = None
+        self._engine = LintEngine()  # keeps each unchanged policy's per-policy findings between relints
 
     # -- what the editor has open -----------------------------------------------------------------------
     @property
@@ -140,7 +133,7 @@ class Project:
             return
         if path.name in (CONFIG_NAME, VALE_INI) or path.suffix in (".yml", ".yaml", ".txt"):
             self._settings_stamps = None  # settings, a house style rule or a vocabulary: read them again
-        self._local_key = None
+        self._engine = LintEngine()  # anything else (an image, the records) may change any policy's findings
 
     # -- linting ----------------------------------------------------------------------------------------
     def relint(self) -> dict[str, list[Finding]]:
@@ -150,19 +143,12 @@ class Project:
         config = self.config
         today = self._fixed_today or today_from(None)
         corpus = self._with_edited_registers(self._read(config, today), config)
-        corpus.style = self._style
-        rechecked = self._local_findings(corpus)
-        found: set[Finding] = set(corpus.load_findings)
-        found.update(self._unattributed)
-        for _, findings in self._local.values():
-            found.update(findings)
-        for check in CORPUS_CHECKS:
-            found.update(check.function(corpus))
+        result = self._engine.run(corpus, LintOptions(style=self._style))
         by_path: dict[str, list[Finding]] = defaultdict(list)
-        for finding in sorted(found, key=lint_order):
+        for finding in result.findings:
             by_path[finding.path].append(finding)
         self.corpus, self.findings = corpus, dict(by_path)
-        self.timing = Timing(time.perf_counter() - started, rechecked, len(corpus.policies))
+        self.timing = Timing(time.perf_counter() - started, result.rechecked, len(corpus.policies))
         return self.findings
 
     def _load_settings(self) -> None:
@@ -173,7 +159,7 @@ class Project:
         self._config = load_config(self.root)
         self._style = Style.load(self.root)
         self._settings_stamps = stamps
-        self._local_key = None
+        self._engine = LintEngine()
         self._cache.clear()  # the size limit may have changed: read every file again
         self._parsed.clear()
         self._disk = None
@@ -219,33 +205,6 @@ class Project:
         kept = [f for f in corpus.load_findings if f.path not in rels]
         findings = [f for f in registers.findings if f.path not in too_large] + list(too_large.values())
         return replace(corpus, registers=registers, load_findings=findings + kept)
-
-    def _local_findings(self, corpus: Corpus) -> int:
-        """Run the per-policy checks on each policy that is new or changed, or on all of them when what
-        they all depend on has changed; returns how many policies were checked."""
-        key = (id(corpus.config), _registers_key(corpus.registers), corpus.today, id(corpus.style))
-        if key != self._local_key:
-            self._local, self._unattributed, self._local_key = {}, [], key
-        current = {p.rel for p in corpus.policies}
-        self._local = {rel: entry for rel, entry in self._local.items() if rel in current}
-        stale = [p for p in corpus.policies if self._local.get(p.rel, (None, []))[0] is not p]
-        checks = [c.function for c in LOCAL_CHECKS]
-        if len(stale) < PARALLEL_FROM:
-            for policy in stale:
-                self._local[policy.rel] = (policy, run_local_checks(replace(corpus, policies=[policy]), checks, 1))
-            return len(stale)
-        grouped: dict[str, list[Finding]] = defaultdict(list)
-        for finding in run_local_checks(replace(corpus, policies=stale), checks):
-            grouped[finding.path].append(finding)
-        for policy in stale:
-            self._local[policy.rel] = (policy, grouped.pop(policy.rel, []))
-        self._unattributed = [f for findings in grouped.values() for f in findings]
-        return len(stale)
-
-
-def _registers_key(registers: Registers) -> tuple[object, ...]:
-    """What the per-policy checks see of the registers: each file's text, and what loading them found."""
-    return (tuple((name, doc.text) for name, doc in registers.documents.items()), tuple(registers.findings))
 
 
 class Projects:

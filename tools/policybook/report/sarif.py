@@ -27,7 +27,7 @@ def render(result: LintResult, colour: bool = False) -> str:
     ]
     results = []
     for item in result.findings:
-        entry = {
+        entry: dict[str, object] = {
             "ruleId": item.rule,
             "level": _LEVEL[item.severity],
             "message": {"text": item.message},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policybook.findings import Severity, printable
+from policybook.findings import Severity
 from policybook.lint import LintResult
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.SUGGESTION: "\033[36m"}
@@ -11,15 +11,6 @@ _RESET = "\033[0m"
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def text_table(rows: list[list[str]] | list[tuple[str, ...]]) -> str:
-    """Left-aligned columns two spaces apart, for the report commands. Cells come from policies and
-    registers: control characters are shown escaped, never sent to the terminal."""
-    rows = [[printable(str(cell)) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-                     for row in rows) + "\n"
 
 
 def summary(result: LintResult) -> str:

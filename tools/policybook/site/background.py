@@ -22,12 +22,10 @@ class LintOutcome:
 
 
 def _lint(corpus: Corpus, block_on_overdue: bool) -> LintOutcome:
-    from policybook.checks.dates import REVIEW_OVERDUE
-    from policybook.findings import blocking
-    from policybook.lint import lint_corpus
+    from policybook.lint import lint_corpus, options_for, publication_blockers
 
-    findings = lint_corpus(corpus, jobs=1).findings
-    return LintOutcome(findings, blocking(findings, allow=[] if block_on_overdue else [REVIEW_OVERDUE]))
+    findings = lint_corpus(corpus, options_for(corpus.root, jobs=1)).findings
+    return LintOutcome(findings, publication_blockers(findings, block_on_overdue))
 
 
 class BackgroundLint:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TypedDict
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -19,7 +20,7 @@ from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy
 from policybook.images import image_problem
 from policybook.model import Policy, Status
 from policybook.render import Heading, RenderedBody, escape, render_body
-from policybook.site.pages import policy_uri
+from policybook.views.addresses import policy_uri
 
 
 class SiteBodies:
@@ -32,7 +33,6 @@ class SiteBodies:
         self.files_by_path: dict[Path, File] = {}
         self.by_path = {p.doc.path.resolve(): p for p in corpus.policies}
         self.by_id = corpus.by_id()
-        self.rendered: dict[str, RenderedBody] = {}  # src_uri -> body
 
     @property
     def placeholder(self) -> str:
@@ -89,28 +89,33 @@ class SiteBodies:
             return None
         return published.url_relative_to(page_file) + (f"#{fragment}" if fragment else "")
 
-    def fill(self, html: str, uri: str) -> str:
-        """The page's HTML with the body put where its placeholder paragraph stands."""
-        body = self.rendered.get(uri)
-        if body is None:
-            return html
+    def fill(self, html: str, body: RenderedBody) -> str:
+        """The page's HTML with ``body`` put where its placeholder paragraph stands."""
         paragraph = f"<p>{self.marker}</p>"
         return html.replace(paragraph, body.html, 1) if paragraph in html else html + body.html
 
-    def toc(self, uri: str) -> TableOfContents | None:
-        body = self.rendered.get(uri)
-        return None if body is None else get_toc(_toc_tokens(body.headings))
+    @staticmethod
+    def toc(body: RenderedBody) -> TableOfContents:
+        return get_toc(_toc_tokens(body.headings))
 
 
-def _toc_tokens(headings: list[Heading]) -> list[dict[str, object]]:
+class TocToken(TypedDict):
+    """A heading as MkDocs' get_toc reads it."""
+
+    level: int
+    id: str
+    name: str
+    children: list[TocToken]
+
+
+def _toc_tokens(headings: list[Heading]) -> list[TocToken]:
     """Nest headings as MkDocs' table of contents expects: each under the nearest higher level."""
-    top: list[dict[str, object]] = []
-    stack: list[dict[str, object]] = []
+    top: list[TocToken] = []
+    stack: list[TocToken] = []
     for heading in headings:
-        token: dict[str, object] = {"level": heading.level, "id": heading.id, "name": escape(heading.text),
-                                    "children": []}
-        while stack and int(stack[-1]["level"]) >= heading.level:  # type: ignore[call-overload]
+        token: TocToken = {"level": heading.level, "id": heading.id, "name": escape(heading.text), "children": []}
+        while stack and stack[-1]["level"] >= heading.level:
             stack.pop()
-        (stack[-1]["children"] if stack else top).append(token)  # type: ignore[union-attr]
+        (stack[-1]["children"] if stack else top).append(token)
         stack.append(token)
     return top

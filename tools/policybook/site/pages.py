@@ -8,42 +8,18 @@ the .md source of the target page, so MkDocs checks and rewrites them like any o
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from collections import defaultdict
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
 from policybook.registers import declared_registers
-from policybook.site.context import review_status
-from policybook.site.text import md_path, md_text
+from policybook.views.addresses import link, policy_uri
+from policybook.views.review import review_status
+from policybook.views.text import md_text
 
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
-
-
-def policy_uri(policy: Policy, corpus: Corpus) -> str:
-    """Where a policy's page lives in the site: its path under policies/, kept as in the repository."""
-    return _uri(policy.doc.path, corpus.config.policies_path)
-
-
-@lru_cache(maxsize=65536)
-def _uri(path: Path, policies: Path) -> str:
-    return f"policies/{path.relative_to(policies).as_posix()}"
-
-
-def site_urls(corpus: Corpus) -> dict[str, str]:
-    """Each approved policy's address on the staff site, for links from the handbook."""
-    base = corpus.config.site_url.rstrip("/")
-    if not base:
-        return {}
-    return {p.id: f"{base}/{policy_uri(p, corpus)[:-3]}/" for p in corpus.in_force() if p.id}
-
-
-def link(from_uri: str, to_uri: str, text: str) -> str:
-    return f"[{md_text(text)}]({md_path(posixpath.relpath(to_uri, posixpath.dirname(from_uri) or '.'))})"
 
 
 def _status_badge(policy: Policy, corpus: Corpus) -> str:

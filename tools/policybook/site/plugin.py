@@ -14,11 +14,10 @@ import logging
 import secrets
 import sys
 import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import config_options as opt
-from mkdocs.config.base import Config as BaseConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -27,10 +26,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from policybook.config import find_root
-from policybook.control.git import has_history
 from policybook.corpus import Corpus, PolicyCache, load_corpus
 from policybook.dates import long_date, parse_date, today_from
 from policybook.errors import PolicybookError
+from policybook.evidence.git import has_history
+from policybook.evidence.inforce import in_force, not_in_force
 from policybook.files import unsafe_site_files
 from policybook.findings import Finding, printable
 from policybook.model import Policy, Status
@@ -38,7 +38,7 @@ from policybook.render import sanitise_page
 from policybook.site import pages, versions
 from policybook.site.background import BackgroundLint
 from policybook.site.bodies import SiteBodies
-from policybook.site.context import Link, panel
+from policybook.site.config import PolicybookPluginConfig
 from policybook.site.csp import (
     HEADER_FILE,
     allow_live_reload,
@@ -46,7 +46,10 @@ from policybook.site.csp import (
     theme_script_hashes,
     with_content_security_policy,
 )
+from policybook.site.page_objects import GeneratedPage, PolicyPage, ShownPolicy, SitePage, SupersededPage
 from policybook.site.register_pages import register_nav, register_pages
+from policybook.views.addresses import page_url, policy_uri
+from policybook.views.control import Links
 
 OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
@@ -55,43 +58,22 @@ REQUIRED_EXTENSIONS = ("tables", "md_in_html", "admonition", "toc")
 
 log = logging.getLogger("mkdocs.plugins.policybook")
 
-class PolicybookPluginConfig(BaseConfig):
-    root = opt.Optional(opt.Type(str))  # the policybook project (default: the folder of mkdocs.yml)
-    today = opt.Optional(opt.Type(str))  # review dates as on this day (default: POLICYBOOK_TODAY or today)
-    # The "due for review" register's window; by default review.due_soon_days from policybook.yml, the
-    # same window in which the badges say "Due in N days".
-    review_window_days = opt.Optional(opt.Type(int))
-    # An overdue review does not take a policy off the site by default: staff still need it, and its
-    # page says "Overdue". `policybook lint` in CI fails on it all the same.
-    block_on_overdue = opt.Type(bool, default=False)
-    # Build the staff handbook PDFs (standard and large print) into handbook/ and link them.
-    handbook = opt.Type(bool, default=True)
-    # Pages for superseded versions and redlines, read from git history (skipped outside a git repository).
-    previous_versions = opt.Type(bool, default=True)
-
 
 class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
         self.corpus: Corpus | None = None
-        self.uris: dict[str, Policy] = {}  # src_uri -> policy, for policy pages
-        self.generated: dict[str, str] = {}  # src_uri -> Markdown, for generated pages
+        self.policy_pages: list[PolicyPage] = []  # this build's policy pages (each page carries its data)
+        self.links = Links()  # where each policy shown is, for the panels' related documents
         self._handbook_dir: tempfile.TemporaryDirectory[str] | None = None
         self._lint: BackgroundLint | None = None
         self.serving = False
         self._reload_nonce: str | None = None  # lets `serve` add its live-reload script under the CSP
         self._script_hashes: set[str] = set()  # every page's theme scripts, for the header policy
         self._cache: PolicyCache = {}
-        self._by_id: dict[str, Policy] = {}
         self._serve_dir: tempfile.TemporaryDirectory[str] | None = None
-        self.previous: dict[str, list[versions.OldVersion]] = {}  # policy src_uri -> superseded versions
-        self.not_searched: set[str] = set()  # change pages: reachable from their policy, not in search
-        self._shown: dict[str, str] | None = None  # policy id -> src_uri of its page, once per build
-        self.previous_changes: dict[str, str] = {}  # policy src_uri -> redline of the current version
         self.bodies: SiteBodies | None = None
-        # Superseded version page src_uri -> (that version, the src_uri of the policy's page now).
-        self.old_bodies: dict[str, tuple[versions.OldVersion, str]] = {}
 
     # -- configuration -------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -144,26 +126,23 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     # -- files and navigation ------------------------------------------------------------------
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         corpus = self._corpus()
-        self.uris.clear()
-        self.generated.clear()
-        self._by_id = corpus.by_id()  # once per build: pages look policies up by id
         self.bodies = SiteBodies(corpus, config)
-        self.old_bodies.clear()
-        self.not_searched.clear()
-        self._shown = None
+        self.policy_pages = []
         _refuse_unsafe_site_files(Path(config.docs_dir))
         published = self._staff_policies()
-        for line in corpus.not_in_force:
+        for line in not_in_force(corpus):
             log.info(f"policybook: {printable(line)}")
         by_category: dict[str, list[Policy]] = {c: [] for c in corpus.config.categories}
         for policy in published:
-            uri = pages.policy_uri(policy, corpus)
-            self.uris[uri] = policy
-            files.append(File.generated(config, uri, abs_src_path=str(policy.doc.path)))
+            file = File.generated(config, policy_uri(policy, corpus), abs_src_path=str(policy.doc.path))
+            files.append(file)
+            self.policy_pages.append(PolicyPage(file, config, policy))
             by_category.setdefault(policy.category or "", []).append(policy)
+        self.links = Links({p.policy.id: page_url(p.file.src_uri) for p in self.policy_pages if p.policy.id},
+                           corpus.by_id())
         for policy in corpus.policies:
             if policy.status is Status.RETIRED:
-                uri = pages.policy_uri(policy, corpus)
+                uri = policy_uri(policy, corpus)
                 self._generate(files, config, uri, pages.retired_notice(corpus, policy, uri, published))
         for category_id, members in by_category.items():
             if members and category_id in corpus.config.categories:
@@ -186,13 +165,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self.config.previous_versions and not self.serving and has_history(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
-            from policybook.control.reviews import as_ics, due_reviews
+            from policybook.views.calendar import as_ics, due_reviews
 
             calendar = as_ics(corpus, due_reviews(corpus, None))
             files.append(File.generated(config, "review-calendar.ics", content=calendar))
         for asset in ASSETS.iterdir():
             files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))
         self._build_nav(config, by_category, files)
+        _give_nav_titles(config.nav, files)
         return files
 
     def _with_language(self, output: str) -> str:
@@ -205,27 +185,14 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         configured = self.config.review_window_days
         return configured if configured is not None else self._corpus().config.due_soon_days
 
-    def _related(self, policy: Policy) -> list[Link]:
-        """The policy's related documents: a link to each one in force, its id and title otherwise."""
-        if self._shown is None:
-            self._shown = {p.id: uri for uri, p in self.uris.items() if p.id}
-        shown = self._shown
-        found = []
-        for related_id in policy.related:
-            other = self._by_id.get(related_id)
-            title = f"{related_id} {other.title}" if other is not None and other.title else related_id
-            uri = shown.get(related_id)
-            found.append(Link(title, uri[:-3] + "/" if uri else "", "" if uri else "not in force"))
-        return found
-
     def _staff_policies(self) -> list[Policy]:
         """What the site shows: the version of each policy in force. The live preview shows a draft in
         place of its approved version (marked as a draft), so an author sees what they are writing."""
         corpus = self._corpus()
         if not self.serving:
-            return corpus.in_force()
+            return in_force(corpus)
         drafts = {p.id: p for p in corpus.policies if p.status is Status.DRAFT and p.id}
-        shown = [drafts.pop(p.id, p) if p.id else p for p in corpus.in_force()]
+        shown = [drafts.pop(p.id, p) if p.id else p for p in in_force(corpus)]
         return shown + sorted(drafts.values(), key=lambda p: p.id or "")
 
     def _add_handbooks(self, files: Files, config: MkDocsConfig) -> None:
@@ -233,6 +200,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         page links the same list: handbook/editions.py decides it for both)."""
         from policybook.handbook.builder import Variant, build_handbooks, select
         from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, role_editions
+        from policybook.views.addresses import site_urls
 
         corpus = self._corpus()
         if not select(corpus, None):
@@ -246,7 +214,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             names += [(edition.path(), False, edition.role), (edition.path(True), True, edition.role)]
         variants = [Variant(folder / name, large, role) for name, large, role in names]
         try:
-            written = build_handbooks(corpus, variants, site_urls=pages.site_urls(corpus))
+            written = build_handbooks(corpus, variants, site_urls=site_urls(corpus))
         except PolicybookError as exc:
             raise PluginError(f"policybook: {printable(str(exc))}") from None
         for (name, _, _), path in zip(names, written, strict=True):
@@ -254,26 +222,25 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
 
     def _add_previous_versions(self, files: Files, config: MkDocsConfig) -> None:
         corpus = self._corpus()
-        self.previous.clear()
-        for uri, policy in list(self.uris.items()):
-            olds = versions.old_versions(corpus, policy, uri)
-            self.previous[uri] = olds
+        for page in self.policy_pages:
+            policy = page.policy
+            olds = versions.old_versions(corpus, policy, page.file.src_uri)
+            page.previous = olds
             title = policy.title or policy.label
             for index, old in enumerate(olds):
-                self._generate(files, config, old.page, versions.version_page(policy, old))
-                self.old_bodies[old.page] = (old, uri)
+                markdown = versions.version_page(policy, old)
+                SupersededPage(self._add_generated(files, config, old.page, markdown), config, markdown, old, page)
                 if old.redline is not None:
                     before = olds[index - 1]
                     self._generate(files, config, old.redline, versions.changes_page(
-                        corpus, title, before.policy, before.record.version, old.policy, old.record.version))
-                    self.not_searched.add(old.redline)
+                        corpus, title, before.policy, before.record.version, old.policy, old.record.version),
+                        searched=False)
             if olds:
                 last = olds[-1]
-                changes = f"{uri[:-3]}/versions/{policy.version_text}-changes.md"
-                self._generate(files, config, changes, versions.changes_page(
-                    corpus, title, last.policy, last.record.version, policy, policy.version_text or ""))
-                self.previous_changes[uri] = changes
-                self.not_searched.add(changes)
+                page.changes = f"{page.file.src_uri[:-3]}/versions/{policy.version_text}-changes.md"
+                self._generate(files, config, page.changes, versions.changes_page(
+                    corpus, title, last.policy, last.record.version, policy, policy.version_text or ""),
+                    searched=False)
 
     def on_shutdown(self) -> None:
         for folder in (self._handbook_dir, self._serve_dir):
@@ -281,16 +248,21 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 folder.cleanup()
         self._handbook_dir = self._serve_dir = None
 
-    def _generate(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> None:
-        if uri in self.uris:  # lint's page-address reports it first; never let one page replace a policy
-            raise PluginError(f"policybook: the page {uri} would replace the policy published there")
+    def _generate(self, files: Files, config: MkDocsConfig, uri: str, content: str, *, searched: bool = True) -> None:
+        GeneratedPage(self._add_generated(files, config, uri, content), config, content, searched=searched)
+
+    def _add_generated(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> File:
+        """The file of a page made from ``content``, in place of any file at ``uri``."""
         existing = files.get_file_from_path(uri)
+        if existing is not None and isinstance(existing.page, PolicyPage):
+            # lint's page-address reports it first; never let one page replace a policy
+            raise PluginError(f"policybook: the page {uri} would replace the policy published there")
         if existing is not None:
             files.remove(existing)
-        self.generated[uri] = content
         if not self.serving:
-            files.append(File.generated(config, uri, content=content))
-            return
+            file = File.generated(config, uri, content=content)
+            files.append(file)
+            return file
         # In a preview, generated pages are kept as files and rewritten only when their content changes,
         # so that a dirty rebuild skips the ones a save did not affect.
         if self._serve_dir is None:
@@ -299,7 +271,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8")
-        files.append(File.generated(config, uri, abs_src_path=str(path)))
+        file = File.generated(config, uri, abs_src_path=str(path))
+        files.append(file)
+        return file
 
     def _build_nav(self, config: MkDocsConfig, by_category: dict[str, list[Policy]], files: Files) -> None:
         corpus = self._corpus()
@@ -310,7 +284,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                 continue
             entries: list[Any] = [f"policies/{category_id}/index.md"]
             # Material prints nav titles and page titles without escaping: escape them here.
-            entries += [{html.escape(p.title or p.label): pages.policy_uri(p, corpus)}
+            entries += [{html.escape(p.title or p.label): policy_uri(p, corpus)}
                         for p in sorted(members, key=lambda p: p.id or "")]
             policies_nav.append({html.escape(category.title): entries})
         registers_nav = [{"All policies": "registers/index.md"}, {"Due for review": "registers/review.md"},
@@ -326,74 +300,33 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
 
     # -- pages -----------------------------------------------------------------------------------
     def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        policy = self.uris.get(page.file.src_uri)
-        if policy is not None:
-            return policy.doc.body  # already read by the loader: MkDocs never parses our frontmatter
-        return None
+        return page.source if isinstance(page, SitePage) else None
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         corpus = self._corpus()
-        policy = self.uris.get(page.file.src_uri)
-        if policy is None:
+        if not isinstance(page, PolicyPage):
             page.meta = _escaped(page.meta)  # Material prints a page's own title, description... as they are
-        if policy is not None:
-            # The id in the page's title puts the policy first when staff search for it ("GOV-004").
-            page.meta["title"] = html.escape(f"{policy.id} {policy.title}" if policy.id else policy.title
-                                             or policy.label)
-            page.meta["search"] = {"boost": 3}
+        if isinstance(page, SitePage) and page.search is not None:
+            page.meta["search"] = page.search
+        if isinstance(page, ShownPolicy):
+            page.meta["title"] = page.meta_title
             page.meta["template"] = "policy.html"
-            page.meta["policybook"] = panel(corpus, policy)
-            page.meta["policybook"]["draft"] = policy.status is Status.DRAFT  # only in the live preview
-            page.meta["policybook"]["related"] = self._related(policy)
-            service = corpus.config.confirmations  # "Confirm you have read version X": the service's own page
-            if service and policy.acknowledge and policy.status is Status.APPROVED:
-                page.meta["policybook"]["confirm"] = f"{service.base_url}/policies/{policy.id}?version=" \
-                                                     f"{policy.version_text}"
-            page.meta["policybook"]["previous"] = [
-                {"version": o.record.version, "from": long_date(o.record.approved_on),
-                 "to": long_date(o.record.in_force_to) if o.record.in_force_to else "",
-                 "url": o.page[:-3] + "/", "changes": o.redline[:-3] + "/" if o.redline else ""}
-                for o in reversed(self.previous.get(page.file.src_uri, []))]
-            changes = self.previous_changes.get(page.file.src_uri)
-            # Site-root addresses; the template's `url` filter makes them relative to the page.
-            page.meta["policybook"]["changes"] = changes[:-3] + "/" if changes else ""
-            return self._render_body(policy, policy.doc.body, page, files)
-        if page.file.src_uri in self.not_searched:
-            page.meta["search"] = {"exclude": True}  # staff search holds only what is in force
-        superseded = self.old_bodies.get(page.file.src_uri)
-        if superseded is not None:
-            old, current_uri = superseded
-            record = old.record
-            page.meta["search"] = {"exclude": True}
-            page.meta["title"] = html.escape(f"{old.policy.id or ''} {old.policy.title or ''} "
-                                             f"version {record.version} (superseded)".strip())
-            page.meta["template"] = "policy.html"
-            page.meta["policybook"] = panel(corpus, old.policy)
-            page.meta["policybook"]["related"] = self._related(old.policy)
-            page.meta["policybook"].update(review_status="superseded", review_label="Superseded")
-            page.meta["policybook"]["superseded"] = {
-                "from": long_date(record.approved_on), "to": long_date(record.in_force_to),
-                "current": current_uri[:-3] + "/"}
-            return self._render_body(old.policy, old.body, page, files)
-        if page.is_homepage and page.file.src_uri not in self.generated:
+            page.meta["policybook"] = page.panel(corpus, self.links)
+            page.rendered = self._bodies().render(page.policy, page.body, page.file, files)
+            return self._bodies().placeholder  # MkDocs renders this; on_page_content puts the body there
+        if page.is_homepage and not isinstance(page, GeneratedPage):
             handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
-            return markdown + pages.home_contents(corpus, page.file.src_uri, list(self.uris.values()),
+            return markdown + pages.home_contents(corpus, page.file.src_uri, [p.policy for p in self.policy_pages],
                                                   handbook=handbook)
         return markdown
 
-    def _render_body(self, policy: Policy, body: str, page: Page, files: Files) -> str:
-        """Render ``body`` for ``page`` (see bodies.py) and return the placeholder MkDocs renders instead."""
-        bodies = self._bodies()
-        bodies.rendered[page.file.src_uri] = bodies.render(policy, body, page.file, files)
-        return bodies.placeholder
-
     def on_page_content(self, html_text: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Every page's content is cleaned by the allow-list sanitiser; then a policy body takes its place."""
-        bodies = self._bodies()
-        cleaned = bodies.fill(sanitise_page(html_text), page.file.src_uri)
-        toc = bodies.toc(page.file.src_uri)
-        if toc is not None and page.file.src_uri in self.uris:
-            page.toc = toc
+        cleaned = sanitise_page(html_text)
+        if isinstance(page, ShownPolicy) and page.rendered is not None:
+            cleaned = self._bodies().fill(cleaned, page.rendered)
+            if isinstance(page, PolicyPage):
+                page.toc = self._bodies().toc(page.rendered)
         if "title" not in page.meta and page.title and not page.is_homepage:
             # Material prints meta titles into <title> as they are; a generated page's title is already escaped.
             page.meta["title"] = html.escape(html.unescape(page.title))
@@ -466,7 +399,7 @@ def _log_findings(findings: list[Finding]) -> None:
                   file=sys.stderr, flush=True)
 
 
-def _escaped(meta: dict[str, Any]) -> dict[str, Any]:
+def _escaped(meta: Mapping[str, Any]) -> dict[str, Any]:
     """A hand-written page's front matter with every text value escaped for HTML (the template name,
     which picks a file from the theme, is left as it is)."""
 
@@ -489,3 +422,27 @@ def _refuse_unsafe_site_files(docs_dir: Path) -> None:
     if problems:
         listing = "\n".join(f"  {printable(str(path))} {problem}" for path, problem in problems)
         raise PluginError(f"policybook: files in the site's pages that cannot be published:\n{listing}")
+
+
+def _give_nav_titles(nav: Any, files: Files) -> None:
+    """Give our pages the titles the navigation names them by: MkDocs takes a nav entry's title only
+    for a page it makes itself, and ours are made before the navigation."""
+    titled: set[str] = set()
+    for title, path in _nav_entries(nav):
+        file = files.get_file_from_path(path)
+        if file is not None and isinstance(file.page, SitePage) and path not in titled:
+            titled.add(path)
+            file.page.title = title
+
+
+def _nav_entries(nav: Any) -> Iterator[tuple[str, str]]:
+    """(title, path) of each titled entry of a nav setting, in order."""
+    if isinstance(nav, list):
+        for item in nav:
+            yield from _nav_entries(item)
+    elif isinstance(nav, dict):
+        for title, value in nav.items():
+            if isinstance(value, str):
+                yield str(title), value
+            else:
+                yield from _nav_entries(value)

@@ -12,10 +12,14 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from policybook.control.edit import current_umask
-from policybook.control.git import in_repository
 from policybook.errors import PolicybookError
+from policybook.evidence.git import in_repository
+from policybook.writing import current_umask
+
+if TYPE_CHECKING:  # mkdocs itself is imported only when a site is built
+    from mkdocs.config.defaults import MkDocsConfig
 
 MKDOCS_YML = "mkdocs.yml"
 
@@ -82,6 +86,7 @@ def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> in
     config_file = _config_file(root)
     staging: Path | None = None
     with _environment(today) as env, _patched_environ(env), _logging_to_stderr():
+        config: MkDocsConfig | None = None
         try:
             config = load_config(str(config_file), strict=True,
                                  **({"site_dir": str(out)} if out is not None else {}))
@@ -97,7 +102,7 @@ def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> in
             print(f"Error: {exc}" if str(exc) else "Aborted.", file=sys.stderr)
             return 1
         finally:
-            if "config" in locals():
+            if config is not None:
                 config.plugins.on_shutdown()
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 from policybook.corpus import Corpus
 from policybook.model import Policy
-from policybook.registers import Register, declared_registers
-from policybook.site.pages import link, policy_uri
-from policybook.site.text import md_text, md_url
+from policybook.registers import Register, Standard, declared_registers
+from policybook.views.addresses import link, policy_uri
+from policybook.views.text import md_text, md_url
 
 Renderer = Callable[[Corpus, list[Policy], Register], str]
 
@@ -125,7 +125,7 @@ def guidance_page(corpus: Corpus, published: list[Policy], register: Register) -
 
 def standards_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
     uri, lines = _uri(register), _heading(register)
-    frameworks: dict[str, list] = defaultdict(list)
+    frameworks: dict[str, list[Standard]] = defaultdict(list)
     for standard in corpus.registers.standards.values():
         frameworks[standard.framework].append(standard)
     index = _citing(published, register)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policybook.control.history import ApprovedVersion, approved_versions, policy_at
 from policybook.corpus import Corpus
+from policybook.evidence.history import ApprovedVersion, approved_versions, policy_at
 from policybook.model import Policy
-from policybook.site.changes import control_changes, text_changes
-from policybook.site.text import md_text
+from policybook.views.changes import control_changes, text_changes
+from policybook.views.text import md_text
 
 
 @dataclass(frozen=True)

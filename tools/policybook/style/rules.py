@@ -105,6 +105,10 @@ class StyleRule:
     path: Path | None = None
     state_key: str = field(default="", init=False)
 
+    def configure(self, spec: dict[str, Any], vocab: list[str]) -> None:
+        """Read the settings of the rule's type from its YAML file: each type has its own."""
+        raise NotImplementedError
+
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
         raise NotImplementedError
 
@@ -408,5 +412,5 @@ def load_rule(path: Path, style: str, vocab: list[str]) -> StyleRule:
     rule = _TYPES[kind](name=f"{style}.{path.stem}", kind=kind, level=level,
                         message=str(spec.get("message", "")), scopes=scopes, link=str(spec.get("link", "")),
                         description=str(spec.get("description", "")), path=path)
-    rule.configure(spec, vocab)  # type: ignore[attr-defined]
+    rule.configure(spec, vocab)
     return rule

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
+from policybook.evidence.inforce import in_force
 from policybook.model import Policy
-from policybook.report.text import text_table
+from policybook.tables import text_table
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Due:
 def due_reviews(corpus: Corpus, within_days: int | None) -> list[Due]:
     """Approved policies due within ``within_days`` (all of them when None), soonest first."""
     found = []
-    for policy in corpus.in_force():
+    for policy in in_force(corpus):
         if policy.next_review is None:
             continue
         days = (policy.next_review - corpus.today).days
@@ -62,6 +63,8 @@ def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
     stamp = dt.datetime.combine(corpus.today, dt.time(), tzinfo=dt.UTC)
     for item in due:
         policy = item.policy
+        if policy.next_review is None:  # due() lists only policies with a review date
+            continue
         event = Event()
         event.add("uid", f"review-{policy.id}-{policy.version_text}@{domain}")
         event.add("dtstamp", stamp)
@@ -76,4 +79,5 @@ def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
             alarm.add("trigger", -before)
             event.add_component(alarm)
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves it unannotated
+    return ical

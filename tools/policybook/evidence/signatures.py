@@ -22,8 +22,8 @@ from typing import Any
 
 import sshsig
 
-from policybook.control.fingerprint import fingerprint
 from policybook.errors import PolicybookError
+from policybook.evidence.fingerprint import fingerprint
 from policybook.programs import run_program
 from policybook.registers import Registers, StaffMember
 

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from policybook.control.fingerprint import fingerprint
-from policybook.control.git import files_at, log_of_file, read_blobs, repo_root
-from policybook.control.versions import parse_version
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
-from policybook.loader import Document, decode, parse_markdown_text
-from policybook.model import Policy, Status
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.git import files_at, log_of_file, read_blobs, repo_root
+from policybook.loader import decode, parse_markdown, parse_markdown_bytes
+from policybook.model import Policy, Status, parse_version
 
 
 @dataclass
@@ -68,11 +67,7 @@ def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
 
 
 def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
-    text, _ = decode(blob, "history")
-    if text is None:
-        return None
-    doc = Document(path=Path("history"), rel="history")
-    parse_markdown_text(doc, text)
+    doc = parse_markdown_bytes(blob, Path("history"), "history")  # not text: no data, so not approved
     data = doc.data if isinstance(doc.data, dict) else {}
     approved_on = parse_date(data.get("approved_on"))
     version = data.get("version")
@@ -81,7 +76,8 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
     recorded = data.get("fingerprint")
     if recorded and recorded != fingerprint(data, doc.body):
         return None  # edited after its approval: not the text that was approved
-    history = data.get("history") if isinstance(data.get("history"), list) else []
+    listed = data.get("history")
+    history = listed if isinstance(listed, list) else []
     summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)
                     and h.get("version") == version), "")
     return ApprovedVersion(str(version), approved_on, str(data.get("approved_by", "")), summary, commit[:10])
@@ -93,9 +89,7 @@ def policy_at(root: Path, commit: str, current: Policy) -> Policy | None:
     text = decode(blob, current.rel)[0] if blob is not None else None
     if text is None:
         return None
-    doc = Document(path=current.doc.path, rel=current.rel)
-    parse_markdown_text(doc, text)
-    return Policy.from_document(doc)
+    return Policy.from_document(parse_markdown(text, current.doc.path, current.rel))
 
 
 def approved_versions(root: Path, path: Path) -> list[ApprovedVersion]:

@@ -1,10 +1,10 @@
-"""Shared pieces of the confirmations service tests (no tests here): a real SMTP sink (aiosmtpd), a real
-PostgreSQL cluster made for the test session (initdb and pg_ctl, as a non-root user), a library with
-the service configured, the service itself under uvicorn on a free port, and an HTTP client per
-loopback address (each test's own client address, so the per-client limits of one test do not reach
-another).
+"""Helpers of the confirmations service tests: a real SMTP sink (aiosmtpd), a real PostgreSQL cluster
+made for the test session (initdb and pg_ctl, as a non-root user), a library with the service
+configured, the service itself under uvicorn on a free port, and an HTTP client per loopback address
+(each test's own client address, so the per-client limits of one test do not reach another).
 
-The PostgreSQL tests skip with the reason where no server can run here; with
+Their fixtures (``mail``, ``postgresql``) are in confirm_fixtures.py, which conftest.py loads. The
+PostgreSQL tests skip with the reason where no server can run here; with
 POLICYBOOK_REQUIRE_POSTGRESQL=1 (set by .ci/run) they fail instead.
 """
 
@@ -110,18 +110,6 @@ class MailSink:
         raise AssertionError(f"no code reached {address} in {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def mail() -> Iterator[MailSink]:
-    from aiosmtpd.controller import Controller
-
-    sink = MailSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    yield sink
-    controller.stop()
-
-
 # -- PostgreSQL -------------------------------------------------------------------------------------------
 def _postgresql_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
@@ -193,23 +181,6 @@ class PostgreSQL:
         assert self.bin is not None
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def postgresql() -> Iterator[PostgreSQL | str]:
-    """The cluster, or the reason it cannot run here."""
-    cluster = PostgreSQL()
-    reason = cluster.why_not()
-    if reason is None:
-        try:
-            cluster.start()
-        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-            reason = f"PostgreSQL could not start here: {exc}"
-    if reason is not None and os.environ.get("POLICYBOOK_REQUIRE_POSTGRESQL"):
-        raise RuntimeError(reason)
-    yield reason if reason is not None else cluster
-    if reason is None:
-        cluster.stop()
 
 
 def database_for(backend: str, postgresql: PostgreSQL | str, folder: Path) -> str:

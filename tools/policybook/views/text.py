@@ -1,4 +1,5 @@
-"""Safe text for the Markdown of generated pages (registers, indexes, notices).
+"""Safe text for the Markdown of generated pages (registers, indexes, notices), and which addresses may
+become links at all.
 
 Policy and register fields go into generated Markdown escaped, so a title such as `A | B <script>`
 shows as written and never becomes table syntax or HTML; web addresses are percent-encoded. Policy
@@ -33,3 +34,8 @@ def md_url(url: str) -> str:
     if not url.lower().startswith(("https://", "http://")):
         return "#"
     return quote(url, safe="/:?#[]@!$&*+,;=%~.-_")
+
+
+def web(url: str | None) -> str:
+    """``url`` when it is a web address, else "": anything else in a register stays text in every output."""
+    return url if url and url.lower().startswith(("https://", "http://")) else ""

@@ -8,18 +8,15 @@ working file now holds the draft. Without git, such a policy cannot be shown and
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from policybook.control.git import in_repository
-from policybook.control.history import approved_versions, policy_at
-from policybook.control.proof import approval_problems
-from policybook.control.versions import parse_version
+from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
-from policybook.model import Policy, Status
-
-if TYPE_CHECKING:
-    from policybook.corpus import Corpus
+from policybook.evidence.git import in_repository
+from policybook.evidence.history import approved_versions, policy_at
+from policybook.evidence.proof import approval_problems
+from policybook.model import Policy, Status, parse_version
 
 
 @dataclass
@@ -79,3 +76,27 @@ def versions_in_force(corpus: Corpus) -> InForce:
         else:
             found.policies.append(approved)
     return found
+
+
+# A corpus never changes after it is loaded, so its report is worked out once for the site, the handbook,
+# the records commands and lint alike, and forgotten with the corpus.
+_REPORTS: weakref.WeakKeyDictionary[Corpus, InForce] = weakref.WeakKeyDictionary()
+
+
+def in_force_report(corpus: Corpus) -> InForce:
+    """What staff get, and what they cannot be given (see versions_in_force), once per corpus."""
+    report = _REPORTS.get(corpus)
+    if report is None:
+        report = _REPORTS[corpus] = versions_in_force(corpus)
+    return report
+
+
+def in_force(corpus: Corpus) -> list[Policy]:
+    """Approved policies, and for a policy bumped to a draft its last proven approved version."""
+    return in_force_report(corpus).policies
+
+
+def not_in_force(corpus: Corpus) -> list[str]:
+    """One line per draft whose approved version could not be read or is not proven."""
+    report = in_force_report(corpus)
+    return [line for _, line in (*report.missing, *report.unproven)]

@@ -1,7 +1,7 @@
 """Whether an approved version is proven: its content matches its fingerprint and, as policybook.yml's
 ``approvals.signatures`` says, an OpenSSH signature by a member of staff holding the approving role
 signs exactly its statement (records/approvals/). Lint reports the answers as findings; the version in
-force (control/inforce.py) is only ever one that is proven."""
+force (evidence/inforce.py) is only ever one that is proven."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from policybook.control.fingerprint import fingerprint
-from policybook.control.signatures import (
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.signatures import (
     Statement,
     approval_statement,
     review_statement,

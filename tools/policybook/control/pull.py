@@ -22,9 +22,10 @@ from sqlalchemy.engine import Engine
 
 from policybook.confirm.chain import Confirmation, chain_problems
 from policybook.confirm.ledger import row_at, rows_since
-from policybook.control.acknowledgements import Record, append_new_records
+from policybook.control.acknowledgements import append_new_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.evidence.records import Record
 
 EVIDENCE = Path("records") / "confirmations.jsonl"
 BATCH = 5000

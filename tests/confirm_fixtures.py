@@ -1,0 +1,41 @@
+"""The fixtures of the confirmations service tests, loaded for every test module by conftest.py
+(``pytest_plugins``), so that no test module imports a fixture by name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from confirmtools import MailSink, PostgreSQL, free_port
+
+
+@pytest.fixture(scope="module")
+def mail() -> Iterator[MailSink]:
+    """An SMTP sink on 127.0.0.1, one for each test module."""
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> Iterator[PostgreSQL | str]:
+    """The cluster, or the reason it cannot run here."""
+    cluster = PostgreSQL()
+    reason = cluster.why_not()
+    if reason is None:
+        try:
+            cluster.start()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            reason = f"PostgreSQL could not start here: {exc}"
+    if reason is not None and os.environ.get("POLICYBOOK_REQUIRE_POSTGRESQL"):
+        raise RuntimeError(reason)
+    yield reason if reason is not None else cluster
+    if reason is None:
+        cluster.stop()

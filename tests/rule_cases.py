@@ -1,0 +1,122 @@
+"""The rule cases shared by the rule tests and the architecture tests: a defect that makes each rule
+fire at a known place (FIRES), and the near miss beside it that must stay quiet (QUIET)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RATING = "policies/governance/display-of-rating.md"  # referenced by no other policy
+CANDOUR = "policies/governance/duty-of-candour.md"
+BODY_ANCHOR = "## When a new rating is published\n"
+
+
+@dataclass
+class Case:
+    rule: str
+    file: str
+    old: str
+    new: str
+    anchor: str | None  # text whose position the finding must report (None: line 1, column 1)
+    anchor_file: str | None = None  # where the anchor is, when the finding is in another file
+    column_from_anchor: bool = True
+    also: tuple[tuple[str, str], ...] = ()  # further edits of the same file, so that only this rule fires
+
+
+def body(text: str) -> tuple[str, str]:
+    """The edit that puts ``text`` in the body, just before a heading the example has."""
+    return BODY_ANCHOR, f"{text}\n\n{BODY_ANCHOR}"
+
+
+FIRES = [
+    Case("frontmatter-missing", RATING, "---\nid: GOV-006", "id: GOV-006", None),
+    Case("yaml-syntax", RATING, "  administrator:\n    - Checks", "\tadministrator:\n    - Checks",
+         "\tadministrator"),
+    Case("yaml-duplicate-key", RATING, "status: approved\n", "status: approved\nstatus: draft\n",
+         "status: draft"),
+    Case("schema", RATING, "author: Priya Lindqvist\n", "", None),
+    Case("schema", RATING, 'created: "2025-10-06"', "created: May", "created: May"),
+    Case("schema", RATING, "status: approved\n", "status: approved\nreveiw_interval: 36\n",
+         "reveiw_interval"),
+    Case("duplicate-id", RATING, "id: GOV-006", "id: GOV-005", "id: GOV-005"),
+    Case("duplicate-title", RATING, "title: Display of the CQC rating", "title: Duty  of CANDOUR",
+         "title: Duty"),
+    Case("review-overdue", RATING, 'next_review: "2028-01-15"', 'next_review: "2026-11-01"',
+         "next_review"),
+    Case("review-due-soon", RATING, 'next_review: "2028-01-15"', 'next_review: "2027-01-10"',
+         "next_review"),
+    Case("review-interval", RATING, 'next_review: "2028-01-15"', 'next_review: "2028-03-06"',
+         "next_review"),
+    Case("review-interval", RATING, "review_interval: 24", "review_interval: 36", "review_interval"),
+    Case("date-order", RATING, 'approved_on: "2026-01-15"', 'approved_on: "2026-12-24"',
+         "approved_on", also=(('    date: "2026-01-15"', '    date: "2026-12-24"'),)),
+    Case("history", RATING, 'version: "1.1"\nstatus', 'version: "1.2"\nstatus', 'version: "1.1"'),
+    Case("history", RATING, '  - version: "1.1"\n    date: "2026-01-15"', '  - version: "1.1"\n    date: "2026-01-14"',
+         'date: "2026-01-14"'),
+    Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
+    Case("unknown-role", "registers/staff.yml", "roles: [registered-manager, safeguarding-lead]",
+         "roles: [registered-manager, receptionist]", "receptionist"),
+    Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
+    Case("unknown-guidance", RATING, "  - cqc-display-of-ratings", "  - cqc-display-of-rating",
+         "cqc-display-of-rating"),
+    Case("missing-guidance", RATING, "guidance:\n  - cqc-display-of-ratings\n", "", "category"),
+    Case("superseded-guidance", RATING, "  - cqc-display-of-ratings", "  - rcuk-guidelines-2021",
+         "rcuk-guidelines-2021"),
+    Case("unknown-standard", RATING, "  - hsca-reg-20a", "  - hsca-reg-99", "hsca-reg-99"),
+    Case("unknown-equipment", RATING, "history:\n", "equipment:\n  - oxygen-cylinder\nhistory:\n",
+         "oxygen-cylinder"),
+    Case("unknown-policy-ref", RATING, "history:\n", "related:\n  - GOV-999\nhistory:\n", "GOV-999"),
+    Case("unknown-policy-ref", RATING, *body("See the [old policy](GOV-998)."), "GOV-998"),
+    Case("undeclared-equipment", RATING, *body("Fetch the oxygen cylinder from the cupboard."),
+         "oxygen cylinder"),
+    # Forbidding one thing on condition of another still tells staff to use the other.
+    Case("undeclared-equipment", RATING, *body("Do not move a patient who has fallen without the hoist."), "hoist"),
+    Case("superseded-still-approved", RATING, "history:\n", "supersedes:\n  - GOV-005\nhistory:\n",
+         "status: approved", anchor_file=CANDOUR),
+    Case("placeholder", RATING, *body("The poster frame is supplied by TBC."), "TBC"),
+    Case("placeholder", RATING, *body("Send the report to <manager name>."), "<manager name>"),
+    Case("placeholder", RATING, *body("Call [insert phone number] for help."), "[insert"),
+    Case("placeholder", RATING, *body("Signed,\n\n[Name]\n[Name of Customer]"), "[Name]"),
+    Case("placeholder", RATING, *body("We became aware of the breach on [Insert Date]."), "[Insert Date]"),
+    Case("placeholder", RATING, *body("The frame is fitted by XXX."), "XXX"),
+    Case("patient-identifiable", RATING, *body("The patient's NHS number was 943 476 5919."),
+         "943 476 5919"),
+    Case("patient-identifiable", RATING, *body("Patient seen, DOB: 03/07/1951, no concerns."), "DOB"),
+    Case("raw-html", RATING, *body('<script>alert("x")</script>'), "<script>"),
+    Case("raw-html", RATING, *body('See <img src="x.png" alt="x" onerror="steal()"> here.'), "<img"),
+    Case("raw-html", RATING, *body("Open [this page](javascript:alert(1))."), "javascript:"),
+    Case("broken-link", RATING, *body("Read the [leaflet](../leaflets/missing.pdf)."),
+         "../leaflets/missing.pdf"),
+    Case("heading-structure", RATING, *body("# A second title"), "# A second title"),
+    Case("heading-skip", RATING, *body("#### Too deep\n\nText under it."), "#### Too deep"),
+    Case("empty-section", RATING, *body("### Escalation\n\n<!-- Who to tell, and when. -->"), "### Escalation"),
+    Case("empty-section", RATING, *body("### Escalation\n\n#### By telephone\n\n#### By e-mail"),
+         "#### By telephone"),
+    Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
+    Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
+]
+
+
+# The near misses: the same places, written correctly, produce nothing.
+QUIET = [
+    ("undesignated-role", "Report problems to the Fire Warden or the Registered Manager."),
+    ("undesignated-role", "The directory of host sites is on the unit."),
+    ("undeclared-equipment", "Fetch the defibrillator (AED) from its wall bracket."),
+    ("undeclared-equipment", "Never use a hoist: the unit has none, so call the ambulance service."),
+    ("undeclared-equipment", "Do not bring an oxygen cylinder onto the unit. Oxygen cylinders must not be kept here."),
+    ("placeholder", "Use a line break<br>here, and a <strong>bold</strong> word."),
+    ("placeholder", "Keep your to-do list short. The stored value is `TODO` in code."),
+    ("placeholder", "Statements are numbered GOV.RATING.XXX, and incidents INC-XXXX."),
+    ("placeholder", "See [the rating poster](https://www.cqc.org.uk) [1], and tick [x] when done."),
+    ("placeholder", "The poster reads: \"ratings [...] must be displayed\"."),
+    ("patient-identifiable", "Call 943 476 5910 for the booking line."),
+    ("patient-identifiable", "Ask for the date of birth and check it against the referral."),
+    ("raw-html", "Never paste `<script>` tags or `javascript:` links into a policy."),
+    ("broken-link", "Read the [hand hygiene policy](../infection-control/hand-hygiene.md) and [CQC](https://www.cqc.org.uk)."),
+    ("unknown-policy-ref", "See the [duty of candour policy](GOV-005)."),
+    ("heading-structure", "### A subsection\n\nText under it."),
+    ("heading-skip", "### A subsection\n\n#### A part of it\n\nText under it."),
+    ("image-alt", "![The rating poster in its frame](poster.png)"),
+    ("control-character", "Tabs\tare fine, and so are accents: café, naïve."),
+    ("empty-section", "### Escalation\n\n#### By telephone\n\nCall the Registered Manager.\n\n<!-- a note -->"),
+    ("empty-section", "### The poster\n\n![The rating poster in its frame](poster.png)"),
+]
