@@ -22,7 +22,6 @@ def governed_fields() -> tuple[str, ...]:
     return (*_OWN, *(citation.field for _, citation in citations() if citation.governed))
 
 
-GOVERNED = governed_fields()  # as declared when policybook loads
 PREFIX = "sha256:"
 
 
