@@ -16,6 +16,7 @@ from sitetools import add_site_files
 
 from policybook.corpus import load_corpus
 from policybook.dates import parse_date
+from policybook.evidence.fingerprint import governed_fields
 from policybook.lsp.completion import complete
 from policybook.lsp.hover import hover
 from policybook.lsp.workspace import Project
@@ -171,3 +172,9 @@ def test_each_form_reads_the_ids_its_field_cites() -> None:
     assert list(Citation("guidance", Form.ITEMS).ids(data)) == [(("guidance", 0), "d"), (("guidance", 1), "e")]
     assert list(Citation("reviews", Form.ITEM_KEY, key="by").ids(data)) == [(("reviews", 0, "by"), "f")]
     assert list(Citation("equipment", Form.IDS).ids(data)) == []
+
+
+def test_the_declared_citations_govern_the_fingerprint_as_before() -> None:
+    """Existing approvals stay valid: the declarations govern exactly the fields that were governed."""
+    assert set(governed_fields()) == {"id", "title", "version", "category", "owner", "audience", "acknowledge",
+                                      "roles", "guidance", "standards", "equipment", "supersedes", "related"}
