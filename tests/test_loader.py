@@ -5,11 +5,21 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policybook.loader import Document, decode, load_markdown, load_yaml, parse_markdown_text
+from policybook.loader import (
+    Document,
+    decode,
+    load_markdown,
+    load_yaml,
+    parse_markdown,
+    parse_markdown_bytes,
+    parse_yaml,
+    parse_yaml_bytes,
+)
 
 POLICY = """---
 id: ABC-001
@@ -119,8 +129,7 @@ def test_plain_yaml_register(tmp_path: Path) -> None:
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     text, _problems = decode(raw, "fuzz.md")
     if text is not None:
-        doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
-        parse_markdown_text(doc, text)
+        parse_markdown(text, Path("fuzz.md"), "fuzz.md")
 
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30))
@@ -135,13 +144,47 @@ _yaml_values = st.recursive(
 @given(_yaml_values)
 def test_arbitrary_yaml_never_raises(value: object) -> None:
     text = "---\n" + yaml.safe_dump({"data": value}, allow_unicode=True) + "---\nBody\n"
-    doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
-    parse_markdown_text(doc, text)
+    doc = parse_markdown(text, Path("fuzz.md"), "fuzz.md")
     assert doc.data is not None or doc.findings
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
 def test_arbitrary_frontmatter_text_never_raises(body: str) -> None:
-    doc = Document(path=Path("fuzz.md"), rel="fuzz.md")
-    parse_markdown_text(doc, "---\n" + body + "\n---\n")
+    parse_markdown("---\n" + body + "\n---\n", Path("fuzz.md"), "fuzz.md")
+
+
+def _same_document(a: object, b: object) -> None:
+    for field in ("data", "body", "body_line", "start_line", "key_positions", "findings", "text"):
+        assert getattr(a, field) == getattr(b, field), field
+
+
+@pytest.mark.parametrize("raw", [
+    b"---\nid: GOV-001\ntitle: A policy\nroles:\n  registered-manager: [Approves it.]\n---\n\n## Scope\n\nText.\n",
+    b"---\nid: GOV-001\r\nid: GOV-002\r\n---\r\nBody\r\n",  # a key given twice, Windows line ends
+    b"no frontmatter at all\n",
+    b"---\nopened: and never closed\n",
+    b"\xef\xbb\xbf---\ntitle: caf\xc3\xa9\n---\nBody\n",  # a byte order mark
+    b"---\ntitle: caf\xe9\n---\n",  # Latin-1, not UTF-8
+])
+def test_text_is_read_exactly_as_the_file_holding_it(tmp_path: Path, raw: bytes) -> None:
+    """An editor's unsaved text, a version from git and a file on disk make the same Document."""
+    path = tmp_path / "policy.md"
+    path.write_bytes(raw)
+    from_file = load_markdown(path, "policies/policy.md")
+    _same_document(parse_markdown_bytes(raw, path, "policies/policy.md"), from_file)
+    text, _ = decode(raw, "policies/policy.md")
+    if text is not None:
+        _same_document(parse_markdown(text, path, "policies/policy.md"), from_file)
+
+
+@pytest.mark.parametrize("raw", [b"roles:\n  - id: rm\n    title: Manager\n", b"roles: [\n", b"a: 1\na: 2\n",
+                                 b"\xff\xfe"])
+def test_yaml_text_is_read_exactly_as_the_file_holding_it(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "roles.yml"
+    path.write_bytes(raw)
+    from_file = load_yaml(path, "registers/roles.yml")
+    _same_document(parse_yaml_bytes(raw, path, "registers/roles.yml"), from_file)
+    text, _ = decode(raw, "registers/roles.yml")
+    if text is not None:
+        _same_document(parse_yaml(text, path, "registers/roles.yml"), from_file)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from policybook.handbook.convert import FILTER, BodyConverter
-from policybook.loader import Document, parse_markdown_text
+from policybook.loader import parse_markdown
 from policybook.model import Policy
 from policybook.render import render_body
 
@@ -326,9 +326,7 @@ BODIES = st.lists(a_block(), min_size=1, max_size=6).map(lambda blocks: "## Scop
 
 
 def _policy(tmp_path: Path, body: str) -> Policy:
-    doc = Document(path=tmp_path / "p.md", rel="p.md")
-    parse_markdown_text(doc, "---\nid: ZZ-001\n---\n" + body)
-    return Policy.from_document(doc)
+    return Policy.from_document(parse_markdown("---\nid: ZZ-001\n---\n" + body, tmp_path / "p.md", "p.md"))
 
 
 def _same_reading(site: tuple[list[str], list[tuple[int, str]]], pdf: tuple[list[str], list[tuple[int, str]]],

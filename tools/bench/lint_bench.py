@@ -21,11 +21,11 @@ _CHILD = r"""
 import json, resource, sys, time, datetime
 from pathlib import Path
 from policybook.corpus import load_corpus
-from policybook.lint import lint_corpus
+from policybook.lint import lint_corpus, options_for
 root = Path(sys.argv[1]); style = sys.argv[2] == "1"
 start = time.perf_counter()
 corpus = load_corpus(root, datetime.date(2026, 11, 26))
-result = lint_corpus(corpus, house_style=style)
+result = lint_corpus(corpus, options_for(root, house_style=style))
 seconds = time.perf_counter() - start
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
