@@ -83,6 +83,11 @@ class _Refused(Exception):
         self.rule, self.line, self.column, self.message = rule, line, column, message
 
 
+def too_large(rel: str, size: int, max_bytes: int) -> Finding:
+    """The finding for a file (or an editor's text) of ``size`` bytes, over the limit."""
+    return FILE_TOO_LARGE.at(rel, 1, 1, f"file is {size:,} bytes; the limit is {max_bytes:,} (limits.max_file_bytes)")
+
+
 def read_text(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, list[Finding]]:
     """Read a file as UTF-8 text with LF line ends, or explain why it cannot be read."""
     try:
@@ -91,8 +96,7 @@ def read_text(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
             return None, [ENCODING.at(rel, 1, 1, f"symbolic link to {target}: policies must be real files")]
         size = path.stat().st_size
         if size > max_bytes:
-            return None, [FILE_TOO_LARGE.at(rel, 1, 1,
-                                  f"file is {size:,} bytes; the limit is {max_bytes:,} (limits.max_file_bytes)")]
+            return None, [too_large(rel, size, max_bytes)]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [ENCODING.at(rel, 1, 1, f"cannot read file: {exc.strerror or exc}")]

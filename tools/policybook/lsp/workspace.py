@@ -27,11 +27,11 @@ from policybook.dates import today_from
 from policybook.errors import PolicybookError
 from policybook.findings import Finding
 from policybook.lint import LintEngine
+from policybook.loader import too_large
 from policybook.lsp.sources import (
     policy_from_text,
     register_path,
     registers_with_texts,
-    too_large_finding,
     too_large_policy,
 )
 from policybook.model import Policy
@@ -197,7 +197,7 @@ class Project:
         texts = {path: text for path, text in self._texts.items() if self.register_name(path)}
         registers = registers_with_texts(config, corpus.registers, texts)
         # A register too large in the editor: the file on disk stands in, and the editor shows why.
-        too_large = {self._rel(path): too_large_finding(self._rel(path), size, config.max_file_bytes)
+        too_large = {self._rel(path): too_large(self._rel(path), size, config.max_file_bytes)
                      for path, size in self._oversized.items() if self.register_name(path)}
         if registers is corpus.registers and not too_large:
             return corpus

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from policybook.findings import Finding, Scope, Severity, declare
-from policybook.loader import Document, load_yaml
+from policybook.loader import Document, load_yaml, parse_yaml_bytes, too_large
 from policybook.registers.declaration import Register, declared_registers
 from policybook.registers.declared import ALL_STAFF
 from policybook.registers.entries import Equipment, Guidance, Role, StaffMember, Standard, from_mapping
@@ -85,16 +85,28 @@ def _schema_findings(register: Register, doc: Document) -> list[Finding]:
     return []
 
 
-def load_register(register: Register, folder: Path, root: Path, max_bytes: int, registers: Registers) -> None:
+def _document(path: Path, rel: str, max_bytes: int, texts: Mapping[Path, bytes]) -> Document:
+    """The register's file as read from disk, or from ``texts`` (an editor's unsaved copy) when it is there."""
+    raw = texts.get(path)
+    if raw is None:
+        return load_yaml(path, rel, max_bytes)
+    if len(raw) > max_bytes:
+        return Document(path=path, rel=rel, findings=[too_large(rel, len(raw), max_bytes)])
+    return parse_yaml_bytes(raw, path, rel)
+
+
+def load_register(register: Register, folder: Path, root: Path, max_bytes: int, registers: Registers,
+                  texts: Mapping[Path, bytes] | None = None) -> None:
     """Read one register into ``registers``: its entries, its document and its findings."""
     name = register.name
     path = folder / f"{name}.yml"
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     table: dict[str, Any] = registers.tables.setdefault(name, {})
-    if not path.is_file():
+    texts = texts or {}
+    if not path.is_file() and path not in texts:
         registers.findings.append(SCHEMA.at(rel, 1, 1, f"register {name}.yml is missing"))
         return
-    doc = load_yaml(path, rel, max_bytes)
+    doc = _document(path, rel, max_bytes, texts)
     registers.documents[name] = doc
     registers.findings.extend(doc.findings)
     problems = _schema_findings(register, doc)
@@ -110,9 +122,10 @@ def load_register(register: Register, folder: Path, root: Path, max_bytes: int, 
         table[item["id"]] = build(item)
 
 
-def load_registers(folder: Path, root: Path, max_bytes: int) -> Registers:
-    """Load every declared register; problems become findings on the register file, never exceptions."""
+def load_registers(folder: Path, root: Path, max_bytes: int, texts: Mapping[Path, bytes] | None = None) -> Registers:
+    """Load every declared register; problems become findings on the register file, never exceptions. A
+    register whose path is in ``texts`` is read from that text (the editor's unsaved copy), not the disk."""
     registers = Registers()
     for register in declared_registers():
-        load_register(register, folder, root, max_bytes, registers)
+        load_register(register, folder, root, max_bytes, registers, texts)
     return registers
