@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, Run, edit, position_of, strip_fingerprints
 from pygls.workspace.position_codec import PositionCodec
+from pypdf import PdfReader
 from sitetools import add_site_files
 
 from policybook.corpus import load_corpus
@@ -128,6 +129,12 @@ def test_its_page_is_built_and_in_the_navigation(library: Path, run: Run) -> Non
     assert _in_navigation(home, "registers/rooms/", "Rooms")
     other = (library / "site/registers/roles/index.html").read_text(encoding="utf-8")
     assert _in_navigation(other, "../rooms/", "Rooms")  # every page's navigation has it
+    # The citing policy's document control shows the rooms it cites, on its page and in the handbook.
+    policy_page = (library / "site/policies/infection-control/hand-hygiene/index.html").read_text(encoding="utf-8")
+    panel = policy_page[policy_page.index("Rooms and spaces"):]
+    assert "Scanning room" in panel[:400] and "Sluice room" not in panel[:400]
+    handbook = " ".join(page.extract_text() for page in PdfReader(library / "site/handbook/staff-handbook.pdf").pages)
+    assert "Rooms and spaces" in handbook and "Scanning room" in handbook
 
 
 def test_the_editor_completes_and_describes_its_ids(library: Path) -> None:

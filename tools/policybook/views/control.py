@@ -15,6 +15,7 @@ from enum import StrEnum
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
+from policybook.registers import citations
 from policybook.views.review import interval_text, is_overdue, review_status
 from policybook.views.text import web
 
@@ -166,7 +167,25 @@ def _rows(corpus: Corpus, policy: Policy, output: Output, links: Links, review: 
         (BOTH, Row("equipment", "Equipment covered", _equipment(corpus, policy), "list")),
         ((Output.PRINT,), Row("related", "Related documents", related, "list")),
     ]
+    shown = {row.key for _, row in declared} | _SHOWN_ELSEWHERE
+    declared += [(BOTH, row) for row in _cited_rows(corpus, policy) if row.key not in shown]
     return tuple(row for outputs, row in declared if output in outputs and (row.kind == "fact" or row.values))
+
+
+# Citations the view shows in their own way: the duties under the panel, reviews in the history.
+_SHOWN_ELSEWHERE = {"roles", "audience", "reviews"}
+
+
+def _cited_rows(corpus: Corpus, policy: Policy) -> list[Row]:
+    """One list row for each register citation the rows above do not show: a register declared with a new
+    citing field is shown everywhere without the view knowing it by name."""
+    rows = []
+    for register, citation in citations():
+        table = corpus.registers.table(register.name)
+        entries = (table.get(cited) for _, cited in citation.ids(policy.data))
+        label = register.page.title if register.page else register.name.replace("-", " ").capitalize()
+        rows.append(Row(citation.field, label, tuple(Value(register.label(e)) for e in entries if e), "list"))
+    return rows
 
 
 def _fact(key: str, label: str, text: str | None) -> Row:
