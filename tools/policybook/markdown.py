@@ -38,8 +38,15 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable("table").use(admon_plugin)
 _CONTAINERS = {"blockquote", "ol", "ul", "div"}  # block quotes, lists and notes
 
 
+# Characters that can make a heading's inline parse differ from its source (escapes, entities, code, emphasis,
+# links, images, HTML, line breaks, and what markdown-it normalises): without any, the text is the source.
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&\n\r\x00]")
+
+
 def heading_text(inline_source: str) -> str:
     """What a heading says, as plain text: its words and code, without markup, comments or images."""
+    if _INLINE_SYNTAX.search(inline_source) is None:
+        return inline_source
     tokens = dialect().parseInline(inline_source)
     children = tokens[0].children if tokens and tokens[0].children else []
     return "".join(c.content for c in children if c.type in ("text", "code_inline"))
@@ -85,6 +92,10 @@ _INLINE_SKIP = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+# Where an _INLINE_SKIP match can start: a line without any of these is prose from end to end.
+_MAYBE_SKIP = re.compile(r"[`<\]!\[*_\\]|https?://|www\.")
 
 
 # HTML blocks whose text is not prose (as in Vale): scripts, styles, code, figures, embeds, comments.
@@ -250,6 +261,12 @@ def _prose_block(token: Token, lines: list[str], first_line: int, kind: str,
         if offset and parts:
             parts.append(" ")
             length += 1
+        if _MAYBE_SKIP.search(stripped) is None:
+            if stripped:
+                block.runs.append((length, first_line + index, at + 1))
+                parts.append(stripped)
+                length += len(stripped)
+            continue
         position = 0
         for match in _INLINE_SKIP.finditer(stripped):
             if match.start() > position:
