@@ -164,7 +164,7 @@ class ParsedBody:
             line = self.first_line + offset
             if line in self.code_lines or (not include_html and line in self.html_lines):
                 continue
-            out.append((line, _blank_code_spans(text)))
+            out.append((line, blank_code_spans(text)))
         return out
 
 
@@ -180,7 +180,8 @@ def word_hashes(body: ParsedBody) -> bytes:
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 
-def _blank_code_spans(text: str) -> str:
+def blank_code_spans(text: str) -> str:
+    """``text`` with its code spans (on one line) turned into spaces, so that columns stay the same."""
     if "`" not in text:
         return text
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
@@ -318,7 +319,7 @@ def _link_places(token: Token, first_line: int, references: dict[str, Any],
     places: list[tuple[int, int, bool]] = []
     start = token.map[0] if token.map else 0
     for offset, text in enumerate(token.content.split("\n")):
-        text = _blank_code_spans(text)
+        text = blank_code_spans(text)
         at = line_starts[offset] if offset < len(line_starts) else 0
         candidates = []
         for match in _LINK.finditer(text):
