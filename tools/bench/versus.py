@@ -14,6 +14,10 @@ files and the handbook command's lint gate are not counted; each run is a fresh 
 memoises layout within a process, so a second compile there would be unfairly warm). Runs of the two
 sides are interleaved and the best of ``--repeat`` is kept, since the machine may be shared.
 
+Each row gives wall-clock seconds and processor seconds (user and system, of the process and of every
+process it started: lint's workers, pandoc). On a machine other jobs are using, the processor seconds
+are the steadier comparison; the load average is printed before and after.
+
 Run: python tools/bench/versus.py [--sizes 1000 5000] [--handbook 1000] [--repeat 3]
 """
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -54,10 +59,10 @@ def naive_handbook(root: Path) -> None:
     import pypandoc
 
     markdown = "\n\n".join(f"# {title}\n\n{body}" for title, body in _handbook_bodies(root))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     html = pypandoc.convert_text(markdown, "html", format="commonmark_x",
                                  extra_args=["--standalone", "--metadata", "title=Handbook"])
-    print(json.dumps({"seconds": time.perf_counter() - start, "bytes": len(html)}))
+    print(json.dumps({"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "bytes": len(html)}))
 
 
 def handbook(root: Path) -> None:
@@ -70,9 +75,15 @@ def handbook(root: Path) -> None:
 
     corpus = load_corpus(root, dt.date.fromisoformat(TODAY))
     out = root / "site" / "handbook" / "staff-handbook.pdf"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     [written] = build_handbooks(corpus, [Variant(out)])
-    print(json.dumps({"seconds": time.perf_counter() - start, "bytes": written.stat().st_size}))
+    print(json.dumps({"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "bytes": written.stat().st_size}))
+
+
+def _cpu() -> float:
+    """Processor seconds of this process and of the children it has waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _handbook_bodies(root: Path) -> list[tuple[str, str]]:
@@ -90,57 +101,69 @@ CHILDREN: dict[str, Callable[[Path], None]] = {"naive-lint": naive_lint, "naive-
                                                "handbook": handbook}
 
 
-def _run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    start = time.perf_counter()
+Timing = tuple[float, float]  # wall-clock seconds, processor seconds
+
+
+def _run(command: list[str], env: dict[str, str] | None = None) -> tuple[Timing, str]:
+    start, cpu = time.perf_counter(), _cpu()
     completed = subprocess.run(command, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
+    timing = (time.perf_counter() - start, _cpu() - cpu)
     if completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
-    return seconds, completed.stdout
+    return timing, completed.stdout
 
 
 def _child(name: str, root: Path) -> list[str]:
     return [sys.executable, __file__, "--child", name, str(root)]
 
 
-def _lint(root: Path, jobs: str | None = None) -> tuple[float, str]:
+def _lint(root: Path, jobs: str | None = None) -> tuple[Timing, str]:
     env = {**os.environ, "NO_COLOR": "1"}
     if jobs:
         env["POLICYBOOK_JOBS"] = jobs
-    seconds, out = _run([sys.executable, "-m", "policybook", "-C", str(root), "lint", "--today", TODAY], env)
-    return seconds, out.strip().splitlines()[-1]
+    timing, out = _run([sys.executable, "-m", "policybook", "-C", str(root), "lint", "--today", TODAY], env)
+    return timing, out.strip().splitlines()[-1]
 
 
-def compare_lint(root: Path, size: int, repeat: int, single: bool) -> list[tuple[str, float, str]]:
+Row = tuple[str, Timing, Timing, str]  # label, best timing, the naive side's best timing, note
+
+
+def _best(timings: list[Timing]) -> Timing:
+    return min(t[0] for t in timings), min(t[1] for t in timings)
+
+
+def compare_lint(root: Path, size: int, repeat: int, single: bool) -> list[Row]:
     """Best of ``repeat`` interleaved runs of each side on the corpus at ``root``."""
-    sides: dict[str, list[float]] = {"naive": [], "lint": [], "lint-1": []}
+    sides: dict[str, list[Timing]] = {"naive": [], "lint": [], "lint-1": []}
     notes: dict[str, str] = {}
     for _ in range(repeat):
-        seconds, out = _run(_child("naive-lint", root))
-        sides["naive"].append(seconds)
+        timing, out = _run(_child("naive-lint", root))
+        sides["naive"].append(timing)
         notes["naive"] = "{files} files, {errors} schema errors".format(**json.loads(out))
-        seconds, notes["lint"] = _lint(root)
-        sides["lint"].append(seconds)
+        timing, notes["lint"] = _lint(root)
+        sides["lint"].append(timing)
         if single:
-            seconds, notes["lint-1"] = _lint(root, "1")
-            sides["lint-1"].append(seconds)
-    naive = min(sides["naive"])
-    rows = [(f"lint {size:,}: naive frontmatter + jsonschema", naive, notes["naive"]),
-            (f"lint {size:,}: policybook lint", min(sides["lint"]), notes["lint"])]
+            timing, notes["lint-1"] = _lint(root, "1")
+            sides["lint-1"].append(timing)
+    naive = _best(sides["naive"])
+    rows = [(f"lint {size:,}: naive frontmatter + jsonschema", naive, naive, notes["naive"]),
+            (f"lint {size:,}: policybook lint", _best(sides["lint"]), naive, notes["lint"])]
     if single:
-        rows.append((f"lint {size:,}: policybook lint, one process", min(sides["lint-1"]), notes["lint-1"]))
-    return [(label, seconds, f"{seconds / naive:.2f}x  {note}") for label, seconds, note in rows]
+        rows.append((f"lint {size:,}: policybook lint, one process", _best(sides["lint-1"]), naive, notes["lint-1"]))
+    return rows
 
 
-def compare_handbook(root: Path, size: int, repeat: int) -> list[tuple[str, float, str]]:
-    pandoc: list[float] = []
-    built: list[float] = []
+def compare_handbook(root: Path, size: int, repeat: int) -> list[Row]:
+    pandoc: list[Timing] = []
+    built: list[Timing] = []
     for _ in range(repeat):
-        pandoc.append(json.loads(_run(_child("naive-handbook", root))[1])["seconds"])
-        built.append(json.loads(_run(_child("handbook", root))[1])["seconds"])
-    base = min(pandoc)
-    return [(f"handbook {size:,}: pandoc Markdown to HTML", base, "1.00x"),
-            (f"handbook {size:,}: policybook handbook", min(built), f"{min(built) / base:.2f}x")]
+        out = json.loads(_run(_child("naive-handbook", root))[1])
+        pandoc.append((out["seconds"], out["cpu"]))
+        out = json.loads(_run(_child("handbook", root))[1])
+        built.append((out["seconds"], out["cpu"]))
+    base = _best(pandoc)
+    return [(f"handbook {size:,}: pandoc Markdown to HTML", base, base, ""),
+            (f"handbook {size:,}: policybook handbook (standard edition)", _best(built), base, "")]
 
 
 def main() -> None:
@@ -154,18 +177,21 @@ def main() -> None:
     if args.child:
         CHILDREN[args.child[0]](Path(args.child[1]))
         return
-    rows: list[tuple[str, float, str]] = []
+    rows: list[Row] = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         corpora = {size: make_corpus(Path(tmp) / f"corpus-{size}", size) for size in {*args.sizes, *args.handbook}}
         for size in args.sizes:
             rows += compare_lint(corpora[size], size, args.repeat, args.single)
         for size in args.handbook:
             rows += compare_handbook(corpora[size], size, args.repeat)
-    width = max(len(label) for label, _, _ in rows)
-    print(f"{'measure':<{width}}  {'seconds':>8}  ratio to the naive pass")
-    for label, seconds, note in rows:
-        print(f"{label:<{width}}  {seconds:>8.2f}  {note}")
-    print(f"best of {args.repeat} interleaved runs, each a fresh process")
+    width = max(len(row[0]) for row in rows)
+    print(f"{'measure':<{width}}  {'wall s':>7}  {'ratio':>6}  {'cpu s':>7}  {'ratio':>6}")
+    for label, (wall, cpu), (base_wall, base_cpu), note in rows:
+        print(f"{label:<{width}}  {wall:>7.2f}  {wall / base_wall:>5.2f}x  {cpu:>7.2f}  {cpu / base_cpu:>5.2f}x"
+              f"  {note}")
+    print(f"best of {args.repeat} interleaved runs, each a fresh process; "
+          f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
