@@ -212,15 +212,17 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
     html_lines: set[int] = set()
     cursors: dict[int, int] = {}
     stack: list[str] = []
+    depth = 0  # how many of the open tags are containers
     deepest = (0, 0)
     for token in tokens:
         if token.nesting == 1:
             stack.append(token.tag)
-            depth = sum(1 for tag in stack if tag in _CONTAINERS)
+            if token.tag in _CONTAINERS:
+                depth += 1
             if depth > deepest[0] and token.map:
                 deepest = (depth, first_line + token.map[0])
-        elif token.nesting == -1 and stack:
-            stack.pop()
+        elif token.nesting == -1 and stack and stack.pop() in _CONTAINERS:
+            depth -= 1
         if token.type in ("fence", "code_block") and token.map:
             code_lines.update(range(first_line + token.map[0], first_line + token.map[1]))
         elif token.type == "html_block" and token.map:
