@@ -38,8 +38,15 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable("table").use(admon_plugin)
 _CONTAINERS = {"blockquote", "ol", "ul", "div"}  # block quotes, lists and notes
 
 
+# Characters that can make a heading's inline parse differ from its source (escapes, entities, code, emphasis,
+# links, images, HTML, line breaks, and what markdown-it normalises): without any, the text is the source.
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&\n\r\x00]")
+
+
 def heading_text(inline_source: str) -> str:
     """What a heading says, as plain text: its words and code, without markup, comments or images."""
+    if _INLINE_SYNTAX.search(inline_source) is None:
+        return inline_source
     tokens = dialect().parseInline(inline_source)
     children = tokens[0].children if tokens and tokens[0].children else []
     return "".join(c.content for c in children if c.type in ("text", "code_inline"))
@@ -85,6 +92,10 @@ _INLINE_SKIP = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+# Where an _INLINE_SKIP match can start: a line without any of these is prose from end to end.
+_MAYBE_SKIP = re.compile(r"[`<\]!\[*_\\]|https?://|www\.")
 
 
 # HTML blocks whose text is not prose (as in Vale): scripts, styles, code, figures, embeds, comments.
@@ -153,7 +164,7 @@ class ParsedBody:
             line = self.first_line + offset
             if line in self.code_lines or (not include_html and line in self.html_lines):
                 continue
-            out.append((line, _blank_code_spans(text)))
+            out.append((line, blank_code_spans(text)))
         return out
 
 
@@ -169,7 +180,8 @@ def word_hashes(body: ParsedBody) -> bytes:
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 
-def _blank_code_spans(text: str) -> str:
+def blank_code_spans(text: str) -> str:
+    """``text`` with its code spans (on one line) turned into spaces, so that columns stay the same."""
     if "`" not in text:
         return text
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
@@ -200,15 +212,17 @@ def parse_body(body: str, first_line: int) -> ParsedBody:
     html_lines: set[int] = set()
     cursors: dict[int, int] = {}
     stack: list[str] = []
+    depth = 0  # how many of the open tags are containers
     deepest = (0, 0)
     for token in tokens:
         if token.nesting == 1:
             stack.append(token.tag)
-            depth = sum(1 for tag in stack if tag in _CONTAINERS)
+            if token.tag in _CONTAINERS:
+                depth += 1
             if depth > deepest[0] and token.map:
                 deepest = (depth, first_line + token.map[0])
-        elif token.nesting == -1 and stack:
-            stack.pop()
+        elif token.nesting == -1 and stack and stack.pop() in _CONTAINERS:
+            depth -= 1
         if token.type in ("fence", "code_block") and token.map:
             code_lines.update(range(first_line + token.map[0], first_line + token.map[1]))
         elif token.type == "html_block" and token.map:
@@ -250,6 +264,12 @@ def _prose_block(token: Token, lines: list[str], first_line: int, kind: str,
         if offset and parts:
             parts.append(" ")
             length += 1
+        if _MAYBE_SKIP.search(stripped) is None:
+            if stripped:
+                block.runs.append((length, first_line + index, at + 1))
+                parts.append(stripped)
+                length += len(stripped)
+            continue
         position = 0
         for match in _INLINE_SKIP.finditer(stripped):
             if match.start() > position:
@@ -301,7 +321,7 @@ def _link_places(token: Token, first_line: int, references: dict[str, Any],
     places: list[tuple[int, int, bool]] = []
     start = token.map[0] if token.map else 0
     for offset, text in enumerate(token.content.split("\n")):
-        text = _blank_code_spans(text)
+        text = blank_code_spans(text)
         at = line_starts[offset] if offset < len(line_starts) else 0
         candidates = []
         for match in _LINK.finditer(text):

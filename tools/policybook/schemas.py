@@ -7,6 +7,7 @@ they are read from ``<repo>/schemas``. There is no second copy to drift.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,3 +43,79 @@ def validator(name: str) -> Draft202012Validator:
     The schemas themselves are checked against the 2020-12 meta-schema by the test suite, not on
     every run: that check costs more than validating a hundred policies."""
     return Draft202012Validator(load_schema(name), format_checker=FormatChecker())
+
+
+# What a compiled check may read: keywords that mean the same in draft 7 (which fastjsonschema implements)
+# as in 2020-12. A schema with any other keyword gets no compiled check, so it can never pass a document
+# that jsonschema would refuse.
+_ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "default", "examples", "deprecated",
+                "readOnly", "writeOnly"}
+_PLAIN = _ANNOTATIONS | {"type", "enum", "const", "required", "pattern", "format", "minLength", "maxLength",
+                         "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems",
+                         "maxItems", "uniqueItems", "minProperties", "maxProperties"}
+_ONE = {"additionalProperties", "items", "contains", "propertyNames", "not", "if", "then", "else"}
+_MANY = {"allOf", "anyOf", "oneOf"}
+_NAMED = {"properties", "patternProperties", "$defs"}
+
+
+def _compilable(schema: object) -> bool:
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict):
+        return False
+    for key, value in schema.items():
+        if key == "$ref":
+            if not (isinstance(value, str) and value.startswith("#") and set(schema) <= _ANNOTATIONS | {"$ref"}):
+                return False  # draft 7 ignores a $ref's siblings; 2020-12 applies them
+        elif key in _NAMED:
+            if not (isinstance(value, dict) and all(_compilable(v) for v in value.values())):
+                return False
+        elif key in _ONE:
+            if not _compilable(value):
+                return False  # also `items` as a list, which 2020-12 writes as prefixItems
+        elif key in _MANY:
+            if not (isinstance(value, list) and all(_compilable(v) for v in value)):
+                return False
+        elif key not in _PLAIN:
+            return False
+    return True
+
+
+def _formats(schema: object) -> set[str]:
+    if isinstance(schema, dict):
+        found = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        return found.union(*(_formats(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_formats(v) for v in schema))
+    return set()
+
+
+@cache
+def quick_check(name: str) -> Callable[[Any], bool] | None:
+    """A compiled yes-or-no check of schema ``name`` (fastjsonschema), many times faster than jsonschema, for
+    the common case of a valid document; jsonschema still gives the positioned messages of an invalid one.
+    It passes only what jsonschema passes: formats are checked by jsonschema's own format checker, and a
+    schema using a keyword outside what both read alike gets None (use the validator)."""
+    try:
+        import fastjsonschema
+    except ImportError:  # pragma: no cover - a dependency, but the validator alone is still correct
+        return None
+    schema = load_schema(name)
+    if not _compilable(schema):
+        return None
+    checker = FormatChecker()
+    formats = {fmt: (lambda value, fmt=fmt: checker.conforms(value, fmt)) for fmt in _formats(schema)}
+    draft7 = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}  # read as fastjsonschema reads it
+    compiled = fastjsonschema.compile(draft7, formats=formats)
+    refused = fastjsonschema.JsonSchemaException
+
+    def passes(instance: Any) -> bool:
+        try:
+            compiled(instance)
+        except refused:
+            return False
+        except (TypeError, ValueError, RecursionError):  # a value the compiled code cannot compare
+            return False
+        return True
+
+    return passes

@@ -286,7 +286,11 @@ class Conditional(StyleRule):
 
     def run(self, doc: ProseDoc, state: dict[str, Any]) -> Iterator[Alert]:
         defined: set[str] = state.setdefault(f"conditional:{self.name}", set())
-        for segment in doc.segments(self.scopes):
+        segments = doc.segments(self.scopes)
+        # `second` only matters for a `first` match in its segment or a later one: most policies have no
+        # abbreviation at all, and `first` is the cheap pattern of the two.
+        last = max((i for i, s in enumerate(segments) if self.first.search(doc.text, s.start, s.end)), default=-1)
+        for segment in segments[:last + 1]:
             if self.second.groups == 0:
                 if self.second.search(doc.text, segment.start, segment.end):
                     continue
