@@ -60,7 +60,18 @@ def _imports(path: Path, modules: dict[str, Path], name: str) -> set[str]:
                     found.add(candidate)
                 elif base in modules:
                     found.add(base)
+        elif isinstance(node, ast.Call) and _dynamic_import(node) in modules:
+            found.add(_dynamic_import(node) or "")
     return found
+
+
+def _dynamic_import(call: ast.Call) -> str | None:
+    """The module an ``importlib.import_module("policybook.x")`` or ``__import__("policybook.x")`` names."""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+    if name in ("import_module", "__import__") and call.args and isinstance(call.args[0], ast.Constant):
+        value = call.args[0].value
+        return value.partition(":")[0] if isinstance(value, str) else None
+    return None
 
 
 def _graph() -> dict[str, set[str]]:
@@ -113,9 +124,10 @@ def test_imports_under_type_checking_are_read(tmp_path: Path) -> None:
     module = tmp_path / "policybook" / "a.py"
     module.parent.mkdir()
     module.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from policybook.b import B\n"
-                      "def f():\n    from . import c\n", encoding="utf-8")
-    known = {"policybook.a": module, "policybook.b": module, "policybook.c": module}
-    assert _imports(module, known, "policybook.a") == {"policybook.b", "policybook.c"}
+                      "def f():\n    from . import c\n    importlib.import_module('policybook.d')\n"
+                      "    __import__('policybook.e')\n", encoding="utf-8")
+    known = {f"policybook.{name}": module for name in "abcde"}
+    assert _imports(module, known, "policybook.a") == {"policybook.b", "policybook.c", "policybook.d", "policybook.e"}
 
 
 # -- layers --------------------------------------------------------------------------------------------
@@ -321,3 +333,10 @@ def test_help_lists_every_command(run) -> None:
     assert result.code == 0
     for item in COMMANDS:  # a name longer than argparse's column ends its line, its help on the next
         assert f"    {item.name} " in result.out or f"    {item.name}\n" in result.out
+
+
+def test_lint_offers_every_report_format() -> None:
+    from policybook.report import REPORTERS
+
+    lint_command = next(item for item in COMMANDS if item.name == "lint")
+    assert tuple(lint_command.formats) == tuple(REPORTERS)

@@ -150,3 +150,18 @@ def test_console_script_installed() -> None:
     completed = subprocess.run([str(script), "-C", str(REPO), "rules"], capture_output=True, text=True,
                                check=False, timeout=60)
     assert completed.returncode == 0 and "duplicate-content" in completed.stdout
+
+
+def test_linting_a_register_reports_its_own_findings(example: Path, run) -> None:
+    """A register's findings about its entries are reported when only the register is linted."""
+    staff = example / "registers/staff.yml"
+    text = staff.read_text(encoding="utf-8")
+    role = "safeguarding-lead"
+    assert role in text
+    staff.write_text(text.replace(role, "safeguarding-leed", 1), encoding="utf-8")
+    for paths in (["registers/staff.yml"], ["registers"], []):
+        result = run("-C", str(example), "lint", *[str(example / p) for p in paths], "--today", TODAY)
+        assert result.code == 1, (paths, result.out)
+        assert "registers/staff.yml:" in result.out and "unknown-role" in result.out, (paths, result.out)
+    only = run("-C", str(example), "lint", str(staff), "--today", TODAY)
+    assert "in 1 file." in only.out

@@ -531,3 +531,16 @@ def test_a_document_over_the_size_limit_is_not_kept_and_the_server_answers(lsp: 
     assert lsp.errors_logged() == []
     assert lsp.stop() == 0
     assert b"Traceback" not in lsp.stderr
+
+
+def test_an_alias_added_in_the_editor_defines_an_abbreviation(lsp: Client, example: Path) -> None:
+    """The house style counts an abbreviation the registers give as defined: the editor's unsaved roles
+    register counts as the saved one would."""
+    policy = (example / HAND_HYGIENE).read_text(encoding="utf-8")
+    lsp.open(HAND_HYGIENE, policy.rstrip("\n") + "\n\nTell the QXRM at once.\n")
+    lsp.diagnostics(HAND_HYGIENE, lambda d: "Policybook.Acronyms" in _codes(d))
+    roles = (example / ROLES).read_text(encoding="utf-8")
+    assert "aliases: [manager]" in roles
+    lsp.open(ROLES, roles.replace("aliases: [manager]", "aliases: [manager, QXRM]", 1))
+    lsp.diagnostics(HAND_HYGIENE, lambda d: "Policybook.Acronyms" not in _codes(d))
+    assert lsp.stop() == 0

@@ -185,3 +185,11 @@ def test_the_declared_citations_govern_the_fingerprint_as_before() -> None:
     """Existing approvals stay valid: the declarations govern exactly the fields that were governed."""
     assert set(governed_fields()) == {"id", "title", "version", "category", "owner", "audience", "acknowledge",
                                       "roles", "guidance", "standards", "equipment", "supersedes", "related"}
+
+
+def test_every_declared_page_layout_is_one_the_site_has() -> None:
+    from policybook.registers import declared_registers
+    from policybook.site.register_pages import LAYOUTS
+
+    named = {r.page.layout for r in declared_registers() if r.page and r.page.layout}
+    assert named and named <= set(LAYOUTS)

@@ -61,9 +61,9 @@ def options_for(root: Path, *, house_style: bool = True, base_ref: str | None = 
                        only=tuple(only) if only is not None else None)
 
 
-def lint_order(finding: Finding) -> tuple[str, int, int, str]:
-    """The order ``policybook lint`` reports findings in."""
-    return finding.path, finding.line, finding.column, finding.rule
+def lint_order(finding: Finding) -> tuple[str, int, int, str, str]:
+    """The order ``policybook lint`` reports findings in (the message settles ties, so two runs agree)."""
+    return finding.path, finding.line, finding.column, finding.rule, finding.message
 
 
 def within(path: str, only: Iterable[str]) -> bool:
@@ -77,8 +77,8 @@ class LintEngine:
     def __init__(self) -> None:
         self._local: dict[str, tuple[Policy, list[Finding]]] = {}  # per-policy findings, by policy path
         self._summaries: dict[str, tuple[Policy, BodySummary]] = {}  # bodies the workers parsed, by path
-        self._unattributed: list[Finding] = []  # per-policy findings about another file (no check gives any yet)
-        self._key: tuple[object, ...] | None = None
+        self._unattributed: list[Finding] = []  # per-policy findings about another file (none is expected)
+        self._key: tuple[object, ...] | None = None  # what every per-policy finding kept depends on
 
     def run(self, corpus: Corpus, options: LintOptions) -> LintResult:
         """Every finding for ``corpus`` under ``options``: load problems, the per-policy checks (again only
@@ -95,7 +95,7 @@ class LintEngine:
         findings = sorted(found, key=lint_order)
         if options.only is not None:
             findings = [f for f in findings if within(f.path, options.only)]
-            files = len(reported)
+            files = len(reported) + sum(1 for d in corpus.registers.documents.values() if within(d.rel, options.only))
         else:
             files = len(corpus.policies) + len(corpus.registers.documents)
         style = options.style
@@ -105,7 +105,7 @@ class LintEngine:
     def _local_findings(self, corpus: Corpus, options: LintOptions) -> int:
         """Run the per-policy checks on each reported policy that is new or changed, or on all of them
         when what they all depend on has changed; returns how many policies were checked."""
-        key = (id(corpus.config), _registers_key(corpus.registers), corpus.today, id(options.style))
+        key = (_Same(corpus.config), _registers_key(corpus.registers), corpus.today, _Same(options.style))
         if key != self._key:
             self._local, self._summaries, self._unattributed, self._key = {}, {}, [], key
         current = {p.rel for p in corpus.policies}
@@ -127,6 +127,20 @@ class LintEngine:
                 self._summaries[policy.rel] = (policy, parsed[policy.rel])
         self._unattributed = [f for found in grouped.values() for f in found]
         return len(stale)
+
+
+@dataclass(frozen=True, eq=False)
+class _Same:
+    """Equal to another only when both hold the very same object (kept alive, so its id is never reused):
+    the settings and the house style are read once and kept by a long-lived caller."""
+
+    held: object
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.held is self.held
+
+    def __hash__(self) -> int:
+        return id(self.held)
 
 
 def _registers_key(registers: Registers) -> tuple[object, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Scope, check
-from policybook.style.runner import check_policies
+from policybook.style.runner import check_policies, register_terms
 
 
 @check(scope=Scope.POLICY, run=True)  # its rules are the project's own, listed by Style.catalogue()
@@ -14,4 +14,5 @@ def check_style(corpus: Corpus, run: CheckRun) -> list[Finding]:
     if style is None:
         return []
     # A file whose frontmatter cannot be read gets its structural findings first, not prose advice.
-    return check_policies(style, [p for p in corpus.policies if p.has_body and p.doc.ok])
+    return check_policies(style, [p for p in corpus.policies if p.has_body and p.doc.ok],
+                          register_terms(corpus.registers))

@@ -102,7 +102,7 @@ class Page:
     # The table of a page without its own layout: (column heading, entry attribute) for each column;
     # a last column lists the policies in force that cite the entry.
     columns: tuple[tuple[str, str], ...] = ()
-    render: str | None = None  # "module:function" of a page with its own layout, given (corpus, published, register)
+    layout: str | None = None  # a page with a layout of its own: its name among the site's LAYOUTS
 
 
 @dataclass(frozen=True)

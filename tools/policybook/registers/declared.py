@@ -67,7 +67,7 @@ ROLES = declare_register(Register(
     unknown_rule="unknown-role", unknown_message="{field}: role '{id}' is not in the roles register", suggest=True,
     page=Page("registers/roles.md", "Roles and responsibilities", "Roles",
               "Each role the service has designated, and what every policy in force asks of it.",
-              render="policybook.site.register_pages:roles_page"),
+              layout="roles"),
     completion=Completion("Value", "title", describe=_describe_role), terms=("title", "aliases"),
     starter="library/registers/roles.yml"))
 
@@ -77,7 +77,7 @@ GUIDANCE = declare_register(Register(
     unknown_rule="unknown-guidance", unknown_message="guidance '{id}' is not in the guidance register",
     page=Page("registers/guidance.md", "External guidance", "Guidance",
               "The guidance, law and codes of practice our policies follow.",
-              render="policybook.site.register_pages:guidance_page"),
+              layout="guidance"),
     completion=Completion("Reference", "title", withdrawn=lambda g: g.status != "current",
                           describe=_describe_guidance),
     starter="library/registers/guidance.yml"))
@@ -88,7 +88,7 @@ STANDARDS = declare_register(Register(
     unknown_rule="unknown-standard",
     page=Page("registers/standards.md", "Regulations and quality statements", "Standards",
               "Which policies show how the service meets each regulation and CQC quality statement.",
-              render="policybook.site.register_pages:standards_page"),
+              layout="standards"),
     completion=Completion("Reference", "title", describe=_describe_standard),
     starter=standards_register()))
 
@@ -98,7 +98,7 @@ EQUIPMENT = declare_register(Register(
     unknown_rule="unknown-equipment",
     page=Page("registers/equipment.md", "Equipment", "Equipment",
               "The equipment the service owns, and the policies that cover it.",
-              render="policybook.site.register_pages:equipment_page"),
+              layout="equipment"),
     completion=Completion("Value", "name", describe=_describe_equipment), terms=("name", "aliases"),
     starter="library/registers/equipment.yml"))
 

@@ -1,13 +1,12 @@
 """The register pages of the staff site and their navigation, one for each declared register with a page.
 
-A register declares its page (address, heading, navigation title); a page with its own layout names
-its renderer here or elsewhere, any other is a table of the declared columns with the policies in
-force that cite each entry.
+A register declares its page (address, heading, navigation title); a page with a layout of its own
+names it, and its function is in LAYOUTS below; any other is a table of the declared columns with the
+policies in force that cite each entry.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -32,11 +31,9 @@ def register_nav() -> list[dict[str, str]]:
 
 
 def _renderer(register: Register) -> Renderer:
-    if register.page is None or register.page.render is None:
+    if register.page is None or register.page.layout is None:
         return table_page
-    module, _, name = register.page.render.partition(":")
-    renderer: Renderer = getattr(importlib.import_module(module), name)
-    return renderer
+    return LAYOUTS[register.page.layout]
 
 
 def _uri(register: Register) -> str:
@@ -152,3 +149,6 @@ def equipment_page(corpus: Corpus, published: list[Policy], register: Register) 
     return "\n".join(lines) + "\n"
 
 
+# Register pages with a layout of their own, by the name their declaration gives (Page.layout).
+LAYOUTS: dict[str, Renderer] = {"roles": roles_page, "guidance": guidance_page, "standards": standards_page,
+                                "equipment": equipment_page}

@@ -17,7 +17,7 @@ from policybook.findings import Finding, Rule, Severity
 from policybook.loader import load_yaml
 from policybook.markdown import ParsedBody, ProseBlock
 from policybook.model import Policy
-from policybook.registers import declared_registers
+from policybook.registers import Registers, declared_registers
 from policybook.resources import house_style_ini, house_styles
 from policybook.style.comments import read_switches
 from policybook.style.locales import ini_for_locale, library_locale
@@ -65,8 +65,6 @@ class Style:
     # The packaged house style's .vale.ini with the locale's settings, when they change it: what the real
     # vale is given for a library without its own .vale.ini.
     generated_ini: str | None = None
-    registers_dir: str = "registers"
-    _terms: tuple[tuple[tuple[int, int], ...], frozenset[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, root: Path, locale: str | None = None) -> Style:
@@ -86,8 +84,7 @@ class Style:
         else:
             config = load_vale_ini(ini)
         vocab = read_vocab(config)
-        style = cls(root=root, config=config, packaged=packaged, locale=locale, generated_ini=generated,
-                    registers_dir=_registers_folder(settings))
+        style = cls(root=root, config=config, packaged=packaged, locale=locale, generated_ini=generated)
         names = {name for section in config.sections for name in section.based_on or []}
         names |= {key.split(".", 1)[0] for section in config.sections for key in section.rules}
         for name in sorted(names - BUILTIN_STYLES):
@@ -122,44 +119,24 @@ class Style:
     def runs_vale(self) -> str | None:
         return vale_binary()
 
-    def register_terms(self) -> frozenset[str]:
-        """Abbreviations the registers declared with terms give (an alias CEO, a title "IPC Lead"): staff
-        know them from the registers, so a conditional rule such as Policybook.Acronyms counts them as
-        defined. Read again when a register file changes, so an editor session sees new entries."""
-        folder = self.root / self.registers_dir
-        named = [(folder / f"{r.name}.yml", r.name, r.terms) for r in declared_registers() if r.terms]
-        stamps = tuple(_stamp(path) for path, _, _ in named)
-        if self._terms is not None and self._terms[0] == stamps:
-            return self._terms[1]
-        terms: set[str] = set()
-        for path, key, fields in named:
-            data = load_yaml(path, path.name).data if path.is_file() else None
-            entries = data.get(key) if isinstance(data, dict) else None
-            for entry in entries if isinstance(entries, list) else []:
-                if not isinstance(entry, dict):
-                    continue
-                for name in fields:
-                    value = entry.get(name)
-                    for text in value if isinstance(value, list) else [value]:
-                        if isinstance(text, str):
-                            terms.update(_ABBREVIATION.findall(text))
-        self._terms = (stamps, frozenset(terms))
-        return self._terms[1]
 
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        status = path.stat()
-    except OSError:
-        return (-1, -1)
-    return (status.st_mtime_ns, status.st_size)
-
-
-def _registers_folder(settings: object) -> str:
-    """paths.registers from policybook.yml's data."""
-    paths = settings.get("paths") if isinstance(settings, dict) else None
-    folder = paths.get("registers") if isinstance(paths, dict) else None
-    return folder if isinstance(folder, str) and folder else "registers"
+def register_terms(registers: Registers) -> frozenset[str]:
+    """Abbreviations the registers declared with terms give (an alias CEO, a title "IPC Lead"): staff
+    know them from the registers, so a conditional rule such as Policybook.Acronyms counts them as
+    defined. Read from the loaded registers, so an editor's unsaved register counts as lint's would."""
+    terms: set[str] = set()
+    for register in declared_registers():
+        doc = registers.documents.get(register.name)
+        entries = doc.data.get(register.name) if doc is not None and isinstance(doc.data, dict) else None
+        for entry in entries if register.terms and isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            for name in register.terms:
+                value = entry.get(name)
+                for text in value if isinstance(value, list) else [value]:
+                    if isinstance(text, str):
+                        terms.update(_ABBREVIATION.findall(text))
+    return frozenset(terms)
 
 
 def _raw_doc(body: ParsedBody) -> ProseDoc:
@@ -205,12 +182,12 @@ def _alerts(style: Style, policy: Policy) -> list[Alerted]:
     return found
 
 
-def check_policies(style: Style, policies: Iterable[Policy]) -> list[Finding]:
+def check_policies(style: Style, policies: Iterable[Policy], known: frozenset[str] = frozenset()) -> list[Finding]:
     """Style findings for ``policies``, from the real vale when it is installed, else policybook's runner.
 
     Either way, a conditional rule (Policybook.Acronyms) reports what it finds once per policy, at its
     first place, and not at all for an abbreviation the registers give: an abbreviation left undefined
-    is one thing to fix, however often it is used."""
+    is one thing to fix, however often it is used (``known``: see register_terms)."""
     binary = style.runs_vale
     alerted: list[Alerted] = []
     if binary:
@@ -223,7 +200,6 @@ def check_policies(style: Style, policies: Iterable[Policy]) -> list[Finding]:
     conditional = {name for name, rule in style.rules.items() if rule.kind == "conditional"}
     if not conditional:
         return [finding for finding, _ in alerted]
-    known = style.register_terms()
     seen: set[tuple[str, str, str]] = set()
     found: list[Finding] = []
     for finding, match in sorted(alerted, key=lambda pair: (pair[0].path, pair[0].line, pair[0].column)):

@@ -169,7 +169,8 @@ def _rows(corpus: Corpus, policy: Policy, output: Output, links: Links, review: 
     ]
     shown = {row.key for _, row in declared} | _SHOWN_ELSEWHERE
     declared += [(BOTH, row) for row in _cited_rows(corpus, policy) if row.key not in shown]
-    return tuple(row for outputs, row in declared if output in outputs and (row.kind == "fact" or row.values))
+    # A fact every policy has keeps its one (maybe empty) value; a list, or an optional fact left out, has none.
+    return tuple(row for outputs, row in declared if output in outputs and row.values)
 
 
 # Citations the view shows in their own way: the duties under the panel, reviews in the history.
@@ -189,7 +190,13 @@ def _cited_rows(corpus: Corpus, policy: Policy) -> list[Row]:
 
 
 def _fact(key: str, label: str, text: str | None) -> Row:
+    """A row every policy has (shown empty when the policy leaves it out: the schema reports that)."""
     return Row(key, label, (Value(text or ""),))
+
+
+def _optional_fact(key: str, label: str, text: str | None) -> Row:
+    """A row for a field a policy may leave out: not shown at all when it does."""
+    return Row(key, label, (Value(text),) if text else (), "fact")
 
 
 def _guidance(corpus: Corpus, policy: Policy) -> tuple[Value, ...]:
