@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -154,37 +155,33 @@ def test_arbitrary_frontmatter_text_never_raises(body: str) -> None:
     parse_markdown("---\n" + body + "\n---\n", Path("fuzz.md"), "fuzz.md")
 
 
-def _same_document(a: object, b: object) -> None:
-    for field in ("data", "body", "body_line", "start_line", "key_positions", "findings", "text"):
-        assert getattr(a, field) == getattr(b, field), field
+Reader = tuple[Callable[..., Document], Callable[..., Document], Callable[..., Document]]
+MARKDOWN: Reader = (load_markdown, parse_markdown_bytes, parse_markdown)
+YAML: Reader = (load_yaml, parse_yaml_bytes, parse_yaml)
 
 
-@pytest.mark.parametrize("raw", [
-    b"---\nid: GOV-001\ntitle: A policy\nroles:\n  registered-manager: [Approves it.]\n---\n\n## Scope\n\nText.\n",
-    b"---\nid: GOV-001\r\nid: GOV-002\r\n---\r\nBody\r\n",  # a key given twice, Windows line ends
-    b"no frontmatter at all\n",
-    b"---\nopened: and never closed\n",
-    b"\xef\xbb\xbf---\ntitle: caf\xc3\xa9\n---\nBody\n",  # a byte order mark
-    b"---\ntitle: caf\xe9\n---\n",  # Latin-1, not UTF-8
-])
-def test_text_is_read_exactly_as_the_file_holding_it(tmp_path: Path, raw: bytes) -> None:
+@pytest.mark.parametrize(("reader", "raw"), [
+    (MARKDOWN, b"---\nid: GOV-001\ntitle: A policy\nroles:\n  registered-manager: [Approves it.]\n---\n\n## Scope\n"),
+    (MARKDOWN, b"---\nid: GOV-001\r\nid: GOV-002\r\n---\r\nBody\r\n"),  # a key given twice, Windows line ends
+    (MARKDOWN, b"no frontmatter at all\n"),
+    (MARKDOWN, b"---\nopened: and never closed\n"),
+    (MARKDOWN, b"\xef\xbb\xbf---\ntitle: caf\xc3\xa9\n---\nBody\n"),  # a byte order mark
+    (MARKDOWN, b"---\ntitle: caf\xe9\n---\n"),  # Latin-1, not UTF-8
+    (YAML, b"roles:\n  - id: rm\n    title: Manager\n"),
+    (YAML, b"roles: [\n"),
+    (YAML, b"a: 1\na: 2\n"),
+    (YAML, b"\xff\xfe"),
+], ids=lambda value: "" if isinstance(value, bytes) else value[0].__name__)
+def test_text_is_read_exactly_as_the_file_holding_it(tmp_path: Path, reader: Reader, raw: bytes) -> None:
     """An editor's unsaved text, a version from git and a file on disk make the same Document."""
-    path = tmp_path / "policy.md"
+    load, from_bytes, from_text = reader
+    path = tmp_path / "file"
     path.write_bytes(raw)
-    from_file = load_markdown(path, "policies/policy.md")
-    _same_document(parse_markdown_bytes(raw, path, "policies/policy.md"), from_file)
-    text, _ = decode(raw, "policies/policy.md")
+    expected = load(path, "policies/file")
+    documents = [from_bytes(raw, path, "policies/file")]
+    text, _ = decode(raw, "policies/file")
     if text is not None:
-        _same_document(parse_markdown(text, path, "policies/policy.md"), from_file)
-
-
-@pytest.mark.parametrize("raw", [b"roles:\n  - id: rm\n    title: Manager\n", b"roles: [\n", b"a: 1\na: 2\n",
-                                 b"\xff\xfe"])
-def test_yaml_text_is_read_exactly_as_the_file_holding_it(tmp_path: Path, raw: bytes) -> None:
-    path = tmp_path / "roles.yml"
-    path.write_bytes(raw)
-    from_file = load_yaml(path, "registers/roles.yml")
-    _same_document(parse_yaml_bytes(raw, path, "registers/roles.yml"), from_file)
-    text, _ = decode(raw, "registers/roles.yml")
-    if text is not None:
-        _same_document(parse_yaml(text, path, "registers/roles.yml"), from_file)
+        documents.append(from_text(text, path, "policies/file"))
+    for document in documents:
+        for field in ("data", "body", "body_line", "start_line", "key_positions", "findings", "text"):
+            assert getattr(document, field) == getattr(expected, field), field
