@@ -17,9 +17,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
-    """ruff on the code, and policybook itself on the example organisation."""
+    """ruff and mypy on the code, and policybook itself on the example organisation."""
     session.install("-e", ".[dev]")
     session.run("ruff", "check", "tools", "tests", "noxfile.py")
+    session.run("python", "-m", "mypy")
     session.run("policybook", "lint", "--strict")
 
 
