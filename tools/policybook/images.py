@@ -89,7 +89,7 @@ def size_problem(data: bytes, suffix: str) -> str | None:
     try:
         with _HEADER_READERS[suffix](io.BytesIO(data)) as image:
             width, height = image.size
-    except Image.DecompressionBombError:  # Pillow's own limit (set, or it would refuse nothing), far above ours
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours, refused it before giving the size
         return (f"is an image of more than {(Image.MAX_IMAGE_PIXELS or 0) * 2 // 1_000_000:,} megapixels; keep images "
                 f"under {_budget()}")
     except Exception as exc:  # each format's reader raises its own errors on a damaged header
