@@ -81,6 +81,17 @@ def test_two_first_acknowledgements_at_once_write_one_header(example: Path) -> N
     assert run_verify(example) == 0  # each writer chained onto the line before it
 
 
+def test_an_empty_records_file_holds_no_records(example: Path, run) -> None:
+    """A records file another writer has just created, and not yet given its header, is read as empty:
+    the next acknowledgement writes the header and its line, and nothing is refused."""
+    records = example / "records/acknowledgements.csv"
+    records.write_bytes(b"")
+    result = run("-C", str(example), "ack", "ho", "IPC-002", "--today", TODAY)
+    assert result.code == 0, result.err
+    assert records.read_text(encoding="utf-8").splitlines()[0] == "staff,policy,version,date,chain"
+    assert run_verify(example) == 0
+
+
 def run_verify(root: Path) -> int:
     from policybook.cli import main
 

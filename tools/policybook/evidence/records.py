@@ -57,7 +57,9 @@ def read_records(corpus: Corpus) -> list[Record]:
         rows = csv.reader(stream)
         try:
             header = next(rows, None)
-            columns = [c.strip() for c in header] if header else []
+            if header is None:
+                return []  # an empty file holds no records (another writer may have just created it)
+            columns = [c.strip() for c in header]
             if columns not in (HEADER, CHAINED_HEADER):
                 raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(CHAINED_HEADER)}'")
             for number, row in enumerate(rows, start=2):
