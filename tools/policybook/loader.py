@@ -139,12 +139,19 @@ def parse_markdown(text: str, path: Path, rel: str) -> Document:
     return doc
 
 
-def parse_markdown_bytes(raw: bytes, path: Path, rel: str) -> Document:
-    """``parse_markdown`` of bytes (from git, or an editor): text that cannot be decoded is a finding."""
+def parse_markdown_bytes(raw: bytes, path: Path, rel: str, max_bytes: int | None = None) -> Document:
+    """``parse_markdown`` of bytes (from git, or an editor): bytes over ``max_bytes``, or that cannot be
+    decoded, are a finding, as they are for a file."""
+    text, refused = _text_of(raw, path, rel, max_bytes)
+    return refused if text is None else parse_markdown(text, path, rel)
+
+
+def _text_of(raw: bytes, path: Path, rel: str, max_bytes: int | None) -> tuple[str | None, Document]:
+    """The text of ``raw``, or None and the Document that says why it has none (too large, not UTF-8)."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        return None, Document(path=path, rel=rel, findings=[too_large(rel, len(raw), max_bytes)])
     text, problems = decode(raw, rel)
-    if text is None:
-        return Document(path=path, rel=rel, findings=problems)
-    return parse_markdown(text, path, rel)
+    return text, Document(path=path, rel=rel, findings=problems)
 
 
 def _fill_markdown(doc: Document, text: str) -> None:
@@ -192,12 +199,10 @@ def parse_yaml(text: str, path: Path, rel: str) -> Document:
     return doc
 
 
-def parse_yaml_bytes(raw: bytes, path: Path, rel: str) -> Document:
-    """``parse_yaml`` of bytes: text that cannot be decoded is a finding."""
-    text, problems = decode(raw, rel)
-    if text is None:
-        return Document(path=path, rel=rel, findings=problems)
-    return parse_yaml(text, path, rel)
+def parse_yaml_bytes(raw: bytes, path: Path, rel: str, max_bytes: int | None = None) -> Document:
+    """``parse_yaml`` of bytes: bytes over ``max_bytes``, or that cannot be decoded, are a finding."""
+    text, refused = _text_of(raw, path, rel, max_bytes)
+    return refused if text is None else parse_yaml(text, path, rel)
 
 
 def _parse_yaml(doc: Document, yaml_text: str, line_offset: int) -> None:

@@ -2,8 +2,8 @@
 
 The editor's copy of a file is what the person sees, so diagnostics come from it, not from the last save.
 A policy's text goes through the loader's own decoding and frontmatter split (only the size limit, which
-the loader checks on the file's size, is checked here on the text's bytes), and an edited register goes
-through the registers' own loader, which reads text as well as files. The person's own files are never
+the loader checks on a file's size, it checks on the text's bytes), and an edited register goes through
+the registers' own loader, which reads text as well as files. The person's own files are never
 written.
 """
 
@@ -27,10 +27,7 @@ def policy_from_text(path: Path, rel: str, text: str, max_bytes: int) -> Policy:
     """The policy at ``path`` as ``text`` makes it, with the findings lint would give that text."""
     if path.is_symlink():  # lint refuses a link whatever it points at; the editor's text does not change that
         return Policy.from_document(load_markdown(path, rel, max_bytes))
-    raw = as_bytes(text)
-    if len(raw) > max_bytes:
-        return too_large_policy(path, rel, len(raw), max_bytes)
-    return Policy.from_document(parse_markdown_bytes(raw, path, rel))
+    return Policy.from_document(parse_markdown_bytes(as_bytes(text), path, rel, max_bytes))
 
 
 def too_large_policy(path: Path, rel: str, size: int, max_bytes: int) -> Policy:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from policybook.findings import Finding, Scope, Severity, declare
-from policybook.loader import Document, load_yaml, parse_yaml_bytes, too_large
+from policybook.loader import Document, load_yaml, parse_yaml_bytes
 from policybook.registers.declaration import Register, declared_registers
 from policybook.registers.declared import ALL_STAFF
 from policybook.registers.entries import Equipment, Guidance, Role, StaffMember, Standard, from_mapping
@@ -88,11 +88,7 @@ def _schema_findings(register: Register, doc: Document) -> list[Finding]:
 def _document(path: Path, rel: str, max_bytes: int, texts: Mapping[Path, bytes]) -> Document:
     """The register's file as read from disk, or from ``texts`` (an editor's unsaved copy) when it is there."""
     raw = texts.get(path)
-    if raw is None:
-        return load_yaml(path, rel, max_bytes)
-    if len(raw) > max_bytes:
-        return Document(path=path, rel=rel, findings=[too_large(rel, len(raw), max_bytes)])
-    return parse_yaml_bytes(raw, path, rel)
+    return load_yaml(path, rel, max_bytes) if raw is None else parse_yaml_bytes(raw, path, rel, max_bytes)
 
 
 def load_register(register: Register, folder: Path, root: Path, max_bytes: int, registers: Registers,

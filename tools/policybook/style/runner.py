@@ -182,7 +182,7 @@ def _alerts(style: Style, policy: Policy) -> list[Alerted]:
     return found
 
 
-def check_policies(style: Style, policies: Iterable[Policy], known: frozenset[str] = frozenset()) -> list[Finding]:
+def check_policies(style: Style, policies: Iterable[Policy], known: frozenset[str]) -> list[Finding]:
     """Style findings for ``policies``, from the real vale when it is installed, else policybook's runner.
 
     Either way, a conditional rule (Policybook.Acronyms) reports what it finds once per policy, at its

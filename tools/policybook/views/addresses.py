@@ -36,10 +36,7 @@ def site_url(policy: Policy, corpus: Corpus) -> str | None:
 
 def site_urls(corpus: Corpus) -> dict[str, str]:
     """Each approved policy's address on the staff site, for links from the handbook."""
-    base = corpus.config.site_url.rstrip("/")
-    if not base:
-        return {}
-    return {p.id: f"{base}/{page_url(policy_uri(p, corpus))}" for p in in_force(corpus) if p.id}
+    return {p.id: url for p in in_force(corpus) if p.id and (url := site_url(p, corpus))}
 
 
 def link(from_uri: str, to_uri: str, text: str) -> str:

@@ -167,9 +167,8 @@ def _rows(corpus: Corpus, policy: Policy, output: Output, links: Links, review: 
         (BOTH, Row("equipment", "Equipment covered", _equipment(corpus, policy), "list")),
         ((Output.PRINT,), Row("related", "Related documents", related, "list")),
     ]
-    shown = {row.key for _, row in declared} | _SHOWN_ELSEWHERE
-    declared += [(BOTH, row) for row in _cited_rows(corpus, policy) if row.key not in shown]
-    # A fact every policy has keeps its one (maybe empty) value; a list, or an optional fact left out, has none.
+    declared += [(BOTH, row) for row in _cited_rows(corpus, policy, {row.key for _, row in declared})]
+    # A fact every policy has keeps its one (maybe empty) value; a list, or a fact left out, has none.
     return tuple(row for outputs, row in declared if output in outputs and row.values)
 
 
@@ -177,11 +176,13 @@ def _rows(corpus: Corpus, policy: Policy, output: Output, links: Links, review: 
 _SHOWN_ELSEWHERE = {"roles", "audience", "reviews"}
 
 
-def _cited_rows(corpus: Corpus, policy: Policy) -> list[Row]:
-    """One list row for each register citation the rows above do not show: a register declared with a new
-    citing field is shown everywhere without the view knowing it by name."""
+def _cited_rows(corpus: Corpus, policy: Policy, shown: set[str]) -> list[Row]:
+    """One list row for each register citation the rows above (``shown``) do not show: a register declared
+    with a new citing field is shown everywhere without the view knowing it by name."""
     rows = []
     for register, citation in citations():
+        if citation.field in shown or citation.field in _SHOWN_ELSEWHERE:
+            continue
         table = corpus.registers.table(register.name)
         entries = (table.get(cited) for _, cited in citation.ids(policy.data))
         label = register.page.title if register.page else register.name.replace("-", " ").capitalize()
@@ -192,11 +193,6 @@ def _cited_rows(corpus: Corpus, policy: Policy) -> list[Row]:
 def _fact(key: str, label: str, text: str | None) -> Row:
     """A row every policy has (shown empty when the policy leaves it out: the schema reports that)."""
     return Row(key, label, (Value(text or ""),))
-
-
-def _optional_fact(key: str, label: str, text: str | None) -> Row:
-    """A row for a field a policy may leave out: not shown at all when it does."""
-    return Row(key, label, (Value(text),) if text else (), "fact")
 
 
 def _guidance(corpus: Corpus, policy: Policy) -> tuple[Value, ...]:
