@@ -55,11 +55,16 @@ def _builtin(register: Register, allowed: bool) -> set[str]:
     return {item[0] for item in register.builtin} if allowed else set()
 
 
+def _did_you_mean(table: dict[str, object], wanted: str) -> str:
+    """The closest id the register lists, as the end of a message (or nothing)."""
+    close = difflib.get_close_matches(wanted, list(table), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def _hint(register: Register, table: dict[str, object], wanted: str) -> str:
     """What to do instead: the closest id the register lists, or how to fill an empty register."""
     if register.suggest:
-        close = difflib.get_close_matches(wanted, list(table), n=1)
-        return f"; did you mean '{close[0]}'?" if close else ""
+        return _did_you_mean(table, wanted)
     if table:
         return ""
     return (f", which lists nothing yet: add the entry to registers/{register.name}.yml, "
@@ -102,11 +107,9 @@ def check_register_entries(corpus: Corpus) -> Iterator[Finding]:
                 for position, value in enumerate(values if isinstance(values, list) else []):
                     if isinstance(value, str) and value not in table and value not in builtin:
                         line, column = doc.position((register.name, index, cited.field, position))
-                        close = difflib.get_close_matches(value, list(table), n=1)
-                        hint = f"; did you mean '{close[0]}'?" if close else ""
                         yield _rule(target).at(
                             doc.rel, line, column, f"{register.name} '{entry.get('id', index + 1)}': {target.noun} "
-                            f"'{value}' is not in the {target.name} register{hint}")
+                            f"'{value}' is not in the {target.name} register{_did_you_mean(table, value)}")
 
 
 @check(MISSING_GUIDANCE, SUPERSEDED_GUIDANCE)
