@@ -62,6 +62,19 @@ class ConfirmationSettings:
     escalate_after_days: int = 28
 
 
+@dataclass(frozen=True)
+class PracticeSettings:
+    """The ``practice:`` section: when servicing, checks, risks, training, appraisals and reading fall due.
+    An interval left out is not tracked (appraisals, supervision, reading deadlines)."""
+
+    due_soon_days: int = 30
+    read_within_days: int | None = None
+    induction_days: int = 28
+    appraisal_interval_months: int | None = None
+    supervision_interval_months: int | None = None
+    high_risk_score: int = 15
+
+
 @dataclass
 class Config:
     root: Path
@@ -79,6 +92,7 @@ class Config:
     cqc_rating: CqcRating | None = None
     signatures: str = "optional"  # approvals.signatures: required, optional or off
     confirmations: ConfirmationSettings | None = None
+    practice: PracticeSettings = field(default_factory=PracticeSettings)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -168,5 +182,6 @@ def load_config(root: Path) -> Config:
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
         confirmations=_confirmations(data.get("confirmations")),
+        practice=PracticeSettings(**data.get("practice", {})),
         raw=data,
     )

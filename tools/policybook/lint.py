@@ -20,6 +20,7 @@ from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
 from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
 from policybook.checks.parallel import PARALLEL_FROM, run_local_checks
+from policybook.checks.practice import PRACTICE_RULES
 from policybook.checks.run import CheckRun, LintOptions
 from policybook.checks.structure import EMPTY_SECTION
 from policybook.corpus import Corpus, load_corpus
@@ -169,8 +170,9 @@ def approval_blockers(corpus: Corpus, policy: Policy) -> list[Finding]:
 
 def publication_blockers(findings: Iterable[Finding], block_on_overdue: bool = False) -> list[Finding]:
     """The errors that stop a build: every error, except an overdue review unless ``block_on_overdue``
-    (staff still need an overdue policy; lint in CI fails on it all the same)."""
-    return blocking(findings, allow=[] if block_on_overdue else [REVIEW_OVERDUE])
+    (staff still need an overdue policy; lint in CI fails on it all the same), and never what the service
+    has not done on time (servicing, checks, risks: ``policybook due`` and lint report those)."""
+    return blocking(findings, allow=[*PRACTICE_RULES, *([] if block_on_overdue else [REVIEW_OVERDUE])])
 
 
 def selected_paths(root: Path, paths: Sequence[str], cwd: Path, changed: bool = False) -> list[str] | None:

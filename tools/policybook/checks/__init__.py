@@ -14,6 +14,7 @@ from policybook.checks import (  # noqa: F401 - imported to register their check
     duplication,
     identity,
     inforce,
+    practice,
     questions,
     records,
     references,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
 from policybook.model import Status
-from policybook.registers import DECLARED, Register, citations, declared_registers
+from policybook.registers import DECLARED, POLICIES, Register, citations, declared_registers
 
 UNKNOWN_ROLE = declare(
     "unknown-role", Severity.ERROR, Scope.POLICY,
@@ -88,28 +88,38 @@ def check_references(corpus: Corpus) -> Iterator[Finding]:
 
 # Findings on the register files, not on a policy: checked across the corpus, so that linting only the
 # registers (`policybook lint registers/`) or a relint of the editor's policies still reports them.
-@check(*_UNKNOWN.values(), scope=Scope.CORPUS)
+@check(*_UNKNOWN.values(), UNKNOWN_POLICY_REF, scope=Scope.CORPUS)
 def check_register_entries(corpus: Corpus) -> Iterator[Finding]:
     """A register entry cites only ids its target register lists: a member of staff holds only roles the
-    service has designated, since read-and-understood duties and approvals follow these roles."""
+    service has designated, since read-and-understood duties and approvals follow these roles; a risk is
+    owned by a designated role and concerns equipment the service owns and policies that exist."""
     registers = corpus.registers
+    policies = corpus.by_id()
     for register in declared_registers():
         doc = registers.documents.get(register.name)
         if doc is None or not isinstance(doc.data, dict) or not register.entry_citations:
             continue
         entries = doc.data.get(register.name)
         for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict):
+                continue
             for cited in register.entry_citations:
-                target = DECLARED[cited.register]
-                table = registers.table(target.name)
-                builtin = _builtin(target, cited.builtin)
-                values = entry.get(cited.field) if isinstance(entry, dict) else None
-                for position, value in enumerate(values if isinstance(values, list) else []):
-                    if isinstance(value, str) and value not in table and value not in builtin:
-                        line, column = doc.position((register.name, index, cited.field, position))
-                        yield _rule(target).at(
-                            doc.rel, line, column, f"{register.name} '{entry.get('id', index + 1)}': {target.noun} "
-                            f"'{value}' is not in the {target.name} register{_did_you_mean(table, value)}")
+                for where, value in cited.ids(entry):
+                    if cited.register == POLICIES:
+                        if value in policies:
+                            continue
+                        rule, table = UNKNOWN_POLICY_REF, dict.fromkeys(policies)
+                        message = f"policy '{value}' does not exist"
+                    else:
+                        target = DECLARED[cited.register]
+                        table = registers.table(target.name)
+                        if value in table or value in _builtin(target, cited.builtin):
+                            continue
+                        rule = _rule(target)
+                        message = f"{target.noun} '{value}' is not in the {target.name} register"
+                    line, column = doc.position((register.name, index, *where))
+                    yield rule.at(doc.rel, line, column, f"{register.name} '{entry.get('id', index + 1)}': "
+                                  f"{message}{_did_you_mean(table, value)}")
 
 
 @check(MISSING_GUIDANCE, SUPERSEDED_GUIDANCE)

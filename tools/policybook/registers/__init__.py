@@ -1,4 +1,5 @@
-"""The service's registers: the roles, guidance, standards, equipment and staff it really has.
+"""The service's registers: the roles, guidance, standards, equipment and staff it really has, and the
+checks, risks and training courses its policies promise.
 
 Each register is declared once (declared.py, with the types in declaration.py); loading, reference
 checks, the site's register pages, the language server and `policybook init` iterate the declarations.
@@ -6,6 +7,7 @@ checks, the site's register pages, the language server and `policybook init` ite
 
 from policybook.registers.declaration import (
     DECLARED,
+    POLICIES,
     Citation,
     Completion,
     EntryCitation,
@@ -20,9 +22,33 @@ from policybook.registers.declaration import (
 from policybook.registers.declared import ALL_STAFF
 from policybook.registers.entries import Equipment, Guidance, Role, StaffMember, Standard
 from policybook.registers.loading import DUPLICATE_ID, Registers, load_register, load_registers
+from policybook.registers.practice import Course, Risk, RiskAction, ScheduledCheck
 
 __all__ = [
-    "ALL_STAFF", "DECLARED", "DUPLICATE_ID", "Citation", "Completion", "EntryCitation", "Equipment", "Form",
-    "Guidance", "Page", "Register", "Registers", "Role", "StaffMember", "Standard", "citations",
-    "declare_register", "declared_registers", "load_register", "load_registers", "register_names",
+    "ALL_STAFF",
+    "DECLARED",
+    "DUPLICATE_ID",
+    "POLICIES",
+    "Citation",
+    "Completion",
+    "Course",
+    "EntryCitation",
+    "Equipment",
+    "Form",
+    "Guidance",
+    "Page",
+    "Register",
+    "Registers",
+    "Risk",
+    "RiskAction",
+    "Role",
+    "ScheduledCheck",
+    "StaffMember",
+    "Standard",
+    "citations",
+    "declare_register",
+    "declared_registers",
+    "load_register",
+    "load_registers",
+    "register_names",
 ]

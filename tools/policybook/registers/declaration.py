@@ -82,13 +82,23 @@ class Citation:
         return {"description": self.description, **shape}
 
 
+POLICIES = "policies"  # an EntryCitation of this "register" cites policy ids, which lint checks against the policies
+
+
 @dataclass(frozen=True)
 class EntryCitation:
-    """A field of a register's own entries that cites another register (a member of staff's roles)."""
+    """A field of a register's own entries that cites another register (a member of staff's roles, a
+    risk's owner, the owner of each of its actions) or, with ``register=POLICIES``, policies by id."""
 
     field: str
     register: str
     builtin: bool = True
+    form: Form = Form.IDS
+    key: str = "id"  # for ITEM_KEY: the key of each item that holds the id
+
+    def ids(self, entry: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+        """(where within the entry, id) for every id this field of ``entry`` cites."""
+        return Citation(self.field, self.form, key=self.key).ids(entry)
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,7 @@ class Register:
     schema: str | Path  # a schema packaged with policybook ("roles"), or a schema file
     build: Callable[[dict[str, Any]], object] | None = None  # an entry from YAML; by default field by field
     may_be_empty: bool = False  # whether `<name>: []` is a register (a service may own no equipment)
+    optional_file: bool = False  # whether a library may leave the file out (it then lists nothing)
     cited_by: tuple[Citation, ...] = ()
     entry_citations: tuple[EntryCitation, ...] = ()
     builtin: tuple[tuple[str, str, str], ...] = ()  # (id, title, description) of ids every library has

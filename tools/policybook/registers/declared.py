@@ -95,6 +95,7 @@ STANDARDS = declare_register(Register(
 EQUIPMENT = declare_register(Register(
     "equipment", "equipment", Equipment, "equipment", build_equipment, may_be_empty=True,
     cited_by=(Citation("equipment", Form.IDS),),
+    entry_citations=(EntryCitation("owner", "roles", builtin=False, form=Form.ID),),
     unknown_rule="unknown-equipment",
     page=Page("registers/equipment.md", "Equipment", "Equipment",
               "The equipment the service owns, and the policies that cover it.",

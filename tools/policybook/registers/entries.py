@@ -48,6 +48,7 @@ class Equipment:
     aliases: tuple[str, ...] = ()
     service_interval_months: int | None = None
     last_serviced: str | None = None
+    owner: str | None = None  # the role that arranges its servicing
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -69,6 +70,9 @@ class StaffMember:
     roles: tuple[str, ...]
     signing_keys: tuple[str, ...] = ()  # OpenSSH public keys for signing approvals
     email: str | None = None  # where the confirmations service sends sign-in codes and reminders
+    joined: str | None = None  # full dates as written (YYYY-MM-DD); the schema reports any other text
+    last_appraisal: str | None = None
+    last_supervision: str | None = None
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -88,7 +92,12 @@ def build_guidance(item: dict[str, Any]) -> Guidance:
 
 def build_equipment(item: dict[str, Any]) -> Equipment:
     return Equipment(item["id"], str(item.get("name", "")), tuple(str(a) for a in item.get("aliases") or []),
-                     item.get("service_interval_months"), item.get("last_serviced"))
+                     _whole(item.get("service_interval_months")), _text_or_none(item.get("last_serviced")),
+                     _text_or_none(item.get("owner")))
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def build_standard(item: dict[str, Any]) -> Standard:
@@ -100,7 +109,12 @@ def build_staff_member(item: dict[str, Any]) -> StaffMember:
     return StaffMember(item["id"], str(item.get("name", "")),
                        tuple(str(r) for r in item.get("roles") or [] if isinstance(r, str)),
                        tuple(str(k) for k in item.get("signing_keys") or [] if isinstance(k, str)),
-                       item["email"] if isinstance(item.get("email"), str) else None)
+                       item["email"] if isinstance(item.get("email"), str) else None,
+                       *(_text_or_none(item.get(key)) for key in ("joined", "last_appraisal", "last_supervision")))
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _convert(value: object, annotation: object) -> object:

@@ -12,6 +12,7 @@ from policybook.loader import Document, load_yaml, parse_yaml_bytes
 from policybook.registers.declaration import Register, declared_registers
 from policybook.registers.declared import ALL_STAFF
 from policybook.registers.entries import Equipment, Guidance, Role, StaffMember, Standard, from_mapping
+from policybook.registers.practice import Course, Risk, ScheduledCheck
 from policybook.registers.schema import register_validator
 from policybook.schema_messages import schema_findings
 from policybook.schemas import SCHEMA
@@ -52,6 +53,30 @@ class Registers:
     @property
     def staff(self) -> dict[str, StaffMember]:
         return self.table("staff")
+
+    @property
+    def checks(self) -> dict[str, ScheduledCheck]:
+        return self.table("checks")
+
+    @property
+    def risks(self) -> dict[str, Risk]:
+        return self.table("risks")
+
+    @property
+    def training(self) -> dict[str, Course]:
+        return self.table("training")
+
+    def where(self, name: str, entry_id: str, *keys: str | int) -> tuple[str, int, int]:
+        """(file, line, column) of ``keys`` within the entry ``entry_id`` of register ``name`` (of the
+        entry's nearest present key), for a finding about that entry."""
+        doc = self.documents.get(name)
+        if doc is None:
+            return f"{name}.yml", 1, 1
+        items = doc.data.get(name) if isinstance(doc.data, dict) else None
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and item.get("id") == entry_id:
+                return (doc.rel, *doc.position((name, index, *keys)))
+        return (doc.rel, 1, 1)
 
     def role_exists(self, role_id: str) -> bool:
         return role_id == ALL_STAFF or role_id in self.roles
@@ -100,6 +125,8 @@ def load_register(register: Register, folder: Path, root: Path, max_bytes: int, 
     table: dict[str, Any] = registers.tables.setdefault(name, {})
     texts = texts or {}
     if not path.is_file() and path not in texts:
+        if register.optional_file and not path.is_symlink():
+            return
         registers.findings.append(SCHEMA.at(rel, 1, 1, f"register {name}.yml is missing"))
         return
     doc = _document(path, rel, max_bytes, texts)

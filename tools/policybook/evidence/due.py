@@ -1,0 +1,269 @@
+"""Everything that falls due, in one list: policy reviews, equipment servicing, scheduled checks, risk
+reviews and actions, training renewals, appraisals, supervision and reading deadlines.
+
+Each item comes from a full date in a register or a record, never from prose, and carries its owner
+and the file and line where it is kept, so lint reports it there and ``policybook due``, the calendar
+and the home page all show the same list. Something never done, with no date to count from, is due
+now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from dataclasses import dataclass
+from enum import StrEnum
+
+from policybook.corpus import Corpus
+from policybook.dates import add_months, long_date, parse_date
+from policybook.errors import PolicybookError
+from policybook.evidence.inforce import in_force
+from policybook.evidence.practice import practice_records
+from policybook.evidence.records import outstanding
+from policybook.registers import ALL_STAFF, StaffMember
+
+
+class Kind(StrEnum):
+    REVIEW = "review"
+    SERVICING = "servicing"
+    CHECK = "check"
+    RISK_REVIEW = "risk-review"
+    RISK_ACTION = "risk-action"
+    TRAINING = "training"
+    APPRAISAL = "appraisal"
+    SUPERVISION = "supervision"
+    READING = "reading"
+
+
+class Status(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due-soon"
+    LATER = "later"
+
+
+KIND_TITLES = {Kind.REVIEW: "Policy review", Kind.SERVICING: "Servicing", Kind.CHECK: "Check",
+               Kind.RISK_REVIEW: "Risk review", Kind.RISK_ACTION: "Risk action", Kind.TRAINING: "Training",
+               Kind.APPRAISAL: "Appraisal", Kind.SUPERVISION: "Supervision", Kind.READING: "Reading"}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing that falls due: what, by when, whose it is and where it is kept."""
+
+    kind: Kind
+    subject: str  # a stable key: the policy, equipment, check or risk id; "staff/course" for training
+    title: str  # what is due, in words: "Service the DEXA scanner"
+    owner: str  # who must do it: a role's title, or a member of staff's name
+    due: dt.date | None  # None: never done, and nothing to count from
+    status: Status
+    days: int | None  # days from today (negative when overdue); None when ``due`` is None
+    path: str
+    line: int
+    column: int
+    basis: str  # why it is due then: "last serviced 14 September 2026, every 6 months"
+    never: bool = False  # never done (a course never completed, a check never recorded)
+    staff: str | None = None  # the member of staff it concerns (training, appraisal, reading)
+    policy: str | None = None  # the policy it concerns (review, reading)
+
+    @property
+    def overdue(self) -> bool:
+        return self.status is Status.OVERDUE
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind.value, "subject": self.subject, "title": self.title, "owner": self.owner,
+                "due": self.due.isoformat() if self.due else None, "status": self.status.value, "days": self.days,
+                "basis": self.basis, "staff": self.staff, "policy": self.policy, "path": self.path,
+                "line": self.line, "column": self.column}
+
+
+def _status(due: dt.date | None, today: dt.date, window: int) -> tuple[Status, int | None]:
+    if due is None:
+        return Status.OVERDUE, None
+    days = (due - today).days
+    if days < 0:
+        return Status.OVERDUE, days
+    return (Status.DUE_SOON if days <= window else Status.LATER), days
+
+
+def _window(corpus: Corpus, months: int | None) -> int:
+    """How many days before its date an item is due soon: the settings' window, or a quarter of the
+    item's own interval when that is shorter (a monthly check is due soon in its last week, not always)."""
+    days = corpus.config.practice.due_soon_days
+    return min(days, months * 30 // 4) if months else days
+
+
+def _day(text: str | None) -> str:
+    day = parse_date(text)
+    return long_date(day) if day else "never"
+
+
+def _every(months: int) -> str:
+    return "every month" if months == 1 else f"every {months} months"
+
+
+class _Builder:
+    """Collects the items of one corpus: one method per kind of thing that falls due."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.today = corpus.today
+        self.items: list[DueItem] = []
+        self.records = practice_records(corpus)
+
+    def add(self, kind: Kind, subject: str, title: str, owner: str, due: dt.date | None, where: tuple[str, int, int],
+            basis: str, window: int, **about: str | None) -> None:
+        status, days = _status(due, self.today, window)
+        never = due is None or bool(about.pop("never", None))
+        self.items.append(DueItem(kind, subject, title, owner, due, status, days, *where, basis, never, **about))
+
+    def owner(self, role: str | None) -> str:
+        return self.corpus.role_title(role) if role else "No owner set"
+
+    def reviews(self) -> None:
+        window = self.corpus.config.due_soon_days
+        for policy in in_force(self.corpus):
+            if policy.next_review is None or not policy.id:
+                continue
+            where = (policy.rel, *policy.doc.position(("next_review",)))
+            self.add(Kind.REVIEW, policy.id, f"Review {policy.id} {policy.title}", self.owner(policy.owner),
+                     policy.next_review, where, f"version {policy.version_text}, next review set in the policy",
+                     window, policy=policy.id)
+
+    def servicing(self) -> None:
+        registers = self.corpus.registers
+        done = self.records.latest_by_subject(self.records.servicing)
+        for item in registers.equipment.values():
+            months = item.service_interval_months
+            if not months:
+                continue
+            dates = [d for d in (parse_date(item.last_serviced), done.get(item.id)) if d]
+            last = max(dates) if dates else None
+            key = "last_serviced" if item.last_serviced else "service_interval_months"
+            where = registers.where("equipment", item.id, key)
+            basis = (f"last serviced {_day(last.isoformat())}, {_every(months)}" if last
+                     else f"no service recorded, {_every(months)}")
+            self.add(Kind.SERVICING, item.id, f"Service the {item.name}", self.owner(item.owner),
+                     add_months(last, months) if last else None, where, basis, _window(self.corpus, months))
+
+    def checks(self) -> None:
+        registers = self.corpus.registers
+        done = self.records.latest_by_subject(self.records.checks)
+        for check in registers.checks.values():
+            months = check.every_months
+            if not months:
+                continue
+            last = done.get(check.id)
+            since = parse_date(check.since)
+            due = add_months(last, months) if last else (add_months(since, months) if since else None)
+            basis = (f"last done {_day(last.isoformat())}, {_every(months)}" if last
+                     else f"never recorded, {_every(months)}")
+            self.add(Kind.CHECK, check.id, check.title, self.owner(check.by), due,
+                     registers.where("checks", check.id, "id"), basis, _window(self.corpus, months),
+                     never="yes" if last is None else None)
+
+    def risks(self) -> None:
+        registers = self.corpus.registers
+        window = self.corpus.config.practice.due_soon_days
+        for risk in registers.risks.values():
+            review = parse_date(risk.next_review)
+            if review is not None:
+                self.add(Kind.RISK_REVIEW, risk.id, f"Review risk: {risk.title}", self.owner(risk.owner), review,
+                         registers.where("risks", risk.id, "next_review"),
+                         f"next review set in the risk register (score {risk.score or 'not set'})", window)
+            for index, action in enumerate(risk.actions):
+                due = parse_date(action.due)
+                if not action.open or due is None:
+                    continue
+                self.add(Kind.RISK_ACTION, f"{risk.id}/{index + 1}", f"{action.action} (risk: {risk.title})",
+                         self.owner(action.owner), due, registers.where("risks", risk.id, "actions", index, "due"),
+                         "an open action on the risk register", window)
+
+    def training(self) -> None:
+        corpus, registers = self.corpus, self.corpus.registers
+        done = self.records.latest(self.records.training)
+        induction = corpus.config.practice.induction_days
+        for member in registers.staff.values():
+            held = {ALL_STAFF, *member.roles}
+            joined = parse_date(member.joined)
+            where = registers.where("staff", member.id, "roles")
+            for course in registers.training.values():
+                if not held & set(course.roles):
+                    continue
+                last = done.get((course.id, member.id))
+                if last is None:
+                    due = joined + dt.timedelta(days=induction) if joined else None
+                    basis = (f"not completed; due within {induction} days of joining" if joined
+                             else "not completed")
+                elif course.renew_months:
+                    due = add_months(last, course.renew_months)
+                    basis = f"completed {_day(last.isoformat())}, renewed {_every(course.renew_months)}"
+                else:
+                    continue  # held once, and held
+                self.add(Kind.TRAINING, f"{member.id}/{course.id}", f"{member.name}: {course.label}", member.name,
+                         due, where, basis, _window(corpus, course.renew_months), staff=member.id,
+                         never="yes" if last is None else None)
+
+    def appraisals(self) -> None:
+        practice = self.corpus.config.practice
+        for kind, months, field in ((Kind.APPRAISAL, practice.appraisal_interval_months, "last_appraisal"),
+                                    (Kind.SUPERVISION, practice.supervision_interval_months, "last_supervision")):
+            if not months:
+                continue
+            for member in self.corpus.registers.staff.values():
+                self._meeting(kind, months, field, member)
+
+    def _meeting(self, kind: Kind, months: int, field: str, member: StaffMember) -> None:
+        last = parse_date(getattr(member, field))
+        joined = parse_date(member.joined)
+        base = last or joined
+        noun = "appraisal" if kind is Kind.APPRAISAL else "supervision"
+        basis = (f"last {noun} {_day(last.isoformat())}, {_every(months)}" if last
+                 else f"no {noun} recorded since joining" if joined else f"no {noun} recorded")
+        where = self.corpus.registers.where("staff", member.id, field if last else "id")
+        self.add(kind, member.id, f"{noun.capitalize()}: {member.name}", member.name,
+                 add_months(base, months) if base else None, where, basis,
+                 _window(self.corpus, months), staff=member.id, never="yes" if last is None else None)
+
+    def reading(self) -> None:
+        corpus = self.corpus
+        deadline = corpus.config.practice.read_within_days
+        if not deadline:
+            return
+        try:
+            owed = outstanding(corpus)
+        except PolicybookError:
+            return  # a damaged records file is lint's records-chain finding; no deadline can be read from it
+        for item in owed:
+            joined = parse_date(item.staff.joined)
+            starts = max(d for d in (item.since, joined) if d) if (item.since or joined) else None
+            due = starts + dt.timedelta(days=deadline) if starts else None
+            where = corpus.registers.where("staff", item.staff.id, "roles")
+            policy = item.policy
+            self.add(Kind.READING, f"{item.staff.id}/{policy.id}",
+                     f"{item.staff.name}: read {policy.id} {policy.title} (version {policy.version_text})",
+                     item.staff.name, due, where,
+                     f"not confirmed; staff confirm within {deadline} days of a new version", deadline,
+                     staff=item.staff.id, policy=policy.id)
+
+
+_MEMO: weakref.WeakKeyDictionary[Corpus, list[DueItem]] = weakref.WeakKeyDictionary()
+
+
+def due_items(corpus: Corpus) -> list[DueItem]:
+    """Every item that falls due, whatever its date, soonest first (undated, never-done items first)."""
+    items = _MEMO.get(corpus)
+    if items is None:
+        builder = _Builder(corpus)
+        for collect in (builder.reviews, builder.servicing, builder.checks, builder.risks, builder.training,
+                        builder.appraisals, builder.reading):
+            collect()
+        items = sorted(builder.items, key=lambda i: (i.due or dt.date.min, i.kind.value, i.subject))
+        _MEMO[corpus] = items
+    return items
+
+
+def due_now(corpus: Corpus, within_days: int | None = None) -> list[DueItem]:
+    """What is overdue or due: due soon by each item's own window, or within ``within_days`` when given."""
+    if within_days is None:
+        return [i for i in due_items(corpus) if i.status is not Status.LATER]
+    return [i for i in due_items(corpus) if i.days is None or i.days <= within_days]

@@ -1,0 +1,97 @@
+"""Append-only, hash-chained CSV records, read and verified: servicing done, checks done, training
+completed (records/<name>.csv). Each line's ``chain`` is the sha256 of the line before's chain and this
+line's fields (as in the read-and-understood records), so a line edited, removed or inserted shows.
+
+Reading never raises on the file's content: every problem is a (line, message) pair the lint rules
+report at that line, and only the well-formed lines are returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_LEDGER_BYTES = 20 * 1024 * 1024  # a small service's decades of records; more belongs in an archive
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One kind of record: its file under the project and its columns (before ``chain``)."""
+
+    rel: str  # "records/checks.csv"
+    columns: tuple[str, ...]
+
+    @property
+    def header(self) -> list[str]:
+        return [*self.columns, "chain"]
+
+    def path(self, root: Path) -> Path:
+        return root / self.rel
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    line: int
+    message: str
+    chain: bool = False  # a break in the hash chain, rather than a line that cannot be read
+
+
+@dataclass(frozen=True)
+class Line:
+    """A well-formed line of a ledger: its number in the file and its fields by column."""
+
+    number: int
+    fields: dict[str, str]
+
+
+def chain_value(previous: str, fields: list[str]) -> str:
+    """The chain value of a line: sha256 of the previous line's value and this line's fields."""
+    return hashlib.sha256(("\n".join([previous, *fields])).encode("utf-8")).hexdigest()
+
+
+def read_ledger(root: Path, ledger: Ledger) -> tuple[list[Line], list[LedgerProblem]]:
+    """(the well-formed lines, (line, problem) for everything else): a missing file holds no records."""
+    path = ledger.path(root)
+    if path.is_symlink():
+        return [], [LedgerProblem(1, "is a symbolic link: keep the records file itself in the project")]
+    if not path.is_file():
+        return [], []
+    size = path.stat().st_size
+    if size > MAX_LEDGER_BYTES:
+        return [], [LedgerProblem(1, f"is {size:,} bytes, over the limit of {MAX_LEDGER_BYTES:,}: archive old "
+                                     "records")]
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [LedgerProblem(1, f"cannot be read as UTF-8 ({exc.reason} at byte {exc.start})")]
+    if "\x00" in text:
+        return [], [LedgerProblem(1, "holds a NUL character: this is not a records file")]
+    lines: list[Line] = []
+    problems: list[LedgerProblem] = []
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        return [], [LedgerProblem(1, f"cannot be read as CSV ({exc})")]
+    if not rows:
+        return [], []  # an empty file holds no records (another writer may have just created it)
+    if [c.strip() for c in rows[0]] != ledger.header:
+        return [], [LedgerProblem(1, f"the first line must be '{','.join(ledger.header)}'")]
+    previous = ""
+    width = len(ledger.header)
+    for number, row in enumerate(rows[1:], start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != width:
+            problems.append(LedgerProblem(number, f"expected {width} fields ({','.join(ledger.header)}), "
+                                                  f"found {len(row)}"))
+            previous = ""
+            continue
+        values = [c.strip() for c in row[:-1]]
+        if row[-1].strip() != chain_value(previous, values):
+            problems.append(LedgerProblem(number, "this line does not follow from the one before: a record was "
+                                                  "edited, removed or inserted here", chain=True))
+        previous = row[-1].strip()
+        lines.append(Line(number, dict(zip(ledger.columns, values, strict=True))))
+    return lines, problems
