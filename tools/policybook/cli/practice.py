@@ -1,0 +1,64 @@
+"""Commands on what the service does: ``due`` (everything that falls due, in one list) and the records
+of work done: ``serviced``, ``checked`` and ``trained``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from policybook.cli.context import corpus_for
+from policybook.cli.registry import AS_ON_TODAY, command
+from policybook.corpus import Corpus
+from policybook.exitcodes import ExitCode
+from policybook.findings import Finding, blocking
+
+
+def _due_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--within", type=int, metavar="DAYS",
+                        help="list what falls due in the next DAYS days too (default: what is overdue, and what is "
+                             "due soon by practice.due_soon_days and review.due_soon_days)")
+
+
+@command("due", "everything overdue or due: reviews, servicing, checks, risks, training, appraisals, reading; "
+         "exits 1 when anything is overdue", options=_due_options, today=AS_ON_TODAY,
+         formats=("table", "json", "ics"))
+def cmd_due(args: argparse.Namespace) -> ExitCode:
+    from policybook.evidence.due import due_now
+    from policybook.views.due import as_dict, as_ics, as_table
+
+    if args.within is not None and args.within < 0:
+        from policybook.errors import PolicybookError
+
+        raise PolicybookError(f"--within: {args.within} is not a number of days")
+    corpus = corpus_for(args)
+    problems = _untrustworthy(corpus)
+    items = due_now(corpus, args.within)
+    if args.format == "json":
+        report = as_dict(corpus, items, args.within)
+        report["findings"] = [f.as_dict() for f in problems]
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    elif args.format == "ics":
+        sys.stdout.buffer.write(as_ics(corpus, items))
+    else:
+        sys.stdout.write(as_table(items, args.within))
+    if problems and args.format != "json":
+        for item in problems:
+            print(item.as_line(), file=sys.stderr)
+    return ExitCode.FINDINGS if problems or any(i.overdue for i in items) else ExitCode.OK
+
+
+def _untrustworthy(corpus: Corpus) -> list[Finding]:
+    """The errors that make the list incomplete or wrong: unreadable policies, registers and records, and
+    the practice rules' own errors (a risk nobody owns, a record that does not count)."""
+    from policybook.checks.practice import check_owners_held, check_practice_records, check_risk_actions
+    from policybook.checks.records import check_records_chain
+    from policybook.checks.references import check_register_entries
+    from policybook.checks.schema import check_schema
+
+    problems = blocking(corpus.load_findings) + blocking(check_schema(corpus))
+    for found in (check_register_entries, check_owners_held, check_practice_records, check_risk_actions,
+                  check_records_chain):
+        problems += blocking(found(corpus))
+    unique = {(f.path, f.line, f.column, f.rule, f.message): f for f in problems}
+    return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column))
