@@ -11,7 +11,7 @@ from policybook.cli.context import corpus_for
 from policybook.cli.registry import AS_ON_TODAY, command
 from policybook.corpus import Corpus
 from policybook.exitcodes import ExitCode
-from policybook.findings import Finding, blocking
+from policybook.findings import Finding, blocking, printable
 
 
 def _due_options(parser: argparse.ArgumentParser) -> None:
@@ -62,3 +62,57 @@ def _untrustworthy(corpus: Corpus) -> list[Finding]:
         problems += blocking(found(corpus))
     unique = {(f.path, f.line, f.column, f.rule, f.message): f for f in problems}
     return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column))
+
+
+def _serviced_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("item", metavar="ITEM", help="equipment id")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="the day it was serviced (default today)")
+    parser.add_argument("--by", required=True, metavar="WHO", help="who serviced it: the company, or a member of staff")
+    parser.add_argument("--note", default="", help="what was done, a certificate number")
+
+
+@command("serviced", "record that equipment was serviced (a chained record; moves last_serviced forward)",
+         options=_serviced_options, today=AS_ON_TODAY)
+def cmd_serviced(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.practice import record_servicing
+
+    corpus = corpus_for(args)
+    day = record_servicing(corpus, args.item, args.on, args.by, args.note)
+    print(f"recorded: {args.item} serviced on {day} by {printable(args.by.strip())}")
+    return ExitCode.OK
+
+
+def _checked_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("check", metavar="CHECK", help="check id from registers/checks.yml")
+    parser.add_argument("--by", required=True, metavar="STAFF", help="staff id of who carried it out")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="the day it was done (default today)")
+    parser.add_argument("--note", default="", help="what was found or done")
+
+
+@command("checked", "record that a scheduled check was carried out (a chained record)", options=_checked_options,
+         today=AS_ON_TODAY)
+def cmd_checked(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.practice import record_check
+
+    corpus = corpus_for(args)
+    day = record_check(corpus, args.check, args.by, args.on, args.note)
+    print(f"recorded: {args.check} done on {day} by {args.by}")
+    return ExitCode.OK
+
+
+def _trained_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("staff", metavar="STAFF", help="staff id")
+    parser.add_argument("course", metavar="COURSE", help="course id from registers/training.yml")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="the day it was completed (default today)")
+    parser.add_argument("--note", default="", help="provider, certificate number")
+
+
+@command("trained", "record that a member of staff completed a course (a chained record)", options=_trained_options,
+         today=AS_ON_TODAY)
+def cmd_trained(args: argparse.Namespace) -> ExitCode:
+    from policybook.control.practice import record_training
+
+    corpus = corpus_for(args)
+    day = record_training(corpus, args.staff, args.course, args.on, args.note)
+    print(f"recorded: {args.staff} completed {args.course} on {day}")
+    return ExitCode.OK

@@ -21,7 +21,7 @@ from policybook.loader import Document, decode, parse_markdown
 from policybook.writing import write_atomically
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap long lines
@@ -66,11 +66,11 @@ class PolicyFile:
         self.head = "\n".join(lines[1:close]) + "\n"
         self.closer = lines[close]
         self.body = "\n".join(lines[close + 1:])
-        self.data: CommentedMap = _yaml().load(self.head) or CommentedMap()
+        self.data: CommentedMap = round_trip_yaml().load(self.head) or CommentedMap()
 
     def render(self) -> str:
         stream = io.StringIO()
-        _yaml().dump(self.data, stream)
+        round_trip_yaml().dump(self.data, stream)
         text = f"---\n{stream.getvalue()}{self.closer}\n{self.body}"
         return text.replace("\n", self.newline) if self.newline != "\n" else text
 

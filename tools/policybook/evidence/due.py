@@ -111,10 +111,11 @@ class _Builder:
         self.records = practice_records(corpus)
 
     def add(self, kind: Kind, subject: str, title: str, owner: str, due: dt.date | None, where: tuple[str, int, int],
-            basis: str, window: int, **about: str | None) -> None:
+            basis: str, window: int, *, never: bool = False, staff: str | None = None,
+            policy: str | None = None) -> None:
         status, days = _status(due, self.today, window)
-        never = due is None or bool(about.pop("never", None))
-        self.items.append(DueItem(kind, subject, title, owner, due, status, days, *where, basis, never, **about))
+        self.items.append(DueItem(kind, subject, title, owner, due, status, days, *where, basis, never or due is None,
+                                  staff, policy))
 
     def owner(self, role: str | None) -> str:
         return self.corpus.role_title(role) if role else "No owner set"
@@ -159,7 +160,7 @@ class _Builder:
                      else f"never recorded, {_every(months)}")
             self.add(Kind.CHECK, check.id, check.title, self.owner(check.by), due,
                      registers.where("checks", check.id, "id"), basis, _window(self.corpus, months),
-                     never="yes" if last is None else None)
+                     never=last is None)
 
     def risks(self) -> None:
         registers = self.corpus.registers
@@ -201,7 +202,7 @@ class _Builder:
                     continue  # held once, and held
                 self.add(Kind.TRAINING, f"{member.id}/{course.id}", f"{member.name}: {course.label}", member.name,
                          due, where, basis, _window(corpus, course.renew_months), staff=member.id,
-                         never="yes" if last is None else None)
+                         never=last is None)
 
     def appraisals(self) -> None:
         practice = self.corpus.config.practice
@@ -222,7 +223,7 @@ class _Builder:
         where = self.corpus.registers.where("staff", member.id, field if last else "id")
         self.add(kind, member.id, f"{noun.capitalize()}: {member.name}", member.name,
                  add_months(base, months) if base else None, where, basis,
-                 _window(self.corpus, months), staff=member.id, never="yes" if last is None else None)
+                 _window(self.corpus, months), staff=member.id, never=last is None)
 
     def reading(self) -> None:
         corpus = self.corpus
