@@ -11,7 +11,8 @@ import pytest
 from icalendar import Calendar
 
 DAY = "2026-12-05"
-HOIST = '  - id: hoist-lift\n    name: patient hoist lift\n    service_interval_months: 6\n    last_serviced: "2020-11-01"\n'
+HOIST = ('  - id: hoist-lift\n    name: patient hoist lift\n    service_interval_months: 6\n'
+         '    last_serviced: "2020-11-01"\n')
 
 
 def _register(root: Path, name: str) -> Path:
