@@ -119,7 +119,9 @@ def _message(item: DueItem) -> str:
 @check(*{rule for pair in _RULES.values() for rule in pair}, TRAINING_MISSING)
 def check_due(corpus: Corpus) -> Iterator[Finding]:
     """Each item that is overdue or due soon, at the line of the register that keeps it. Appraisals and
-    supervision are reported only once overdue."""
+    supervision are reported only once overdue; what one person has still to read is one finding for
+    all of it (the due list names every policy)."""
+    reading: dict[tuple[str, Rule], list[DueItem]] = {}
     for item in due_items(corpus):
         if item.kind is Kind.REVIEW or item.status is Status.LATER:
             continue
@@ -130,7 +132,26 @@ def check_due(corpus: Corpus) -> Iterator[Finding]:
             continue
         else:
             rule = soon_rule
+        if item.kind is Kind.READING:
+            reading.setdefault((item.staff or "", rule), []).append(item)
+            continue
         yield rule.at(item.path, item.line, item.column, _message(item))
+    for (_, rule), items in reading.items():
+        yield rule.at(items[0].path, items[0].line, items[0].column, _reading_message(corpus, items))
+
+
+def _reading_message(corpus: Corpus, items: list[DueItem]) -> str:
+    """'Ruth Abernethy has not confirmed reading 2 policies within 14 days: GOV-001 (due 5 November 2026,
+    30 days ago), ...; record each with `policybook ack ra POLICY`'."""
+    first = items[0]
+    deadline = corpus.config.practice.read_within_days
+    shown = [f"{i.policy} ({_when(i).removeprefix('was ').removeprefix('is ')})" for i in items[:5]]
+    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+    count = "1 policy" if len(items) == 1 else f"{len(items)} policies"
+    overdue = first.overdue
+    hint = f"; record each with `policybook ack {first.staff} POLICY`" if overdue else ""
+    return (f"{first.owner} has not confirmed reading {count} within {deadline} days: {', '.join(shown)}{more}"
+            f"{hint}")
 
 
 @check(RISK_UNMITIGATED)

@@ -230,21 +230,25 @@ class _Builder:
         deadline = corpus.config.practice.read_within_days
         if not deadline:
             return
+        basis = f"not confirmed; staff confirm within {deadline} days of a new version"
         try:
             owed = outstanding(corpus)
         except PolicybookError:
             return  # a damaged records file is lint's records-chain finding; no deadline can be read from it
+        people: dict[str, tuple[tuple[str, int, int], dt.date | None]] = {}
+        named: dict[int, tuple[str, str]] = {}  # id(policy) -> (policy id, "GOV-001 Title (version 1.0)")
         for item in owed:
-            joined = parse_date(item.staff.joined)
+            member, policy = item.staff, item.policy
+            if member.id not in people:  # each person's line and joining date, found once
+                people[member.id] = (corpus.registers.where("staff", member.id, "roles"), parse_date(member.joined))
+            where, joined = people[member.id]
+            if id(policy) not in named:
+                named[id(policy)] = (policy.id or "", f"{policy.id} {policy.title} (version {policy.version_text})")
+            policy_id, label = named[id(policy)]
             starts = max(d for d in (item.since, joined) if d) if (item.since or joined) else None
             due = starts + dt.timedelta(days=deadline) if starts else None
-            where = corpus.registers.where("staff", item.staff.id, "roles")
-            policy = item.policy
-            self.add(Kind.READING, f"{item.staff.id}/{policy.id}",
-                     f"{item.staff.name}: read {policy.id} {policy.title} (version {policy.version_text})",
-                     item.staff.name, due, where,
-                     f"not confirmed; staff confirm within {deadline} days of a new version", deadline,
-                     staff=item.staff.id, policy=policy.id)
+            self.add(Kind.READING, f"{member.id}/{policy_id}", f"{member.name}: read {label}", member.name, due, where,
+                     basis, deadline, staff=member.id, policy=policy_id)
 
 
 _MEMO: weakref.WeakKeyDictionary[Corpus, list[DueItem]] = weakref.WeakKeyDictionary()

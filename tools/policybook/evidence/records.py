@@ -124,10 +124,14 @@ def chain_problems(corpus: Corpus) -> list[tuple[int, str]]:
 
 def must_read(corpus: Corpus, member: StaffMember) -> list[Policy]:
     """Approved policies whose audience includes this person and that ask readers to confirm."""
+    return _must_read(in_force(corpus), frozenset(member.roles))
+
+
+def _must_read(policies: list[Policy], roles: frozenset[str]) -> list[Policy]:
     chosen = []
-    for policy in in_force(corpus):
+    for policy in policies:
         audience = policy.audience
-        if policy.acknowledge and (ALL_STAFF in audience or set(member.roles) & set(audience)):
+        if policy.acknowledge and (ALL_STAFF in audience or roles & set(audience)):
             chosen.append(policy)
     return sorted(chosen, key=lambda p: p.id or "")
 
@@ -159,12 +163,16 @@ def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding
     file and ``also`` (confirmations not yet pulled into it from the confirmations service)."""
     records = [*read_records(corpus), *also]
     done = {(r.staff, r.policy, (parse_version(r.version) or (-1, 0))[0]) for r in records}
+    policies = in_force(corpus)
+    by_roles: dict[frozenset[str], list[tuple[Policy, str | None, int, dt.date | None]]] = {}
     found = []
     for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):
-        for policy in must_read(corpus, member):
-            major = policy.version[0] if policy.version else -1
-            if (member.id, policy.id, major) in done:
+        roles = frozenset(member.roles)
+        if roles not in by_roles:  # staff holding the same roles owe the same policies: worked out once
+            by_roles[roles] = [(p, p.id, p.version[0] if p.version else -1, _major_since(p))
+                               for p in _must_read(policies, roles)]
+        for policy, policy_id, major, since in by_roles[roles]:
+            if (member.id, policy_id, major) in done:
                 continue
-            since = _major_since(policy)
             found.append(Outstanding(member, policy, since, (corpus.today - since).days if since else None))
     return found

@@ -29,6 +29,7 @@ class Registers:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    _indexes: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, name: str) -> dict[str, Any]:
         """The entries of register ``name`` by id (empty when it is missing or unreadable)."""
@@ -72,11 +73,23 @@ class Registers:
         doc = self.documents.get(name)
         if doc is None:
             return f"{name}.yml", 1, 1
-        items = doc.data.get(name) if isinstance(doc.data, dict) else None
-        for index, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict) and item.get("id") == entry_id:
-                return (doc.rel, *doc.position((name, index, *keys)))
-        return (doc.rel, 1, 1)
+        index = self._positions(name).get(entry_id)
+        if index is None:
+            return (doc.rel, 1, 1)
+        return (doc.rel, *doc.position((name, index, *keys)))
+
+    def _positions(self, name: str) -> dict[str, int]:
+        """Entry id -> its index in the register's list (the first, where an id repeats), worked out once."""
+        known = self._indexes.get(name)
+        if known is None:
+            doc = self.documents.get(name)
+            items = doc.data.get(name) if doc is not None and isinstance(doc.data, dict) else None
+            known = {}
+            for index, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    known.setdefault(item["id"], index)
+            self._indexes[name] = known
+        return known
 
     def role_exists(self, role_id: str) -> bool:
         return role_id == ALL_STAFF or role_id in self.roles
