@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
-from conftest import TODAY
+from conftest import TODAY, edit, position_of
+
+from policybook.schemas import load_schema, validator
+
+PRACTICE = ("checks", "risks", "training")
+NAME = "Harbour Lane Dental Practice"
+SPEC = "policybook @ git+https://git.example.org/tools/policybook.git@v0.1.0"
 
 
 def _listing(folder: Path) -> dict[str, bytes]:
@@ -177,3 +186,159 @@ def test_lint_changed_names_a_link_as_itself_and_skips_deleted_files(example: Pa
     assert result.code == 1 and [f["path"] for f in findings] == ["policies/governance/alias.md"]
     gone = run("-C", str(example), "lint", "--today", TODAY, "--changed", str(example / "policies/gone.md"))
     assert gone.code == 1 and "alias.md" in gone.out  # a deletion can break any file: everything is reported
+
+
+def _field_names(schema: dict[str, Any]) -> set[str]:
+    """Every property name an entry of a register may have, nested ones (a risk's actions) included."""
+    names: set[str] = set()
+    for key, value in schema.get("properties", {}).items():
+        names.add(key)
+        if isinstance(value, dict):
+            names |= _field_names(value.get("items", {}) if value.get("type") == "array" else value)
+    return names
+
+
+def _commented_example(text: str) -> list[Any]:
+    """The example entry a starter register shows in its comments, uncommented."""
+    lines = [line[2:] for line in text.splitlines() if line.startswith("#   ")]
+    assert lines, "no commented example"
+    example = yaml.safe_load("\n".join(lines))
+    assert isinstance(example, list) and example
+    return example
+
+
+@pytest.mark.parametrize("register", [*PRACTICE, "staff", "equipment"])
+def test_a_new_library_explains_every_field_of_its_registers_with_a_valid_example(tmp_path: Path, run,
+                                                                                   register: str) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME).code == 0
+    text = (library / f"registers/{register}.yml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == {register: []}
+    comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    entry = load_schema(register)["properties"][register]["items"]
+    unexplained = sorted(name for name in _field_names(entry) if f"{name}:" not in comments)
+    assert unexplained == [], f"registers/{register}.yml does not explain {unexplained}"
+    example = {register: _commented_example(text)}
+    for entry_example in example[register]:
+        entry_example.pop("signing_keys", None)  # 'AAAA...': a place for the person's own key
+    assert [e.message for e in validator(register).iter_errors(example)] == []
+
+
+def test_a_new_library_has_the_practice_registers_and_settings_and_lints_clean(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME).code == 0
+    for register in PRACTICE:
+        assert yaml.safe_load((library / f"registers/{register}.yml").read_text(encoding="utf-8")) == {register: []}
+    text = (library / "policybook.yml").read_text(encoding="utf-8")
+    practice = yaml.safe_load(text)["practice"]
+    assert practice == {"due_soon_days": 30, "read_within_days": 14, "induction_days": 28,
+                        "appraisal_interval_months": 12, "high_risk_score": 15}
+    assert re.search(r"^ +# supervision_interval_months: \d+ +# ", text, re.MULTILINE)
+    section = re.search(r"^practice:\n((?:  .*\n)+)", text, re.MULTILINE)
+    assert section
+    for line in section.group(1).splitlines():  # each key, set or left out, says what it does
+        assert re.match(r"^  (# )?[a-z_]+: \d+  # \S", line), line
+    result = run("-C", str(library), "lint", "--today", TODAY)
+    assert result.code == 0 and result.out.startswith("No findings"), result.out
+
+
+def test_due_on_a_new_library_owes_nothing(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME).code == 0
+    result = run("-C", str(library), "due", "--today", TODAY)
+    assert result.code == 0 and result.out == "Nothing is overdue or due.\n", (result.out, result.err)
+    report = json.loads(run("-C", str(library), "due", "--today", TODAY, "--format", "json").out)
+    assert report["items"] == [] and report["findings"] == []
+
+
+def _fake_policybook(bin_dir: Path, code: int) -> dict[str, str]:
+    """A `policybook` that prints a list (or a calendar, for --format ics) and exits with ``code``."""
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "policybook"
+    fake.write_text("#!/bin/sh\n"
+                    'case "$*" in *ics*) echo BEGIN:VCALENDAR ;; '
+                    '*) echo "*overdue* AED servicing [link](javascript:x)" ;; esac\n'
+                    f"exit {code}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _run_script(script: str, folder: Path, env: dict[str, str]) -> int:
+    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=folder, env=env,
+                          check=False).returncode
+
+
+def test_the_github_kit_runs_due_every_morning_and_fails_while_anything_is_overdue(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME, "--github", "--install-from", SPEC).code == 0
+    workflow = yaml.safe_load((library / ".github/workflows/policies.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["schedule"][0]["cron"]  # YAML 1.1 reads the key `on` as true
+    jobs = {name: job for name, job in workflow["jobs"].items()
+            if any("policybook due" in str(step.get("run", "")) for step in job["steps"])}
+    assert list(jobs) == ["due"]
+    job = jobs["due"]
+    assert "github.event_name == 'schedule'" in job["if"] and "pull_request" not in job["if"]
+    assert job["permissions"] == {"contents": "read"}
+    assert any(step.get("with", {}).get("fetch-depth") == 0 for step in job["steps"])
+    assert any(step.get("run") == "pip install -r requirements.txt" for step in job["steps"])
+    (step,) = [s for s in job["steps"] if "policybook due" in str(s.get("run", ""))]
+    upload = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert upload and upload[0]["if"] == "always()" and "due.txt" in upload[0]["with"]["path"]
+    lint = workflow["jobs"]["lint"]
+    assert "if" not in lint and any("pull_request" in str(s.get("if", "")) and "--base" in s["run"]
+                                    for s in lint["steps"])
+    for code in (1, 0):
+        folder = tmp_path / f"run-{code}"
+        folder.mkdir()
+        env = {**_fake_policybook(tmp_path / f"bin-{code}", code), "GITHUB_STEP_SUMMARY": str(folder / "summary")}
+        assert _run_script(step["run"], folder, env) == code
+        assert (folder / "due.txt").read_text(encoding="utf-8").startswith("*overdue* AED servicing")
+        assert (folder / "due.ics").read_text(encoding="utf-8") == "BEGIN:VCALENDAR\n"
+        summary = (folder / "summary").read_text(encoding="utf-8")
+        assert "\n    *overdue* AED servicing [link](javascript:x)\n" in summary  # shown as code, not Markdown
+
+
+def test_the_gitlab_kit_runs_due_on_its_schedule_and_fails_while_anything_is_overdue(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME, "--gitlab", "--install-from", SPEC).code == 0
+    pipeline = yaml.safe_load((library / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    jobs = {name: job for name, job in pipeline.items()
+            if isinstance(job, dict) and "policybook due" in "\n".join(job.get("script", []))}
+    assert list(jobs) == ["due"]
+    job = jobs["due"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert job["stage"] in pipeline["stages"]
+    assert job["artifacts"]["when"] == "always" and "due.txt" in job["artifacts"]["paths"]
+    assert {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'} in pipeline["lint"]["rules"]
+    assert "--base" in "\n".join(pipeline["lint"]["script"])
+    for code in (1, 0):
+        folder = tmp_path / f"run-{code}"
+        folder.mkdir()
+        env = _fake_policybook(tmp_path / f"bin-{code}", code)
+        assert _run_script("\n".join(job["script"]), folder, env) == code
+        assert (folder / "due.txt").read_text(encoding="utf-8").startswith("*overdue* AED servicing")
+        assert (folder / "due.ics").is_file()
+
+
+def test_a_check_for_a_role_nobody_holds_and_an_unmitigated_risk_are_found(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME).code == 0
+    registers = library / "registers"
+    edit(registers / "staff.yml", "staff: []", "staff:\n  - id: ab\n    name: Alex Example\n"
+         f"    roles: [registered-manager]\n    joined: \"{TODAY}\"\n    last_appraisal: \"{TODAY}\"")
+    edit(registers / "checks.yml", "checks: []", "checks:\n  - id: first-aid-kit-check\n"
+         f"    title: First aid kit contents check\n    by: first-aider\n    every_months: 1\n    since: \"{TODAY}\"")
+    edit(registers / "risks.yml", "risks: []", "risks:\n  - id: slips\n    title: Patients slip on the wet ramp\n"
+         "    owner: registered-manager\n    likelihood: 4\n    impact: 5\n    next_review: \"2027-06-01\"")
+    result = run("-C", str(library), "lint", "--today", TODAY, "--format", "json")
+    findings = json.loads(result.out)["findings"]
+    assert result.code == 1
+    assert {f["rule"] for f in findings} == {"owner-unheld", "risk-unmitigated"}, findings
+    (unheld,) = [f for f in findings if f["rule"] == "owner-unheld"]
+    assert unheld["path"] == "registers/checks.yml"
+    assert unheld["line"] == position_of(registers / "checks.yml", "    by: first-aider\n")[0]
+    assert "first-aider" in unheld["message"]
+    (risk,) = [f for f in findings if f["rule"] == "risk-unmitigated"]
+    assert risk["path"] == "registers/risks.yml" and "scores 20" in risk["message"]
+    due = run("-C", str(library), "due", "--today", TODAY)
+    assert due.code == 1 and "owner-unheld" in due.err
