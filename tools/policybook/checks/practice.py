@@ -91,7 +91,7 @@ _RULES: dict[Kind, tuple[Rule, Rule]] = {
     Kind.READING: (READING_OVERDUE, READING_DUE),
 }
 
-_RECORD_COMMANDS = {Kind.SERVICING: "policybook serviced {subject}",
+_RECORD_COMMANDS = {Kind.SERVICING: "policybook serviced {subject} --by WHO",
                     Kind.CHECK: "policybook checked {subject} --by STAFF",
                     Kind.TRAINING: "policybook trained {staff} {course}",
                     Kind.READING: "policybook ack {staff} {policy}"}
