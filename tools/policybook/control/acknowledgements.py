@@ -5,21 +5,20 @@ ever added at the end, under the file's lock; reading and verifying them is evid
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from policybook.control.ledger import csv_lines, locked_append
 from policybook.corpus import Corpus
 from policybook.dates import past_date
 from policybook.errors import PolicybookError
 from policybook.evidence.inforce import in_force
+from policybook.evidence.ledger import chain_value
 from policybook.evidence.records import (
     CHAINED_HEADER,
     RECORDS,
     Record,
-    chain_value,
     file_end,
     read_records,
     records_path,
@@ -28,28 +27,11 @@ from policybook.writing import write_atomically
 
 
 def _append(path: Path, row: list[str]) -> None:
-    """Add one line at the end of the file; never rewrite what is there. The file is created with its
-    header and appended to under an exclusive lock, so two people recording at once cannot interleave
-    or both write the header."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
-        try:
-            size = os.fstat(stream.fileno()).st_size
-            lines = io.StringIO()
-            writer = csv.writer(lines, lineterminator="\n")
-            chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
-            if size == 0:
-                writer.writerow(CHAINED_HEADER)
-            elif not ends_with_newline:
-                lines.write("\n")
-            writer.writerow([*row, chain_value(previous, row)] if chained else row)
-            stream.write(lines.getvalue())
-            stream.flush()
-            os.fsync(stream.fileno())
-        finally:
-            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+    """Add one line at the end of the file, chained when the file is (see control/ledger.py)."""
+    with locked_append(path) as (stream, size):
+        chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
+        stream.write(csv_lines([[*row, chain_value(previous, row)] if chained else row],
+                               CHAINED_HEADER if size == 0 else None, not ends_with_newline))
 
 
 def append_new_records(corpus: Corpus, records: Iterable[Record]) -> list[Record]:
@@ -60,37 +42,22 @@ def append_new_records(corpus: Corpus, records: Iterable[Record]) -> list[Record
     if path.is_symlink():
         raise PolicybookError(f"{RECORDS} is a symbolic link: keep the records file itself in the project")
     read_records(corpus)  # refuse to append to a damaged file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
-        try:
-            held = {(r.staff, r.policy, r.version) for r in read_records(corpus)}  # under the lock
-            size = os.fstat(stream.fileno()).st_size
-            chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
-            if not chained:
-                raise PolicybookError(f"{RECORDS} carries no hash chain yet: run policybook ack seal once")
-            lines = io.StringIO()
-            writer = csv.writer(lines, lineterminator="\n")
-            if size == 0:
-                writer.writerow(CHAINED_HEADER)
-            elif not ends_with_newline:
-                lines.write("\n")
-            added = []
-            for record in records:
-                if (record.staff, record.policy, record.version) in held:
-                    continue
-                held.add((record.staff, record.policy, record.version))
-                fields = [record.staff, record.policy, record.version, record.date.isoformat()]
-                previous = chain_value(previous, fields)
-                writer.writerow([*fields, previous])
-                added.append(record)
-            if added:
-                stream.write(lines.getvalue())
-                stream.flush()
-                os.fsync(stream.fileno())
-        finally:
-            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+    with locked_append(path) as (stream, size):
+        held = {(r.staff, r.policy, r.version) for r in read_records(corpus)}  # under the lock
+        chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
+        if not chained:
+            raise PolicybookError(f"{RECORDS} carries no hash chain yet: run policybook ack seal once")
+        rows, added = [], []
+        for record in records:
+            if (record.staff, record.policy, record.version) in held:
+                continue
+            held.add((record.staff, record.policy, record.version))
+            fields = [record.staff, record.policy, record.version, record.date.isoformat()]
+            previous = chain_value(previous, fields)
+            rows.append([*fields, previous])
+            added.append(record)
+        if rows:
+            stream.write(csv_lines(rows, CHAINED_HEADER if size == 0 else None, not ends_with_newline))
     return added
 
 

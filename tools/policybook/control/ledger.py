@@ -1,5 +1,6 @@
-"""Appending to a chained records file (evidence/ledger.py): a line is only ever added at the end,
-under the file's exclusive lock, chained to the line before; nothing is rewritten or deleted."""
+"""Appending to a chained records file: a line is only ever added at the end, under the file's
+exclusive lock, chained to the line before; nothing is rewritten or deleted. ``locked_append`` is the
+one way any records file (read-and-understood, servicing, checks, training) is appended to."""
 
 from __future__ import annotations
 
@@ -7,29 +8,49 @@ import csv
 import fcntl
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from policybook.errors import PolicybookError
-from policybook.evidence.ledger import Ledger, chain_value, read_ledger
+from policybook.evidence.ledger import Ledger, chain_value, file_tail, read_ledger
 
 
-def _last_chain(path: Path) -> tuple[str, bool]:
-    """(the chain value of the file's last line, whether the file ends with a line end), from its last 4 KB."""
-    with open(path, "rb") as stream:
-        stream.seek(0, os.SEEK_END)
-        end = stream.tell()
-        stream.seek(max(0, end - 4096))
-        tail = stream.read()
-    lines = tail.decode("utf-8", "replace").strip().splitlines()
-    last = lines[-1].split(",") if lines else []
-    previous = last[-1].strip() if last and last[-1].strip() != "chain" else ""
-    return previous, tail.endswith(b"\n") or not tail
+@contextmanager
+def locked_append(path: Path) -> Iterator[tuple[TextIO, int]]:
+    """(the file open for appending, its size) under an exclusive lock, created if missing and never
+    through a symbolic link; what is written is flushed to disk before the lock is released, so two
+    people recording at once cannot interleave lines or both write the header."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+        try:
+            yield stream, os.fstat(stream.fileno()).st_size
+            stream.flush()
+            os.fsync(stream.fileno())
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+
+
+def csv_lines(rows: list[list[str]], header: list[str] | None, after_partial_line: bool) -> str:
+    """CSV text for ``rows`` (after ``header`` for a new file), starting on a new line when the file's
+    last line was left without its line end."""
+    lines = io.StringIO()
+    if after_partial_line:
+        lines.write("\n")
+    writer = csv.writer(lines, lineterminator="\n")
+    if header is not None:
+        writer.writerow(header)
+    writer.writerows(rows)
+    return lines.getvalue()
 
 
 def append_line(root: Path, ledger: Ledger, values: list[str]) -> None:
     """Add one record; a damaged file (unreadable, or a broken chain) is refused, not appended to."""
     for value in values:
-        if any(ch in value for ch in "\r\n\x00") or any(ord(ch) < 32 and ch != "\t" for ch in value):
+        if any(ord(ch) < 32 and ch != "\t" for ch in value) or "\x7f" in value:
             raise PolicybookError(f"{ledger.rel}: '{value[:40]}' holds a line break or control character")
     path = ledger.path(root)
     if path.is_symlink():
@@ -37,22 +58,8 @@ def append_line(root: Path, ledger: Ledger, values: list[str]) -> None:
     _, problems = read_ledger(root, ledger)
     if problems:
         raise PolicybookError(f"{ledger.rel}:{problems[0].line}: {problems[0].message}; nothing was recorded")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
-        try:
-            size = os.fstat(stream.fileno()).st_size
-            previous, ends_with_newline = ("", True) if size == 0 else _last_chain(path)
-            lines = io.StringIO()
-            writer = csv.writer(lines, lineterminator="\n")
-            if size == 0:
-                writer.writerow(ledger.header)
-            elif not ends_with_newline:
-                lines.write("\n")
-            writer.writerow([*values, chain_value(previous, values)])
-            stream.write(lines.getvalue())
-            stream.flush()
-            os.fsync(stream.fileno())
-        finally:
-            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+    with locked_append(path) as (stream, size):
+        last, ends_with_newline = ([], True) if size == 0 else file_tail(path)
+        previous = last[-1].strip() if last and last[-1].strip() != "chain" else ""
+        stream.write(csv_lines([[*values, chain_value(previous, values)]], ledger.header if size == 0 else None,
+                               not ends_with_newline))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,18 @@ class Line:
 
     number: int
     fields: dict[str, str]
+
+
+def file_tail(path: Path) -> tuple[list[str], bool]:
+    """(the fields of the file's last line, whether the file ends with a line end), from its last 4 KB:
+    what appending needs (the chain value to continue from) without reading the whole file."""
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        end = stream.tell()
+        stream.seek(max(0, end - 4096))
+        tail = stream.read()
+    lines = tail.decode("utf-8", "replace").strip().splitlines()
+    return (lines[-1].split(",") if lines else []), tail.endswith(b"\n") or not tail
 
 
 def chain_value(previous: str, fields: list[str]) -> str:

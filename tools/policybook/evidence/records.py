@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.evidence.inforce import in_force
+from policybook.evidence.ledger import chain_value, file_tail
 from policybook.model import Policy, parse_version
 from policybook.registers import ALL_STAFF, StaffMember
 
@@ -77,25 +76,15 @@ def read_records(corpus: Corpus) -> list[Record]:
     return records
 
 
-def chain_value(previous: str, fields: list[str]) -> str:
-    """The chain value of a line: sha256 of the previous line's value and this line's four fields."""
-    return hashlib.sha256(("\n".join([previous, *fields])).encode("utf-8")).hexdigest()
-
-
 def file_end(path: Path) -> tuple[bool, str, bool]:
     """(whether the file is chained, the chain value of its last line, whether it ends with a line end),
     reading only its first line and its last 4 KB."""
     with open(path, "rb") as stream:
         header = stream.readline().decode("utf-8", "replace").strip().split(",")
-        stream.seek(0, os.SEEK_END)
-        end = stream.tell()
-        stream.seek(max(0, end - 4096))
-        tail = stream.read()
-    lines = tail.decode("utf-8", "replace").strip().splitlines()
-    last = lines[-1].split(",") if lines else []
+    last, ends_with_newline = file_tail(path)
     chained = header == CHAINED_HEADER
     previous = last[-1] if chained and len(last) == 5 and last[-1] != "chain" else ""
-    return chained, previous, tail.endswith(b"\n")
+    return chained, previous, ends_with_newline
 
 
 def chain_problems(corpus: Corpus) -> list[tuple[int, str]]:
