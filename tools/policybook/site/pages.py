@@ -13,9 +13,11 @@ from collections.abc import Callable
 
 from policybook.corpus import Corpus
 from policybook.dates import long_date
+from policybook.evidence.due import KIND_TITLES, Kind, due_items
 from policybook.model import Policy
 from policybook.registers import declared_registers
 from policybook.views.addresses import link, policy_uri
+from policybook.views.due import overdue_by_kind
 from policybook.views.review import review_status
 from policybook.views.text import md_text
 
@@ -41,7 +43,7 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
     by_category: dict[str, list[Policy]] = defaultdict(list)
     for policy in published:
         by_category[policy.category or ""].append(policy)
-    lines = ["", "## Policies by category", ""]
+    lines = ["", *overdue_summary(corpus, home_uri), "## Policies by category", ""]
     if not published:
         lines.append("No policy has been approved yet.")
     for category in corpus.config.categories.values():
@@ -70,6 +72,26 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
               f"- {link(home_uri, 'registers/review.md', 'Due for review')}",
               *(f"- {link(home_uri, r.page.uri, r.page.title)}" for r in declared_registers() if r.page), ""]
     return "\n".join(lines)
+
+
+# Where each kind of item is listed: the register page of its register (a policy review, the review page).
+_LISTED_IN = {Kind.SERVICING: "equipment", Kind.CHECK: "checks", Kind.RISK_REVIEW: "risks", Kind.RISK_ACTION: "risks",
+              Kind.TRAINING: "training"}
+
+
+def overdue_summary(corpus: Corpus, home_uri: str) -> list[str]:
+    """How many things are overdue, by kind, each linked to the page that lists them; nothing when none is."""
+    tally = overdue_by_kind(due_items(corpus))
+    if not tally:
+        return []
+    pages = {r.name: r.page.uri for r in declared_registers() if r.page}
+    lines = ["## Overdue", "", f"As on {long_date(corpus.today)}, these are past the date they were due:", ""]
+    for kind, count in tally:
+        title = KIND_TITLES[kind]
+        target = "registers/review.md" if kind is Kind.REVIEW else pages.get(_LISTED_IN.get(kind, ""))
+        name = link(home_uri, target, title) if target else md_text(title)
+        lines.append(f"- {name}: {count} overdue")
+    return [*lines, ""]
 
 
 def _date(day: dt.date | None) -> str:
@@ -112,8 +134,9 @@ def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 9
              f"Policies that are overdue or due for review in the next {window_days} days, as on "
              f"{long_date(corpus.today)}.", ""]
     if calendar:
-        lines += ["Every review date is also in the [review calendar](../review-calendar.ics), which you can add "
-                  "to a calendar app.", ""]
+        lines += ["Every review date, with everything else that falls due (servicing, checks, risk reviews and "
+                  "actions, training), is also in the [calendar](../review-calendar.ics), which you can add to a "
+                  "calendar app.", ""]
     if not due:
         lines.append("No policy is overdue or due for review in this period.")
         return "\n".join(lines) + "\n"

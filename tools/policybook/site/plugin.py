@@ -48,6 +48,7 @@ from policybook.site.csp import (
 )
 from policybook.site.page_objects import GeneratedPage, PolicyPage, ShownPolicy, SitePage, SupersededPage
 from policybook.site.register_pages import register_nav, register_pages
+from policybook.site.tables import finish_tables
 from policybook.views.addresses import page_url, policy_uri
 from policybook.views.control import Links
 
@@ -165,9 +166,11 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self.config.previous_versions and not self.serving and has_history(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
-            from policybook.views.calendar import as_ics, due_reviews
+            from policybook.evidence.due import due_items
+            from policybook.views.due import as_ics
 
-            calendar = as_ics(corpus, due_reviews(corpus, None))
+            # Everything that falls due, each with its owner: the same list as `policybook due` and the home page.
+            calendar = as_ics(corpus, due_items(corpus))
             files.append(File.generated(config, "review-calendar.ics", content=calendar))
         for asset in ASSETS.iterdir():
             files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))
@@ -323,6 +326,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
     def on_page_content(self, html_text: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Every page's content is cleaned by the allow-list sanitiser; then a policy body takes its place."""
         cleaned = sanitise_page(html_text)
+        if isinstance(page, GeneratedPage):
+            cleaned = finish_tables(cleaned)
         if isinstance(page, ShownPolicy) and page.rendered is not None:
             cleaned = self._bodies().fill(cleaned, page.rendered)
             if isinstance(page, PolicyPage):

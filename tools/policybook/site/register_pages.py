@@ -1,8 +1,8 @@
 """The register pages of the staff site and their navigation, one for each declared register with a page.
 
 A register declares its page (address, heading, navigation title); a page with a layout of its own
-names it, and its function is in LAYOUTS below; any other is a table of the declared columns with the
-policies in force that cite each entry.
+names it, and its function is in LAYOUTS below (the practice registers' are in practice_pages.py); any
+other is a table of the declared columns with the policies in force that cite each entry.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 from policybook.corpus import Corpus
 from policybook.model import Policy
 from policybook.registers import Register, Standard, declared_registers
+from policybook.site.practice_pages import checks_page, equipment_page, risks_page, training_page
+from policybook.site.register_parts import citing_policies, heading, page_uri
 from policybook.views.addresses import link, policy_uri
 from policybook.views.text import md_text, md_url
 
@@ -36,27 +38,6 @@ def _renderer(register: Register) -> Renderer:
     return LAYOUTS[register.page.layout]
 
 
-def _uri(register: Register) -> str:
-    assert register.page is not None  # only registers with a page are rendered
-    return register.page.uri
-
-
-def _heading(register: Register) -> list[str]:
-    page = register.page
-    assert page is not None
-    return [f"# {md_text(page.title)}", "", *([md_text(page.intro), ""] if page.intro else [])]
-
-
-def _citing(published: list[Policy], register: Register) -> dict[str, list[Policy]]:
-    """Entry id -> the policies in force citing it, in id order: one pass over the policies."""
-    index: dict[str, list[Policy]] = defaultdict(list)
-    for policy in sorted(published, key=lambda p: p.id or ""):
-        cited = (value for citation in register.cited_by for _, value in citation.ids(policy.data))
-        for key in dict.fromkeys(cited):
-            index[key].append(policy)
-    return index
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(md_text(v) for v in value)
@@ -65,17 +46,17 @@ def _cell(value: Any) -> str:
 
 def table_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
     """A register's entries as a table, each with the policies in force that cite it."""
-    uri = _uri(register)
+    uri = page_uri(register)
     label = register.completion.label
     default = (("Id", "id"), (label.capitalize(), label))
     columns = register.page.columns if register.page and register.page.columns else default
-    lines = _heading(register)
+    lines = heading(register)
     entries = corpus.registers.table(register.name)
     if not entries:
         return "\n".join([*lines, "The register lists nothing yet."]) + "\n"
     lines += ["| " + " | ".join(md_text(h) for h, _ in columns) + " | Policies |",
               "|" + "---|" * (len(columns) + 1)]
-    index = _citing(published, register)
+    index = citing_policies(published, register)
     for item in entries.values():
         policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in index.get(item.id, [])) or "None"
         lines.append("| " + " | ".join(_cell(getattr(item, attribute, None)) for _, attribute in columns)
@@ -84,7 +65,7 @@ def table_page(corpus: Corpus, published: list[Policy], register: Register) -> s
 
 
 def roles_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
-    uri, lines = _uri(register), _heading(register)
+    uri, lines = page_uri(register), heading(register)
     role_ids = [*corpus.registers.roles, *(builtin[0] for builtin in register.builtin)]
     by_roles = [(p, p.roles) for p in sorted(published, key=lambda p: p.id or "")]  # each read once
     for role_id in role_ids:
@@ -104,8 +85,8 @@ def roles_page(corpus: Corpus, published: list[Policy], register: Register) -> s
 
 
 def guidance_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
-    uri, lines = _uri(register), _heading(register)
-    index = _citing(published, register)
+    uri, lines = page_uri(register), heading(register)
+    index = citing_policies(published, register)
     for item in sorted(corpus.registers.guidance.values(), key=lambda g: g.title.casefold()):
         citing = index.get(item.id, [])
         status = "" if item.status == "current" else f" **{md_text(item.status.capitalize())}.**"
@@ -121,11 +102,11 @@ def guidance_page(corpus: Corpus, published: list[Policy], register: Register) -
 
 
 def standards_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
-    uri, lines = _uri(register), _heading(register)
+    uri, lines = page_uri(register), heading(register)
     frameworks: dict[str, list[Standard]] = defaultdict(list)
     for standard in corpus.registers.standards.values():
         frameworks[standard.framework].append(standard)
-    index = _citing(published, register)
+    index = citing_policies(published, register)
     for framework, standards in frameworks.items():
         lines += [f"## {md_text(framework)}", "", "| Standard | Policies |", "|---|---|"]
         for standard in standards:
@@ -136,19 +117,7 @@ def standards_page(corpus: Corpus, published: list[Policy], register: Register) 
     return "\n".join(lines)
 
 
-def equipment_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
-    uri, lines = _uri(register), _heading(register)
-    lines += ["| Equipment | Service interval | Last serviced | Policies |", "|---|---|---|---|"]
-    index = _citing(published, register)
-    for item in corpus.registers.equipment.values():
-        citing = index.get(item.id, [])
-        interval = f"{item.service_interval_months} months" if item.service_interval_months else "Not set"
-        policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
-        lines.append(f"| {md_text(item.name)} | {interval} | {md_text(item.last_serviced or 'Not recorded')} | "
-                     f"{policies} |")
-    return "\n".join(lines) + "\n"
-
-
 # Register pages with a layout of their own, by the name their declaration gives (Page.layout).
 LAYOUTS: dict[str, Renderer] = {"roles": roles_page, "guidance": guidance_page, "standards": standards_page,
-                                "equipment": equipment_page}
+                                "equipment": equipment_page, "checks": checks_page, "risks": risks_page,
+                                "training": training_page}

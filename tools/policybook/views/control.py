@@ -8,6 +8,7 @@ policies addressed as pages of the site or as web addresses) a row or value name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,7 +16,8 @@ from enum import StrEnum
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.model import Policy
-from policybook.registers import citations
+from policybook.registers import citations, declared_registers
+from policybook.views.addresses import page_url
 from policybook.views.review import interval_text, is_overdue, review_status
 from policybook.views.text import web
 
@@ -32,7 +34,8 @@ BOTH = (Output.SITE, Output.PRINT)
 class Value:
     """One value of a row. ``kind`` says how a template shows it: ``text``; ``link`` (to the web address
     ``url``); ``status`` (the review state, ``style`` naming it: current, due-soon, overdue, superseded);
-    ``policy`` (another policy, ``ref`` its id, ``url`` its address in this output)."""
+    ``policy`` (another policy, ``ref`` its id, ``url`` its address in this output); ``page`` (a page of
+    the site, ``url`` its address from the site root)."""
 
     text: str
     url: str = ""
@@ -166,6 +169,7 @@ def _rows(corpus: Corpus, policy: Policy, output: Output, links: Links, review: 
         ((Output.SITE,), Row("related", "Related documents", related, "list")),
         (BOTH, Row("equipment", "Equipment covered", _equipment(corpus, policy), "list")),
         ((Output.PRINT,), Row("related", "Related documents", related, "list")),
+        (BOTH, Row("risks", "Risks that cite it", _risks(corpus, policy, output), "list")),
     ]
     declared += [(BOTH, row) for row in _cited_rows(corpus, policy, {row.key for _, row in declared})]
     # A fact every policy has keeps its one (maybe empty) value; a list, or a fact left out, has none.
@@ -213,6 +217,29 @@ def _standards(corpus: Corpus, policy: Policy) -> tuple[Value, ...]:
 def _equipment(corpus: Corpus, policy: Policy) -> tuple[Value, ...]:
     equipment = corpus.registers.equipment
     return tuple(Value(e.name) for e in (equipment.get(ref) for ref in policy.equipment) if e)
+
+
+def _risks(corpus: Corpus, policy: Policy, output: Output) -> tuple[Value, ...]:
+    """The risks whose register entry cites the policy, highest score first, each linked to its place on the
+    risk register page: a page of the site (kind ``page``, an address from the site root), or in print its
+    web address when the library names its site."""
+    register = next((r for r in declared_registers() if r.name == "risks"), None)
+    if register is None or register.page is None or not policy.id:
+        return ()
+    citing = [r for r in corpus.registers.risks.values() if policy.id in r.policies]
+    found = []
+    for risk in sorted(citing, key=lambda r: (-(r.score or 0), r.title.casefold(), r.id)):
+        address = page_url(register.page.uri) + (f"#risk-{risk.id}" if _SLUG.fullmatch(risk.id) else "")
+        detail = f"score {risk.score}" if risk.score is not None else "not scored"
+        if output is Output.SITE:
+            found.append(Value(risk.title, address, detail, kind="page"))
+        else:
+            base = corpus.config.site_url.rstrip("/")
+            found.append(Value(risk.title, web(f"{base}/{address}") if base else "", detail, kind="link"))
+    return tuple(found)
+
+
+_SLUG = re.compile(r"[a-z][a-z0-9-]*")  # the risk page gives an entry with such an id an anchor, risk-<id>
 
 
 def _related(policy: Policy, output: Output, links: Links) -> tuple[Value, ...]:

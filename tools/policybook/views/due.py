@@ -31,6 +31,14 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+STATUS_LABELS = {Status.OVERDUE: "Overdue", Status.DUE_SOON: "Due soon", Status.LATER: "Current"}
+
+
+def by_subject(items: list[DueItem], kind: Kind) -> dict[str, DueItem]:
+    """The items of one kind by their subject (an equipment, check or risk id; "staff/course" for training)."""
+    return {i.subject: i for i in items if i.kind is kind}
+
+
 def counts(items: list[DueItem]) -> dict[str, int]:
     """How many items are overdue and due soon."""
     tally = Counter(i.status for i in items)
