@@ -69,8 +69,16 @@ def _safe_id(value: str) -> bool:
     return bool(value) and value[0].isalnum() and all(c.isalnum() or c in "-_" for c in value)
 
 
+# Attributes a generated page's tables use, with the only values they may take: header cells scoped to
+# their column or row, and a wide table's scrolling container reachable by keyboard and named by its caption.
+_FIXED_VALUES = {("th", "scope"): {"col", "row"}, ("div", "role"): {"region"}, ("div", "tabindex"): {"0"}}
+
+
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
-    if name == "id" and not _safe_id(value):
+    if name in ("id", "aria-labelledby") and not _safe_id(value):
+        return None
+    allowed = _FIXED_VALUES.get((tag, name))
+    if allowed is not None and value not in allowed:
         return None
     return value
 
@@ -220,5 +228,7 @@ def sanitise_page(fragment: str) -> str:
     attributes = {tag: set(names) for tag, names in BODY_ATTRIBUTES.items()}
     attributes["*"] = {"class", "id", "title"}
     attributes["time"] = {"datetime"}  # register dates: shown long, sorted by the ISO date
+    attributes["th"] = attributes.get("th", set()) | {"scope"}
+    attributes["div"] = attributes.get("div", set()) | {"role", "tabindex", "aria-labelledby"}
     return nh3.clean(fragment, tags=PAGE_TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
                      attribute_filter=_keep_attribute, link_rel=None, strip_comments=True)

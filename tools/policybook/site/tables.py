@@ -4,8 +4,8 @@ matrix, the training matrices and the registers with many columns.
 Markdown tables have neither, so these are HTML in the page's Markdown (md_in_html): each cell's Markdown
 is made by the caller through md_text and link, so register text is escaped as in any generated page, and
 MkDocs checks and rewrites the links in it. A wide table scrolls sideways inside its own container, so
-the page itself never does. The page sanitiser keeps no ``scope``, ``role`` or ``tabindex``:
-``finish_tables`` adds them back to these tables once the page is cleaned, each a fixed value.
+the page itself never does. The page sanitiser keeps ``scope``, ``role``, ``tabindex`` and
+``aria-labelledby`` only with the values these tables give them (render.sanitise_page).
 """
 
 from __future__ import annotations
@@ -31,14 +31,15 @@ class Table:
 
     def markdown(self) -> str:
         assert _ID.fullmatch(self.id) and _ID.fullmatch(self.kind), "a table's id and kind are our own"
-        lines = ["", f'<div class="pb-scroll" id="{self.id}-scroll" markdown>',
+        lines = ["", f'<div class="pb-scroll" id="{self.id}-scroll" role="region" tabindex="0" '
+                     f'aria-labelledby="{self.id}" markdown>',
                  f'<table class="pb-table pb-table--{self.kind}" markdown>',
                  f'<caption id="{self.id}">{html.escape(self.caption)}</caption>',
                  "<thead markdown>", "<tr markdown>"]
-        lines += [f'<th class="pb-col" markdown="span">{cell}</th>' for cell in self.columns]
+        lines += [f'<th class="pb-col" scope="col" markdown="span">{cell}</th>' for cell in self.columns]
         lines += ["</tr>", "</thead>", "<tbody markdown>"]
         for header, cells in self.rows:
-            lines += ["<tr markdown>", f'<th class="pb-row" markdown="span">{header}</th>',
+            lines += ["<tr markdown>", f'<th class="pb-row" scope="row" markdown="span">{header}</th>',
                       *(f'<td markdown="span">{cell}</td>' for cell in cells), "</tr>"]
         lines += ["</tbody>", "</table>", "</div>", ""]
         return "\n".join(lines)
@@ -49,16 +50,7 @@ def anchor(prefix: str, entry_id: str) -> str | None:
     return f"{prefix}-{entry_id}" if _ID.fullmatch(entry_id) else None
 
 
-_SCROLL = re.compile(r'<div class="pb-scroll" id="([a-z][a-z0-9-]*)-scroll">')
-
-
 def finish_tables(cleaned: str) -> str:
-    """A sanitised page with its tables' header cells scoped (column or row) and each scrolling container
-    reachable by keyboard and named by its table's caption. Only elements carrying our classes change:
-    text from a register is escaped before this, so it can never read as one of these tags."""
-    # Markdown wraps a caption in a paragraph, which the cleaner moves out of the table, empty.
-    cleaned = cleaned.replace('<p></p><p></p><table class="pb-table', '<table class="pb-table')
-    cleaned = cleaned.replace('<th class="pb-col">', '<th class="pb-col" scope="col">')
-    cleaned = cleaned.replace('<th class="pb-row">', '<th class="pb-row" scope="row">')
-    return _SCROLL.sub(r'<div class="pb-scroll" id="\1-scroll" role="region" tabindex="0" aria-labelledby="\1">',
-                       cleaned)
+    """A sanitised page without the empty paragraphs Markdown leaves where a table's caption was wrapped
+    in one (the cleaner moves them out of the table)."""
+    return cleaned.replace('<p></p><p></p><table class="pb-table', '<table class="pb-table')
