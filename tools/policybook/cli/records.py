@@ -86,7 +86,9 @@ def _review_options(parser: argparse.ArgumentParser) -> None:
 def cmd_review(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.views.calendar import as_ics, as_table, due_reviews
+    from policybook.evidence.due import Kind, due_now
+    from policybook.views.calendar import as_table, due_reviews
+    from policybook.views.due import as_ics
 
     corpus = corpus_for(args)
     incomplete = _unreadable(corpus)
@@ -95,7 +97,8 @@ def cmd_review(args: argparse.Namespace) -> ExitCode:
         print(json.dumps({"today": corpus.today.isoformat(), "within_days": args.within,
                           "reviews": [d.as_dict() for d in due]}, indent=2))
     elif args.format == "ics":
-        sys.stdout.buffer.write(as_ics(corpus, due))
+        reviews = [i for i in due_now(corpus, args.within) if i.kind is Kind.REVIEW]
+        sys.stdout.buffer.write(as_ics(corpus, reviews, "policy reviews"))
     else:
         sys.stdout.write(as_table(due, args.within))
     return ExitCode.FINDINGS if incomplete else ExitCode.OK

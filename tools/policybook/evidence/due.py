@@ -126,7 +126,7 @@ class _Builder:
             if policy.next_review is None or not policy.id:
                 continue
             where = (policy.rel, *policy.doc.position(("next_review",)))
-            self.add(Kind.REVIEW, policy.id, f"Review {policy.id} {policy.title}", self.owner(policy.owner),
+            self.add(Kind.REVIEW, policy.id, f"{policy.id} {policy.title}", self.owner(policy.owner),
                      policy.next_review, where, f"version {policy.version_text}, next review set in the policy",
                      window, policy=policy.id)
 
@@ -168,7 +168,7 @@ class _Builder:
         for risk in registers.risks.values():
             review = parse_date(risk.next_review)
             if review is not None:
-                self.add(Kind.RISK_REVIEW, risk.id, f"Review risk: {risk.title}", self.owner(risk.owner), review,
+                self.add(Kind.RISK_REVIEW, risk.id, f"Review of risk: {risk.title}", self.owner(risk.owner), review,
                          registers.where("risks", risk.id, "next_review"),
                          f"next review set in the risk register (score {risk.score or 'not set'})", window)
             for index, action in enumerate(risk.actions):

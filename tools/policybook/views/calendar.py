@@ -1,12 +1,9 @@
-"""The review calendar: which approved policies are overdue or due for review, as a table, JSON or an
-iCalendar file for the manager's calendar."""
+"""The review calendar: which approved policies are overdue or due for review, as a table or JSON (its
+iCalendar file is views/due.py's, with every other thing that falls due)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-
-from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
 from policybook.evidence.inforce import in_force
@@ -48,36 +45,3 @@ def as_table(due: list[Due], within_days: int | None) -> str:
         status = f"overdue {-item.days} days" if item.days < 0 else f"due in {item.days} days"
         rows.append((str(item.policy.next_review), status, item.policy.id or "", item.policy.title or "", item.owner))
     return text_table(rows)
-
-
-ALARMS = (dt.timedelta(days=30), dt.timedelta(days=7))
-
-
-def as_ics(corpus: Corpus, due: list[Due]) -> bytes:
-    """One all-day event per review, with a stable UID so calendar apps update rather than duplicate."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//policybook//review calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", vText(f"{corpus.config.name}: policy reviews"))  # text: line ends escaped
-    domain = (corpus.config.site_url.split("//", 1)[-1].split("/", 1)[0] or "policybook.invalid")
-    stamp = dt.datetime.combine(corpus.today, dt.time(), tzinfo=dt.UTC)
-    for item in due:
-        policy = item.policy
-        if policy.next_review is None:  # due() lists only policies with a review date
-            continue
-        event = Event()
-        event.add("uid", f"review-{policy.id}-{policy.version_text}@{domain}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", policy.next_review)
-        event.add("dtend", policy.next_review + dt.timedelta(days=1))
-        event.add("summary", f"Review due: {policy.id} {policy.title}")
-        event.add("description", f"Owner: {item.owner}. Version {policy.version_text}, file {policy.rel}.")
-        for before in ALARMS:  # reminders while there is still time to review, not only on the day
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Review due in {before.days} days: {policy.id} {policy.title}")
-            alarm.add("trigger", -before)
-            event.add_component(alarm)
-        calendar.add_component(event)
-    ical: bytes = calendar.to_ical()  # icalendar leaves it unannotated
-    return ical

@@ -88,14 +88,13 @@ def as_ics(corpus: Corpus, items: list[DueItem], title: str = "what falls due") 
         event.add("description", f"Owner: {item.owner}. {when(item)} ({item.basis}). "
                                  f"Kept in {item.path}, line {item.line}.")
         event.add("categories", [KIND_TITLES[item.kind]])
-        if item.due is not None and item.due > corpus.today:
+        if item.due is not None:
             for before in ALARMS:  # reminders while there is still time, not only on the day
-                if before.days < (item.due - corpus.today).days:
-                    alarm = Alarm()
-                    alarm.add("action", "DISPLAY")
-                    alarm.add("description", f"Due on {long_date(item.due)}: {item.title}")
-                    alarm.add("trigger", -before)
-                    event.add_component(alarm)
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", f"Due on {long_date(item.due)}: {item.title}")
+                alarm.add("trigger", -before)
+                event.add_component(alarm)
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()  # icalendar leaves it unannotated
     return ical
