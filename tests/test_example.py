@@ -10,7 +10,6 @@ from conftest import REPO, TODAY
 
 from policybook.checks import RULES
 
-
 # (rule, path, staff, course): the example's training, deliberately not all current on the test day.
 DELIBERATE = {
     ("training-expired", "registers/staff.yml", "Owen Tregarth", "Moving and handling"),
