@@ -61,7 +61,29 @@ def example(tmp_path: Path) -> Path:
             shutil.copytree(source, root / optional)
         elif source.is_file():
             shutil.copy2(source, root / optional)
-    return unsign(root)
+    return train_up(unsign(root))
+
+
+# The example's training kept deliberately out of date (tests/test_example.py), with the renewal that
+# brings each up to date: (staff, course, date).
+RENEWALS = (("ot", "moving-handling", "2026-11-20"), ("jc", "basic-life-support", "2026-11-20"),
+            ("mf", "equality-diversity", "2026-11-20"), ("ra", "fire-safety", "2026-11-20"))
+
+
+def train_up(root: Path) -> Path:
+    """The example with its deliberately overdue and due-soon training renewed, so that tests of other
+    behaviour start from a library with no findings at all on TODAY."""
+    from policybook.evidence.ledger import chain_value
+
+    path = root / "records" / "training.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    previous = lines[-1].rsplit(",", 1)[1]
+    for staff, course, day in RENEWALS:
+        fields = [staff, course, day, "Renewed"]
+        previous = chain_value(previous, fields)
+        lines.append(",".join([*fields, previous]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
 
 
 def unsign(root: Path) -> Path:

@@ -38,7 +38,7 @@ def test_exit_1_and_sorted_text_lines(example: Path, run) -> None:
     assert lines[0] == f"{RATING}:1:1 error schema missing required field 'author'"
     assert lines[1].startswith(f"{RATING}:") and " error broken-link " in lines[1]
     assert " warning heading-structure " in lines[2]
-    assert lines[-1] == "2 errors, 1 warning and 0 suggestions in 35 files."
+    assert lines[-1] == "2 errors, 1 warning and 0 suggestions in 38 files."
     assert "\033[" not in result.out  # no colour when not a terminal
 
 
@@ -63,7 +63,7 @@ def test_json_output_shape(example: Path, run) -> None:
     first = payload["findings"][0]
     assert set(first) == {"path", "line", "column", "rule", "severity", "message"}
     assert first["path"] == RATING and first["line"] == 1 and first["severity"] == "error"
-    assert payload["summary"] == {"files": 35, "errors": 2, "warnings": 1, "suggestions": 0}
+    assert payload["summary"] == {"files": 38, "errors": 2, "warnings": 1, "suggestions": 0}
 
 
 def test_sarif_is_valid_sarif_2_1_0(example: Path, run) -> None:

@@ -1,4 +1,5 @@
-"""The example organisation is the reference: it must lint with no findings at all."""
+"""The example organisation is the reference: it must lint with no findings but the practice ones it
+keeps on purpose (a training renewal overdue, three due soon), so the due list has something to show."""
 
 from __future__ import annotations
 
@@ -9,13 +10,54 @@ from conftest import REPO, TODAY
 
 from policybook.checks import RULES
 
+# (rule, path, staff, course): the example's training, deliberately not all current on the test day.
+DELIBERATE = {
+    ("training-expired", "registers/staff.yml", "Owen Tregarth", "Moving and handling"),
+    ("training-due", "registers/staff.yml", "Jamie Castellan", "Basic life support and defibrillator use"),
+    ("training-due", "registers/staff.yml", "Martin Fairclough", "Equality, diversity and human rights"),
+    ("training-due", "registers/staff.yml", "Ruth Abernethy", "Fire safety"),
+}
 
-def test_example_has_no_findings_of_any_severity(run) -> None:
-    result = run("-C", str(REPO), "lint", "--today", TODAY, "--format", "json")
+
+def _deliberate(finding: dict[str, object]) -> tuple[object, ...]:
+    who, _, what = str(finding["message"]).partition(": ")
+    return finding["rule"], finding["path"], who, what.split(" is due on ")[0].split(" was due on ")[0]
+
+
+def test_example_has_no_findings_but_its_deliberate_training_ones(run) -> None:
+    for today in (TODAY, "2026-12-05"):
+        result = run("-C", str(REPO), "lint", "--today", today, "--format", "json")
+        payload = json.loads(result.out)
+        assert result.code == 0
+        assert {_deliberate(f) for f in payload["findings"]} == DELIBERATE, today
+        assert len(payload["findings"]) == len(DELIBERATE)
+        assert payload["summary"]["files"] >= 29
+
+
+def test_example_due_list_holds_only_the_deliberate_training(run) -> None:
+    result = run("-C", str(REPO), "due", "--today", "2026-12-05", "--format", "json")
     payload = json.loads(result.out)
-    assert result.code == 0
+    assert result.code == 1  # one renewal is overdue
     assert payload["findings"] == []
-    assert payload["summary"]["files"] >= 29
+    assert (payload["overdue"], payload["due_soon"]) == (1, 3)
+    assert {(i["kind"], i["subject"], i["status"]) for i in payload["items"]} == {
+        ("training", "ot/moving-handling", "overdue"), ("training", "jc/basic-life-support", "due-soon"),
+        ("training", "mf/equality-diversity", "due-soon"), ("training", "ra/fire-safety", "due-soon")}
+
+
+def test_example_uses_every_practice_register() -> None:
+    """Checks, risks and training are declared, and every serviced item has an owner."""
+    import yaml
+
+    def entries(name: str) -> list[dict[str, object]]:
+        return yaml.safe_load((REPO / "registers" / f"{name}.yml").read_text(encoding="utf-8"))[name]
+
+    assert len(entries("checks")) >= 6 and len(entries("training")) >= 11
+    risks = entries("risks")
+    assert any(r["likelihood"] * r["impact"] >= 15 for r in risks)
+    assert all(e.get("owner") for e in entries("equipment") if e.get("service_interval_months"))
+    for name in ("servicing", "checks", "training"):
+        assert len((REPO / "records" / f"{name}.csv").read_text(encoding="utf-8").splitlines()) > 10
 
 
 def test_example_has_enough_approved_policies_for_a_real_service() -> None:
