@@ -16,7 +16,8 @@ from hostile_cases import policy
 
 from policybook.corpus import load_corpus
 from policybook.findings import Finding, Severity, printable
-from policybook.views.calendar import as_ics, due_reviews
+from policybook.evidence.due import due_items
+from policybook.views.due import as_ics
 
 GOVERNANCE = "policies/governance"
 
@@ -64,7 +65,7 @@ def test_csv_report_cells_never_start_a_formula(example: Path, run) -> None:
 def test_the_calendar_escapes_a_line_break_in_the_organisation_name(example: Path) -> None:
     corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
     corpus.config.name = "Harbourside\nEVIL:injected"
-    calendar = as_ics(corpus, due_reviews(corpus, None)).decode("utf-8")
+    calendar = as_ics(corpus, due_items(corpus)).decode("utf-8")
     assert "\r\nEVIL:injected" not in calendar and "Harbourside\\nEVIL:injected" in calendar
 
 
