@@ -52,7 +52,9 @@ def test_titles_and_names_refuse_control_characters(example: Path, run) -> None:
 
 
 def test_csv_report_cells_never_start_a_formula(example: Path, run) -> None:
-    edit(example / "registers/staff.yml", "name: Hannah Okonjo", "name: '=HYPERLINK(\"http://x\")'")
+    staff = example / "registers/staff.yml"  # a new starter, who has confirmed nothing yet
+    staff.write_text(staff.read_text(encoding="utf-8") + "  - id: zz\n    name: '=HYPERLINK(\"http://x\")'\n"
+                     "    roles: [administrator]\n", encoding="utf-8")
     result = run("-C", str(example), "ack", "report", "--format", "csv", "--today", TODAY)
     assert result.code == 0
     lines = result.out.splitlines()[1:]

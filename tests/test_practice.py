@@ -229,6 +229,8 @@ def test_a_new_role_without_its_course_shows_in_the_next_lint(example: Path, run
     hits = [f for f in _found(_lint(run, example), "training-missing", "registers/staff.yml", line)
             if "Tail-lift operation" in str(f["message"])]
     assert hits and not before
+    annotations = run("-C", str(example), "lint", "--today", DAY, "--format", "github").out
+    assert f"::warning file=registers/staff.yml,line={line},col=" in annotations  # on the pull request
     item = _assert_due(run, example, kind="training", subject=f"{member}/tail-lift-ops")
     assert item["staff"] == member
 
@@ -313,9 +315,12 @@ def test_an_edited_record_breaks_the_chain(example: Path, run) -> None:
     for day in ("2026-10-01", "2026-11-01"):
         assert run("-C", str(example), "trained", member, "fire-safety-x", "--on", day, "--today", DAY).code == 0
     records = example / "records" / "training.csv"
-    records.write_text(records.read_text(encoding="utf-8").replace("2026-10-01", "2026-10-02"), encoding="utf-8")
+    lines = records.read_text(encoding="utf-8").splitlines()
+    edited = next(i for i, line in enumerate(lines) if line.startswith(f"{member},fire-safety-x,2026-10-01,"))
+    lines[edited] = lines[edited].replace("2026-10-01", "2026-10-02")
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
     chain = [f for f in _lint(run, example) if f["rule"] == "records-chain" and f["path"] == "records/training.csv"]
-    assert [f["line"] for f in chain] == [2]
+    assert [f["line"] for f in chain] == [edited + 1]
     refused = run("-C", str(example), "trained", member, "fire-safety-x", "--today", DAY)
     assert refused.code == 2 and "nothing was recorded" in refused.err
 
