@@ -15,8 +15,8 @@ from conftest import TODAY, edit
 from hostile_cases import policy
 
 from policybook.corpus import load_corpus
-from policybook.findings import Finding, Severity, printable
 from policybook.evidence.due import due_items
+from policybook.findings import Finding, Severity, printable
 from policybook.views.due import as_ics
 
 GOVERNANCE = "policies/governance"
