@@ -197,5 +197,6 @@ def test_an_empty_register_file_says_how_to_write_an_empty_register(text: str, m
                                                                      run) -> None:
     (example / "registers/equipment.yml").write_text(text, encoding="utf-8")
     _, findings = _lint(run, example)
-    assert [(f["path"], f["rule"], f["message"]) for f in findings if f["path"].startswith("registers/")] == [
+    # (registers/checks.yml, which cites equipment, then reports each item it names as unknown)
+    assert [(f["path"], f["rule"], f["message"]) for f in findings if f["path"] == "registers/equipment.yml"] == [
         ("registers/equipment.yml", "schema", message)]
