@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import REPO, unsign
+from conftest import REPO, train_up, unsign
 
 SITE_PARTS = ("mkdocs.yml", "docs")
 PROJECT_PARTS = ("policybook.yml", "registers", "policies", "records", "styles", ".vale.ini")
@@ -38,7 +38,7 @@ def copy_example(root: Path, signed: bool = False) -> Path:
         source = REPO / part
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
     add_site_files(root)
-    return root if signed else unsign(root)
+    return train_up(root if signed else unsign(root))
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
