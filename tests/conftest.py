@@ -86,6 +86,26 @@ def train_up(root: Path) -> Path:
     return root
 
 
+def unread(root: Path, *pairs: tuple[str, str]) -> Path:
+    """A copy of the example in which these (staff, policy) readings were never confirmed: their lines are
+    left out of records/acknowledgements.csv and the rest chained again, as a test's starting point for
+    confirmations that are still owed (the example itself owes none)."""
+    from policybook.evidence.ledger import chain_value
+
+    path = root / "records" / "acknowledgements.csv"
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    kept, previous = [header], ""
+    for line in lines:
+        fields = line.split(",")[:4]
+        if (fields[0], fields[1]) in pairs:
+            continue
+        previous = chain_value(previous, fields)
+        kept.append(",".join([*fields, previous]))
+    assert len(kept) == len(lines) + 1 - len(pairs), "each reading to take out is in the example's records"
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return root
+
+
 def unsign(root: Path) -> Path:
     """The example without its signed approvals (and with approvals.signatures off), for tests of other
     behaviour that edit approved policies or approve without keys. tests/test_signatures.py tests the

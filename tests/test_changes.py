@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, edit
+from conftest import TODAY, edit, unread
 from icalendar import Calendar
 
 HAND = "policies/infection-control/hand-hygiene.md"
@@ -91,8 +91,10 @@ def test_new_approve_bump_approve_gives_three_history_entries_and_lints_clean(ex
     assert [(h["version"], h["date"]) for h in data["history"]] == [
         ("2.0", "2026-06-10"), ("1.0", "2026-02-02"), ("0.1", "2026-01-05")]
     assert data["history"][0]["summary"] == "Check-in calls every hour."
-    code, findings = _lint(run, example)
-    assert findings == [] and code == 0
+    code, findings = _lint(run, example)  # staff now owe the new policy's reading, long past its 14 days
+    assert code == 0 and findings and {(f["rule"], f["path"]) for f in findings} == {
+        ("reading-overdue", "registers/staff.yml")}
+    assert all("reading 1 policy within 14 days: HS-005 (" in f["message"] for f in findings)
 
 
 @pytest.mark.parametrize("args", [
@@ -208,7 +210,7 @@ def test_review_calendar_table_json_and_ics(example: Path, run) -> None:
 
 
 def test_ack_and_report_follow_major_versions(example: Path, run) -> None:
-    records = example / "records/acknowledgements.csv"
+    records = unread(example, ("ho", "CLN-001")) / "records/acknowledgements.csv"
     original = records.read_bytes()
 
     def outstanding() -> set[tuple[str, str]]:
@@ -259,7 +261,9 @@ def test_site_shows_previous_versions_redlines_and_the_review_calendar(repo: Pat
     page = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="versions/1.3/"' in page and "What changed in version 1.4" in page
     calendar = Calendar.from_ical((repo / "site/review-calendar.ics").read_bytes())
-    assert len([c for c in calendar.walk() if c.name == "VEVENT"]) == 30
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len([e for e in events if str(e["summary"]).startswith("Policy review due: ")]) == 30
+    assert {str(e["summary"]).split(" due: ")[0] for e in events} >= {"Servicing", "Check", "Risk review", "Training"}
 
 
 @pytest.mark.parametrize(("on", "why"), [("2021-01-01", "before the policy was created"),

@@ -9,19 +9,21 @@ from pathlib import Path
 
 import pytest
 from confirmtools import STAFF_ADDRESSES, MailSink, confirmations_settings
-from conftest import TODAY
+from conftest import TODAY, unread
 
 from policybook.confirm.database import connect
 from policybook.confirm.ledger import append_confirmation
 from policybook.confirm.migrations import migrate
 
-# In the example on TODAY: Hannah Okonjo (ho) has not confirmed CLN-001 3.0 (269 days), Owen Tregarth (ot)
-# HS-002 3.0 (192 days); both policies are owned by the lead radiographer, Tomasz Ellery (te).
+# The example with two readings taken back (conftest.unread): on TODAY Hannah Okonjo (ho) has not confirmed
+# CLN-001 3.0 (269 days), Owen Tregarth (ot) HS-002 3.0 (192 days); both policies are owned by the lead
+# radiographer, Tomasz Ellery (te).
 
 
 @pytest.fixture
 def library(example: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     sink: MailSink = request.getfixturevalue("mail")
+    unread(example, ("ho", "CLN-001"), ("ot", "HS-002"))
     with open(example / "policybook.yml", "a", encoding="utf-8") as config:
         config.write(confirmations_settings("https://confirm.harbourside-dexa.example",
                                             f"sqlite:///{tmp_path / 'confirm.sqlite3'}", sink.port,

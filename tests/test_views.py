@@ -60,7 +60,7 @@ def test_an_approved_policys_rows_on_the_site(example: Path) -> None:
         "Policy id", "Version", "Status", "Category", "Owner", "Author", "Approved by", "Approved on",
         "First issued", "Next review", "Reviewed every"]
     assert [r.label for r in view.lists] == [
-        "External guidance", "Regulations and quality statements", "Related documents"]
+        "External guidance", "Regulations and quality statements", "Related documents", "Risks that cite it"]
     assert (view.id, view.version, view.status, view.next_review) == ("IPC-002", "1.3", "Approved", "13 October 2027")
     assert _texts(_row(view, "owner")) == ["Infection Prevention and Control Lead"]
     assert _texts(_row(view, "review_interval")) == ["24 months"]
@@ -85,7 +85,7 @@ def test_an_approved_policys_rows_in_print(example: Path) -> None:
         "Policy id", "Version", "Status", "Category", "Owner", "Author", "Approved by", "Approved on",
         "First issued", "Next review", "Review interval", "Who must read it", "On the staff site"]
     assert [r.label for r in view.lists] == [
-        "External guidance", "Regulations and quality statements", "Related documents"]
+        "External guidance", "Regulations and quality statements", "Related documents", "Risks that cite it"]
     assert _texts(_row(view, "review_interval")) == ["Every 24 months"]
     assert _row(view, "next_review").values == (Value("13 October 2027"),)  # not overdue: nothing more
     assert _row(view, "url").values == (Value(f"{SITE}/policies/infection-control/hand-hygiene/",

@@ -32,7 +32,7 @@ from policybook.writing import create_atomically, refuse_links_below
 
 KITS = ("github", "gitlab", "pre-commit", "vscode")
 # Where pre-commit and CI run policybook from: the files a library's hook watches.
-HOOK_FILES = r"^(policies/.+\.md|registers/.+\.ya?ml|policybook\.yml|\.vale\.ini|styles/.+)$"
+HOOK_FILES = r"^(policies/.+\.md|registers/.+\.ya?ml|records/.+\.csv|policybook\.yml|\.vale\.ini|styles/.+)$"
 _MAX_NAME = 120
 
 
