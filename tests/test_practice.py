@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import edit
 from icalendar import Calendar
 
 DAY = "2026-12-05"
@@ -93,18 +94,16 @@ def test_a_service_six_years_old_is_an_error_at_its_line_and_overdue(example: Pa
 def test_serviced_records_a_chained_line_and_moves_the_register_forward(example: Path, run) -> None:
     path = _add(example, "equipment", '  - id: hoist-lift # kept comment\n    name: patient hoist lift\n'
                                       '    service_interval_months: 6\n    last_serviced: "2020-11-01"\n')
-    result = run("-C", str(example), "serviced", "hoist-lift", "--on", "2026-12-01", "--by", "Lift Co, Ltd",
-                 "--today", DAY)
+    result = run("-C", str(example), "serviced", "hoist-lift", "--on", "2026-12-01", "--by", "Lift Co, Ltd")
     assert result.code == 0, result.err
     text = path.read_text(encoding="utf-8")
     assert 'last_serviced: "2026-12-01"' in text and "# kept comment" in text
     assert "Lift Co, Ltd" in (example / "records" / "servicing.csv").read_text(encoding="utf-8")
     assert not _found(_lint(run, example), "service-overdue", "registers/equipment.yml",
                       _line_of(path, 'last_serviced: "2026-12-01"'))
-    again = run("-C", str(example), "serviced", "hoist-lift", "--on", "2026-12-01", "--by", "Lift Co, Ltd",
-                "--today", DAY)
+    again = run("-C", str(example), "serviced", "hoist-lift", "--on", "2026-12-01", "--by", "Lift Co, Ltd")
     assert again.code == 2 and "already records this" in again.err
-    future = run("-C", str(example), "serviced", "hoist-lift", "--on", "2027-01-01", "--by", "x", "--today", DAY)
+    future = run("-C", str(example), "serviced", "hoist-lift", "--on", "2027-01-01", "--by", "x")
     assert future.code == 2 and "in the future" in future.err
 
 
@@ -113,8 +112,7 @@ def test_a_check_not_done_for_three_intervals_is_overdue(example: Path, run) -> 
     member, role = staff
     path = _add(example, "checks", f"  - id: eyewash-check\n    title: Eyewash station check\n    by: {role}\n"
                                    "    every_months: 1\n")
-    assert run("-C", str(example), "checked", "eyewash-check", "--by", member, "--on", "2026-09-01",
-               "--today", DAY).code == 0
+    assert run("-C", str(example), "checked", "eyewash-check", "--by", member, "--on", "2026-09-01").code == 0
     line = _line_of(path, "id: eyewash-check")
     hits = _found(_lint(run, example), "check-overdue", "registers/checks.yml", line)
     assert hits and hits[0]["severity"] == "error"
@@ -127,8 +125,7 @@ def test_a_check_never_recorded_is_due_now_and_one_done_is_not(example: Path, ru
     _add(example, "checks", f"  - id: eyewash-check\n    title: Eyewash station check\n    by: {role}\n"
                             "    every_months: 3\n")
     assert any(f["rule"] == "check-overdue" for f in _lint(run, example))
-    assert run("-C", str(example), "checked", "eyewash-check", "--by", member, "--on", "2026-11-30",
-               "--today", DAY).code == 0
+    assert run("-C", str(example), "checked", "eyewash-check", "--by", member, "--on", "2026-11-30").code == 0
     assert not [f for f in _lint(run, example) if f["rule"].startswith("check-")]
 
 
@@ -238,7 +235,7 @@ def test_a_new_role_without_its_course_shows_in_the_next_lint(example: Path, run
 def test_a_completion_past_its_renewal(example: Path, run) -> None:
     member, role = _staff_with_role(example)[0]
     _add(example, "training", COURSE.format(id="manual-handling-x", title="Manual handling refresher", role=role))
-    result = run("-C", str(example), "trained", member, "manual-handling-x", "--on", "2024-10-01", "--today", DAY)
+    result = run("-C", str(example), "trained", member, "manual-handling-x", "--on", "2024-10-01")
     assert result.code == 0, result.err
     staff = example / "registers" / "staff.yml"
     line = _line_of(staff, "roles:", after=f"id: {member}\n")
@@ -246,8 +243,7 @@ def test_a_completion_past_its_renewal(example: Path, run) -> None:
             if "Manual handling refresher" in str(f["message"])]
     assert hits and hits[0]["severity"] == "warning"
     assert _assert_due(run, example, kind="training", subject=f"{member}/manual-handling-x")["due"] == "2025-10-01"
-    assert run("-C", str(example), "trained", member, "manual-handling-x", "--on", "2026-12-01",
-               "--today", DAY).code == 0
+    assert run("-C", str(example), "trained", member, "manual-handling-x", "--on", "2026-12-01").code == 0
     assert not [f for f in _lint(run, example) if "Manual handling refresher" in str(f["message"])]
 
 
@@ -286,7 +282,7 @@ def test_a_confirmation_thirty_days_past_the_deadline(example: Path, run) -> Non
 def test_records_that_cannot_count_are_findings_at_their_line(example: Path, run) -> None:
     member, role = _staff_with_role(example)[0]
     _add(example, "training", COURSE.format(id="fire-safety-x", title="Fire safety", role=role))
-    assert run("-C", str(example), "trained", member, "fire-safety-x", "--on", "2026-11-01", "--today", DAY).code == 0
+    assert run("-C", str(example), "trained", member, "fire-safety-x", "--on", "2026-11-01").code == 0
     records = example / "records" / "training.csv"
     from policybook.evidence.ledger import chain_value
 
@@ -306,14 +302,14 @@ def test_records_that_cannot_count_are_findings_at_their_line(example: Path, run
                  "not a full date"):
         assert said in messages
     assert _assert_due(run, example, rule="practice-record")
-    assert run("-C", str(example), "trained", member, "fire-safety-x", "--today", DAY).code == 0  # still appends
+    assert run("-C", str(example), "trained", member, "fire-safety-x").code == 0  # still appends
 
 
 def test_an_edited_record_breaks_the_chain(example: Path, run) -> None:
     member, role = _staff_with_role(example)[0]
     _add(example, "training", COURSE.format(id="fire-safety-x", title="Fire safety", role=role))
     for day in ("2026-10-01", "2026-11-01"):
-        assert run("-C", str(example), "trained", member, "fire-safety-x", "--on", day, "--today", DAY).code == 0
+        assert run("-C", str(example), "trained", member, "fire-safety-x", "--on", day).code == 0
     records = example / "records" / "training.csv"
     lines = records.read_text(encoding="utf-8").splitlines()
     edited = next(i for i, line in enumerate(lines) if line.startswith(f"{member},fire-safety-x,2026-10-01,"))
@@ -321,7 +317,7 @@ def test_an_edited_record_breaks_the_chain(example: Path, run) -> None:
     records.write_text("\n".join(lines) + "\n", encoding="utf-8")
     chain = [f for f in _lint(run, example) if f["rule"] == "records-chain" and f["path"] == "records/training.csv"]
     assert [f["line"] for f in chain] == [edited + 1]
-    refused = run("-C", str(example), "trained", member, "fire-safety-x", "--today", DAY)
+    refused = run("-C", str(example), "trained", member, "fire-safety-x")
     assert refused.code == 2 and "nothing was recorded" in refused.err
 
 
@@ -343,8 +339,8 @@ def test_the_calendar_has_one_event_per_item_with_its_owner(example: Path, run) 
     assert code == 1 and len(events) == len(report["items"]) > 0
     owners = {str(i["title"]): str(i["owner"]) for i in report["items"]}
     for event in events:
-        title = str(event["summary"]).split(" due: ", 1)[1]
-        assert f"Owner: {owners[title]}." in str(event["description"])
+        title = str(event["summary"])
+        assert str(event["description"]).startswith(f"Owner: {owners[title]}.")
     assert len({str(e["uid"]) for e in events}) == len(events)
 
 
@@ -352,3 +348,131 @@ def test_the_calendar_has_one_event_per_item_with_its_owner(example: Path, run) 
 def test_a_negative_window_is_refused(example: Path, run, within: str) -> None:
     result = run("-C", str(example), "due", "--within", within)
     assert result.code == 2 and "--within" in result.err
+
+
+def _records_bytes(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / "records").glob("*.csv")}
+
+
+@pytest.mark.parametrize("note", ["Cert\u2028filed", "x\u0085y", "line\nbreak", "bell\x07", "\udcff"])
+def test_a_note_that_would_break_its_line_is_refused(example: Path, run, note: str) -> None:
+    before = _records_bytes(example)
+    result = run("-C", str(example), "trained", "ot", "moving-handling", "--on", "2026-12-01", "--note", note)
+    assert result.code == 2 and "nothing was recorded" in result.err and "Traceback" not in result.err
+    assert _records_bytes(example) == before
+
+
+def test_a_note_that_starts_a_formula_is_kept_as_text(example: Path, run) -> None:
+    assert run("-C", str(example), "trained", "ot", "moving-handling", "--on", "2026-12-01",
+               "--note", '=HYPERLINK("http://x","y")').code == 0
+    last = (example / "records/training.csv").read_text(encoding="utf-8").splitlines()[-1]
+    assert ",'=HYPERLINK(" in last.replace('"', "")
+    assert not [f for f in _lint(run, example) if f["path"].startswith("records/")]
+
+
+def test_a_leaver_owes_nothing_and_their_records_still_count(example: Path, run) -> None:
+    member, role = _staff_with_role(example)[0]
+    _settings(example, appraisal_interval_months=12)
+    path = _add(example, "checks", f"  - id: eyewash-check\n    title: Eyewash station check\n    by: {role}\n"
+                                   "    every_months: 3\n")
+    assert run("-C", str(example), "checked", "eyewash-check", "--by", member, "--on", "2026-11-20").code == 0
+    staff = example / "registers" / "staff.yml"
+    text = staff.read_text(encoding="utf-8")
+    start = text.index(f"  - id: {member}\n")
+    staff.write_text(text[:start] + f'  - id: {member}\n    left: "2026-11-30"\n'
+                     + text[start + len(f"  - id: {member}\n"):], encoding="utf-8")
+    _, report = _due(run, example)
+    assert not [i for i in report["items"] if i["staff"] == member]
+    assert not [f for f in _lint(run, example) if f["path"].startswith("records/")]
+    assert not [i for i in report["items"] if i["kind"] == "check" and i["subject"] == "eyewash-check"
+                and i["status"] != "later"]  # the leaver's check still counts
+    late = run("-C", str(example), "checked", "eyewash-check", "--by", member, "--on", "2026-12-01")
+    assert late.code == 2 and "after" in late.err and "left" in late.err
+    assert path.exists()
+
+
+def test_a_retired_check_falls_due_for_nothing(example: Path, run) -> None:
+    _, role = _staff_with_role(example)[0]
+    _add(example, "checks", f"  - id: eyewash-check\n    title: Eyewash station check\n    by: {role}\n"
+                            '    every_months: 1\n    retired: "2026-06-30"\n')
+    assert not [f for f in _lint(run, example) if "Eyewash" in str(f["message"])]
+
+
+def test_records_are_dated_by_the_real_calendar_not_the_what_if_day(example: Path, run,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    monkeypatch.setenv("POLICYBOOK_TODAY", "2031-01-01")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    refused = run("-C", str(example), "trained", "ot", "moving-handling", "--on", tomorrow)
+    assert refused.code == 2 and "in the future" in refused.err
+    assert run("-C", str(example), "trained", "ot", "moving-handling").code == 0
+    last = (example / "records/training.csv").read_text(encoding="utf-8").splitlines()[-1]
+    assert f",{dt.date.today().isoformat()}," in last
+
+
+def test_serviced_refuses_a_register_it_cannot_edit_before_recording(example: Path, run) -> None:
+    equipment = example / "registers/equipment.yml"
+    edit(equipment, "  - id: qa-phantom\n", "  - id: qa-phantom\n    aliases: [phantom]\n")
+    before = _records_bytes(example)
+    result = run("-C", str(example), "serviced", "dexa-scanner", "--by", "Engineer", "--on", "2026-12-01")
+    assert result.code == 2 and "nothing was recorded" in result.err and "Traceback" not in result.err
+    assert _records_bytes(example) == before
+
+
+def test_serviced_keeps_line_ends_and_byte_order_mark(example: Path, run) -> None:
+    equipment = example / "registers/equipment.yml"
+    raw = b"\xef\xbb\xbf" + equipment.read_bytes().replace(b"\n", b"\r\n")
+    equipment.write_bytes(raw)
+    assert run("-C", str(example), "serviced", "dexa-scanner", "--by", "Engineer", "--on", "2026-12-01").code == 0
+    after = equipment.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and b'last_serviced: "2026-12-01"\r\n' in after
+    assert after.count(b"\n") == after.count(b"\r\n") and len(after.splitlines()) == len(raw.splitlines())
+
+
+def test_a_date_far_ahead_is_a_finding_not_a_crash(example: Path, run) -> None:
+    path = _add(example, "equipment", '  - id: hoist-lift\n    name: patient hoist lift\n'
+                                      '    service_interval_months: 6\n    last_serviced: "9999-12-31"\n')
+    findings = _lint(run, example)
+    assert _found(findings, "register-date", "registers/equipment.yml", _line_of(path, '"9999-12-31"'))
+    code, report = _due(run, example)
+    assert code == 1 and any(i["subject"] == "hoist-lift" for i in report["items"])  # never serviced, so due
+    _add(example, "checks", "  - id: later-check\n    title: A check from far ahead\n    by: registered-manager\n"
+                            '    every_months: 1\n    since: "9999-12-01"\n')
+    assert _due(run, example)[0] == 1 and not [f for f in _lint(run, example) if "later-check" in str(f["message"])]
+
+
+def test_within_adds_to_what_is_due_soon(example: Path, run) -> None:
+    _, report = _due(run, example)
+    soon = {i["subject"] for i in report["items"]}
+    narrow = json.loads(run("-C", str(example), "due", "--today", DAY, "--within", "0", "--format", "json").out)
+    wide = json.loads(run("-C", str(example), "due", "--today", DAY, "--within", "400", "--format", "json").out)
+    assert {i["subject"] for i in narrow["items"]} == soon
+    assert {i["subject"] for i in wide["items"]} > soon
+
+
+def test_a_records_file_that_is_a_folder(example: Path, run) -> None:
+    (example / "records/checks.csv").unlink(missing_ok=True)
+    (example / "records/checks.csv").mkdir()
+    assert [f["line"] for f in _lint(run, example) if f["path"] == "records/checks.csv"] == [1]
+    result = run("-C", str(example), "checked", "first-aid-kit", "--by", "jc", "--on", "2026-12-01")
+    assert result.code == 2 and "Traceback" not in result.err
+
+
+def test_a_broken_register_does_not_condemn_its_records(example: Path, run) -> None:
+    checks = example / "registers/checks.yml"
+    text = checks.read_text(encoding="utf-8")
+    checks.write_text(text.replace("  - id: ", "   - id: ", 1) if "  - id: " in text else "checks: [\n",
+                      encoding="utf-8")
+    findings = _lint(run, example)
+    assert any(f["path"] == "registers/checks.yml" for f in findings)
+    assert not [f for f in findings if f["path"] == "records/checks.csv"]
+    result = run("-C", str(example), "checked", "first-aid-kit", "--by", "jc", "--on", "2026-12-01")
+    assert result.code == 2 and "registers/checks.yml" in result.err and "fix the register first" in result.err
+
+
+def test_a_full_name_or_swapped_arguments_are_answered_with_the_id(example: Path, run) -> None:
+    named = run("-C", str(example), "trained", "Owen Tregarth", "moving-handling", "--on", "2026-12-01")
+    assert named.code == 2 and "Owen Tregarth is 'ot'" in named.err
+    swapped = run("-C", str(example), "trained", "moving-handling", "ot", "--on", "2026-12-01")
+    assert swapped.code == 2 and "policybook trained ot moving-handling" in swapped.err

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
-from policybook.dates import long_date
+from policybook.dates import long_date, parse_date
 from policybook.evidence.due import DueItem, Kind, Status, due_items
 from policybook.evidence.practice import practice_records
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
@@ -79,6 +79,11 @@ PRACTICE_RECORD = declare(
     "full date, in the future, before the person joined, about an unknown item or person, a duplicate, or "
     "the file cannot be read. A break in its hash chain is `records-chain`.")
 
+REGISTER_DATE = declare(
+    "register-date", Severity.ERROR, Scope.CORPUS,
+    "A register dates something done in the future: `last_serviced`, `last_appraisal`, `last_supervision`, a "
+    "risk's `last_reviewed` or an action's `done`. The date is not counted until it has come.")
+
 # (overdue rule, due-soon rule) by kind; a review's own rules are in checks/dates.py.
 _RULES: dict[Kind, tuple[Rule, Rule]] = {
     Kind.SERVICING: (SERVICE_OVERDUE, SERVICE_DUE_SOON),
@@ -91,28 +96,36 @@ _RULES: dict[Kind, tuple[Rule, Rule]] = {
     Kind.READING: (READING_OVERDUE, READING_DUE),
 }
 
-_RECORD_COMMANDS = {Kind.SERVICING: "policybook serviced {subject} --by WHO",
-                    Kind.CHECK: "policybook checked {subject} --by STAFF",
-                    Kind.TRAINING: "policybook trained {staff} {course}",
-                    Kind.READING: "policybook ack {staff} {policy}"}
+# What to do about an overdue item: the command that records it, or the register field to set.
+_NEXT_STEPS = {Kind.SERVICING: "record it with `policybook serviced {subject} --by WHO`",
+               Kind.CHECK: "record it with `policybook checked {subject} --by STAFF`",
+               Kind.TRAINING: "record it with `policybook trained {staff} {course}`",
+               Kind.READING: "record it with `policybook ack {staff} {policy}`",
+               Kind.RISK_REVIEW: "review the risk, then set its `last_reviewed` and `next_review`",
+               Kind.RISK_ACTION: "once it is done, set the action's `done` date (or agree a new `due` date)",
+               Kind.APPRAISAL: "hold it, then set `last_appraisal`",
+               Kind.SUPERVISION: "hold it, then set `last_supervision`"}
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 def _when(item: DueItem) -> str:
-    if item.due is None:
-        return "due now"
-    if item.days is not None and item.days < 0:
-        return f"was due on {long_date(item.due)} ({-item.days} days ago)"
+    if item.due is None or item.days is None:
+        return "is due now"
+    if item.days < 0:
+        return f"was due on {long_date(item.due)} ({_days(-item.days)} ago)"
     if item.days == 0:
         return "is due today"
-    return f"is due on {long_date(item.due)}, in {item.days} days"
+    return f"is due on {long_date(item.due)}, in {_days(item.days)}"
 
 
 def _message(item: DueItem) -> str:
-    command = _RECORD_COMMANDS.get(item.kind)
+    step = _NEXT_STEPS.get(item.kind)
     course = item.subject.rsplit("/", 1)[-1]
-    example = (command.format(subject=item.subject, staff=item.staff, course=course, policy=item.policy)
-               if command else "")
-    hint = f"; record it with `{example}`" if command and item.overdue else ""
+    hint = (f"; {step.format(subject=item.subject, staff=item.staff, course=course, policy=item.policy)}"
+            if step and item.overdue else "")
     return f"{item.title} {_when(item)} ({item.basis}){hint}"
 
 
@@ -148,10 +161,10 @@ def _reading_message(corpus: Corpus, items: list[DueItem]) -> str:
     shown = [f"{i.policy} ({_when(i).removeprefix('was ').removeprefix('is ')})" for i in items[:5]]
     more = f" and {len(items) - 5} more" if len(items) > 5 else ""
     count = "1 policy" if len(items) == 1 else f"{len(items)} policies"
-    overdue = first.overdue
-    hint = f"; record each with `policybook ack {first.staff} POLICY`" if overdue else ""
-    return (f"{first.owner} has not confirmed reading {count} within {deadline} days: {', '.join(shown)}{more}"
-            f"{hint}")
+    if first.overdue:
+        return (f"{first.owner} has not confirmed reading {count} within {deadline} days: {', '.join(shown)}{more}; "
+                f"record each with `policybook ack {first.staff} POLICY`")
+    return f"{first.owner} has {count} to read and confirm: {', '.join(shown)}{more}"
 
 
 @check(RISK_UNMITIGATED)
@@ -212,3 +225,25 @@ def check_practice_records(corpus: Corpus) -> Iterator[Finding]:
 # What the service has or has not done: reported, never a reason to withhold the policies from staff.
 PRACTICE_RULES: tuple[Rule, ...] = (SERVICE_OVERDUE, CHECK_OVERDUE, RISK_REVIEW_OVERDUE, RISK_ACTION_OVERDUE,
                                     RISK_UNMITIGATED, OWNER_UNHELD, PRACTICE_RECORD)
+
+
+@check(REGISTER_DATE)
+def check_register_dates(corpus: Corpus) -> Iterator[Finding]:
+    """A date of something done that has not happened yet: a typo of the year, or a date written ahead."""
+    registers, today = corpus.registers, corpus.today
+    dated: list[tuple[str, str, tuple[str | int, ...], str | None, str]] = []
+    for item in registers.equipment.values():
+        dated.append(("equipment", item.id, ("last_serviced",), item.last_serviced, "serviced"))
+    for member in registers.staff.values():
+        dated.append(("staff", member.id, ("last_appraisal",), member.last_appraisal, "appraised"))
+        dated.append(("staff", member.id, ("last_supervision",), member.last_supervision, "supervised"))
+    for risk in registers.risks.values():
+        dated.append(("risks", risk.id, ("last_reviewed",), risk.last_reviewed, "reviewed"))
+        dated.extend(("risks", risk.id, ("actions", index, "done"), action.done, "done")
+                     for index, action in enumerate(risk.actions))
+    for register, entry, keys, text, what in dated:
+        day = parse_date(text)
+        if day is not None and day > today:
+            rel, line, column = registers.where(register, entry, *keys)
+            yield REGISTER_DATE.at(rel, line, column, f"{register} '{entry}': {what} on {long_date(day)}, which "
+                                   "is in the future: write the date it happened")

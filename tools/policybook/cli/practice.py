@@ -16,8 +16,8 @@ from policybook.findings import Finding, blocking, printable
 
 def _due_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--within", type=int, metavar="DAYS",
-                        help="list what falls due in the next DAYS days too (default: what is overdue, and what is "
-                             "due soon by practice.due_soon_days and review.due_soon_days)")
+                        help="also list everything else due in the next DAYS days (by default: what is overdue, and "
+                             "what is due soon by practice.due_soon_days and review.due_soon_days)")
 
 
 @command("due", "everything overdue or due: reviews, servicing, checks, risks, training, appraisals, reading; "
@@ -30,7 +30,7 @@ def cmd_due(args: argparse.Namespace) -> ExitCode:
     if args.within is not None and args.within < 0:
         from policybook.errors import PolicybookError
 
-        raise PolicybookError(f"--within: {args.within} is not a number of days")
+        raise PolicybookError(f"--within: {args.within} days: give 0 or more")
     corpus = corpus_for(args)
     problems = _untrustworthy(corpus)
     items = due_now(corpus, args.within)
@@ -72,7 +72,7 @@ def _serviced_options(parser: argparse.ArgumentParser) -> None:
 
 
 @command("serviced", "record that equipment was serviced (a chained record; moves last_serviced forward)",
-         options=_serviced_options, today=AS_ON_TODAY)
+         options=_serviced_options)
 def cmd_serviced(args: argparse.Namespace) -> ExitCode:
     from policybook.control.practice import record_servicing
 
@@ -89,8 +89,7 @@ def _checked_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--note", default="", help="what was found or done")
 
 
-@command("checked", "record that a scheduled check was carried out (a chained record)", options=_checked_options,
-         today=AS_ON_TODAY)
+@command("checked", "record that a scheduled check was carried out (a chained record)", options=_checked_options)
 def cmd_checked(args: argparse.Namespace) -> ExitCode:
     from policybook.control.practice import record_check
 
@@ -107,8 +106,8 @@ def _trained_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--note", default="", help="provider, certificate number")
 
 
-@command("trained", "record that a member of staff completed a course (a chained record)", options=_trained_options,
-         today=AS_ON_TODAY)
+@command("trained", "record that a member of staff completed a course (a chained record)",
+         options=_trained_options)
 def cmd_trained(args: argparse.Namespace) -> ExitCode:
     from policybook.control.practice import record_training
 

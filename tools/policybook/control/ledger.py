@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from policybook.errors import PolicybookError
-from policybook.evidence.ledger import Ledger, chain_value, file_tail, read_ledger
+from policybook.evidence.ledger import Ledger, chain_value, file_tail, read_ledger, unwritable
+from policybook.findings import printable
 
 
 @contextmanager
@@ -47,11 +48,21 @@ def csv_lines(rows: list[list[str]], header: list[str] | None, after_partial_lin
     return lines.getvalue()
 
 
-def append_line(root: Path, ledger: Ledger, values: list[str]) -> None:
-    """Add one record; a damaged file (unreadable, or a broken chain) is refused, not appended to."""
+def spreadsheet_text(value: str) -> str:
+    """A field a spreadsheet shows as text: one that would start a formula gets a leading ' (records are
+    opened in spreadsheets by the people who inspect them)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def append_line(root: Path, ledger: Ledger, values: list[str]) -> list[str]:
+    """Add one record and return its fields as written; a damaged file (unreadable, or a broken chain) is
+    refused, not appended to, as is a field holding a line break or a control character."""
     for value in values:
-        if any(ord(ch) < 32 and ch != "\t" for ch in value) or "\x7f" in value:
-            raise PolicybookError(f"{ledger.rel}: '{value[:40]}' holds a line break or control character")
+        if unwritable(value):
+            shown = printable(value[:40].encode("utf-8", "backslashreplace").decode("utf-8"))
+            raise PolicybookError(f"'{shown}' holds a line break, a control character or bytes that are not text: "
+                                  "write it on one line; nothing was recorded")
+    values = [spreadsheet_text(v) for v in values]
     path = ledger.path(root)
     if path.is_symlink():
         raise PolicybookError(f"{ledger.rel} is a symbolic link: keep the records file itself in the project")
@@ -63,3 +74,4 @@ def append_line(root: Path, ledger: Ledger, values: list[str]) -> None:
         previous = last[-1].strip() if last and last[-1].strip() != "chain" else ""
         stream.write(csv_lines([[*values, chain_value(previous, values)]], ledger.header if size == 0 else None,
                                not ends_with_newline))
+    return values

@@ -41,6 +41,10 @@ class Status(StrEnum):
     LATER = "later"
 
 
+# Items about one person's employment (their appraisal, supervision, what they have still to read): listed
+# for the manager (`policybook due`, lint), never published on the staff site, which every member of staff reads.
+PERSONAL = frozenset({Kind.APPRAISAL, Kind.SUPERVISION, Kind.READING})
+
 KIND_TITLES = {Kind.REVIEW: "Policy review", Kind.SERVICING: "Servicing", Kind.CHECK: "Check",
                Kind.RISK_REVIEW: "Risk review", Kind.RISK_ACTION: "Risk action", Kind.TRAINING: "Training",
                Kind.APPRAISAL: "Appraisal", Kind.SUPERVISION: "Supervision", Kind.READING: "Reading"}
@@ -101,6 +105,30 @@ def _every(months: int) -> str:
     return "every month" if months == 1 else f"every {months} months"
 
 
+def _later(day: dt.date | None, months: int = 0, days: int = 0) -> dt.date | None:
+    """``day`` plus ``months`` and ``days``, or the last day there is for a date beyond the calendar
+    (a register date in year 9999 is never due, and never a crash)."""
+    if day is None:
+        return None
+    try:
+        return add_months(day, months) + dt.timedelta(days=days)
+    except (ValueError, OverflowError):
+        return dt.date.max
+
+
+def ended(text: str | None, today: dt.date) -> bool:
+    """Whether a ``left`` or ``retired`` date has come: a leaver, or an item no longer in use, owes nothing."""
+    end = parse_date(text)
+    return end is not None and end <= today
+
+
+def past(text: str | None, today: dt.date) -> dt.date | None:
+    """A register's date of something done (a service, an appraisal): None when it is in the future, which
+    lint reports (register-date) rather than counting."""
+    day = parse_date(text)
+    return day if day is not None and day <= today else None
+
+
 class _Builder:
     """Collects the items of one corpus: one method per kind of thing that falls due."""
 
@@ -126,7 +154,7 @@ class _Builder:
             if policy.next_review is None or not policy.id:
                 continue
             where = (policy.rel, *policy.doc.position(("next_review",)))
-            self.add(Kind.REVIEW, policy.id, f"{policy.id} {policy.title}", self.owner(policy.owner),
+            self.add(Kind.REVIEW, policy.id, f"Review {policy.id} {policy.title}", self.owner(policy.owner),
                      policy.next_review, where, f"version {policy.version_text}, next review set in the policy",
                      window, policy=policy.id)
 
@@ -135,27 +163,26 @@ class _Builder:
         done = self.records.latest_by_subject(self.records.servicing)
         for item in registers.equipment.values():
             months = item.service_interval_months
-            if not months:
+            if not months or ended(item.retired, self.today):
                 continue
-            dates = [d for d in (parse_date(item.last_serviced), done.get(item.id)) if d]
+            dates = [d for d in (past(item.last_serviced, self.today), done.get(item.id)) if d]
             last = max(dates) if dates else None
             key = "last_serviced" if item.last_serviced else "service_interval_months"
             where = registers.where("equipment", item.id, key)
             basis = (f"last serviced {_day(last.isoformat())}, {_every(months)}" if last
                      else f"no service recorded, {_every(months)}")
             self.add(Kind.SERVICING, item.id, f"Service the {item.name}", self.owner(item.owner),
-                     add_months(last, months) if last else None, where, basis, _window(self.corpus, months))
+                     _later(last, months), where, basis, _window(self.corpus, months))
 
     def checks(self) -> None:
         registers = self.corpus.registers
         done = self.records.latest_by_subject(self.records.checks)
         for check in registers.checks.values():
             months = check.every_months
-            if not months:
+            if not months or ended(check.retired, self.today):
                 continue
             last = done.get(check.id)
-            since = parse_date(check.since)
-            due = add_months(last, months) if last else (add_months(since, months) if since else None)
+            due = _later(last, months) if last else _later(parse_date(check.since), months)
             basis = (f"last done {_day(last.isoformat())}, {_every(months)}" if last
                      else f"never recorded, {_every(months)}")
             self.add(Kind.CHECK, check.id, check.title, self.owner(check.by), due,
@@ -168,9 +195,9 @@ class _Builder:
         for risk in registers.risks.values():
             review = parse_date(risk.next_review)
             if review is not None:
-                self.add(Kind.RISK_REVIEW, risk.id, f"Review of risk: {risk.title}", self.owner(risk.owner), review,
-                         registers.where("risks", risk.id, "next_review"),
-                         f"next review set in the risk register (score {risk.score or 'not set'})", window)
+                self.add(Kind.RISK_REVIEW, risk.id, f"Review the risk: {risk.title}", self.owner(risk.owner),
+                         review, registers.where("risks", risk.id, "next_review"),
+                         f"next review set in the risk register, score {risk.score or 'not set'}", window)
             for index, action in enumerate(risk.actions):
                 due = parse_date(action.due)
                 if not action.open or due is None:
@@ -183,24 +210,29 @@ class _Builder:
         corpus, registers = self.corpus, self.corpus.registers
         done = self.records.latest(self.records.training)
         induction = corpus.config.practice.induction_days
+        courses = [c for c in registers.training.values() if not ended(c.retired, self.today)]
         for member in registers.staff.values():
+            if ended(member.left, self.today):
+                continue
             held = {ALL_STAFF, *member.roles}
             joined = parse_date(member.joined)
             where = registers.where("staff", member.id, "roles")
-            for course in registers.training.values():
+            for course in courses:
                 if not held & set(course.roles):
                     continue
                 last = done.get((course.id, member.id))
                 if last is None:
-                    due = joined + dt.timedelta(days=induction) if joined else None
+                    due = _later(joined, days=induction)
                     basis = (f"not completed; due within {induction} days of joining" if joined
                              else "not completed")
                 elif course.renew_months:
-                    due = add_months(last, course.renew_months)
+                    due = _later(last, course.renew_months)
                     basis = f"completed {_day(last.isoformat())}, renewed {_every(course.renew_months)}"
                 else:
                     continue  # held once, and held
-                self.add(Kind.TRAINING, f"{member.id}/{course.id}", f"{member.name}: {course.label}", member.name,
+                action = "complete" if last is None else "renew"
+                self.add(Kind.TRAINING, f"{member.id}/{course.id}", f"{member.name}: {action} {course.label}",
+                         member.name,
                          due, where, basis, _window(corpus, course.renew_months), staff=member.id,
                          never=last is None)
 
@@ -211,18 +243,19 @@ class _Builder:
             if not months:
                 continue
             for member in self.corpus.registers.staff.values():
-                self._meeting(kind, months, field, member)
+                if not ended(member.left, self.today):
+                    self._meeting(kind, months, field, member)
 
     def _meeting(self, kind: Kind, months: int, field: str, member: StaffMember) -> None:
-        last = parse_date(getattr(member, field))
+        last = past(getattr(member, field), self.today)
         joined = parse_date(member.joined)
         base = last or joined
         noun = "appraisal" if kind is Kind.APPRAISAL else "supervision"
         basis = (f"last {noun} {_day(last.isoformat())}, {_every(months)}" if last
                  else f"no {noun} recorded since joining" if joined else f"no {noun} recorded")
         where = self.corpus.registers.where("staff", member.id, field if last else "id")
-        self.add(kind, member.id, f"{noun.capitalize()}: {member.name}", member.name,
-                 add_months(base, months) if base else None, where, basis,
+        self.add(kind, member.id, f"{noun.capitalize()} of {member.name}", member.name,
+                 _later(base, months), where, basis,
                  _window(self.corpus, months), staff=member.id, never=last is None)
 
     def reading(self) -> None:
@@ -246,7 +279,7 @@ class _Builder:
                 named[id(policy)] = (policy.id or "", f"{policy.id} {policy.title} (version {policy.version_text})")
             policy_id, label = named[id(policy)]
             starts = max(d for d in (item.since, joined) if d) if (item.since or joined) else None
-            due = starts + dt.timedelta(days=deadline) if starts else None
+            due = _later(starts, days=deadline)
             self.add(Kind.READING, f"{member.id}/{policy_id}", f"{member.name}: read {label}", member.name, due, where,
                      basis, deadline, staff=member.id, policy=policy_id)
 
@@ -267,8 +300,15 @@ def due_items(corpus: Corpus) -> list[DueItem]:
     return items
 
 
+def shared_items(corpus: Corpus) -> list[DueItem]:
+    """The items the staff site shows: every one but the personal kinds."""
+    return [i for i in due_items(corpus) if i.kind not in PERSONAL]
+
+
 def due_now(corpus: Corpus, within_days: int | None = None) -> list[DueItem]:
-    """What is overdue or due: due soon by each item's own window, or within ``within_days`` when given."""
+    """What is overdue or due soon by each item's own window, and, with ``within_days``, everything else
+    due within that many days too."""
+    items = due_items(corpus)
     if within_days is None:
-        return [i for i in due_items(corpus) if i.status is not Status.LATER]
-    return [i for i in due_items(corpus) if i.days is None or i.days <= within_days]
+        return [i for i in items if i.status is not Status.LATER]
+    return [i for i in items if i.status is not Status.LATER or i.days is None or i.days <= within_days]

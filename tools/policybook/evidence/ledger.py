@@ -55,8 +55,20 @@ def file_tail(path: Path) -> tuple[list[str], bool]:
         end = stream.tell()
         stream.seek(max(0, end - 4096))
         tail = stream.read()
-    lines = tail.decode("utf-8", "replace").strip().splitlines()
+    lines = tail.decode("utf-8", "replace").strip().split("\n")
     return (lines[-1].split(",") if lines else []), tail.endswith(b"\n") or not tail
+
+
+def unwritable(value: str) -> bool:
+    """Whether ``value`` cannot be a field of a record: a control character (C0 or C1), a Unicode line or
+    paragraph separator, or text that is not valid Unicode (as a stray byte from a terminal)."""
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029" for ch in value):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def chain_value(previous: str, fields: list[str]) -> str:
@@ -67,8 +79,13 @@ def chain_value(previous: str, fields: list[str]) -> str:
 def read_ledger(root: Path, ledger: Ledger) -> tuple[list[Line], list[LedgerProblem]]:
     """(the well-formed lines, (line, problem) for everything else): a missing file holds no records."""
     path = ledger.path(root)
+    if path.parent.is_symlink():
+        return [], [LedgerProblem(1, f"the folder {path.parent.name}/ is a symbolic link: keep the records in the "
+                                     "project itself")]
     if path.is_symlink():
         return [], [LedgerProblem(1, "is a symbolic link: keep the records file itself in the project")]
+    if path.exists() and not path.is_file():
+        return [], [LedgerProblem(1, "is not a file: the records file must be a CSV file")]
     if not path.is_file():
         return [], []
     size = path.stat().st_size
@@ -84,7 +101,7 @@ def read_ledger(root: Path, ledger: Ledger) -> tuple[list[Line], list[LedgerProb
     lines: list[Line] = []
     problems: list[LedgerProblem] = []
     try:
-        rows = list(csv.reader(text.splitlines()))
+        rows = list(csv.reader(text.split("\n")))  # records hold one line each: only \n ends one
     except csv.Error as exc:
         return [], [LedgerProblem(1, f"cannot be read as CSV ({exc})")]
     if not rows:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from policybook.corpus import Corpus
 from policybook.dates import parse_date
 from policybook.evidence.ledger import Ledger, Line, read_ledger
+from policybook.findings import Severity
 
 SERVICING = Ledger("records/servicing.csv", ("equipment", "date", "by", "note"))
 CHECKS = Ledger("records/checks.csv", ("check", "date", "staff", "note"))
@@ -73,8 +74,11 @@ def _read(corpus: Corpus, ledger: Ledger, subject: str, known: dict[str, object]
     records.problems.extend(Problem(ledger, p.line, p.message, p.chain) for p in problems)
     done: list[Done] = []
     seen: set[tuple[str, ...]] = set()
+    unreadable = _unreadable(corpus, noun_register(noun)) or (staff_is_register and _unreadable(corpus, "staff"))
     for line in lines:
-        message = _invalid(corpus, line, subject, known, noun, staff_column, staff_is_register)
+        message, unknown_id = _invalid(corpus, line, subject, known, noun, staff_column, staff_is_register)
+        if unknown_id and unreadable:
+            message = None  # the register cannot be read: its own finding says so; the record is not judged
         if message is None:
             key = tuple(line.fields[c] for c in ledger.columns if c != "note")
             if key in seen:
@@ -91,26 +95,39 @@ def _read(corpus: Corpus, ledger: Ledger, subject: str, known: dict[str, object]
 
 
 def _invalid(corpus: Corpus, line: Line, subject: str, known: dict[str, object], noun: str, staff_column: str,
-             staff_is_register: bool) -> str | None:
-    """Why the line does not count, or None."""
+             staff_is_register: bool) -> tuple[str | None, bool]:
+    """(why the line does not count, or None; whether that is an id its register does not list)."""
     fields = line.fields
     day = parse_date(fields["date"])
     if day is None:
-        return f"'{fields['date']}' is not a full date: write YYYY-MM-DD"
+        return f"'{fields['date']}' is not a full date: write YYYY-MM-DD", False
     if day > corpus.today:
-        return f"{day} is in the future"
-    if fields[subject] not in known:
-        return f"{noun} '{fields[subject]}' is not in the {noun_register(noun)} register"
+        return f"{day} is in the future", False
+    item = known.get(fields[subject])
+    if item is None:
+        return f"{noun} '{fields[subject]}' is not in the {noun_register(noun)} register", True
+    retired = parse_date(getattr(item, "retired", None))
+    if retired is not None and day > retired:
+        return f"{day} is after {noun} '{fields[subject]}' was retired ({retired})", False
     if staff_is_register:
         member = corpus.registers.staff.get(fields[staff_column])
         if member is None:
-            return f"member of staff '{fields[staff_column]}' is not in the staff register"
-        joined = parse_date(member.joined)
+            return f"member of staff '{fields[staff_column]}' is not in the staff register", True
+        joined, left = parse_date(member.joined), parse_date(member.left)
         if joined is not None and day < joined:
-            return f"{day} is before {member.name} joined ({joined})"
+            return f"{day} is before {member.name} joined ({joined})", False
+        if left is not None and day > left:
+            return f"{day} is after {member.name} left ({left})", False
     elif not fields[staff_column]:
-        return "say who did it (the 'by' column)"
-    return None
+        return "say who did it (the 'by' column)", False
+    return None, False
+
+
+def _unreadable(corpus: Corpus, register: str) -> bool:
+    """Whether the register's file could not be read whole (broken YAML, bad encoding): then a record
+    naming something it does not list may name something it would, once fixed."""
+    doc = corpus.registers.documents.get(register)
+    return doc is not None and (doc.data is None or any(f.severity is Severity.ERROR for f in doc.findings))
 
 
 def noun_register(noun: str) -> str:

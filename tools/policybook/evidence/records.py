@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policybook.corpus import Corpus
+from policybook.dates import parse_date
 from policybook.errors import PolicybookError
 from policybook.evidence.inforce import in_force
 from policybook.evidence.ledger import chain_value, file_tail
@@ -156,6 +157,9 @@ def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding
     by_roles: dict[frozenset[str], list[tuple[Policy, str | None, int, dt.date | None]]] = {}
     found = []
     for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):
+        left = parse_date(member.left)
+        if left is not None and left <= corpus.today:
+            continue  # a leaver owes no reading
         roles = frozenset(member.roles)
         if roles not in by_roles:  # staff holding the same roles owe the same policies: worked out once
             by_roles[roles] = [(p, p.id, p.version[0] if p.version else -1, _major_since(p))

@@ -49,6 +49,7 @@ class Equipment:
     service_interval_months: int | None = None
     last_serviced: str | None = None
     owner: str | None = None  # the role that arranges its servicing
+    retired: str | None = None  # when it was taken out of use
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -73,6 +74,7 @@ class StaffMember:
     joined: str | None = None  # full dates as written (YYYY-MM-DD); the schema reports any other text
     last_appraisal: str | None = None
     last_supervision: str | None = None
+    left: str | None = None  # when they left the service: a leaver owes nothing more
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -93,7 +95,7 @@ def build_guidance(item: dict[str, Any]) -> Guidance:
 def build_equipment(item: dict[str, Any]) -> Equipment:
     return Equipment(item["id"], str(item.get("name", "")), tuple(str(a) for a in item.get("aliases") or []),
                      _whole(item.get("service_interval_months")), _text_or_none(item.get("last_serviced")),
-                     _text_or_none(item.get("owner")))
+                     _text_or_none(item.get("owner")), _text_or_none(item.get("retired")))
 
 
 def _whole(value: object) -> int | None:
@@ -110,7 +112,8 @@ def build_staff_member(item: dict[str, Any]) -> StaffMember:
                        tuple(str(r) for r in item.get("roles") or [] if isinstance(r, str)),
                        tuple(str(k) for k in item.get("signing_keys") or [] if isinstance(k, str)),
                        item["email"] if isinstance(item.get("email"), str) else None,
-                       *(_text_or_none(item.get(key)) for key in ("joined", "last_appraisal", "last_supervision")))
+                       *(_text_or_none(item.get(key))
+                         for key in ("joined", "last_appraisal", "last_supervision", "left")))
 
 
 def _text_or_none(value: object) -> str | None:

@@ -45,6 +45,7 @@ class ScheduledCheck:
     policies: tuple[str, ...] = ()
     equipment: tuple[str, ...] = ()
     since: str | None = None  # when it was introduced: the first is due one interval later
+    retired: str | None = None  # when it stopped
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Course:
     renew_months: int | None = None
     level: str | None = None
     policies: tuple[str, ...] = ()
+    retired: str | None = None  # when it stopped being required
 
     @property
     def label(self) -> str:
@@ -106,7 +108,7 @@ class Course:
 def build_check(item: dict[str, Any]) -> ScheduledCheck:
     return ScheduledCheck(item["id"], str(item.get("title", "")), str(item.get("by", "")),
                           _whole(item.get("every_months")), _texts(item.get("policies")),
-                          _texts(item.get("equipment")), _text(item.get("since")))
+                          _texts(item.get("equipment")), _text(item.get("since")), _text(item.get("retired")))
 
 
 def _build_action(item: object) -> RiskAction | None:
@@ -127,7 +129,8 @@ def build_risk(item: dict[str, Any]) -> Risk:
 
 def build_course(item: dict[str, Any]) -> Course:
     return Course(item["id"], str(item.get("title", "")), _texts(item.get("roles")),
-                  _whole(item.get("renew_months")), _text(item.get("level")), _texts(item.get("policies")))
+                  _whole(item.get("renew_months")), _text(item.get("level")), _texts(item.get("policies")),
+                  _text(item.get("retired")))
 
 
 def _every(months: int | None) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from policybook.corpus import Corpus
 from policybook.dates import long_date
-from policybook.evidence.due import KIND_TITLES, Kind, due_items
+from policybook.evidence.due import KIND_TITLES, Kind, shared_items
 from policybook.model import Policy
 from policybook.registers import declared_registers
 from policybook.views.addresses import link, policy_uri
@@ -81,7 +81,7 @@ _LISTED_IN = {Kind.SERVICING: "equipment", Kind.CHECK: "checks", Kind.RISK_REVIE
 
 def overdue_summary(corpus: Corpus, home_uri: str) -> list[str]:
     """How many things are overdue, by kind, each linked to the page that lists them; nothing when none is."""
-    tally = overdue_by_kind(due_items(corpus))
+    tally = overdue_by_kind(shared_items(corpus))
     if not tally:
         return []
     pages = {r.name: r.page.uri for r in declared_registers() if r.page}

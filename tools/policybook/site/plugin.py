@@ -166,11 +166,12 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if self.config.previous_versions and not self.serving and has_history(corpus.root):
             self._add_previous_versions(files, config)
         if not self.serving:
-            from policybook.evidence.due import due_items
+            from policybook.evidence.due import shared_items
             from policybook.views.due import as_ics
 
-            # Everything that falls due, each with its owner: the same list as `policybook due` and the home page.
-            calendar = as_ics(corpus, due_items(corpus))
+            # What falls due, each with its owner: `policybook due`'s list without the personal items (one
+            # person's appraisal, supervision or reading), which are the manager's, not every reader's.
+            calendar = as_ics(corpus, shared_items(corpus))
             files.append(File.generated(config, "review-calendar.ics", content=calendar))
         for asset in ASSETS.iterdir():
             files.append(File.generated(config, f"assets/policybook/{asset.name}", abs_src_path=str(asset)))

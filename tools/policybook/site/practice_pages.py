@@ -190,7 +190,11 @@ def _risk(corpus: Corpus, uri: str, published: list[Policy], risk: Risk, high: i
               "**Controls in place**", ""]
     lines += [f"- {md_text(c)}" for c in risk.controls] or ["None recorded."]
     lines += ["", "**Actions**", ""]
-    if not risk.actions:
+    threshold = corpus.config.practice.high_risk_score
+    if risk.score is not None and risk.score >= threshold and not risk.open_actions:
+        lines += [f"**No open action.** A risk scoring {threshold} or more needs one: what will be done, by whom "
+                  "and by when.", ""]
+    elif not risk.actions:
         lines += ["None.", ""]
     for index, action in sorted(enumerate(risk.actions), key=lambda a: not a[1].open):
         lines.append(f"- {_action(corpus, action, actions.get(f'{risk.id}/{index + 1}'))}")

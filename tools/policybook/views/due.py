@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from urllib.parse import quote
 
 from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.evidence.due import KIND_TITLES, DueItem, Kind, Status
+from policybook.findings import printable
 from policybook.tables import text_table
 
 ALARMS = (dt.timedelta(days=30), dt.timedelta(days=7))
@@ -65,12 +67,15 @@ def as_table(items: list[DueItem], within_days: int | None) -> str:
         rows.append((item.due.isoformat() if item.due else "now", when(item), item.title, item.owner,
                      KIND_TITLES[item.kind], f"{item.path}:{item.line}"))
     tally = counts(items)
-    return text_table(rows) + f"{tally['overdue']} overdue, {tally['due_soon']} due soon.\n"
+    later = len(items) - tally["overdue"] - tally["due_soon"]
+    return text_table(rows) + (f"{tally['overdue']} overdue, {tally['due_soon']} due soon"
+                               + (f", {later} due later" if later else "") + ".\n")
 
 
 def as_ics(corpus: Corpus, items: list[DueItem], title: str = "what falls due") -> bytes:
-    """One all-day event per item with its owner, and a stable UID so calendar apps update rather than
-    duplicate. An item with no date (never done) is placed on today."""
+    """One all-day event per item with its owner, and a UID that stays the same while the item is due on
+    the same day, so calendar apps update rather than duplicate. An item with no date (never done) is
+    placed on today. Text from registers is written with control characters escaped."""
     calendar = Calendar()
     calendar.add("prodid", "-//policybook//due calendar//EN")
     calendar.add("version", "2.0")
@@ -80,19 +85,20 @@ def as_ics(corpus: Corpus, items: list[DueItem], title: str = "what falls due") 
     for item in items:
         day = item.due or corpus.today
         event = Event()
-        event.add("uid", f"{item.kind.value}-{item.subject.replace('/', '-')}-{day.isoformat()}@{domain}")
+        when_due = item.due.isoformat() if item.due else "now"
+        event.add("uid", f"{item.kind.value}-{quote(item.subject, safe='')}-{when_due}@{domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + dt.timedelta(days=1))
-        event.add("summary", f"{KIND_TITLES[item.kind]} due: {item.title}")
-        event.add("description", f"Owner: {item.owner}. {when(item)} ({item.basis}). "
-                                 f"Kept in {item.path}, line {item.line}.")
+        event.add("summary", printable(item.title))
+        event.add("description", printable(f"Owner: {item.owner}. {KIND_TITLES[item.kind]}: {when(item)} "
+                                           f"({item.basis}). Kept in {item.path}, line {item.line}."))
         event.add("categories", [KIND_TITLES[item.kind]])
         if item.due is not None:
             for before in ALARMS:  # reminders while there is still time, not only on the day
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")
-                alarm.add("description", f"Due on {long_date(item.due)}: {item.title}")
+                alarm.add("description", printable(f"Due on {long_date(item.due)}: {item.title}"))
                 alarm.add("trigger", -before)
                 event.add_component(alarm)
         calendar.add_component(event)
