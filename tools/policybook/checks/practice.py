@@ -76,8 +76,9 @@ READING_DUE = declare(
 PRACTICE_RECORD = declare(
     "practice-record", Severity.ERROR, Scope.CORPUS,
     "A line of `records/servicing.csv`, `records/checks.csv` or `records/training.csv` does not count: not a "
-    "full date, in the future, before the person joined, about an unknown item or person, a duplicate, or "
-    "the file cannot be read. A break in its hash chain is `records-chain`.")
+    "full date, in the future, before the person joined or after they left, after the item was retired, "
+    "about an unknown item or person, a duplicate, or the file cannot be read. A break in its hash chain is "
+    "`records-chain`.")
 
 REGISTER_DATE = declare(
     "register-date", Severity.ERROR, Scope.CORPUS,
@@ -224,7 +225,7 @@ def check_practice_records(corpus: Corpus) -> Iterator[Finding]:
 
 # What the service has or has not done: reported, never a reason to withhold the policies from staff.
 PRACTICE_RULES: tuple[Rule, ...] = (SERVICE_OVERDUE, CHECK_OVERDUE, RISK_REVIEW_OVERDUE, RISK_ACTION_OVERDUE,
-                                    RISK_UNMITIGATED, OWNER_UNHELD, PRACTICE_RECORD)
+                                    RISK_UNMITIGATED, OWNER_UNHELD, PRACTICE_RECORD, REGISTER_DATE)
 
 
 @check(REGISTER_DATE)

@@ -51,14 +51,19 @@ def cmd_due(args: argparse.Namespace) -> ExitCode:
 def _untrustworthy(corpus: Corpus) -> list[Finding]:
     """The errors that make the list incomplete or wrong: unreadable policies, registers and records, and
     the practice rules' own errors (a risk nobody owns, a record that does not count)."""
-    from policybook.checks.practice import check_owners_held, check_practice_records, check_risk_actions
+    from policybook.checks.practice import (
+        check_owners_held,
+        check_practice_records,
+        check_register_dates,
+        check_risk_actions,
+    )
     from policybook.checks.records import check_records_chain
     from policybook.checks.references import check_register_entries
     from policybook.checks.schema import check_schema
 
     problems = blocking(corpus.load_findings) + blocking(check_schema(corpus))
     for found in (check_register_entries, check_owners_held, check_practice_records, check_risk_actions,
-                  check_records_chain):
+                  check_register_dates, check_records_chain):
         problems += blocking(found(corpus))
     unique = {(f.path, f.line, f.column, f.rule, f.message): f for f in problems}
     return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column))
