@@ -21,6 +21,11 @@ def long_date(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else "not set"
 
 
+def days_text(count: int) -> str:
+    """'1 day', '3 days': how long, as every message and page says it."""
+    return "1 day" if count == 1 else f"{count} days"
+
+
 def today_from(value: str | None) -> dt.date:
     """The day to check against: ``value``, else POLICYBOOK_TODAY, else today."""
     import os

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
-from policybook.dates import long_date, parse_date
+from policybook.dates import days_text, long_date, parse_date
 from policybook.evidence.due import DueItem, Kind, Status, due_items
 from policybook.evidence.practice import practice_records
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
@@ -108,18 +108,14 @@ _NEXT_STEPS = {Kind.SERVICING: "record it with `policybook serviced {subject} --
                Kind.SUPERVISION: "hold it, then set `last_supervision`"}
 
 
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
-
-
 def _when(item: DueItem) -> str:
     if item.due is None or item.days is None:
         return "is due now"
     if item.days < 0:
-        return f"was due on {long_date(item.due)} ({_days(-item.days)} ago)"
+        return f"was due on {long_date(item.due)} ({days_text(-item.days)} ago)"
     if item.days == 0:
         return "is due today"
-    return f"is due on {long_date(item.due)}, in {_days(item.days)}"
+    return f"is due on {long_date(item.due)}, in {days_text(item.days)}"
 
 
 def _message(item: DueItem) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from icalendar import Alarm, Calendar, Event, vText
 
 from policybook.corpus import Corpus
-from policybook.dates import long_date
+from policybook.dates import days_text, long_date
 from policybook.evidence.due import KIND_TITLES, DueItem, Kind, Status
 from policybook.findings import printable
 from policybook.tables import text_table
@@ -23,14 +23,10 @@ def when(item: DueItem) -> str:
     if item.due is None or item.days is None:
         return "Due now (never done)" if item.never else "Due now"
     if item.days < 0:
-        return f"Overdue by {_days(-item.days)}"
+        return f"Overdue by {days_text(-item.days)}"
     if item.days == 0:
         return "Due today"
-    return f"Due in {_days(item.days)}"
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
+    return f"Due in {days_text(item.days)}"
 
 
 STATUS_LABELS = {Status.OVERDUE: "Overdue", Status.DUE_SOON: "Due soon", Status.LATER: "Current"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from policybook.dates import days_text
 from policybook.model import Policy
 
 
@@ -13,16 +14,12 @@ def review_status(policy: Policy, today: dt.date, due_soon_days: int) -> tuple[s
         return "overdue", "No review date"
     days = (policy.next_review - today).days
     if days < 0:
-        return "overdue", f"Overdue by {_days(-days)}"
+        return "overdue", f"Overdue by {days_text(-days)}"
     if days == 0:
         return "due-soon", "Due today"
     if days <= due_soon_days:
-        return "due-soon", f"Due in {_days(days)}"
+        return "due-soon", f"Due in {days_text(days)}"
     return "current", "Current"
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
 
 
 def is_overdue(policy: Policy, today: dt.date) -> bool:
