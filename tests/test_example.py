@@ -21,7 +21,8 @@ DELIBERATE = {
 
 def _deliberate(finding: dict[str, object]) -> tuple[object, ...]:
     who, _, what = str(finding["message"]).partition(": ")
-    return finding["rule"], finding["path"], who, what.split(" is due on ")[0].split(" was due on ")[0].removeprefix("renew ")
+    course = what.split(" is due on ")[0].split(" was due on ")[0].removeprefix("renew ")
+    return finding["rule"], finding["path"], who, course
 
 
 def test_example_has_no_findings_but_its_deliberate_training_ones(run) -> None:
