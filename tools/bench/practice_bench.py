@@ -33,7 +33,20 @@ ROLES = ["registered-manager", "lead-radiographer", "radiographer", "scan-operat
 TODAY = dt.date(2026, 11, 26)
 
 
+def _settings(root: Path, practice: str) -> None:
+    """The settings with ``practice`` as their practice section (the example's own is left out)."""
+    config = root / "policybook.yml"
+    text = config.read_text(encoding="utf-8")
+    if "\npractice:" in text:
+        start = text.index("\npractice:") + 1
+        end = next((i for i in range(start + 1, len(text)) if text[i - 1] == "\n" and text[i] not in " #\n"),
+                   len(text))
+        text = text[:start] + text[end:]
+    config.write_text(text.rstrip("\n") + "\n" + practice, encoding="utf-8")
+
+
 def _without_practice(root: Path) -> None:
+    _settings(root, "")
     for name in ("checks", "risks", "training"):
         (root / "registers" / f"{name}.yml").write_text(f"{name}: []\n", encoding="utf-8")
     for name in ("checks", "training", "servicing"):
@@ -71,11 +84,7 @@ def _with_practice(root: Path, staff: int, courses: int, records: int, reading: 
         previous = chain_value(previous, fields)
         rows.append(",".join([*fields, previous]))
     (root / "records" / "training.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    config = root / "policybook.yml"
-    text = config.read_text(encoding="utf-8")
-    if "\npractice:" not in text:
-        text += "practice:\n  appraisal_interval_months: 12\n" + ("  read_within_days: 14\n" if reading else "")
-    config.write_text(text, encoding="utf-8")
+    _settings(root, "practice:\n  appraisal_interval_months: 12\n" + ("  read_within_days: 14\n" if reading else ""))
 
 
 def main() -> None:

@@ -111,7 +111,7 @@ def _later(day: dt.date | None, months: int = 0, days: int = 0) -> dt.date | Non
     if day is None:
         return None
     try:
-        return add_months(day, months) + dt.timedelta(days=days)
+        return (add_months(day, months) if months else day) + dt.timedelta(days=days)
     except (ValueError, OverflowError):
         return dt.date.max
 
@@ -278,7 +278,8 @@ class _Builder:
             if id(policy) not in named:
                 named[id(policy)] = (policy.id or "", f"{policy.id} {policy.title} (version {policy.version_text})")
             policy_id, label = named[id(policy)]
-            starts = max(d for d in (item.since, joined) if d) if (item.since or joined) else None
+            since = item.since
+            starts = (since if joined is None or (since is not None and since > joined) else joined)
             due = _later(starts, days=deadline)
             self.add(Kind.READING, f"{member.id}/{policy_id}", f"{member.name}: read {label}", member.name, due, where,
                      basis, deadline, staff=member.id, policy=policy_id)

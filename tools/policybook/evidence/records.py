@@ -155,6 +155,15 @@ def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding
     done = {(r.staff, r.policy, (parse_version(r.version) or (-1, 0))[0]) for r in records}
     policies = in_force(corpus)
     by_roles: dict[frozenset[str], list[tuple[Policy, str | None, int, dt.date | None]]] = {}
+    known: dict[int, tuple[str | None, int, dt.date | None]] = {}
+
+    def facts(policy: Policy) -> tuple[str | None, int, dt.date | None]:
+        """(id, major version, when that major version was first issued), worked out once per policy."""
+        if id(policy) not in known:
+            version = policy.version
+            known[id(policy)] = (policy.id, version[0] if version else -1, _major_since(policy))
+        return known[id(policy)]
+
     found = []
     for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):
         left = parse_date(member.left)
@@ -162,8 +171,7 @@ def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding
             continue  # a leaver owes no reading
         roles = frozenset(member.roles)
         if roles not in by_roles:  # staff holding the same roles owe the same policies: worked out once
-            by_roles[roles] = [(p, p.id, p.version[0] if p.version else -1, _major_since(p))
-                               for p in _must_read(policies, roles)]
+            by_roles[roles] = [(p, *facts(p)) for p in _must_read(policies, roles)]
         for policy, policy_id, major, since in by_roles[roles]:
             if (member.id, policy_id, major) in done:
                 continue
