@@ -224,7 +224,7 @@ def training_page(corpus: Corpus, published: list[Policy], register: Register) -
     if not courses:
         return _empty(lines, "courses")
     lines += ["## Courses", ""]
-    rows = [(md_text(c.title), [md_text(c.level or "Not set"),
+    rows = [(md_text(c.title), [md_text(c.level or "None"),
                                 md_text(_every(c.renew_months) if c.renew_months else "Held once"),
                                 ", ".join(md_text(corpus.role_title(r)) for r in c.roles) or "No role",
                                 policy_links(corpus, uri, published, c.policies)]) for c in courses.values()]
