@@ -186,6 +186,25 @@ def test_history_and_asof_read_three_committed_versions(repo: Path, run) -> None
     assert "2.0" in table and "now" in table
 
 
+def test_a_library_adopted_late_reads_its_earlier_versions_from_their_own_history(repo: Path, run) -> None:
+    """The example's git history starts with one commit today; IPC-002's history records 1.0 to 1.2 from
+    2021 on. asof and history use those entries, marked as the document's word, not git's."""
+    def on(day: str) -> dict[str, object]:
+        payload = json.loads(run("-C", str(repo), "asof", day, "--format", "json").out)
+        return next(p for p in payload["policies"] if p["id"] == "IPC-002")
+
+    assert on("2020-01-01")["version"] is None
+    assert (on("2022-06-01")["version"], on("2022-06-01")["source"]) == ("1.1", "document")
+    assert (on("2026-11-01")["version"], on("2026-11-01")["source"]) == ("1.3", "git")
+    history = json.loads(run("-C", str(repo), "history", "IPC-002", "--format", "json").out)["versions"]
+    assert [(v["version"], v["source"], v["in_force_to"]) for v in history] == [
+        ("1.0", "document", "2022-04-11"), ("1.1", "document", "2023-10-09"), ("1.2", "document", "2025-10-13"),
+        ("1.3", "git", None)]
+    assert history[0]["commit"] is None and history[-1]["commit"]
+    table = run("-C", str(repo), "asof", "2022-06-01").out
+    assert "1.1 *" in table and "not proven by git" in table
+
+
 def test_reviewed_moves_the_next_review_without_a_new_version(example: Path, run) -> None:
     result = run("-C", str(example), "reviewed", "IPC-002", "--by", "ipc-lead", "--on", "2026-11-20", "--today", TODAY)
     assert result.code == 0, result.err

@@ -24,13 +24,13 @@ def _id_option(parser: argparse.ArgumentParser) -> None:
 def cmd_history(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.evidence.history import approved_versions
+    from policybook.evidence.history import recorded_versions
 
     corpus = corpus_for(args)
     policy = corpus.by_id().get(args.id)
     if policy is None:
         raise PolicybookError(f"no policy has the id '{args.id}'")
-    versions = approved_versions(corpus.root, policy.doc.path)
+    versions = recorded_versions(corpus.root, policy)
     if args.format == "json":
         print(json.dumps({"id": policy.id, "versions": [v.as_dict() for v in versions]}, indent=2))
         return ExitCode.OK
@@ -38,9 +38,11 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
         print(f"{policy.id} has no approved version in the git history of {policy.rel}")
         return ExitCode.OK
     rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
-    rows += [[v.version, str(v.approved_on), str(v.in_force_to or "now"), v.approved_by, v.summary]
-             for v in reversed(versions)]
-    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows))
+    rows += [[v.version + ("" if v.proven else " *"), str(v.approved_on), str(v.in_force_to or "now"),
+              v.approved_by, v.summary] for v in reversed(versions)]
+    note = ("* from the policy's own history, from before its file's git history: not proven by git\n"
+            if any(not v.proven for v in versions) else "")
+    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows) + note)
     return ExitCode.OK
 
 
@@ -53,7 +55,7 @@ def _date_option(parser: argparse.ArgumentParser) -> None:
 def cmd_asof(args: argparse.Namespace) -> ExitCode:
     import json
 
-    from policybook.evidence.history import approved_versions, in_force_on
+    from policybook.evidence.history import in_force_on, recorded_versions
 
     corpus = corpus_for(args)
     try:
@@ -64,16 +66,22 @@ def cmd_asof(args: argparse.Namespace) -> ExitCode:
     for policy in sorted(corpus.policies, key=lambda p: p.id or ""):
         if not policy.id:
             continue
-        record = in_force_on(approved_versions(corpus.root, policy.doc.path), day)
+        record = in_force_on(recorded_versions(corpus.root, policy), day)
         rows.append({"id": policy.id, "title": policy.title, "version": record.version if record else None,
                      "approved_on": record.approved_on.isoformat() if record else None,
-                     "in_force_to": (record.in_force_to.isoformat() if record and record.in_force_to else None)})
+                     "in_force_to": (record.in_force_to.isoformat() if record and record.in_force_to else None),
+                     "source": record.source if record else None})
     if args.format == "json":
         print(json.dumps({"date": day.isoformat(), "policies": rows}, indent=2))
         return ExitCode.OK
     table = [["Id", "Policy", "Version in force", "Since"]]
-    table += [[r["id"] or "", r["title"] or "", r["version"] or "not yet issued", r["approved_on"] or ""] for r in rows]
-    sys.stdout.write(f"In force on {day}:\n" + text_table(table))
+    for r in rows:
+        marked = " *" if r["source"] == "document" else ""
+        table.append([r["id"] or "", r["title"] or "", (r["version"] or "not yet issued") + marked,
+                      r["approved_on"] or ""])
+    note = ("* from the policy's own history, from before its file's git history: not proven by git\n"
+            if any(r["source"] == "document" for r in rows) else "")
+    sys.stdout.write(f"In force on {day}:\n" + text_table(table) + note)
     return ExitCode.OK
 
 

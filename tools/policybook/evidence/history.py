@@ -1,5 +1,7 @@
 """Which version of a policy was in force when, read from the git history of its file (not only from
-its frontmatter, which an author can edit)."""
+its frontmatter, which an author can edit). A library adopted after its policies were first issued has
+a git history that starts late: the versions the policy's own history records from before its first
+approved commit are added, marked as the document's word rather than git's (``recorded_versions``)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from policybook.evidence.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.loader import decode, parse_markdown, parse_markdown_bytes
 from policybook.model import Policy, Status, parse_version
 
+GIT = "git"
+DOCUMENT = "document"
+
 
 @dataclass
 class ApprovedVersion:
@@ -24,11 +29,17 @@ class ApprovedVersion:
     summary: str
     commit: str
     in_force_to: dt.date | None = None  # the next version's approval, or None while in force
+    source: str = GIT  # GIT: an approved commit of the file; DOCUMENT: only the policy's own history says so
+
+    @property
+    def proven(self) -> bool:
+        return self.source == GIT
 
     def as_dict(self) -> dict[str, object]:
         return {"version": self.version, "approved_on": self.approved_on.isoformat(),
                 "in_force_to": self.in_force_to.isoformat() if self.in_force_to else None,
-                "approved_by": self.approved_by, "summary": self.summary, "commit": self.commit}
+                "approved_by": self.approved_by, "summary": self.summary, "commit": self.commit or None,
+                "source": self.source}
 
 
 def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
@@ -98,6 +109,30 @@ def approved_versions(root: Path, path: Path) -> list[ApprovedVersion]:
         return _versions_of_file(root, path)
     except PolicybookError as exc:
         raise PolicybookError(f"history needs the policy repository under git: {exc}") from None
+
+
+def recorded_versions(root: Path, policy: Policy) -> list[ApprovedVersion]:
+    """The approved versions from git and, before the first of them, the issued versions (1.0 and later)
+    the policy's own history records, marked ``source="document"``: a library's git history often starts
+    after its policies were first issued. Without any approved commit, the history stands alone."""
+    proven = approved_versions(root, policy.doc.path)
+    first = proven[0] if proven else None
+    first_version = parse_version(first.version) if first else None
+    earlier: dict[str, ApprovedVersion] = {}
+    for entry in sorted(policy.history, key=lambda e: (e.date or dt.date.max, e.version or (0, 0))):
+        if entry.version is None or entry.date is None or entry.version[0] < 1 or not entry.version_text:
+            continue  # drafts (0.x) were never issued; an undated entry says nothing of when
+        if first is not None and (entry.date >= first.approved_on
+                                  or (first_version is not None and entry.version >= first_version)):
+            continue  # git speaks for this version and everything after it
+        if first is None and policy.status is not Status.APPROVED and entry.version == policy.version:
+            continue  # the draft being written now
+        earlier.setdefault(entry.version_text, ApprovedVersion(entry.version_text, entry.date, "",
+                                                               entry.summary or "", "", source=DOCUMENT))
+    versions = [*earlier.values(), *proven]
+    for older, newer in pairwise(versions):
+        older.in_force_to = newer.approved_on
+    return versions
 
 
 def in_force_on(versions: list[ApprovedVersion], day: dt.date) -> ApprovedVersion | None:
