@@ -70,7 +70,7 @@ def cmd_asof(args: argparse.Namespace) -> ExitCode:
         rows.append({"id": policy.id, "title": policy.title, "version": record.version if record else None,
                      "approved_on": record.approved_on.isoformat() if record else None,
                      "in_force_to": (record.in_force_to.isoformat() if record and record.in_force_to else None),
-                     "source": record.source if record else None})
+                     "source": record.source.value if record else None})
     if args.format == "json":
         print(json.dumps({"date": day.isoformat(), "policies": rows}, indent=2))
         return ExitCode.OK

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum, auto
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,8 +18,12 @@ from policybook.evidence.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.loader import decode, parse_markdown, parse_markdown_bytes
 from policybook.model import Policy, Status, parse_version
 
-GIT = "git"
-DOCUMENT = "document"
+
+class Source(StrEnum):
+    """Where a version's dates come from: an approved commit of its file, or only the policy's own history."""
+
+    GIT = auto()
+    DOCUMENT = auto()
 
 
 @dataclass
@@ -29,17 +34,17 @@ class ApprovedVersion:
     summary: str
     commit: str
     in_force_to: dt.date | None = None  # the next version's approval, or None while in force
-    source: str = GIT  # GIT: an approved commit of the file; DOCUMENT: only the policy's own history says so
+    source: Source = Source.GIT
 
     @property
     def proven(self) -> bool:
-        return self.source == GIT
+        return self.source is Source.GIT
 
     def as_dict(self) -> dict[str, object]:
         return {"version": self.version, "approved_on": self.approved_on.isoformat(),
                 "in_force_to": self.in_force_to.isoformat() if self.in_force_to else None,
                 "approved_by": self.approved_by, "summary": self.summary, "commit": self.commit or None,
-                "source": self.source}
+                "source": self.source.value}
 
 
 def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
@@ -128,7 +133,7 @@ def recorded_versions(root: Path, policy: Policy) -> list[ApprovedVersion]:
         if first is None and policy.status is not Status.APPROVED and entry.version == policy.version:
             continue  # the draft being written now
         earlier.setdefault(entry.version_text, ApprovedVersion(entry.version_text, entry.date, "",
-                                                               entry.summary or "", "", source=DOCUMENT))
+                                                               entry.summary or "", "", source=Source.DOCUMENT))
     versions = [*earlier.values(), *proven]
     for older, newer in pairwise(versions):
         older.in_force_to = newer.approved_on
