@@ -27,7 +27,7 @@ from policybook.dates import parse_date, past_date
 from policybook.errors import PolicybookError
 from policybook.evidence.ledger import Ledger, read_ledger
 from policybook.evidence.practice import CHECKS, SERVICING, TRAINING
-from policybook.findings import Severity, printable
+from policybook.findings import printable
 from policybook.loader import decode, parse_yaml
 from policybook.registers import StaffMember
 from policybook.writing import write_atomically
@@ -35,8 +35,7 @@ from policybook.writing import write_atomically
 
 def _readable(corpus: Corpus, register: str) -> None:
     """Refuse to record against a register whose file cannot be read: what it lists is unknown."""
-    doc = corpus.registers.documents.get(register)
-    problem = next((f for f in doc.findings if f.severity is Severity.ERROR), None) if doc else None
+    problem = corpus.registers.unreadable(register)
     if problem is not None:
         raise PolicybookError(f"{problem.path}:{problem.line}: {problem.message}; fix the register first "
                               "(policybook lint); nothing was recorded")

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from policybook.corpus import Corpus
 from policybook.dates import parse_date
 from policybook.evidence.ledger import Ledger, Line, read_ledger
-from policybook.findings import Severity
 
 SERVICING = Ledger("records/servicing.csv", ("equipment", "date", "by", "note"))
 CHECKS = Ledger("records/checks.csv", ("check", "date", "staff", "note"))
@@ -74,7 +73,9 @@ def _read(corpus: Corpus, ledger: Ledger, subject: str, known: dict[str, object]
     records.problems.extend(Problem(ledger, p.line, p.message, p.chain) for p in problems)
     done: list[Done] = []
     seen: set[tuple[str, ...]] = set()
-    unreadable = _unreadable(corpus, noun_register(noun)) or (staff_is_register and _unreadable(corpus, "staff"))
+    registers = corpus.registers
+    unreadable = bool(registers.unreadable(noun_register(noun))
+                      or (staff_is_register and registers.unreadable("staff")))
     for line in lines:
         message, unknown_id = _invalid(corpus, line, subject, known, noun, staff_column, staff_is_register)
         if unknown_id and unreadable:
@@ -121,13 +122,6 @@ def _invalid(corpus: Corpus, line: Line, subject: str, known: dict[str, object],
     elif not fields[staff_column]:
         return "say who did it (the 'by' column)", False
     return None, False
-
-
-def _unreadable(corpus: Corpus, register: str) -> bool:
-    """Whether the register's file could not be read whole (broken YAML, bad encoding): then a record
-    naming something it does not list may name something it would, once fixed."""
-    doc = corpus.registers.documents.get(register)
-    return doc is not None and (doc.data is None or any(f.severity is Severity.ERROR for f in doc.findings))
 
 
 def noun_register(noun: str) -> str:

@@ -91,6 +91,17 @@ class Registers:
             self._indexes[name] = known
         return known
 
+    def unreadable(self, name: str) -> Finding | None:
+        """Why register ``name``'s file could not be read whole (broken YAML, a bad encoding, an empty
+        file), or None: while it cannot, what it lists is unknown, so nothing is judged against it."""
+        doc = self.documents.get(name)
+        if doc is None:
+            return None
+        problem = next((f for f in doc.findings if f.severity is Severity.ERROR), None)
+        if problem is None and doc.data is None:
+            problem = next((f for f in self.findings if f.path == doc.rel and f.severity is Severity.ERROR), None)
+        return problem
+
     def role_exists(self, role_id: str) -> bool:
         return role_id == ALL_STAFF or role_id in self.roles
 
