@@ -56,7 +56,8 @@ def spreadsheet_text(value: str) -> str:
 
 def append_line(root: Path, ledger: Ledger, values: list[str]) -> list[str]:
     """Add one record and return its fields as written; a damaged file (unreadable, or a broken chain) is
-    refused, not appended to, as is a field holding a line break or a control character."""
+    refused, not appended to, as is a field holding a line break or a control character, and a second
+    copy of a record already there."""
     for value in values:
         if unwritable(value):
             shown = printable(value[:40].encode("utf-8", "backslashreplace").decode("utf-8"))
@@ -66,9 +67,13 @@ def append_line(root: Path, ledger: Ledger, values: list[str]) -> list[str]:
     path = ledger.path(root)
     if path.is_symlink():
         raise PolicybookError(f"{ledger.rel} is a symbolic link: keep the records file itself in the project")
-    _, problems = read_ledger(root, ledger)
+    lines, problems = read_ledger(root, ledger)
     if problems:
         raise PolicybookError(f"{ledger.rel}:{problems[0].line}: {problems[0].message}; nothing was recorded")
+    wanted = ledger.key(dict(zip(ledger.columns, values, strict=True)))
+    same = next((line for line in lines if ledger.key(line.fields) == wanted), None)
+    if same is not None:
+        raise PolicybookError(f"{ledger.rel}:{same.number} already records this; nothing was recorded")
     with locked_append(path) as (stream, size):
         last, ends_with_newline = ([], True) if size == 0 else file_tail(path)
         previous = last[-1].strip() if last and last[-1].strip() != "chain" else ""

@@ -21,11 +21,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from policybook.control.edit import quoted, round_trip_yaml
-from policybook.control.ledger import append_line, spreadsheet_text
+from policybook.control.ledger import append_line
 from policybook.corpus import Corpus
 from policybook.dates import parse_date, past_date
 from policybook.errors import PolicybookError
-from policybook.evidence.ledger import Ledger, read_ledger
 from policybook.evidence.practice import CHECKS, SERVICING, TRAINING
 from policybook.findings import printable
 from policybook.loader import decode, parse_yaml
@@ -79,20 +78,6 @@ def _not_retired(retired: str | None, day: dt.date, what: str) -> None:
 def _day(on: str | None) -> dt.date:
     """The record's date: ``--on``, or today, never after the real date."""
     return past_date(on, dt.date.today(), "--on")
-
-
-def _refuse_duplicate(corpus: Corpus, ledger: Ledger, values: list[str]) -> None:
-    columns = [c for c in ledger.columns if c != "note"]
-    wanted = dict(zip(ledger.columns, values, strict=True))
-    for line in read_ledger(corpus.root, ledger)[0]:
-        if all(line.fields[c] == wanted[c] for c in columns):
-            raise PolicybookError(f"{ledger.rel}:{line.number} already records this; nothing was recorded")
-
-
-def _record(corpus: Corpus, ledger: Ledger, values: list[str]) -> list[str]:
-    values = [spreadsheet_text(v) for v in values]
-    _refuse_duplicate(corpus, ledger, values)
-    return append_line(corpus.root, ledger, values)
 
 
 @dataclass(frozen=True)
@@ -157,7 +142,7 @@ def record_servicing(corpus: Corpus, item_id: str, on: str | None, by: str, note
         raise PolicybookError("--by: say who serviced it (a company or a member of staff)")
     current = parse_date(item.last_serviced)
     edit = _last_serviced_edit(corpus, item_id, day) if current is None or day > current else None
-    _record(corpus, SERVICING, [item_id, day.isoformat(), by.strip(), note.strip()])
+    append_line(corpus.root, SERVICING, [item_id, day.isoformat(), by.strip(), note.strip()])
     if edit is not None:
         edit.write()
     return day
@@ -169,7 +154,7 @@ def record_check(corpus: Corpus, check_id: str, staff_id: str, on: str | None, n
     check = corpus.registers.checks[check_id]
     _not_retired(check.retired, day, check.title)
     _member(corpus, staff_id, day)
-    _record(corpus, CHECKS, [check_id, day.isoformat(), staff_id, note.strip()])
+    append_line(corpus.root, CHECKS, [check_id, day.isoformat(), staff_id, note.strip()])
     return day
 
 
@@ -182,5 +167,5 @@ def record_training(corpus: Corpus, staff_id: str, course_id: str, on: str | Non
     course = corpus.registers.training[course_id]
     _not_retired(course.retired, day, course.title)
     _member(corpus, staff_id, day)
-    _record(corpus, TRAINING, [staff_id, course_id, day.isoformat(), note.strip()])
+    append_line(corpus.root, TRAINING, [staff_id, course_id, day.isoformat(), note.strip()])
     return day

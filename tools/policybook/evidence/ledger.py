@@ -31,6 +31,11 @@ class Ledger:
     def path(self, root: Path) -> Path:
         return root / self.rel
 
+    def key(self, fields: dict[str, str]) -> tuple[str, ...]:
+        """What makes a record a different record: every field but its note (the same service noted twice
+        is one service)."""
+        return tuple(fields[c] for c in self.columns if c != "note")
+
 
 @dataclass(frozen=True)
 class LedgerProblem:

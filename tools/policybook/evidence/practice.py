@@ -81,7 +81,7 @@ def _read(corpus: Corpus, ledger: Ledger, subject: str, known: dict[str, object]
         if unknown_id and unreadable:
             message = None  # the register cannot be read: its own finding says so; the record is not judged
         if message is None:
-            key = tuple(line.fields[c] for c in ledger.columns if c != "note")
+            key = ledger.key(line.fields)
             if key in seen:
                 message = "the same record is already on an earlier line"
             seen.add(key)
