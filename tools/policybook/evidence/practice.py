@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from policybook.corpus import Corpus
 from policybook.dates import parse_date
@@ -51,20 +53,24 @@ class PracticeRecords:
     problems: list[Problem] = field(default_factory=list)
 
     def latest(self, records: list[Done]) -> dict[tuple[str, str], dt.date]:
-        """(subject, staff) -> the latest date done."""
-        found: dict[tuple[str, str], dt.date] = {}
-        for record in records:
-            key = (record.subject, record.staff)
-            if key not in found or record.day > found[key]:
-                found[key] = record.day
-        return found
+        """(subject, staff) -> the latest date done: each person's latest completion of each course."""
+        return _latest(records, lambda r: (r.subject, r.staff))
 
     def latest_by_subject(self, records: list[Done]) -> dict[str, dt.date]:
-        found: dict[str, dt.date] = {}
-        for record in records:
-            if record.subject not in found or record.day > found[record.subject]:
-                found[record.subject] = record.day
-        return found
+        """subject -> the latest date done, by whoever did it: an item's last service, a check's last time."""
+        return _latest(records, lambda r: r.subject)
+
+
+Key = TypeVar("Key")
+
+
+def _latest(records: list[Done], key: Callable[[Done], Key]) -> dict[Key, dt.date]:
+    found: dict[Key, dt.date] = {}
+    for record in records:
+        at = key(record)
+        if at not in found or record.day > found[at]:
+            found[at] = record.day
+    return found
 
 
 def _read(corpus: Corpus, ledger: Ledger, subject: str, known: dict[str, object], noun: str, staff_column: str,
