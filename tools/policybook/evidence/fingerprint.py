@@ -32,6 +32,11 @@ def normalise_body(body: str) -> str:
 
 
 def fingerprint(data: dict[str, Any], body: str) -> str:
-    governed = {key: data.get(key) for key in governed_fields() if key in data}
-    payload = json.dumps(governed, sort_keys=True, ensure_ascii=False, default=str) + "\n\n" + normalise_body(body)
+    governed = json.dumps(governed_values(data), sort_keys=True, ensure_ascii=False, default=str)
+    payload = governed + "\n\n" + normalise_body(body)
     return PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def governed_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The governed fields a policy has, as the fingerprint reads them."""
+    return {key: data.get(key) for key in governed_fields() if key in data}

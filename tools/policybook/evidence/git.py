@@ -83,3 +83,28 @@ def files_at(root: Path, ref: str, paths: list[Path]) -> dict[Path, bytes]:
     run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     specs = [f"{ref}:{p.resolve().relative_to(top).as_posix()}" for p in paths]
     return {path: blob for path, blob in zip(paths, read_blobs(root, specs), strict=True) if blob is not None}
+
+
+def last_commit_by(root: Path, day: str) -> str | None:
+    """The newest commit on HEAD's line made on or before ``day`` (YYYY-MM-DD, the end of that day), or None."""
+    return _output_or_none(root, "log", "-1", "--format=%H", f"--before={day}T23:59:59")
+
+
+def first_commit(root: Path, relative: str) -> str | None:
+    """The oldest commit on HEAD's line that holds the file ``relative`` (to ``root``), or None."""
+    found = _output_or_none(root, "rev-list", "--reverse", "HEAD", "--", relative)
+    return found.split()[0] if found else None
+
+
+def head_commit(root: Path) -> str | None:
+    return _output_or_none(root, "rev-parse", "--verify", "--quiet", "HEAD")
+
+
+def commit_day(root: Path, commit: str) -> str:
+    """The day (YYYY-MM-DD) ``commit`` was made."""
+    return run_git(root, "show", "-s", "--format=%cs", commit, timeout=10).decode().strip()
+
+
+def archive(root: Path, commit: str) -> bytes:
+    """A tar archive of the folder ``root`` as it was at ``commit`` (git archives the folder it runs in)."""
+    return run_git(root, "archive", "--format=tar", commit)

@@ -91,6 +91,13 @@ def in_force_report(corpus: Corpus) -> InForce:
     return report
 
 
+def settle_in_force(corpus: Corpus, policies: list[Policy]) -> None:
+    """Give a corpus read from a snapshot of the library (evidence/snapshot.py), which has no git history
+    of its own, the versions in force worked out from the real history: everything that asks
+    ``in_force`` of it (reading owed, reviews due) then answers for those versions."""
+    _REPORTS[corpus] = InForce(policies=list(policies))
+
+
 def in_force(corpus: Corpus) -> list[Policy]:
     """Approved policies, and for a policy bumped to a draft its last proven approved version."""
     return in_force_report(corpus).policies

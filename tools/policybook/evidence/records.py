@@ -166,9 +166,9 @@ def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding
 
     found = []
     for member in sorted(corpus.registers.staff.values(), key=lambda m: m.id):
-        left = parse_date(member.left)
-        if left is not None and left <= corpus.today:
-            continue  # a leaver owes no reading
+        left, joined = parse_date(member.left), parse_date(member.joined)
+        if (left is not None and left <= corpus.today) or (joined is not None and joined > corpus.today):
+            continue  # a leaver, or someone who has not yet joined, owes no reading
         roles = frozenset(member.roles)
         if roles not in by_roles:  # staff holding the same roles owe the same policies: worked out once
             by_roles[roles] = [(p, *facts(p)) for p in _must_read(policies, roles)]

@@ -1,0 +1,144 @@
+"""``policybook evidence``: write the pack for a day into a folder, whole or not at all.
+
+The folder holds the index page, the PDF, ``evidence.json``, each policy version's text (with its
+governed fields as JSON, so a script without a YAML parser can recompute its fingerprint), the
+registers and settings as they stood, the raw records (signed approval statements, ``allowed_signers``,
+the chained records), ``verify.py`` (standard library only), ``VERIFY.md`` and ``MANIFEST.sha256``.
+The pack is made in a temporary folder beside the destination and moved into place when complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from policybook.corpus import Corpus
+from policybook.errors import PolicybookError
+from policybook.evidence.fingerprint import governed_values
+from policybook.evidence.snapshot import snapshot_at
+from policybook.ids import is_policy_id
+from policybook.model import Policy
+from policybook.pack.collect import collect
+from policybook.pack.document import build_pdf
+from policybook.pack.index import index_page
+from policybook.pack.verify_bundle import MANIFEST
+
+HERE = Path(__file__).parent
+VERIFY_SCRIPT = HERE / "verify_bundle.py"
+VERIFY_GUIDE = HERE / "VERIFY.md"
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a file name copied into the pack
+VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
+
+
+@dataclass(frozen=True)
+class Made:
+    folder: Path
+    files: int
+    policies: int
+    gaps: int
+    overdue: int | None  # None before the library's git history: not known
+
+
+def _copy_file(source: Path, target: Path) -> bool:
+    """Copy a regular file (never a link) whose name is plain; False when it was left out."""
+    if source.is_symlink() or not source.is_file() or not SAFE_NAME.match(source.name):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return True
+
+
+def _copy_library_files(snapshot: Corpus, live: Corpus, stage: Path) -> tuple[list[str], list[str]]:
+    """The settings, registers and records as they stood (from the snapshot), and the signed approvals and
+    their signers as the library holds them now (what proves them): (registers, records) by pack path."""
+    _copy_file(snapshot.root / "policybook.yml", stage / "policybook.yml")
+    registers = [f"registers/{p.name}" for p in sorted(snapshot.config.registers_path.glob("*.yml"))
+                 if _copy_file(p, stage / "registers" / p.name)]
+    records = []
+    for root, names in ((snapshot.root, ("*.csv", "*.jsonl")), (live.root, ("allowed_signers",))):
+        folder = root / "records"
+        if folder.is_dir() and not folder.is_symlink():
+            for path in sorted(p for name in names for p in folder.glob(name)):
+                if _copy_file(path, stage / "records" / path.name):
+                    records.append(f"records/{path.name}")
+    approvals = live.root / "records" / "approvals"
+    if approvals.is_dir() and not approvals.is_symlink():
+        for policy in sorted(approvals.iterdir()):
+            if not is_policy_id(policy.name) or policy.is_symlink() or not policy.is_dir():
+                continue
+            for path in sorted(policy.iterdir()):
+                if path.suffix in (".txt", ".sig"):
+                    _copy_file(path, stage / "records" / "approvals" / policy.name / path.name)
+    return registers, sorted(records)
+
+
+def _governed(policy: Policy) -> bytes:
+    return json.dumps(governed_values(policy.data), sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _manifest(stage: Path) -> int:
+    lines = []
+    for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+        name = path.relative_to(stage).as_posix()
+        if name != MANIFEST:
+            lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}")
+    (stage / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines) + 1
+
+
+def _place(stage: Path, out: Path) -> None:
+    """Move the finished pack to ``out``, replacing an earlier pack there (never any other folder)."""
+    if out.exists() or out.is_symlink():
+        if out.is_symlink() or not out.is_dir() or not (out / MANIFEST).is_file():
+            raise PolicybookError(f"--out {out}: already exists and is not an evidence pack: choose another folder")
+        aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, aside / "pack")
+        os.replace(stage, out)
+        shutil.rmtree(aside)
+        return
+    os.replace(stage, out)
+
+
+def make_pack(live: Corpus, day: dt.date, out: Path, generated: dt.date) -> Made:
+    """Write the evidence pack for ``day`` to ``out``."""
+    if day > generated:
+        raise PolicybookError(f"--as-of {day}: a pack shows a day that has come, not {day}")
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="policybook-snapshot-") as unpacked:
+        snapshot = snapshot_at(live.root, day, Path(unpacked))
+        collected = collect(live, snapshot, day, generated)
+        data = collected.data
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+        try:
+            texts: dict[str, Policy] = {}
+            for item in collected.in_force:
+                if item.policy is None or not is_policy_id(item.id) or not VERSION.match(item.record.version):
+                    continue
+                rel = f"policies/{item.id}/{item.record.version}"
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                (stage / f"{rel}.md").write_bytes(collected.policy_files[f"{rel}.md"])
+                (stage / f"{rel}.governed.json").write_bytes(_governed(item.policy))
+                texts[item.id] = item.policy
+            data["policies"] = [p for p in data["policies"] if not p["file"] or p["id"] in texts]
+            data["registers"], data["records"] = _copy_library_files(snapshot.corpus, live, stage)
+            (stage / "evidence.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+                                                 encoding="utf-8")
+            (stage / "index.html").write_text(index_page(data, live.config.locale), encoding="utf-8")
+            (stage / "evidence.pdf").write_bytes(build_pdf(live, data, texts))
+            shutil.copyfile(VERIFY_SCRIPT, stage / "verify.py")
+            shutil.copyfile(VERIFY_GUIDE, stage / "VERIFY.md")
+            files = _manifest(stage)
+            _place(stage, out)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+    return Made(out, files, len(data["policies"]), sum(1 for s in data["standards"] if s["gap"]),
+                data["overdue"] if data["due_known"] else None)
