@@ -19,6 +19,7 @@ from policybook.corpus import Corpus
 from policybook.dates import add_months, long_date, parse_date
 from policybook.errors import PolicybookError
 from policybook.evidence.due import KIND_TITLES, DueItem, Kind, Status, due_items, ended
+from policybook.evidence.fingerprint import fingerprint
 from policybook.evidence.history import ApprovedVersion, in_force_on, policy_at, recorded_versions
 from policybook.evidence.inforce import settle_in_force
 from policybook.evidence.practice import practice_records
@@ -112,10 +113,12 @@ class _Collector:
 
     def _as_it_stood(self, item: InForce) -> InForce:
         """The version's file as the snapshot holds it when that is the same approved version (its reviews
-        and next review as they stood on the day), else as its last approved commit holds it."""
+        and next review as they stood on the day) when its text is the approved text, else as the version's
+        last approved commit holds it (a text edited after approval is not the version in force)."""
         held = self.corpus.by_id().get(item.id)
         if (item.policy is None or held is None or held.version_text != item.record.version
-                or held.status is not PolicyStatus.APPROVED or held.fingerprint != item.policy.fingerprint):
+                or held.status is not PolicyStatus.APPROVED
+                or fingerprint(held.data, held.doc.body) != fingerprint(item.policy.data, item.policy.doc.body)):
             return item
         return InForce(item.record, Policy.from_document(parse_markdown(held.doc.text, item.current.doc.path,
                                                                         item.current.rel)), item.current)

@@ -1,0 +1,261 @@
+"""The inspector's evidence pack (policybook evidence): what it lists equals asof and ack report, every
+standard appears, and everything in it can be checked without policybook (verify.py, sha256sum,
+ssh-keygen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from browsertools import needs_browser, open_page
+from conftest import EXAMPLE_PARTS, REPO, axe_violations, edit, train_up, unread
+from pypdf import PdfReader
+
+from policybook.corpus import load_corpus
+from policybook.evidence.snapshot import snapshot_at
+from policybook.pack.check import Failure, check_pack
+from policybook.pack.collect import collect
+
+DAY = "2026-12-05"  # the example's fixed day
+
+
+def _git(root: Path, *args: str, day: str = DAY) -> None:
+    stamp = f"{day}T12:00:00+00:00"
+    subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args], cwd=root,
+                   check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+
+
+def _commit(root: Path, message: str, day: str = DAY) -> None:
+    _git(root, "add", "-A", day=day)
+    _git(root, "commit", "-q", "-m", message, day=day)
+
+
+def _library(folder: Path) -> Path:
+    """The signed example, its training brought up to date, committed on the example's day."""
+    folder.mkdir(parents=True)
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, folder / part)
+    train_up(folder)
+    _git(folder, "init", "-q", "-b", "main")
+    _commit(folder, "example organisation")
+    return folder
+
+
+def _pack(run, root: Path, out: Path, *extra: str) -> dict[str, object]:
+    result = run("-C", str(root), "evidence", "--today", DAY, "--out", str(out), *extra)
+    assert result.code == 0, result.err
+    return json.loads((out / "evidence.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _library(tmp_path_factory.mktemp("pack") / "org")
+
+
+@pytest.fixture(scope="module")
+def pack(library: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("made") / "pack"
+    result = subprocess.run([sys.executable, "-m", "policybook", "-C", str(library), "evidence", "--today", DAY,
+                             "--out", str(out)], capture_output=True, text=True, check=False,
+                            env={**os.environ, "PYTHONPATH": str(REPO / "tools")})
+    assert result.returncode == 0, result.stderr
+    assert "30 policies in force" in result.stdout
+    return out
+
+
+# -- what the pack says ------------------------------------------------------------------------------------
+def test_every_standard_of_the_register_appears_with_evidence_or_as_a_gap(pack: Path) -> None:
+    data = json.loads((pack / "evidence.json").read_text(encoding="utf-8"))
+    register = load_corpus(pack, dt.date.fromisoformat(DAY)).registers.standards
+    assert [s["id"] for s in data["standards"]] == list(register) and len(register) == 48
+    for standard in data["standards"]:
+        assert bool(standard["policies"]) ^ bool(standard["gap"] or standard["not_applicable"])
+    cited = {s for p in data["policies"] for s in p["standards"]}
+    assert {s["id"] for s in data["standards"] if s["policies"]} == cited & set(register)
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    for standard in data["standards"]:
+        assert f'id="standard-{standard["id"]}"' in index
+    assert "Gap: no policy in force cites this." in index or not any(s["gap"] for s in data["standards"])
+
+
+def test_the_policy_list_equals_asof_on_twenty_random_days(library: Path, run) -> None:
+    live = load_corpus(library, dt.date.fromisoformat(DAY))
+    first = min(h.date for p in live.policies for h in p.history if h.date)
+    span = (dt.date.fromisoformat(DAY) - first).days
+    days = sorted({first + dt.timedelta(days=random.Random(22).randrange(span + 1)) for _ in range(40)})[:20]
+    days[-1] = dt.date.fromisoformat(DAY)
+    for day in days:
+        asof = json.loads(run("-C", str(library), "asof", day.isoformat(), "--format", "json").out)["policies"]
+        expected = [(p["id"], p["version"], p["source"]) for p in asof if p["version"]]
+        with tempfile.TemporaryDirectory() as unpacked:
+            snapshot = snapshot_at(library, day, Path(unpacked))
+            data = collect(live, snapshot, day, dt.date.fromisoformat(DAY)).data
+        assert [(p["id"], p["version"], p["source"]) for p in data["policies"]] == expected, day
+
+
+def test_confirmation_figures_equal_ack_report(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    unread(root, ("ra", "HS-002"), ("ot", "HS-002"), ("pl", "IG-001"))
+    _commit(root, "three readings not yet confirmed")
+    data = _pack(run, root, tmp_path / "pack")
+    report = json.loads(run("-C", str(root), "ack", "report", "--format", "json", "--today", DAY).out)
+    assert data["confirmations"]["outstanding"] == report["outstanding"] and len(report["outstanding"]) == 3
+    by_policy = {p["id"]: p["confirmation"] for p in data["policies"]}
+    hs002 = by_policy["HS-002"]
+    assert hs002["must"] - hs002["confirmed"] == 2
+    assert {p["staff"] for p in hs002["people"] if not p["confirmed"]} == {"ra", "ot"}
+    assert data["confirmations"]["must"] - data["confirmations"]["confirmed"] == 3
+
+
+def test_a_library_adopted_late_uses_the_policies_own_history_marked_as_such(library: Path, run,
+                                                                            tmp_path: Path) -> None:
+    """The library's git history starts on the example's day; IPC-002's history records 1.1 in force in 2022."""
+    data = _pack(run, library, tmp_path / "pack", "--as-of", "2022-06-01")
+    ipc = next(p for p in data["policies"] if p["id"] == "IPC-002")
+    assert (ipc["version"], ipc["source"], ipc["proven"], ipc["file"]) == ("1.1", "document", False, None)
+    assert "not proven" in ipc["proof"]
+    assert data["before_git"] is True and "git history starts after this day" in data["notes"][0]
+    assert data["due_known"] is False and data["due"] == []
+    asof = json.loads(run("-C", str(library), "asof", "2022-06-01", "--format", "json").out)["policies"]
+    assert [(p["id"], p["version"]) for p in data["policies"]] == [(p["id"], p["version"]) for p in asof
+                                                                     if p["version"]]
+    index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+    assert "from the policy&#39;s own history" in index
+
+
+def test_a_pack_for_today_and_a_year_back_each_verify(library: Path, run, tmp_path: Path) -> None:
+    for day in (DAY, "2025-12-05"):
+        out = tmp_path / day
+        _pack(run, library, out, "--as-of", day)
+        assert run("evidence", "verify", str(out)).code == 0
+        done = subprocess.run([sys.executable, "-I", "verify.py"], cwd=out, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stdout
+        assert "the evidence pack verifies" in done.stdout
+
+
+# -- checkable without policybook ------------------------------------------------------------------------
+def test_flipping_one_byte_in_any_file_fails_verify_and_sha256sum_naming_it(pack: Path, tmp_path: Path) -> None:
+    files = sorted(p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file())
+    assert len(files) > 100 and "records/approvals/GOV-001/2.0.sig" in files
+    copy = tmp_path / "copy"
+    shutil.copytree(pack, copy)
+    assert check_pack(copy)
+    for name in files:
+        path = copy / name
+        original = path.read_bytes()
+        flipped = bytearray(original)
+        flipped[len(flipped) // 2] ^= 0x01
+        path.write_bytes(bytes(flipped))
+        with pytest.raises(Failure) as failure:
+            check_pack(copy)
+        if name == "MANIFEST.sha256":
+            assert failure.value.path == name or "MANIFEST.sha256" in failure.value.reason
+        else:
+            assert failure.value.path == name
+            summed = subprocess.run(["sha256sum", "--quiet", "-c", "MANIFEST.sha256"], cwd=copy,
+                                    capture_output=True, text=True, check=False)
+            assert summed.returncode != 0 and f"{name}: FAILED" in summed.stdout
+        path.write_bytes(original)
+    assert check_pack(copy)
+
+
+def test_a_policy_text_edited_after_approval_fails_the_standard_library_script(pack: Path, tmp_path: Path) -> None:
+    """Even with the manifest written again to match, the text no longer gives its approved fingerprint."""
+    copy = tmp_path / "copy"
+    shutil.copytree(pack, copy)
+    name = "policies/HS-003/2.0.md"
+    edit(copy / name, "Call 999", "Call 911")
+    manifest = copy / "MANIFEST.sha256"
+    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines() if not line.endswith("  " + name)]
+    digest = hashlib.sha256((copy / name).read_bytes()).hexdigest()
+    manifest.write_text("\n".join([*lines, f"{digest}  {name}"]) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-I", "verify.py"], cwd=copy, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert f"FAILED: {name}: its text does not give the fingerprint" in done.stdout
+
+
+def test_an_edit_after_approval_in_the_library_is_not_the_version_in_the_pack(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    edit(root / "policies/health-safety/first-aid.md", "Call 999", "Call 911")
+    _commit(root, "an unapproved edit")
+    _pack(run, root, tmp_path / "pack")
+    text = (tmp_path / "pack" / "policies/HS-003/2.0.md").read_text(encoding="utf-8")
+    assert "Call 999" in text and "Call 911" not in text
+
+
+def test_every_signature_verifies_with_ssh_keygen_as_verify_md_says(pack: Path) -> None:
+    statement = pack / "records/approvals/GOV-001/2.0.txt"
+    signer = next(line.split(": ", 1)[1] for line in statement.read_text().splitlines() if line.startswith("signer"))
+    with open(statement, "rb") as message:
+        done = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", "records/allowed_signers", "-I", signer, "-n",
+                               "policybook", "-s", "records/approvals/GOV-001/2.0.sig"], cwd=pack, stdin=message,
+                              capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and 'Good "policybook" signature' in done.stdout
+    assert "ssh-keygen -Y verify -f records/allowed_signers" in (pack / "VERIFY.md").read_text(encoding="utf-8")
+
+
+# -- its PDF and index page --------------------------------------------------------------------------------
+def test_the_pdf_is_tagged_pdf_ua_with_every_policy_text(pack: Path) -> None:
+    pdf = pack / "evidence.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info and "evidence pack as of 5 December 2026" in info
+    reader = PdfReader(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "pdfuaid:part" in xmp and ">1<" in xmp.split("pdfuaid:part", 1)[1][:40]
+    structure = subprocess.run(["pdfinfo", "-struct", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "H1" in structure and "TH" in structure
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Regulation 17(3) report: draft" in text and "HS-003 First aid, version 2.0" in text
+    assert "Gap" in text or "Not applicable" in text
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_index_page_passes_axe(browser: object, pack: Path, width: int) -> None:
+    page = open_page(browser, (pack / "index.html").as_uri(), width=width, bypass_csp=True)
+    violations = axe_violations(page)
+    page.close()  # type: ignore[attr-defined]
+    assert violations == []
+
+
+# -- bad input ---------------------------------------------------------------------------------------------
+def test_hostile_register_text_is_shown_as_text(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    edit(root / "registers/standards.yml", 'title: "Regulation 9A: Visiting',
+         'title: "<script>alert(1)</script><img src=x onerror=alert(2)> Regulation 9A: Visiting')
+    _commit(root, "a hostile title")
+    _pack(run, root, tmp_path / "pack")
+    index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in index and "<img src=x" not in index
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+
+
+def test_bad_requests_are_one_line_errors_and_change_nothing(library: Path, tmp_path: Path, run) -> None:
+    for day, message in (("May", "not a date"), ("2031-01-01", "a day that has come")):
+        result = run("-C", str(library), "evidence", "--today", DAY, "--out", str(tmp_path / "x"), "--as-of", day)
+        assert result.code != 0 and message in result.err and len(result.err.strip().splitlines()) == 1
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run("-C", str(library), "evidence", "--today", DAY, "--out", str(keep))
+    assert result.code != 0 and "is not an evidence pack" in result.err
+    assert [p.name for p in keep.iterdir()] == ["notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+    plain = tmp_path / "plain"
+    shutil.copytree(library, plain, ignore=shutil.ignore_patterns(".git"))
+    result = run("-C", str(plain), "evidence", "--today", DAY, "--out", str(tmp_path / "y"))
+    assert result.code != 0 and "git" in result.err and len(result.err.strip().splitlines()) == 1
+    assert run("evidence", "verify", str(tmp_path / "nowhere")).code != 0
