@@ -319,6 +319,7 @@ def test_every_command_lives_in_its_group_module() -> None:
         "policybook.cli.change": {"new", "approve", "bump", "reviewed", "sign"},
         "policybook.cli.records": {"history", "asof", "review", "ack"},
         "policybook.cli.practice": {"due", "serviced", "checked", "trained"},
+        "policybook.cli.evidence": {"evidence"},
         "policybook.cli.confirm": {"confirmations"},
         "policybook.cli.editor": {"lsp"},
         "policybook.cli.migrate": {"import"},

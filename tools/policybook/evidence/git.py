@@ -5,6 +5,7 @@ Reading files as they were at a revision uses one `git cat-file --batch` process
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from policybook.errors import PolicybookError
@@ -23,7 +24,9 @@ def _output_or_none(root: Path, *args: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=64)
 def repo_root(root: Path) -> Path:
+    """The top of the git work tree holding ``root`` (asked of git once per folder: it does not move)."""
     return Path(run_git(root, "rev-parse", "--show-toplevel").decode().strip())
 
 

@@ -101,11 +101,21 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
 
 def policy_at(root: Path, commit: str, current: Policy) -> Policy | None:
     """``current``'s file as it was at ``commit`` (None where it did not exist there or is not text)."""
-    blob = files_at(root, commit, [current.doc.path]).get(current.doc.path)
-    text = decode(blob, current.rel)[0] if blob is not None else None
-    if text is None:
-        return None
-    return Policy.from_document(parse_markdown(text, current.doc.path, current.rel))
+    files_at(root, commit, [])  # a commit that does not exist is an error, not a missing file
+    return policies_at(root, [(commit, current)])[0]
+
+
+def policies_at(root: Path, wanted: list[tuple[str, Policy]]) -> list[Policy | None]:
+    """For each (commit, policy), the policy's file as it was at that commit, read in one git process
+    (None where it did not exist there or is not text)."""
+    top = repo_root(root)
+    specs = [f"{commit}:{current.doc.path.resolve().relative_to(top).as_posix()}" for commit, current in wanted]
+    found: list[Policy | None] = []
+    for (_, current), blob in zip(wanted, read_blobs(root, specs), strict=True):
+        text = decode(blob, current.rel)[0] if blob is not None else None
+        found.append(None if text is None else Policy.from_document(parse_markdown(text, current.doc.path,
+                                                                                   current.rel)))
+    return found
 
 
 def approved_versions(root: Path, path: Path) -> list[ApprovedVersion]:

@@ -20,7 +20,7 @@ from policybook.dates import add_months, long_date, parse_date
 from policybook.errors import PolicybookError
 from policybook.evidence.due import KIND_TITLES, DueItem, Kind, Status, due_items, ended
 from policybook.evidence.fingerprint import fingerprint
-from policybook.evidence.history import ApprovedVersion, in_force_on, policy_at, recorded_versions
+from policybook.evidence.history import ApprovedVersion, Source, in_force_on, policies_at, recorded_versions
 from policybook.evidence.inforce import settle_in_force
 from policybook.evidence.practice import practice_records
 from policybook.evidence.proof import approval_problems
@@ -58,16 +58,21 @@ class Collected:
     in_force: list[InForce] = field(default_factory=list)
 
 
-def policies_in_force(live: Corpus, day: dt.date) -> list[InForce]:
-    """What ``policybook asof DAY`` lists, with each version's text read from git where it has one."""
-    found = []
+def policies_in_force(live: Corpus, day: dt.date,
+                      versions: dict[str, list[ApprovedVersion]] | None = None) -> list[InForce]:
+    """What ``policybook asof DAY`` lists, with each version's text read from git where it has one.
+    ``versions`` (policy id -> its recorded versions) saves reading a history twice."""
+    versions = {} if versions is None else versions
+    chosen: list[tuple[ApprovedVersion, Policy]] = []
     for current in sorted((p for p in live.policies if p.id), key=lambda p: p.id or ""):
-        record = in_force_on(recorded_versions(live.root, current), day)
-        if record is None:
-            continue
-        policy = policy_at(live.root, record.commit, current) if record.proven else None
-        found.append(InForce(record, policy, current))
-    return found
+        if current.id not in versions:
+            versions[current.id or ""] = recorded_versions(live.root, current)
+        record = in_force_on(versions[current.id or ""], day)
+        if record is not None:
+            chosen.append((record, current))
+    proven = [(record.commit, current) for record, current in chosen if record.proven]
+    texts = iter(policies_at(live.root, proven) if proven else [])
+    return [InForce(record, next(texts) if record.proven else None, current) for record, current in chosen]
 
 
 def _day(value: dt.date | None) -> str | None:
@@ -103,7 +108,8 @@ def _reviews(policy: Policy, day: dt.date) -> list[dict[str, Any]]:
 class _Collector:
     def __init__(self, live: Corpus, snapshot: Snapshot, day: dt.date) -> None:
         self.live, self.snapshot, self.corpus, self.day = live, snapshot, snapshot.corpus, day
-        self.in_force = [self._as_it_stood(item) for item in policies_in_force(live, day)]
+        self.versions: dict[str, list[ApprovedVersion]] = {}
+        self.in_force = [self._as_it_stood(item) for item in policies_in_force(live, day, self.versions)]
         settle_in_force(self.corpus, [f.policy for f in self.in_force if f.policy is not None])
         self.policy_files: dict[str, bytes] = {}
         self.notes: list[str] = [snapshot.source]
@@ -306,7 +312,7 @@ class _Collector:
         start = add_months(self.day, -12)
         found = []
         for current in (p for p in self.live.policies if p.id):
-            for record in recorded_versions(self.live.root, current):
+            for record in self.versions.get(current.id or "") or recorded_versions(self.live.root, current):
                 if start < record.approved_on <= self.day:
                     found.append({"date": record.approved_on.isoformat(), "policy": current.id,
                                   "title": current.title or "", "what": f"version {record.version} approved",
@@ -319,7 +325,7 @@ class _Collector:
                 if start < dt.date.fromisoformat(review["date"]) <= self.day:
                     found.append({"date": review["date"], "policy": item.id, "title": item.policy.title or "",
                                   "what": f"version {item.record.version} reviewed", "why": review["outcome"],
-                                  "by": review["by"], "source": "git"})
+                                  "by": review["by"], "source": Source.GIT.value})
         return sorted(found, key=lambda c: (c["date"], c["policy"]), reverse=True)
 
     def due_list(self) -> list[dict[str, Any]]:

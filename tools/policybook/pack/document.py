@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,11 @@ def build_pdf(corpus: Corpus, data: dict[str, Any], texts: dict[str, Policy]) ->
         converter = BodyConverter(build, set(texts), site_urls(corpus), root=corpus.root,
                                   policies_dir=corpus.config.policies_path, by_id=dict(texts),
                                   site_url=corpus.config.site_url)
-        bodies = converter.convert_all(ordered) if ordered else []
+        workers = min(4, os.cpu_count() or 1)
+        size = max(1, -(-len(ordered) // workers))  # one pandoc process for each share of the bodies
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            shares = pool.map(converter.convert_all, [ordered[i:i + size] for i in range(0, len(ordered), size)])
+            bodies = [body for share in shares for body in share]
         files = {}
         for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):
             name = f"bodies/{index:04d}.typ"
