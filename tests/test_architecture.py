@@ -4,10 +4,10 @@ the policy id pattern, and a generated rules table that cannot go stale."""
 from __future__ import annotations
 
 import ast
-import sys
 import datetime as dt
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
