@@ -259,3 +259,34 @@ def test_bad_requests_are_one_line_errors_and_change_nothing(library: Path, tmp_
     result = run("-C", str(plain), "evidence", "--today", DAY, "--out", str(tmp_path / "y"))
     assert result.code != 0 and "git" in result.err and len(result.err.strip().splitlines()) == 1
     assert run("evidence", "verify", str(tmp_path / "nowhere")).code != 0
+
+
+def test_question_attempts_come_from_the_confirmations_service_up_to_the_day(tmp_path: Path, run) -> None:
+    from confirmtools import confirmations_settings
+
+    from policybook.confirm.database import connect, database_url
+    from policybook.confirm.ledger import record_attempt
+    from policybook.confirm.migrations import migrate
+
+    root = _library(tmp_path / "org")
+    with open(root / "policybook.yml", "a", encoding="utf-8") as config:
+        config.write(confirmations_settings("https://confirm.example", "sqlite:///confirm.sqlite3", 2525))
+    _commit(root, "the confirmations service")
+    live = load_corpus(root, dt.date.fromisoformat(DAY))
+    engine = connect(database_url(live.config.confirmations, root))
+    migrate(engine)
+    for day in ("2026-12-01", "2026-12-04", "2026-12-09"):  # the last is after the pack's day
+        record_attempt(engine, staff="ra", policy="HS-002", version="3.0", wrong=[1], client="test",
+                       now=dt.datetime.fromisoformat(f"{day}T10:00:00+00:00"))
+    engine.dispose()
+    data = _pack(run, root, tmp_path / "pack")
+    assert data["attempts_known"] is True
+    people = {p["staff"]: p for p in next(p for p in data["policies"] if p["id"] == "HS-002")["confirmation"]["people"]}
+    assert people["ra"]["attempts"] == 2 and people["jc"]["attempts"] == 0
+    assert "Answers not right before" in (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+
+
+def test_without_the_service_the_pack_says_why_it_shows_no_attempts(pack: Path) -> None:
+    data = json.loads((pack / "evidence.json").read_text(encoding="utf-8"))
+    assert data["attempts_known"] is False
+    assert any("does not run the confirmations service" in note for note in data["notes"])

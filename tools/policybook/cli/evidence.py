@@ -6,11 +6,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybook.cli.context import corpus_for
 from policybook.cli.registry import command
+from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from policybook.pack.collect import Attempts
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -38,12 +43,33 @@ def cmd_evidence(args: argparse.Namespace) -> ExitCode:
     except ValueError:
         raise PolicybookError(f"--as-of '{args.as_of}' is not a date: write YYYY-MM-DD") from None
     out = Path(args.out) if args.out else Path.cwd() / f"evidence-pack-{day.isoformat()}"
-    made = make_pack(corpus, day, out, corpus.today)
+    attempts, notes = _attempts(corpus, day)
+    made = make_pack(corpus, day, out, corpus.today, attempts=attempts, notes=notes)
     print(f"wrote the evidence pack for {day} to {made.folder}: {made.policies} policies in force, "
           f"{made.gaps} standard{'s' if made.gaps != 1 else ''} with no evidence, "
           f"{'overdue not known' if made.overdue is None else f'{made.overdue} overdue'}, "
           f"{made.files} files (check it with: policybook evidence verify {made.folder})")
     return ExitCode.OK
+
+
+def _attempts(corpus: Corpus, day: dt.date) -> tuple[Attempts | None, tuple[str, ...]]:
+    """The question attempts the confirmations service holds, when the library runs it; else a note why
+    the pack shows none."""
+    if corpus.config.confirmations is None:
+        return None, ("Question attempts are not shown: this library does not run the confirmations service, "
+                      "which keeps them.",)
+    from policybook.cli.confirm import open_database
+    from policybook.confirm.ledger import attempts_until
+
+    try:
+        engine = open_database(corpus)
+        try:
+            return attempts_until(engine, day), ()
+        finally:
+            engine.dispose()
+    except PolicybookError as exc:
+        return None, (f"Question attempts are not shown: the confirmations service's database could not be read "
+                      f"({exc}).",)
 
 
 def _verify(folder: Path) -> ExitCode:

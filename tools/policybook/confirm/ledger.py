@@ -91,6 +91,17 @@ def attempts_of(engine: Engine, staff: str, policy: str) -> int:
             attempts.c.staff == staff, attempts.c.policy == policy)).scalar() or 0)
 
 
+def attempts_until(engine: Engine, day: dt.date) -> dict[tuple[str, str, str], int]:
+    """{(staff, policy, version): answers that were not right} made on or before ``day`` (UTC): how many
+    tries each confirmation took, for the evidence pack."""
+    query = (sa.select(attempts.c.staff, attempts.c.policy, attempts.c.version, sa.func.count())
+             .where(attempts.c.at < (day + dt.timedelta(days=1)).isoformat())
+             .group_by(attempts.c.staff, attempts.c.policy, attempts.c.version))
+    with reading(engine) as connection:
+        return {(str(staff), str(policy), str(version)): int(count)
+                for staff, policy, version, count in connection.execute(query)}
+
+
 def rows_since(engine: Engine, after_seq: int = 0, limit: int | None = None) -> list[Confirmation]:
     """Confirmations after row ``after_seq``, oldest first."""
     query = sa.select(confirmations).where(confirmations.c.seq > after_seq).order_by(confirmations.c.seq)

@@ -25,7 +25,7 @@ from policybook.evidence.fingerprint import governed_values
 from policybook.evidence.snapshot import snapshot_at
 from policybook.ids import is_policy_id
 from policybook.model import Policy
-from policybook.pack.collect import collect
+from policybook.pack.collect import Attempts, collect
 from policybook.pack.document import build_pdf
 from policybook.pack.index import index_page
 from policybook.pack.verify_bundle import MANIFEST
@@ -106,16 +106,19 @@ def _place(stage: Path, out: Path) -> None:
     os.replace(stage, out)
 
 
-def make_pack(live: Corpus, day: dt.date, out: Path, generated: dt.date) -> Made:
-    """Write the evidence pack for ``day`` to ``out``."""
+def make_pack(live: Corpus, day: dt.date, out: Path, generated: dt.date, *, attempts: Attempts | None = None,
+              notes: tuple[str, ...] = ()) -> Made:
+    """Write the evidence pack for ``day`` to ``out``, with the question attempts when they were read and
+    ``notes`` for the reader (why they were not, say)."""
     if day > generated:
         raise PolicybookError(f"--as-of {day}: a pack shows a day that has come, not {day}")
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="policybook-snapshot-") as unpacked:
         snapshot = snapshot_at(live.root, day, Path(unpacked))
-        collected = collect(live, snapshot, day, generated)
+        collected = collect(live, snapshot, day, generated, attempts)
         data = collected.data
+        data["notes"] = [*data["notes"], *notes]
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
         try:
             texts: dict[str, Policy] = {}

@@ -105,9 +105,20 @@ def _reviews(policy: Policy, day: dt.date) -> list[dict[str, Any]]:
     return sorted(found, key=lambda r: r["date"], reverse=True)
 
 
+# {(staff, policy, version): answers to a policy's questions that were not right}, from the
+# confirmations service's database (confirm/ledger.py attempts_until); None when it is not read.
+Attempts = dict[tuple[str, str, str], int]
+
+
 class _Collector:
-    def __init__(self, live: Corpus, snapshot: Snapshot, day: dt.date) -> None:
+    def __init__(self, live: Corpus, snapshot: Snapshot, day: dt.date, attempts: Attempts | None) -> None:
         self.live, self.snapshot, self.corpus, self.day = live, snapshot, snapshot.corpus, day
+        self.attempts: dict[tuple[str, str, int], int] | None = None
+        if attempts is not None:
+            self.attempts = defaultdict(int)
+            for (staff, policy, version), count in attempts.items():
+                parsed = parse_version(version)
+                self.attempts[(staff, policy, parsed[0] if parsed else -1)] += count
         self.versions: dict[str, list[ApprovedVersion]] = {}
         self.in_force = [self._as_it_stood(item) for item in policies_in_force(live, day, self.versions)]
         settle_in_force(self.corpus, [f.policy for f in self.in_force if f.policy is not None])
@@ -207,7 +218,9 @@ class _Collector:
                 continue
             done = confirmed.get(member.id) if (member.id, policy.id or "") not in owed else None
             via = service.get((member.id, policy.id or "", major))
+            tries = self.attempts.get((member.id, policy.id or "", major), 0) if self.attempts is not None else None
             people.append({"staff": member.id, "name": member.name, "confirmed": done is not None,
+                           "attempts": tries,
                            "version": done.version if done else None, "date": _day(done.date) if done else None,
                            "through": (f"confirmations service ({via['method']})" if via and done
                                        else "records" if done else None)})
@@ -394,6 +407,7 @@ class _Collector:
             "changes": self.changes(),
             "due": self.due_list(),
             "due_known": not self.snapshot.before_git,
+            "attempts_known": self.attempts is not None,
             "overdue": sum(1 for i in self.due if i.overdue),
             "regulation_17": self.regulation_17(standards, policies),
             "registers": [], "records": [],  # the files the bundle copies (bundle.py)
@@ -414,6 +428,8 @@ _DOING = {
 }
 
 
-def collect(live: Corpus, snapshot: Snapshot, day: dt.date, generated: dt.date) -> Collected:
-    """The pack for ``day``: the policies ``asof`` names, read against the library as it stood (``snapshot``)."""
-    return _Collector(live, snapshot, day).collect(generated)
+def collect(live: Corpus, snapshot: Snapshot, day: dt.date, generated: dt.date,
+            attempts: Attempts | None = None) -> Collected:
+    """The pack for ``day``: the policies ``asof`` names, read against the library as it stood (``snapshot``),
+    with the question attempts the confirmations service holds when they were read."""
+    return _Collector(live, snapshot, day, attempts).collect(generated)
