@@ -267,3 +267,61 @@ def test_titles_with_ampersands_are_escaped_once(project: Path) -> None:
     page = _page(project / "site", "policies/health-safety")
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     assert title.startswith("Health &amp; &lt;safety&gt;") and "&amp;amp;" not in title and "<safety>" not in page
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def _adopt_late(project: Path) -> None:
+    """The library put under git today, in one commit: IPC-002's git history starts at version 1.3, while
+    its own history records 1.0 to 1.2 from 2021 on."""
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "policies")
+
+
+def _previous_versions(project: Path) -> tuple[str, list[str]]:
+    """IPC-002's "Previous versions" section, and each of its links with the page it must lead to."""
+    folder = project / "site/policies/infection-control/hand-hygiene"
+    section = (folder / "index.html").read_text(encoding="utf-8").split('id="pb-previous-heading"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    links = re.findall(r'href="([^"]*)"', section)
+    missing = [link for link in links if not (folder / link / "index.html").is_file()]
+    assert not missing, f"links to pages that do not exist: {missing}"
+    return section, links
+
+
+def test_versions_from_before_git_are_listed_from_the_policys_own_history_without_a_page(project: Path) -> None:
+    edit(project / HAND, "summary: Hand rub added at the unit entrance for patients.",
+         "summary: 'Hand rub <b>added</b> & {{ config }}'")
+    _adopt_late(project)
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    section, links = _previous_versions(project)
+    assert "Version 1.2, in force from 9 October 2023 to 13 October 2025: Bare below the elbows wording" in section
+    assert "Version 1.0, in force from 12 April 2021 to 11 April 2022: First issue." in section
+    assert section.count("(from the policy's own history, not proven by git)") == 3
+    assert "Git holds no copy of their text, so they have no page on this site." in section
+    assert "<b>added</b>" not in section and "Hand rub &lt;b&gt;added&lt;/b&gt; &amp; {{ config }}" in section
+    assert links == []  # no text in git: no page, no redline, nothing to link to
+    assert not (project / "site/policies/infection-control/hand-hygiene/versions").exists()
+
+
+def test_a_version_git_proves_keeps_its_page_among_those_from_before_git(project: Path) -> None:
+    _adopt_late(project)
+    result = policybook(project, "bump", "IPC-002", "--minor", "--summary", "Gel first.", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    edit(project / HAND, "Clean hands are the most effective way", "Clean hands are the single most effective way")
+    result = policybook(project, "approve", "IPC-002", "--by", "ipc-lead", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    _git(project, "commit", "-q", "-am", "IPC-002 1.4")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    section, links = _previous_versions(project)
+    assert links == ["versions/1.4-changes/", "versions/1.3/"]
+    assert '<a href="versions/1.3/">Version 1.3</a>, in force from 13 October 2025 to 26 November 2026' in section
+    assert section.index("Version 1.3") < section.index("Version 1.2") < section.index("Version 1.0")
+    assert section.count("(from the policy's own history, not proven by git)") == 3  # 1.0 to 1.2, never 1.3
+    old = _page(project / "site", "policies/infection-control/hand-hygiene/versions/1.3")
+    assert "Superseded version" in old and "Clean hands are the most effective way" in old

@@ -13,6 +13,7 @@ from mkdocs.structure.pages import Page
 
 from policybook.corpus import Corpus
 from policybook.dates import long_date
+from policybook.evidence.history import ApprovedVersion
 from policybook.model import Policy, Status
 from policybook.render import RenderedBody
 from policybook.site.versions import OldVersion
@@ -66,7 +67,8 @@ class PolicyPage(ShownPolicy):
         super().__init__(file, config, policy.doc.body)  # already read by the loader: never its frontmatter
         self.policy = policy
         self.search = {"boost": 3}  # a policy comes first in search
-        self.previous: list[OldVersion] = []  # superseded versions, oldest first
+        self.previous: list[OldVersion] = []  # superseded versions git proves, each with its page, oldest first
+        self.recorded: list[ApprovedVersion] = []  # earlier ones only its own history records: no page
         self.changes: str | None = None  # src_uri of the page of what changed in the version in force
 
     @property
@@ -85,10 +87,16 @@ class PolicyPage(ShownPolicy):
             "view": document_control(corpus, policy, Output.SITE, links),
             "draft": policy.status is Status.DRAFT,  # only in the live preview
             "confirm": confirm_page(service.base_url, policy, version=True) if service and confirm else "",
-            "previous": [{"version": o.record.version, "from": long_date(o.record.approved_on),
-                          "to": long_date(o.record.in_force_to) if o.record.in_force_to else "",
-                          "url": page_url(o.page), "changes": page_url(o.redline) if o.redline else ""}
-                         for o in reversed(self.previous)],
+            # Newest first: the versions git proves, linked to their pages, then the earlier ones the
+            # policy's own history records, with no page to link to (git holds no text of them).
+            "previous": [*({"version": o.record.version, "from": long_date(o.record.approved_on),
+                            "to": long_date(o.record.in_force_to) if o.record.in_force_to else "",
+                            "url": page_url(o.page), "changes": page_url(o.redline) if o.redline else ""}
+                           for o in reversed(self.previous)),
+                         *({"version": r.version, "from": long_date(r.approved_on),
+                            "to": long_date(r.in_force_to) if r.in_force_to else "",
+                            "url": "", "changes": "", "summary": r.summary}
+                           for r in reversed(self.recorded))],
             "changes": page_url(self.changes) if self.changes else "",
         }
 

@@ -228,8 +228,9 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         corpus = self._corpus()
         for page in self.policy_pages:
             policy = page.policy
-            olds = versions.old_versions(corpus, policy, page.file.src_uri)
-            page.previous = olds
+            previous = versions.old_versions(corpus, policy, page.file.src_uri)
+            page.previous, page.recorded = previous.pages, previous.recorded
+            olds = previous.pages
             title = policy.title or policy.label
             for index, old in enumerate(olds):
                 markdown = versions.version_page(policy, old)

@@ -1,12 +1,14 @@
 """Previous versions of each policy on the site, from the git history of its file: a read-only page
-per superseded version and a redline of each version against the one before."""
+per superseded version and a redline of each version against the one before. The versions a policy's own
+history records from before its file's git history are listed too, marked as such: git holds no text of
+them, so they have no page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from policybook.corpus import Corpus
-from policybook.evidence.history import ApprovedVersion, approved_versions, policy_at
+from policybook.evidence.history import ApprovedVersion, policy_at, recorded_versions
 from policybook.model import Policy
 from policybook.views.changes import control_changes, text_changes
 from policybook.views.text import md_text
@@ -24,18 +26,27 @@ class OldVersion:
         return self.policy.doc.body
 
 
-def old_versions(corpus: Corpus, policy: Policy, base_uri: str) -> list[OldVersion]:
-    """Superseded approved versions of ``policy``, oldest first (the version in force is its own page)."""
-    records = [r for r in approved_versions(corpus.root, policy.doc.path) if r.version != policy.version_text]
+@dataclass(frozen=True)
+class Previous:
+    """A policy's superseded versions, each list oldest first."""
+
+    recorded: list[ApprovedVersion]  # only in the policy's own history, from before git: no text, so no page
+    pages: list[OldVersion]  # proven by git: each with its page
+
+
+def old_versions(corpus: Corpus, policy: Policy, base_uri: str) -> Previous:
+    """Superseded versions of ``policy`` (the version in force is its own page): those its own history
+    records from before its file's first approved commit, and the approved ones git proves."""
+    records = [r for r in recorded_versions(corpus.root, policy) if r.version != policy.version_text]
     previous = [r for r in records if r.in_force_to is not None]
     stem = base_uri[:-3]
     found: list[OldVersion] = []
-    for index, record in enumerate(previous):
-        redline = f"{stem}/versions/{record.version}-changes.md" if index > 0 else None
+    for record in (r for r in previous if r.proven):
+        redline = f"{stem}/versions/{record.version}-changes.md" if found else None
         then = policy_at(corpus.root, record.commit, policy)
         if then is not None:  # the record was read from that very commit: this always holds
             found.append(OldVersion(record, then, f"{stem}/versions/{record.version}.md", redline))
-    return found
+    return Previous([r for r in previous if not r.proven], found)
 
 
 def version_page(policy: Policy, old: OldVersion) -> str:
