@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 RATING = "policies/governance/display-of-rating.md"  # referenced by no other policy
 CANDOUR = "policies/governance/duty-of-candour.md"
+STANDARDS = "registers/standards.yml"
+CONFIG = "policybook.yml"
 BODY_ANCHOR = "## When a new rating is published\n"
 
 
@@ -61,7 +63,17 @@ FIRES = [
     Case("missing-guidance", RATING, "guidance:\n  - cqc-display-of-ratings\n", "", "category"),
     Case("superseded-guidance", RATING, "  - cqc-display-of-ratings", "  - rcuk-guidelines-2021",
          "rcuk-guidelines-2021"),
-    Case("unknown-standard", RATING, "  - hsca-reg-20a", "  - hsca-reg-99", "hsca-reg-99"),
+    Case("unknown-standard", RATING, "  - hsca-reg-20a\n", "  - hsca-reg-20a\n  - hsca-reg-99\n", "hsca-reg-99"),
+    # GOV-006 is the only policy that cites Regulation 20A.
+    Case("standard-uncovered", RATING, "  - hsca-reg-20a\n", "", "id: hsca-reg-20a", anchor_file=STANDARDS),
+    Case("not-applicable-invalid", CONFIG, "  not_applicable:\n",
+         "  not_applicable:\n    cqc-safe-medicines-management: The service gives no medicines.\n",
+         "cqc-safe-medicines-management"),
+    Case("not-applicable-invalid", CONFIG, "    hsca-reg-14: >-\n", "    hsca-reg-14:\n", "hsca-reg-14:",
+         also=(("      Patients come for a short outpatient scan; the service provides no food or drink and has "
+                "no part in\n      meeting their nutrition or hydration.\n", ""),)),
+    Case("not-applicable-cited", CONFIG, "  not_applicable:\n",
+         "  not_applicable:\n    hsca-reg-20a: The rating is shown by the host site.\n", "hsca-reg-20a:"),
     Case("unknown-equipment", RATING, "history:\n", "equipment:\n  - oxygen-cylinder\nhistory:\n",
          "oxygen-cylinder"),
     Case("unknown-policy-ref", RATING, "history:\n", "related:\n  - GOV-999\nhistory:\n", "GOV-999"),

@@ -261,6 +261,8 @@ def test_each_check_reports_only_the_rules_it_declares(case: Case, example: Path
     strip_fingerprints(example)
     (example / "policies/governance/poster.png").write_bytes(png_bytes())
     edit(example / case.file, case.old, case.new)
+    for old, new in case.also:
+        edit(example / case.file, old, new)
     corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
     lint_corpus(corpus, LintOptions())  # no house style, but parses every body the same way
     seen: set[str] = set()

@@ -215,17 +215,17 @@ def test_reviewed_moves_the_next_review_without_a_new_version(example: Path, run
 
 
 def test_review_calendar_table_json_and_ics(example: Path, run) -> None:
-    table = run("-C", str(example), "review", "--within", "120", "--today", TODAY)
-    assert "CLN-001" in table.out and "Lead Radiographer" in table.out and "IPC-002" not in table.out
-    payload = json.loads(run("-C", str(example), "review", "--within", "120", "--format", "json",
+    table = run("-C", str(example), "review", "--within", "150", "--today", TODAY)
+    assert "CLN-002" in table.out and "Lead Radiographer" in table.out and "IPC-002" not in table.out
+    payload = json.loads(run("-C", str(example), "review", "--within", "150", "--format", "json",
                              "--today", TODAY).out)
     due = {r["id"] for r in payload["reviews"]}
-    result = run("-C", str(example), "review", "--within", "120", "--format", "ics", "--today", TODAY)
+    result = run("-C", str(example), "review", "--within", "150", "--format", "ics", "--today", TODAY)
     calendar = Calendar.from_ical(result.out)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     assert len(events) == len(due) >= 2
-    event = next(e for e in events if "CLN-001" in str(e["summary"]))
-    assert event.decoded("dtstart").isoformat() == "2027-03-02"
+    event = next(e for e in events if "CLN-002" in str(e["summary"]))
+    assert event.decoded("dtstart").isoformat() == "2027-04-13"
 
 
 def test_ack_and_report_follow_major_versions(example: Path, run) -> None:
@@ -241,7 +241,7 @@ def test_ack_and_report_follow_major_versions(example: Path, run) -> None:
     assert ("ho", "CLN-001") not in outstanding()
     assert records.read_bytes().startswith(original)  # appended, never rewritten
     last = records.read_text(encoding="utf-8").splitlines()[-1]
-    assert last.startswith(f"ho,CLN-001,3.0,{TODAY},") and len(last.rsplit(",", 1)[1]) == 64  # with its chain
+    assert last.startswith(f"ho,CLN-001,3.1,{TODAY},") and len(last.rsplit(",", 1)[1]) == 64  # with its chain
     assert run("-C", str(example), "ack", "verify", "--today", TODAY).code == 0
 
     # A minor version does not ask staff to read again; a major one does.

@@ -16,8 +16,8 @@ from policybook.confirm.ledger import append_confirmation
 from policybook.confirm.migrations import migrate
 
 # The example with two readings taken back (conftest.unread): on TODAY Hannah Okonjo (ho) has not confirmed
-# CLN-001 3.0 (269 days), Owen Tregarth (ot) HS-002 3.0 (192 days); both policies are owned by the lead
-# radiographer, Tomasz Ellery (te).
+# CLN-001 3.1 (269 days since 3.0, its major version, was issued), Owen Tregarth (ot) HS-002 3.0 (192 days);
+# both policies are owned by the lead radiographer, Tomasz Ellery (te).
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_send_mails_each_person_once_per_interval_with_the_owner_copied(run, lib
     assert to_ho["Cc"] == STAFF_ADDRESSES["te"] and to_ot["Cc"] is None
     assert STAFF_ADDRESSES["te"] in to_ho["X-Envelope-To"]
     text = to_ho.get_body(("plain",)).get_content()
-    assert "CLN-001 Referral and exclusion criteria, version 3.0, outstanding for 269 days: " \
+    assert "CLN-001 Referral and exclusion criteria, version 3.1, outstanding for 269 days: " \
            "https://confirm.harbourside-dexa.example/policies/CLN-001" in text
     assert to_ho["Subject"] == "1 policy to read and confirm"
     count = len(sink.messages)
@@ -73,7 +73,7 @@ def test_send_mails_each_person_once_per_interval_with_the_owner_copied(run, lib
 def test_a_confirmation_on_the_service_ends_the_reminders(run, library: Path, tmp_path: Path) -> None:
     engine = connect(f"sqlite:///{tmp_path / 'confirm.sqlite3'}")
     migrate(engine)
-    append_confirmation(engine, staff="ho", policy="CLN-001", version="3.0", fingerprint="sha256:" + "0" * 64,
+    append_confirmation(engine, staff="ho", policy="CLN-001", version="3.1", fingerprint="sha256:" + "0" * 64,
                         method="code", client="192.0.2.1", user_agent="test")
     engine.dispose()
     assert [r["staff"] for r in _remind(run, library)["reminders"]] == ["ot"]

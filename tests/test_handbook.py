@@ -73,7 +73,7 @@ def test_the_controlled_copy_footer_is_on_every_page(editions: dict[str, Path]) 
             assert "Uncontrolled when printed: check the staff site" in page, (pdf.name, number)
             assert f"Page {number} of {pages}" in page, (pdf.name, number)
         text = " ".join(_text(pdf, 6).split())
-        assert "GOV-001 version 2.0" in text and "Next review 2 June 2027" in text
+        assert "GOV-001 version 2.1" in text and "Next review 26 November 2028" in text
 
 
 def test_the_outline_has_one_entry_per_policy(editions: dict[str, Path]) -> None:

@@ -271,10 +271,10 @@ def test_the_control_block_is_as_complete_as_the_staff_sites_panel(editions: Edi
     urls = site_urls(editions.corpus)
     for pdf in (editions.standard, editions.large):
         text = _text(pdf)
-        control = text[text.index("GOV-001 version 2.0"):text.index("Purpose This policy sets out how")]
-        for fact in ("Policy id GOV-001", "Version 2.0", "Status Approved", "Category Governance and quality",
+        control = text[text.index("GOV-001 version 2.1"):text.index("Purpose This policy sets out how")]
+        for fact in ("Policy id GOV-001", "Version 2.1", "Status Approved", "Category Governance and quality",
                      "Owner Registered Manager", "Author Priya Lindqvist", "Approved by Nominated Individual",
-                     "Approved on 2 June 2025", "First issued 12 April 2021", "Next review 2 June 2027",
+                     "Approved on 26 November 2026", "First issued 12 April 2021", "Next review 26 November 2028",
                      "Review interval Every 24 months", "Who must read it All staff",
                      "Roles and responsibilities", "External guidance", "Regulations and quality statements",
                      "Regulation 17: Good governance", "Related documents", "WF-001 Mandatory training, page",
@@ -314,7 +314,7 @@ def test_typst_markup_in_a_related_title_and_a_duty_stays_text(editions: Edition
     title, duty = _squeezed(HOSTILE_TITLE), _squeezed(HOSTILE_DUTY)
     for pdf in (editions.standard, editions.large):
         text = _in_order(pdf)  # long titles wrap, so spaces are left out of the comparison
-        control = text[text.index("GOV-001version2.0"):text.index("PurposeThispolicysetsouthow")]
+        control = text[text.index("GOV-001version2.1"):text.index("PurposeThispolicysetsouthow")]
         assert f"HS-091{title},page" in control, pdf.name
         assert title in text[text.index("HS-091version"):] and duty in text, pdf.name
         assert "root:x:0:0" not in text and "Policiesmovedtothepolicylibrary" in text

@@ -342,3 +342,24 @@ def test_a_check_for_a_role_nobody_holds_and_an_unmitigated_risk_are_found(tmp_p
     assert risk["path"] == "registers/risks.yml" and "scores 20" in risk["message"]
     due = run("-C", str(library), "due", "--today", TODAY)
     assert due.code == 1 and "owner-unheld" in due.err
+
+
+def test_a_new_library_hears_about_uncovered_standards_once_a_policy_is_in_force(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME).code == 0
+    assert run("-C", str(library), "new", "--category", "governance", "--title", "Complaints", "--author",
+               "Sam Fielding", "--guidance", "cqc-guidance-for-providers", "--today", TODAY).code == 0
+    path = library / "policies/governance/complaints.md"
+    path.write_text(re.sub(r"<!--.*?-->", "Staff follow this section as written.", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    edit(path, "history:\n", "standards:\n  - hsca-reg-16\n  - cqc-responsive-listening\nhistory:\n")
+
+    def uncovered() -> list[str]:
+        result = run("-C", str(library), "lint", "--today", TODAY, "--format", "json")
+        return [f["message"].split("'")[1] for f in json.loads(result.out)["findings"]
+                if f["rule"] == "standard-uncovered"]
+
+    assert uncovered() == []  # nothing is in force yet: a new library is not told it covers nothing
+    assert run("-C", str(library), "approve", "GOV-001", "--by", "registered-manager", "--today", TODAY).code == 0
+    standards = yaml.safe_load((library / "registers/standards.yml").read_text(encoding="utf-8"))["standards"]
+    assert uncovered() == [s["id"] for s in standards if s["id"] not in ("hsca-reg-16", "cqc-responsive-listening")]

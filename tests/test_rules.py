@@ -143,7 +143,8 @@ def test_retired_policy_may_share_a_title(example: Path, run) -> None:
     edit(example / RATING, "title: Display of the CQC rating", "title: Duty of candour")
     edit(example / RATING, "status: approved", "status: retired")
     _, findings = _lint(run, example)
-    assert [f["rule"] for f in findings] == []
+    # (no duplicate-title; the retired policy was the only one citing Regulation 20A, which is now uncovered)
+    assert [(f["rule"], f["path"]) for f in findings] == [("standard-uncovered", "registers/standards.yml")]
 
 
 def test_a_broken_file_does_not_stop_the_others(example: Path, run) -> None:
@@ -200,3 +201,130 @@ def test_an_empty_register_file_says_how_to_write_an_empty_register(text: str, m
     # (registers/checks.yml, which cites equipment, then reports each item it names as unknown)
     assert [(f["path"], f["rule"], f["message"]) for f in findings if f["path"] == "registers/equipment.yml"] == [
         ("registers/equipment.yml", "schema", message)]
+
+
+# -- coverage of the standards register ------------------------------------------------------------------
+NOT_APPLICABLE = "  not_applicable:\n"
+
+
+def test_a_standard_another_policy_cites_is_covered(example: Path, run) -> None:
+    edit(example / RATING, "  - cqc-responsive-providing-information\n", "")  # IG-004 cites it too
+    assert _lint(run, example) == (0, [])
+
+
+def test_a_standard_listed_as_not_applicable_is_not_uncovered(example: Path, run) -> None:
+    edit(example / RATING, "  - hsca-reg-20a\n", "")
+    edit(example / "policybook.yml", NOT_APPLICABLE,
+         f"{NOT_APPLICABLE}    hsca-reg-20a: The service's rating is shown by another provider.\n")
+    assert _lint(run, example) == (0, [])
+
+
+def test_an_uncovered_standard_names_the_standard_and_is_a_suggestion_by_default(example: Path, run) -> None:
+    edit(example / RATING, "  - hsca-reg-20a\n", "")
+    code, findings = _lint(run, example)
+    assert code == 0
+    assert [(f["rule"], f["severity"], f["message"]) for f in findings] == [
+        ("standard-uncovered", "suggestion", "no policy in force cites 'hsca-reg-20a' (Regulation 20A: Requirement "
+         "as to display of performance assessments): cite it in a policy that meets it, or give the reason it does "
+         "not apply under standards.not_applicable in policybook.yml")]
+    assert _lint(run, example, "--strict")[0] == 1
+
+
+def test_standards_uncovered_raises_the_finding_to_a_warning(example: Path, run) -> None:
+    edit(example / RATING, "  - hsca-reg-20a\n", "")
+    edit(example / "policybook.yml", NOT_APPLICABLE, f"  uncovered: warning\n{NOT_APPLICABLE}")
+    code, findings = _lint(run, example)
+    assert code == 0 and [(f["rule"], f["severity"]) for f in findings] == [("standard-uncovered", "warning")]
+    edit(example / "policybook.yml", "  uncovered: warning\n", "  uncovered: suggestion\n")
+    assert [f["severity"] for f in _lint(run, example)[1]] == ["suggestion"]
+
+
+@pytest.mark.parametrize("setting", ["  uncovered: error\n", "  uncovered: off\n", "  coverage: warning\n"])
+def test_an_unknown_standards_setting_is_refused(setting: str, example: Path, run) -> None:
+    edit(example / "policybook.yml", NOT_APPLICABLE, f"{setting}{NOT_APPLICABLE}")
+    result = run("-C", str(example), "lint", "--today", TODAY)
+    assert result.code == 2 and "policybook.yml:" in result.err
+
+
+def test_a_draft_that_cites_an_uncovered_standard_is_named(example: Path, run) -> None:
+    assert run("-C", str(example), "new", "--category", "governance", "--title", "Ratings on the website",
+               "--author", "Priya Lindqvist", "--guidance", "cqc-display-of-ratings", "--today", TODAY).code == 0
+    draft = example / "policies/governance/ratings-on-the-website.md"
+    edit(draft, "history:\n", "standards:\n  - hsca-reg-20a\nhistory:\n")
+    edit(example / RATING, "  - hsca-reg-20a\n", "")
+    _, findings = _lint(run, example)
+    assert [f["message"].split(": cite it")[0] for f in findings if f["rule"] == "standard-uncovered"] == [
+        "no policy in force cites 'hsca-reg-20a' (Regulation 20A: Requirement as to display of performance "
+        "assessments) (the draft GOV-008 cites it, and covers it once approved)"]
+
+
+def test_a_bumped_policy_whose_approved_version_cannot_be_read_is_not_judged(example: Path, run) -> None:
+    # Without git, the approved version of a bumped policy is unknown; version-in-force says so on a build.
+    edit(example / RATING, 'version: "1.1"\nstatus: approved', 'version: "1.2"\nstatus: draft')
+    edit(example / RATING, "history:\n", 'history:\n  - version: "1.2"\n    date: "2026-11-20"\n'
+         "    author: Priya Lindqvist\n    summary: Poster moved.\n")
+    assert _lint(run, example) == (0, [])
+
+
+def test_an_unreadable_policy_suspends_the_coverage_findings(example: Path, run) -> None:
+    (example / RATING).write_bytes(b"\x00\x01binary")  # the only policy that cites Regulation 20A
+    _, findings = _lint(run, example)
+    assert [f["rule"] for f in findings] == ["encoding"]
+
+
+@pytest.mark.parametrize("reason", ['""', '"   "', "", "null"])
+def test_a_standard_not_applicable_without_a_reason_is_an_error_at_its_line(reason: str, example: Path,
+                                                                             run) -> None:
+    config = example / "policybook.yml"
+    edit(config, "    hsca-reg-9a: >-\n", f"    hsca-reg-9a: {reason}\n    hsca-reg-9a-was: >-\n")
+    edit(config, "    hsca-reg-9a-was: >-\n", "    hsca-reg-9a-reason: >-\n")
+    code, findings = _lint(run, example)
+    blank = [f for f in findings if "gives no reason" in f["message"]]
+    assert code == 1 and [(f["rule"], f["path"], f["line"], f["column"]) for f in blank] == [
+        ("not-applicable-invalid", "policybook.yml", *position_of(config, "hsca-reg-9a:"))]
+    assert blank[0]["message"] == ("standards.not_applicable: 'hsca-reg-9a' gives no reason: say in words why it does "
+                                   "not apply to the service")
+
+
+def test_a_standard_not_applicable_that_the_register_lacks_is_an_error_with_a_suggestion(example: Path, run) -> None:
+    config = example / "policybook.yml"
+    edit(config, NOT_APPLICABLE, f"{NOT_APPLICABLE}    cqc-safe-medicine: The service gives no medicines.\n")
+    code, findings = _lint(run, example)
+    assert code == 1
+    assert [(f["rule"], f["line"], f["column"], f["message"]) for f in findings] == [
+        ("not-applicable-invalid", *position_of(config, "cqc-safe-medicine:"),
+         "standards.not_applicable: 'cqc-safe-medicine' is not in the standards register; did you mean "
+         "'cqc-safe-medicines'?")]
+
+
+def test_a_standard_not_applicable_that_a_policy_cites_is_a_warning_naming_the_policy(example: Path, run) -> None:
+    config = example / "policybook.yml"
+    edit(config, NOT_APPLICABLE, f"{NOT_APPLICABLE}    cqc-safe-ipc: Not ours.\n")
+    code, findings = _lint(run, example)
+    assert code == 0
+    assert [(f["rule"], f["severity"], f["line"], f["message"]) for f in findings] == [
+        ("not-applicable-cited", "warning", position_of(config, "cqc-safe-ipc:")[0],
+         "'cqc-safe-ipc' (Safe: Infection prevention and control) is listed as not applicable, but IPC-003, IPC-002, "
+         "IPC-001 and IPC-005 cite it: remove it from standards.not_applicable, or the citation from the "
+         "policy")]
+
+
+def test_a_draft_citing_a_standard_not_applicable_is_not_a_contradiction_yet(example: Path, run) -> None:
+    assert run("-C", str(example), "new", "--category", "governance", "--title", "Refreshments",
+               "--author", "Priya Lindqvist", "--guidance", "cqc-guidance-for-providers", "--today", TODAY).code == 0
+    edit(example / "policies/governance/refreshments.md", "history:\n", "standards:\n  - hsca-reg-14\nhistory:\n")
+    _, findings = _lint(run, example)
+    assert "not-applicable-cited" not in {f["rule"] for f in findings}
+
+
+def test_the_settings_give_the_standards_not_applicable_with_their_reasons(example: Path) -> None:
+    from policybook.config import load_config
+
+    config = load_config(example)
+    assert set(config.standards_not_applicable) == {
+        "hsca-reg-9a", "hsca-reg-14", "cqc-safe-medicines", "cqc-effective-healthier-lives",
+        "cqc-responsive-planning-for-future"}
+    assert all(len(reason) > 20 and "\n" not in reason for reason in config.standards_not_applicable.values())
+    assert config.standards_uncovered is Severity.SUGGESTION
+    assert config.where("standards", "not_applicable", "cqc-safe-medicines") == (
+        "policybook.yml", *position_of(example / "policybook.yml", "cqc-safe-medicines:"))

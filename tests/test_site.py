@@ -219,16 +219,16 @@ def test_review_wording_windows_dates_language_and_titles(project: Path) -> None
 
     from policybook.views.review import review_status
 
-    edit(project / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-25"')
+    edit(project / "policies/clinical/irmer-procedures.md", 'next_review: "2027-04-13"', 'next_review: "2026-11-25"')
     edit(project / "policies/infection-control/hand-hygiene.md", 'next_review: "2027-10-13"',
          'next_review: "2027-01-20"')  # 55 days ahead: inside the 60-day window
     result = policybook(project, "build", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     site = project / "site"
-    referral = _page(site, "policies/clinical/referral-criteria")
-    assert "Overdue by 1 day<" in referral and "1 days" not in referral
-    assert referral.lstrip().splitlines()[1].startswith('<html lang="en-GB"')
-    assert re.search(r"<title>CLN-\d{3} Referral and exclusion criteria", referral)
+    procedures = _page(site, "policies/clinical/irmer-procedures")
+    assert "Overdue by 1 day<" in procedures and "1 days" not in procedures
+    assert procedures.lstrip().splitlines()[1].startswith('<html lang="en-GB"')
+    assert re.search(r"<title>CLN-\d{3} IR\(ME\)R employer", procedures)
     review = _page(site, "registers/review")
     assert "in the next 60 days" in review and "Hand hygiene" in review and "Due in 55 days" in review
     register = _page(site, "registers")

@@ -29,7 +29,7 @@ SITE_ROOT: dict[str, Path] = {}  # where the module's site was built
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_example(tmp_path_factory.mktemp("site") / "org")
     # One policy is past its review date on the day of this build.
-    edit(root / "policies/clinical/referral-criteria.md", 'next_review: "2027-03-02"', 'next_review: "2026-11-20"')
+    edit(root / "policies/clinical/irmer-procedures.md", 'next_review: "2027-04-13"', 'next_review: "2026-11-20"')
     result = policybook(root, "build", "--today", TODAY)
     assert result.returncode == 0, result.stdout + result.stderr
     SITE_ROOT["path"] = root / "site"
@@ -71,7 +71,7 @@ def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: s
 
 
 def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) -> None:
-    page = open_page(browser, site + "/policies/clinical/referral-criteria/")
+    page = open_page(browser, site + "/policies/clinical/irmer-procedures/")
     assert page.locator(".pb-status .pb-badge").inner_text().startswith("Overdue by 6 days")  # first screen
     page.locator("details.pb-panel > summary").click()
     badge = page.locator('[data-pb="review_status"]')
@@ -79,7 +79,7 @@ def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) 
     assert "pb-badge--overdue" in (badge.get_attribute("class") or "")
     register = open_page(browser, site + "/registers/review/")
     _shot(register, "register-review")
-    assert "Referral and exclusion criteria" in register.locator("article").inner_text()
+    assert "IR(ME)R employer" in register.locator("article").inner_text()
     page.close()
     register.close()
 

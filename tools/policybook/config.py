@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from policybook.errors import PolicybookError
-from policybook.loader import DEFAULT_MAX_BYTES, load_yaml
+from policybook.findings import Severity
+from policybook.loader import DEFAULT_MAX_BYTES, Document, load_yaml
 from policybook.schemas import validator
 
 CONFIG_NAME = "policybook.yml"
@@ -93,7 +94,18 @@ class Config:
     signatures: str = "optional"  # approvals.signatures: required, optional or off
     confirmations: ConfirmationSettings | None = None
     practice: PracticeSettings = field(default_factory=PracticeSettings)
+    standards_uncovered: Severity = Severity.SUGGESTION
+    """``standards.uncovered``: the severity of ``standard-uncovered``, a standard in registers/standards.yml that
+    no policy in force cites and that is not listed as not applicable (a suggestion, or a warning)."""
+    standards_not_applicable: dict[str, str] = field(default_factory=dict)
+    """``standards.not_applicable``: the standards the provider says do not apply to its service, by standard id,
+    each with the reason in the provider's words ("The service gives no medicines."), in the order written.
+    A listed standard is not reported as uncovered; an id the standards register does not list, or a blank
+    reason (kept here as ""), is a ``not-applicable-invalid`` error, and one a policy in force cites is
+    ``not-applicable-cited``. Whatever shows a standard as "not applicable, because ..." reads it from here."""
     raw: dict[str, Any] = field(default_factory=dict)
+    source: Document | None = field(default=None, repr=False, compare=False)
+    """policybook.yml as read, with the position of every key (None for settings made in code)."""
 
     @property
     def policies_path(self) -> Path:
@@ -102,6 +114,13 @@ class Config:
     @property
     def registers_path(self) -> Path:
         return self.root / self.registers_dir
+
+    def where(self, *keys: str | int) -> tuple[str, int, int]:
+        """(file, line, column) of the setting at ``keys`` in policybook.yml (of its nearest present parent),
+        for a finding about that setting."""
+        if self.source is None:
+            return CONFIG_NAME, 1, 1
+        return (self.source.rel, *self.source.position(keys))
 
 
 def _signatures(value: object) -> str:
@@ -135,6 +154,12 @@ def _confirmations(data: dict[str, Any] | None) -> ConfirmationSettings | None:
     )
 
 
+def _not_applicable(data: dict[str, Any]) -> dict[str, str]:
+    """standards.not_applicable, read after the schema has checked it: a reason left empty is "" (lint
+    reports it, at its line)."""
+    return {str(standard): (reason or "").strip() for standard, reason in data.get("not_applicable", {}).items()}
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder upward from ``start`` that holds policybook.yml."""
     start = start.resolve()
@@ -163,6 +188,7 @@ def load_config(root: Path) -> Config:
     limits = data.get("limits", {})
     paths = data.get("paths", {})
     rating = data.get("cqc_rating")
+    standards = data.get("standards", {})
     return Config(
         root=root,
         name=data["organisation"]["name"],
@@ -183,5 +209,8 @@ def load_config(root: Path) -> Config:
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
         confirmations=_confirmations(data.get("confirmations")),
         practice=PracticeSettings(**data.get("practice", {})),
+        standards_uncovered=Severity(standards.get("uncovered", Severity.SUGGESTION.value)),
+        standards_not_applicable=_not_applicable(standards),
         raw=data,
+        source=doc,
     )

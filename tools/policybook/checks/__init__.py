@@ -10,6 +10,7 @@ from policybook.checks import (  # noqa: F401 - imported to register their check
     approvals,
     changes,
     content,
+    coverage,
     dates,
     duplication,
     identity,
