@@ -148,7 +148,7 @@ def test_a_pack_for_today_and_a_year_back_each_verify(library: Path, run, tmp_pa
 # -- checkable without policybook ------------------------------------------------------------------------
 def test_flipping_one_byte_in_any_file_fails_verify_and_sha256sum_naming_it(pack: Path, tmp_path: Path) -> None:
     files = sorted(p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file())
-    assert len(files) > 100 and "records/approvals/GOV-001/2.0.sig" in files
+    assert len(files) > 100 and "records/approvals/GOV-001/2.1.sig" in files
     copy = tmp_path / "copy"
     shutil.copytree(pack, copy)
     assert check_pack(copy)
@@ -196,11 +196,11 @@ def test_an_edit_after_approval_in_the_library_is_not_the_version_in_the_pack(tm
 
 
 def test_every_signature_verifies_with_ssh_keygen_as_verify_md_says(pack: Path) -> None:
-    statement = pack / "records/approvals/GOV-001/2.0.txt"
+    statement = pack / "records/approvals/GOV-001/2.1.txt"
     signer = next(line.split(": ", 1)[1] for line in statement.read_text().splitlines() if line.startswith("signer"))
     with open(statement, "rb") as message:
         done = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", "records/allowed_signers", "-I", signer, "-n",
-                               "policybook", "-s", "records/approvals/GOV-001/2.0.sig"], cwd=pack, stdin=message,
+                               "policybook", "-s", "records/approvals/GOV-001/2.1.sig"], cwd=pack, stdin=message,
                               capture_output=True, text=True, check=False)
     assert done.returncode == 0 and 'Good "policybook" signature' in done.stdout
     assert "ssh-keygen -Y verify -f records/allowed_signers" in (pack / "VERIFY.md").read_text(encoding="utf-8")

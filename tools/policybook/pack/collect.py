@@ -254,7 +254,7 @@ class _Collector:
     # -- standards --------------------------------------------------------------------------------
     def standards(self, policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         registers = self.corpus.registers
-        not_applicable: dict[str, str] = getattr(self.corpus.config, "standards_not_applicable", {}) or {}
+        not_applicable = self.corpus.config.standards_not_applicable
         citing: dict[str, list[str]] = defaultdict(list)
         for entry in policies:
             for standard in entry["standards"]:
