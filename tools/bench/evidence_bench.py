@@ -1,6 +1,7 @@
 """Evidence pack benchmark: `policybook evidence` for a generated library of N policies under git, for
 its last day, for a day before its git history began (every version still in force) and for a day a
-year back (before any generated version was approved). The target: under 120 s each for 1,000 policies (under 30 s for the example).
+year back (before any generated version was approved). The target: under 120 s each for 1,000
+policies (under 30 s for the example).
 
 Run: python tools/bench/evidence_bench.py [--policies 1000]
 """
