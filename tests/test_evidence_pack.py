@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from policybook.corpus import load_corpus
 from policybook.evidence.snapshot import snapshot_at
+from policybook.pack import verify_bundle as bundle
 from policybook.pack.check import Failure, check_pack
 from policybook.pack.collect import collect
 
@@ -290,3 +291,143 @@ def test_without_the_service_the_pack_says_why_it_shows_no_attempts(pack: Path) 
     data = json.loads((pack / "evidence.json").read_text(encoding="utf-8"))
     assert data["attempts_known"] is False
     assert any("does not run the confirmations service" in note for note in data["notes"])
+
+
+# -- a pack forged by someone who rewrites its manifest --------------------------------------------------
+def _forgery(pack: Path, folder: Path) -> Path:
+    copy = folder / "forged"
+    shutil.copytree(pack, copy)
+    return copy
+
+
+def _reseal(copy: Path) -> None:
+    """What a forger does after an edit: write MANIFEST.sha256 again to match every file."""
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(copy).as_posix()}"
+             for p in sorted(copy.rglob("*")) if p.is_file() and p.name != "MANIFEST.sha256"]
+    (copy / "MANIFEST.sha256").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _script(copy: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-I", "verify.py"], cwd=copy, capture_output=True, text=True, check=False)
+
+
+def _evidence(copy: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path = copy / "evidence.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _entry(data: dict[str, object], policy: str) -> dict[str, object]:
+    return next(p for p in data["policies"] if p["id"] == policy)  # type: ignore[attr-defined]
+
+
+def _refingerprint(copy: Path, name: str) -> str:
+    """The fingerprint verify.py computes for a text, as a forger would compute it."""
+    governed = json.loads((copy / name.replace(".md", ".governed.json")).read_text(encoding="utf-8"))
+    return bundle.fingerprint(governed, bundle.body_of((copy / name).read_text(encoding="utf-8")))
+
+
+FORGERIES = {
+    # An edited text whose entry no longer names its signed approval, with the fingerprint recomputed.
+    "statement left out of evidence.json": lambda copy: (
+        edit(copy / "policies/HS-003/2.0.md", "Call 999", "Call 911"),
+        _evidence(copy, lambda d: _entry(d, "HS-003").update(
+            statement=None, signature=None, fingerprint=_refingerprint(copy, "policies/HS-003/2.0.md")))),
+    # An edited text that evidence.json no longer lists, so nothing would read it.
+    "policy left out of evidence.json": lambda copy: (
+        edit(copy / "policies/HS-003/2.0.md", "Call 999", "Call 911"),
+        _evidence(copy, lambda d: d["policies"].remove(_entry(d, "HS-003")))),
+    # An approval read from outside the pack, where no manifest covers it.
+    "statement outside the pack": lambda copy: (
+        shutil.copytree(copy / "records/approvals", copy.parent / "elsewhere"),
+        _evidence(copy, lambda d: _entry(d, "HS-003").update(
+            statement=str(copy.parent / "elsewhere/HS-003/2.0.txt")))),
+    "text outside its folder": lambda copy: _evidence(copy, lambda d: _entry(d, "HS-003").update(
+        file="policies/HS-002/3.0.md")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGERIES))
+def test_a_forged_pack_with_its_manifest_rewritten_fails_both_checks(pack: Path, tmp_path: Path, case: str) -> None:
+    copy = _forgery(pack, tmp_path)
+    FORGERIES[case](copy)
+    _reseal(copy)
+    done = _script(copy)
+    assert done.returncode == 1 and done.stdout.startswith(("manifest:", "FAILED:")) and not done.stderr, done
+    with pytest.raises(Failure):
+        check_pack(copy)
+
+
+MALFORMED = {
+    "evidence.json is a list": lambda copy: (copy / "evidence.json").write_text("[1]", encoding="utf-8"),
+    "a policy with no id": lambda copy: _evidence(copy, lambda d: d["policies"][0].pop("id")),
+    "a file that is a number": lambda copy: _evidence(copy, lambda d: d["policies"][0].update(file=5)),
+    "a confirmation row whose seq is text": lambda copy: (copy / "records/confirmations.jsonl").write_text(
+        json.dumps(_service_row("a")) + "\n" + json.dumps(_service_row("a", _service_row("a")["hash"])) + "\n",
+        encoding="utf-8"),
+}
+
+
+def _service_row(seq: object, previous: str = "") -> dict[str, object]:
+    row: dict[str, object] = {"seq": seq, "staff": "ra", "policy": "HS-002", "version": "3.0", "fingerprint": "f",
+                              "confirmed_at": "2026-12-01", "method": "m", "client": "c", "user_agent": "u",
+                              "previous_hash": previous}
+    fields = ("seq", "staff", "policy", "version", "fingerprint", "confirmed_at", "method", "client", "user_agent")
+    payload = json.dumps([previous, *(row[f] for f in fields)], ensure_ascii=False, separators=(",", ":"))
+    row["hash"] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return row
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_pack_fails_in_one_line_naming_the_file(pack: Path, tmp_path: Path, run, case: str) -> None:
+    copy = _forgery(pack, tmp_path)
+    MALFORMED[case](copy)
+    _reseal(copy)
+    done = _script(copy)
+    assert done.returncode == 1 and done.stdout.splitlines()[-1].startswith("FAILED: ") and not done.stderr, done
+    result = run("evidence", "verify", str(copy))
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_a_manifest_that_lists_a_file_twice_fails_as_sha256sum_does(pack: Path, tmp_path: Path) -> None:
+    copy = _forgery(pack, tmp_path)
+    manifest = copy / "MANIFEST.sha256"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    manifest.write_text("\n".join(["0" * 64 + "  " + lines[0].split("  ", 1)[1], *lines]) + "\n", encoding="utf-8")
+    summed = subprocess.run(["sha256sum", "--quiet", "-c", "MANIFEST.sha256"], cwd=copy, capture_output=True,
+                            check=False)
+    assert summed.returncode != 0
+    assert _script(copy).returncode == 1
+    with pytest.raises(Failure, match="a second time"):
+        check_pack(copy)
+
+
+def test_what_the_checks_cannot_prove_is_named_in_their_output(pack: Path, tmp_path: Path) -> None:
+    """A records file with no chain, a text with no signed approval and the key behind each signature are
+    named, so a reader knows what 'verifies' covers."""
+    copy = _forgery(pack, tmp_path)
+    checks = copy / "records/checks.csv"
+    checks.write_text("\n".join(line.rsplit(",", 1)[0] for line in checks.read_text(encoding="utf-8").splitlines())
+                      + "\n", encoding="utf-8")
+    for suffix in (".txt", ".sig"):
+        (copy / f"records/approvals/HS-003/2.0{suffix}").unlink()
+    _reseal(copy)
+    done = _script(copy)
+    assert done.returncode == 0, done.stdout
+    assert "no hash chain, so an edit to them would not show: records/checks.csv" in done.stdout
+    assert "no signed approval, so nothing proves the text: HS-003 2.0" in done.stdout
+    key = subprocess.run(["ssh-keygen", "-lf", str(REPO / "tests/keys/pl-fictional-ed25519.pub")], capture_output=True,
+                         text=True, check=True).stdout.split()[1]
+    assert f"pl {key}" in done.stdout
+    lines = "\n".join(check_pack(copy))
+    assert "records/checks.csv" in lines and "HS-003 2.0" in lines and f"pl {key}" in lines
+
+
+def test_policybook_also_checks_the_frontmatter_against_the_signed_statement(pack: Path, tmp_path: Path) -> None:
+    """verify.py cannot read YAML: a changed approver or date in a text's frontmatter is policybook's to find."""
+    copy = _forgery(pack, tmp_path)
+    edit(copy / "policies/HS-003/2.0.md", 'approved_on: "2025-08-04"', 'approved_on: "2025-01-04"')
+    _reseal(copy)
+    with pytest.raises(Failure, match="approval statement that was signed"):
+        check_pack(copy)
