@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from browsertools import needs_browser, open_page
 from conftest import EXAMPLE_PARTS, REPO, axe_violations, edit, train_up, unread
+from hostile_cases import policy as hostile_policy
 from pypdf import PdfReader
 
 from policybook.corpus import load_corpus
@@ -431,3 +432,126 @@ def test_policybook_also_checks_the_frontmatter_against_the_signed_statement(pac
     _reseal(copy)
     with pytest.raises(Failure, match="approval statement that was signed"):
         check_pack(copy)
+
+
+def test_policybook_reads_allowed_signers_as_openssh_does(pack: Path, tmp_path: Path) -> None:
+    """A comment after the key and a list of principals verify, as with ssh-keygen; a key limited to
+    another namespace does not."""
+    copy = _forgery(pack, tmp_path)
+    signers = copy / "records/allowed_signers"
+    lines = signers.read_text(encoding="utf-8").splitlines()
+    signers.write_text("\n".join(line.replace("pl ", "ra,pl ", 1) + " pl@example (laptop)"
+                                 for line in lines) + "\n", encoding="utf-8")
+    _reseal(copy)
+    assert _script(copy).returncode == 0 and check_pack(copy)
+    signers.write_text("\n".join(line.replace('namespaces="policybook"', 'namespaces="git"') for line in lines)
+                       + "\n", encoding="utf-8")
+    _reseal(copy)
+    assert _script(copy).returncode == 1
+    with pytest.raises(Failure, match="does not verify"):
+        check_pack(copy)
+
+
+# -- libraries and requests the pack must survive ----------------------------------------------------------
+def test_days_out_of_reckoning_and_an_out_folder_under_a_file_are_one_line_errors(library: Path, tmp_path: Path,
+                                                                                  run) -> None:
+    afile = tmp_path / "a-file"
+    afile.write_text("mine", encoding="utf-8")
+    for extra in (("--as-of", "0001-01-01", "--today", DAY), ("--today", "9999-12-31"),
+                  ("--today", DAY, "--out", str(afile / "pack"))):
+        arguments = ["-C", str(library), "evidence", "--out", str(tmp_path / "pack"), *extra]
+        result = run(*arguments)
+        assert result.code != 0 and len(result.err.strip().splitlines()) == 1, (extra, result.err)
+    assert afile.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_folder_is_replaced_only_when_it_holds_a_pack_and_nothing_else(library: Path, pack: Path,
+                                                                        tmp_path: Path, run) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "MANIFEST.sha256").write_text("checksums of my own\n", encoding="utf-8")
+    (mine / "photo.jpg").write_bytes(b"mine")
+    earlier = tmp_path / "earlier"
+    shutil.copytree(pack, earlier)
+    (earlier / "notes.txt").write_text("my notes on the pack", encoding="utf-8")
+    for folder in (mine, earlier):
+        result = run("-C", str(library), "evidence", "--today", DAY, "--out", str(folder))
+        assert result.code != 0 and "is not an evidence pack" in result.err
+    assert (mine / "photo.jpg").read_bytes() == b"mine" and (earlier / "notes.txt").is_file()
+    (earlier / "notes.txt").unlink()
+    assert run("-C", str(library), "evidence", "--today", DAY, "--out", str(earlier)).code == 0
+
+
+def test_unreadable_records_and_registers_are_named_in_the_pack(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    with open(root / "records/acknowledgements.csv", "ab") as records:
+        records.write(b"ra,HS-002,3.0,2026-12-01,\xff\xfe\n")
+    with open(root / "registers/risks.yml", "a", encoding="utf-8") as risks:
+        risks.write("  - id: [unclosed\n")
+    _commit(root, "a stray byte and a broken register")
+    data = _pack(run, root, tmp_path / "pack")
+    notes = "\n".join(data["notes"])  # type: ignore[arg-type]
+    assert "records/acknowledgements.csv: cannot be read as UTF-8" in notes
+    assert "registers/risks.yml" in notes and "the register cannot be read" in notes
+
+
+def _approved_policy(root: Path, name: str, policy_id: str, version: str) -> None:
+    (root / "policies/governance" / name).write_text(hostile_policy(
+        policy_id, "Odd one", "The Registered Manager keeps this policy current.", version=version,
+        extra="standards:\n  - hsca-reg-17\n"), encoding="utf-8")
+
+
+def test_a_policy_whose_id_or_version_cannot_name_a_file_stays_listed_without_a_text(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    _approved_policy(root, "escape.md", '"../../../escaped"', '"1.0"')
+    _approved_policy(root, "line-end.md", "GOV-950", '"1.0\\n"')
+    _commit(root, "policies whose id or version is no file name")
+    out = tmp_path / "out" / "pack"
+    data = _pack(run, root, out)
+    asof = json.loads(run("-C", str(root), "asof", DAY, "--format", "json").out)["policies"]
+    assert [(p["id"], p["version"]) for p in data["policies"]] == [(p["id"], p["version"]) for p in asof  # type: ignore[attr-defined]
+                                                                     if p["version"]]
+    escaped = _entry(data, "../../../escaped")
+    assert escaped["file"] is None and escaped["statement"] is None and "not a policy id" in str(escaped["proof"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org", "out"] and [p.name for p in out.parent.iterdir()] == [
+        "pack"]
+    assert not [p for p in out.rglob("*") if "\n" in p.name]
+    assert run("evidence", "verify", str(out)).code == 0 and _script(out).returncode == 0
+
+
+def test_two_files_with_one_id_give_one_text_with_its_own_governed_fields(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    _approved_policy(root, "a.md", "GOV-951", '"1.0"')
+    _approved_policy(root, "b.md", "GOV-951", '"1.0"')
+    edit(root / "policies/governance/b.md", "title: Odd one", "title: Another one")
+    _commit(root, "one id twice")
+    data = _pack(run, root, tmp_path / "pack")
+    entries = [p for p in data["policies"] if p["id"] == "GOV-951"]  # type: ignore[attr-defined]
+    assert len(entries) == 2 and [bool(p["file"]) for p in entries] == [True, False]
+    assert "same id and version" in entries[1]["proof"]
+    text = (tmp_path / "pack/policies/GOV-951/1.0.md").read_text(encoding="utf-8")
+    governed = json.loads((tmp_path / "pack/policies/GOV-951/1.0.governed.json").read_text(encoding="utf-8"))
+    assert governed["title"] == entries[0]["title"] and f"title: {governed['title']}\n" in text
+
+
+def test_a_library_in_a_folder_of_a_bigger_repository_has_its_texts_from_git(tmp_path: Path, run) -> None:
+    top = tmp_path / "top"
+    root = _library(top / "compliance")
+    shutil.rmtree(root / ".git")
+    (top / "README.md").write_text("The practice's files.\n", encoding="utf-8")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "everything")
+    data = _pack(run, root, tmp_path / "pack")
+    assert len(data["policies"]) == 30 and all(p["file"] and p["proven"] for p in data["policies"])  # type: ignore[index,union-attr]
+
+
+def test_before_any_text_is_in_git_a_standard_nothing_cites_is_not_known_not_a_gap(library: Path,
+                                                                                   tmp_path: Path, run) -> None:
+    data = _pack(run, library, tmp_path / "pack", "--as-of", "2022-06-01")
+    assert data["policies"] and not any(p["file"] for p in data["policies"])  # type: ignore[attr-defined]
+    standards = data["standards"]
+    assert not any(s["gap"] for s in standards) and all(s["not_known"] for s in standards)  # type: ignore[attr-defined]
+    assert not any("No policy in force" in r["found"] for r in data["regulation_17"])  # type: ignore[attr-defined]
+    index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+    assert "Gap: no policy in force cites this." not in index and "Not known: no policy in force" in index

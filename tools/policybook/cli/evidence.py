@@ -46,7 +46,8 @@ def cmd_evidence(args: argparse.Namespace) -> ExitCode:
     attempts, notes = _attempts(corpus, day)
     made = make_pack(corpus, day, out, corpus.today, attempts=attempts, notes=notes)
     print(f"wrote the evidence pack for {day} to {made.folder}: {made.policies} policies in force, "
-          f"{made.gaps} standard{'s' if made.gaps != 1 else ''} with no evidence, "
+          f"{made.gaps} standard{'s' if made.gaps != 1 else ''} with no evidence"
+          f"{f' ({made.not_known} not known)' if made.not_known else ''}, "
           f"{'overdue not known' if made.overdue is None else f'{made.overdue} overdue'}, "
           f"{made.files} files (check it with: policybook evidence verify {made.folder})")
     return ExitCode.OK

@@ -208,11 +208,13 @@ def policies(pack: Path) -> Iterator[dict[str, str]]:
     if not isinstance(listed, list):
         raise Failure("evidence.json", "lists no policies")
     for number, entry in enumerate(listed, start=1):
-        ok = isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("version"), str)
-        if not ok or not NAME.fullmatch(entry["id"]) or not VERSION.fullmatch(entry["version"]):
-            raise Failure("evidence.json", f"policy {number} has no plain id and MAJOR.MINOR version")
+        if not isinstance(entry, dict):
+            raise Failure("evidence.json", f"policy {number} is not a policy's entry")
         if entry.get("file") is None:
-            continue
+            continue  # no text in the pack (known only from the policy's own history, say)
+        ok = isinstance(entry.get("id"), str) and isinstance(entry.get("version"), str)
+        if not ok or not NAME.fullmatch(entry["id"]) or not VERSION.fullmatch(entry["version"]):
+            raise Failure("evidence.json", f"policy {number} has a text but no plain id and MAJOR.MINOR version")
         if entry["file"] != f"policies/{entry['id']}/{entry['version']}.md":
             raise Failure("evidence.json", f"policy {number} ({entry['id']}) names its text somewhere other than "
                                            f"policies/{entry['id']}/{entry['version']}.md")
