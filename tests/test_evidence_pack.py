@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -555,3 +556,22 @@ def test_before_any_text_is_in_git_a_standard_nothing_cites_is_not_known_not_a_g
     assert not any("No policy in force" in r["found"] for r in data["regulation_17"])  # type: ignore[attr-defined]
     index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
     assert "Gap: no policy in force cites this." not in index and "Not known: no policy in force" in index
+
+
+def test_the_pdf_keeps_long_text_in_its_cells_and_its_contents_to_the_policies(tmp_path: Path, run) -> None:
+    """An unbroken run of characters breaks inside its cell; the list of who has not yet confirmed has room
+    without crushing the figures by role beside it; the contents list policies, not each one's headings."""
+    root = _library(tmp_path / "org")
+    unread(root, *((staff, "HS-002") for staff in ("ra", "ot", "jc", "ho", "pl")))
+    edit(root / "registers/risks.yml", "title: ", "title: https://intranet.example/" + "k" * 200 + " ")
+    _commit(root, "a long title and five readings not yet confirmed")
+    _pack(run, root, tmp_path / "pack")
+    pdf = tmp_path / "pack" / "evidence.pdf"
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    right = max(float(x) for x in re.findall(r'xMax="([0-9.]+)"', boxes))
+    assert right <= 595.28 - 56.69 + 1  # A4, inside the 20 mm margin
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Caldicott Guardian: 0 of 1" in text or "Caldicott Guardian: 1 of 1" in text
+    contents = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert "HS-003 First aid, version 2.0" in contents and "Purpose" not in contents
