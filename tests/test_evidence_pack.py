@@ -575,3 +575,14 @@ def test_the_pdf_keeps_long_text_in_its_cells_and_its_contents_to_the_policies(t
     contents = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
     assert "HS-003 First aid, version 2.0" in contents and "Purpose" not in contents
+
+
+def test_a_committed_link_out_of_the_library_is_left_out_of_the_pack(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    (root / "records/elsewhere.csv").symlink_to("/etc/hostname")
+    (root / "registers/elsewhere.yml").symlink_to("../../../../../../etc/hostname")
+    _commit(root, "links out of the library")
+    _pack(run, root, tmp_path / "pack")
+    assert not (tmp_path / "pack/records/elsewhere.csv").exists()
+    assert not (tmp_path / "pack/registers/elsewhere.yml").exists()
+    assert run("evidence", "verify", str(tmp_path / "pack")).code == 0
