@@ -586,3 +586,17 @@ def test_a_committed_link_out_of_the_library_is_left_out_of_the_pack(tmp_path: P
     assert not (tmp_path / "pack/records/elsewhere.csv").exists()
     assert not (tmp_path / "pack/registers/elsewhere.yml").exists()
     assert run("evidence", "verify", str(tmp_path / "pack")).code == 0
+
+
+def test_making_a_pack_never_creates_the_confirmations_database(tmp_path: Path, run) -> None:
+    """The service's database lives on its server: where it is not on this machine the pack says so, and
+    neither creates it nor the folders it would be in."""
+    from confirmtools import confirmations_settings
+
+    root = _library(tmp_path / "org")
+    with open(root / "policybook.yml", "a", encoding="utf-8") as config:
+        config.write(confirmations_settings("https://confirm.example", "sqlite:///service/confirm.sqlite3", 2525))
+    _commit(root, "the confirmations service")
+    data = _pack(run, root, tmp_path / "pack")
+    assert data["attempts_known"] is False and not (root / "service").exists()
+    assert any("could not be read" in note and "confirm.sqlite3" in note for note in data["notes"])  # type: ignore[attr-defined]
