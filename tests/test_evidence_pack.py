@@ -465,6 +465,8 @@ def test_days_out_of_reckoning_and_an_out_folder_under_a_file_are_one_line_error
         assert result.code != 0 and len(result.err.strip().splitlines()) == 1, (extra, result.err)
     assert afile.read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    result = run("-C", str(library), "evidence", "--today", DAY, "--out", str(library / "policies/evidence"))
+    assert result.code != 0 and "policies folder" in result.err and not (library / "policies/evidence").exists()
 
 
 def test_a_folder_is_replaced_only_when_it_holds_a_pack_and_nothing_else(library: Path, pack: Path,

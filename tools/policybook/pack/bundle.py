@@ -130,6 +130,9 @@ def make_pack(live: Corpus, day: dt.date, out: Path, generated: dt.date, *, atte
     if day < EARLIEST or generated > LATEST:
         raise PolicybookError(f"--as-of {day}: a pack shows a day from {EARLIEST} to {LATEST}")
     out = out.absolute()
+    if out.resolve().is_relative_to(live.config.policies_path.resolve()):
+        raise PolicybookError(f"--out {out}: is in the policies folder, where the pack's copies of the policies "
+                              "would be read as the library's own: choose a folder outside it")
     try:
         return _make(live, day, out, generated, attempts, notes)
     except OSError as exc:  # --out under a file, on a read-only disk, a disk that is full
