@@ -558,6 +558,8 @@ def test_before_any_text_is_in_git_a_standard_nothing_cites_is_not_known_not_a_g
     assert not any("No policy in force" in r["found"] for r in data["regulation_17"])  # type: ignore[attr-defined]
     index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
     assert "Gap: no policy in force cites this." not in index and "Not known: no policy in force" in index
+    assert data["confirmations"]["not_known"] == len(data["policies"])  # type: ignore[arg-type,call-overload,index]
+    assert f"not known for the {len(data['policies'])} policies" in index  # type: ignore[arg-type]
 
 
 def test_the_pdf_keeps_long_text_in_its_cells_and_its_contents_to_the_policies(tmp_path: Path, run) -> None:

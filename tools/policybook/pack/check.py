@@ -135,6 +135,6 @@ def _verified_by(text: str, armored: str, keys: list[str]) -> str | None:
 def check_pack(pack: Path) -> list[str]:
     """One line per check passed; raises Failure naming the first file that fails."""
     return [f"manifest: {check_manifest(pack)} files match {MANIFEST}", chains_line(pack), fingerprints_line(pack),
-            f"frontmatter: {_frontmatter(pack)} policies' frontmatter gives their governed fields and their "
-            "signed approval statements",
+            f"frontmatter: {_frontmatter(pack)} policies' frontmatter gives the governed fields the pack records, "
+            "and the signed approval statement where there is one",
             signatures_line(*_signatures(pack))]

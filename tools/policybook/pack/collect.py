@@ -426,7 +426,9 @@ class _Collector:
             "frameworks": list(dict.fromkeys(s["framework"] for s in standards)),
             "confirmations": {"outstanding": [i.as_dict() for i in owed_items],
                               "must": sum(p["confirmation"]["must"] for p in policies if p["confirmation"]),
-                              "confirmed": sum(p["confirmation"]["confirmed"] for p in policies if p["confirmation"])},
+                              "confirmed": sum(p["confirmation"]["confirmed"] for p in policies if p["confirmation"]),
+                              # policies in force whose text, and so whose readers, the pack does not hold
+                              "not_known": sum(1 for p in policies if p["confirmation"] is None)},
             "changes": self.changes(),
             "due": self.due_list(),
             "due_known": not self.snapshot.before_git,
