@@ -604,3 +604,16 @@ def test_making_a_pack_never_creates_the_confirmations_database(tmp_path: Path, 
     data = _pack(run, root, tmp_path / "pack")
     assert data["attempts_known"] is False and not (root / "service").exists()
     assert any("could not be read" in note and "confirm.sqlite3" in note for note in data["notes"])  # type: ignore[attr-defined]
+
+
+def test_the_packs_signers_are_the_keys_its_approvals_were_checked_with(tmp_path: Path, run) -> None:
+    """The staff register's keys, even where records/allowed_signers was not written again after a change:
+    the pack must not say an approval verifies and then fail its own check."""
+    root = _library(tmp_path / "org")
+    signers = root / "records/allowed_signers"
+    signers.write_text("".join(line for line in signers.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not line.startswith("mf ")), encoding="utf-8")
+    _commit(root, "allowed_signers out of date")
+    data = _pack(run, root, tmp_path / "pack")
+    assert _entry(data, "GOV-001")["proof"] == "approval signed and verified"
+    assert run("evidence", "verify", str(tmp_path / "pack")).code == 0 and _script(tmp_path / "pack").returncode == 0

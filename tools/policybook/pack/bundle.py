@@ -22,6 +22,7 @@ from pathlib import Path
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.evidence.fingerprint import governed_values
+from policybook.evidence.signatures import allowed_signers
 from policybook.evidence.snapshot import snapshot_at
 from policybook.ids import is_policy_id
 from policybook.model import Policy
@@ -58,17 +59,21 @@ def _copy_file(source: Path, target: Path) -> bool:
 
 def _copy_library_files(snapshot: Corpus, live: Corpus, stage: Path) -> tuple[list[str], list[str]]:
     """The settings, registers and records as they stood (from the snapshot), and the signed approvals and
-    their signers as the library holds them now (what proves them): (registers, records) by pack path."""
+    their signers' keys as the library holds them now (what proves them): (registers, records) by pack path."""
     _copy_file(snapshot.root / "policybook.yml", stage / "policybook.yml")
     registers = [f"registers/{p.name}" for p in sorted(snapshot.config.registers_path.glob("*.yml"))
                  if _copy_file(p, stage / "registers" / p.name)]
     records = []
-    for root, names in ((snapshot.root, ("*.csv", "*.jsonl")), (live.root, ("allowed_signers",))):
-        folder = root / "records"
-        if folder.is_dir() and not folder.is_symlink():
-            for path in sorted(p for name in names for p in folder.glob(name)):
-                if _copy_file(path, stage / "records" / path.name):
-                    records.append(f"records/{path.name}")
+    folder = snapshot.root / "records"
+    if folder.is_dir() and not folder.is_symlink():
+        for path in sorted(p for name in ("*.csv", "*.jsonl") for p in folder.glob(name)):
+            if _copy_file(path, stage / "records" / path.name):
+                records.append(f"records/{path.name}")
+    # The keys the pack's approvals were verified with (the staff register's), not a copy of the file, which
+    # may not have been written again since a key was added.
+    (stage / "records").mkdir(exist_ok=True)
+    (stage / "records" / "allowed_signers").write_text(allowed_signers(live.registers), encoding="utf-8")
+    records.append("records/allowed_signers")
     approvals = live.root / "records" / "approvals"
     if approvals.is_dir() and not approvals.is_symlink():
         for policy in sorted(approvals.iterdir()):
