@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -18,10 +19,12 @@ from pathlib import Path
 import pytest
 from browsertools import needs_browser, open_page
 from conftest import EXAMPLE_PARTS, REPO, axe_violations, edit, train_up, unread
+from hostile_cases import policy as hostile_policy
 from pypdf import PdfReader
 
 from policybook.corpus import load_corpus
 from policybook.evidence.snapshot import snapshot_at
+from policybook.pack import verify_bundle as bundle
 from policybook.pack.check import Failure, check_pack
 from policybook.pack.collect import collect
 
@@ -290,3 +293,327 @@ def test_without_the_service_the_pack_says_why_it_shows_no_attempts(pack: Path) 
     data = json.loads((pack / "evidence.json").read_text(encoding="utf-8"))
     assert data["attempts_known"] is False
     assert any("does not run the confirmations service" in note for note in data["notes"])
+
+
+# -- a pack forged by someone who rewrites its manifest --------------------------------------------------
+def _forgery(pack: Path, folder: Path) -> Path:
+    copy = folder / "forged"
+    shutil.copytree(pack, copy)
+    return copy
+
+
+def _reseal(copy: Path) -> None:
+    """What a forger does after an edit: write MANIFEST.sha256 again to match every file."""
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(copy).as_posix()}"
+             for p in sorted(copy.rglob("*")) if p.is_file() and p.name != "MANIFEST.sha256"]
+    (copy / "MANIFEST.sha256").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _script(copy: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-I", "verify.py"], cwd=copy, capture_output=True, text=True, check=False)
+
+
+def _evidence(copy: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path = copy / "evidence.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _entry(data: dict[str, object], policy: str) -> dict[str, object]:
+    return next(p for p in data["policies"] if p["id"] == policy)  # type: ignore[attr-defined]
+
+
+def _refingerprint(copy: Path, name: str) -> str:
+    """The fingerprint verify.py computes for a text, as a forger would compute it."""
+    governed = json.loads((copy / name.replace(".md", ".governed.json")).read_text(encoding="utf-8"))
+    return bundle.fingerprint(governed, bundle.body_of((copy / name).read_text(encoding="utf-8")))
+
+
+FORGERIES = {
+    # An edited text whose entry no longer names its signed approval, with the fingerprint recomputed.
+    "statement left out of evidence.json": lambda copy: (
+        edit(copy / "policies/HS-003/2.0.md", "Call 999", "Call 911"),
+        _evidence(copy, lambda d: _entry(d, "HS-003").update(
+            statement=None, signature=None, fingerprint=_refingerprint(copy, "policies/HS-003/2.0.md")))),
+    # An edited text that evidence.json no longer lists, so nothing would read it.
+    "policy left out of evidence.json": lambda copy: (
+        edit(copy / "policies/HS-003/2.0.md", "Call 999", "Call 911"),
+        _evidence(copy, lambda d: d["policies"].remove(_entry(d, "HS-003")))),
+    # An approval read from outside the pack, where no manifest covers it.
+    "statement outside the pack": lambda copy: (
+        shutil.copytree(copy / "records/approvals", copy.parent / "elsewhere"),
+        _evidence(copy, lambda d: _entry(d, "HS-003").update(
+            statement=str(copy.parent / "elsewhere/HS-003/2.0.txt")))),
+    "text outside its folder": lambda copy: _evidence(copy, lambda d: _entry(d, "HS-003").update(
+        file="policies/HS-002/3.0.md")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGERIES))
+def test_a_forged_pack_with_its_manifest_rewritten_fails_both_checks(pack: Path, tmp_path: Path, case: str) -> None:
+    copy = _forgery(pack, tmp_path)
+    FORGERIES[case](copy)
+    _reseal(copy)
+    done = _script(copy)
+    assert done.returncode == 1 and done.stdout.startswith(("manifest:", "FAILED:")) and not done.stderr, done
+    with pytest.raises(Failure):
+        check_pack(copy)
+
+
+MALFORMED = {
+    "evidence.json is a list": lambda copy: (copy / "evidence.json").write_text("[1]", encoding="utf-8"),
+    "a policy with no id": lambda copy: _evidence(copy, lambda d: d["policies"][0].pop("id")),
+    "a file that is a number": lambda copy: _evidence(copy, lambda d: d["policies"][0].update(file=5)),
+    "a confirmation row whose seq is text": lambda copy: (copy / "records/confirmations.jsonl").write_text(
+        json.dumps(_service_row("a")) + "\n" + json.dumps(_service_row("a", _service_row("a")["hash"])) + "\n",
+        encoding="utf-8"),
+}
+
+
+def _service_row(seq: object, previous: str = "") -> dict[str, object]:
+    row: dict[str, object] = {"seq": seq, "staff": "ra", "policy": "HS-002", "version": "3.0", "fingerprint": "f",
+                              "confirmed_at": "2026-12-01", "method": "m", "client": "c", "user_agent": "u",
+                              "previous_hash": previous}
+    fields = ("seq", "staff", "policy", "version", "fingerprint", "confirmed_at", "method", "client", "user_agent")
+    payload = json.dumps([previous, *(row[f] for f in fields)], ensure_ascii=False, separators=(",", ":"))
+    row["hash"] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return row
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_pack_fails_in_one_line_naming_the_file(pack: Path, tmp_path: Path, run, case: str) -> None:
+    copy = _forgery(pack, tmp_path)
+    MALFORMED[case](copy)
+    _reseal(copy)
+    done = _script(copy)
+    assert done.returncode == 1 and done.stdout.splitlines()[-1].startswith("FAILED: ") and not done.stderr, done
+    result = run("evidence", "verify", str(copy))
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_a_manifest_that_lists_a_file_twice_fails_as_sha256sum_does(pack: Path, tmp_path: Path) -> None:
+    copy = _forgery(pack, tmp_path)
+    manifest = copy / "MANIFEST.sha256"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    manifest.write_text("\n".join(["0" * 64 + "  " + lines[0].split("  ", 1)[1], *lines]) + "\n", encoding="utf-8")
+    summed = subprocess.run(["sha256sum", "--quiet", "-c", "MANIFEST.sha256"], cwd=copy, capture_output=True,
+                            check=False)
+    assert summed.returncode != 0
+    assert _script(copy).returncode == 1
+    with pytest.raises(Failure, match="a second time"):
+        check_pack(copy)
+
+
+def test_what_the_checks_cannot_prove_is_named_in_their_output(pack: Path, tmp_path: Path) -> None:
+    """A records file with no chain, a text with no signed approval and the key behind each signature are
+    named, so a reader knows what 'verifies' covers."""
+    copy = _forgery(pack, tmp_path)
+    checks = copy / "records/checks.csv"
+    checks.write_text("\n".join(line.rsplit(",", 1)[0] for line in checks.read_text(encoding="utf-8").splitlines())
+                      + "\n", encoding="utf-8")
+    for suffix in (".txt", ".sig"):
+        (copy / f"records/approvals/HS-003/2.0{suffix}").unlink()
+    _reseal(copy)
+    done = _script(copy)
+    assert done.returncode == 0, done.stdout
+    assert "no hash chain, so an edit to them would not show: records/checks.csv" in done.stdout
+    assert "no signed approval, so nothing proves the text: HS-003 2.0" in done.stdout
+    key = subprocess.run(["ssh-keygen", "-lf", str(REPO / "tests/keys/pl-fictional-ed25519.pub")], capture_output=True,
+                         text=True, check=True).stdout.split()[1]
+    assert f"pl {key}" in done.stdout
+    lines = "\n".join(check_pack(copy))
+    assert "records/checks.csv" in lines and "HS-003 2.0" in lines and f"pl {key}" in lines
+
+
+def test_policybook_also_checks_the_frontmatter_against_the_signed_statement(pack: Path, tmp_path: Path) -> None:
+    """verify.py cannot read YAML: a changed approver or date in a text's frontmatter is policybook's to find."""
+    copy = _forgery(pack, tmp_path)
+    edit(copy / "policies/HS-003/2.0.md", 'approved_on: "2025-08-04"', 'approved_on: "2025-01-04"')
+    _reseal(copy)
+    with pytest.raises(Failure, match="approval statement that was signed"):
+        check_pack(copy)
+
+
+def test_policybook_reads_allowed_signers_as_openssh_does(pack: Path, tmp_path: Path) -> None:
+    """A comment after the key and a list of principals verify, as with ssh-keygen; a key limited to
+    another namespace does not."""
+    copy = _forgery(pack, tmp_path)
+    signers = copy / "records/allowed_signers"
+    lines = signers.read_text(encoding="utf-8").splitlines()
+    signers.write_text("\n".join(line.replace("pl ", "ra,pl ", 1) + " pl@example (laptop)"
+                                 for line in lines) + "\n", encoding="utf-8")
+    _reseal(copy)
+    assert _script(copy).returncode == 0 and check_pack(copy)
+    signers.write_text("\n".join(line.replace('namespaces="policybook"', 'namespaces="git"') for line in lines)
+                       + "\n", encoding="utf-8")
+    _reseal(copy)
+    assert _script(copy).returncode == 1
+    with pytest.raises(Failure, match="does not verify"):
+        check_pack(copy)
+
+
+# -- libraries and requests the pack must survive ----------------------------------------------------------
+def test_days_out_of_reckoning_and_an_out_folder_under_a_file_are_one_line_errors(library: Path, tmp_path: Path,
+                                                                                  run) -> None:
+    afile = tmp_path / "a-file"
+    afile.write_text("mine", encoding="utf-8")
+    for extra in (("--as-of", "0001-01-01", "--today", DAY), ("--today", "9999-12-31"),
+                  ("--today", DAY, "--out", str(afile / "pack"))):
+        arguments = ["-C", str(library), "evidence", "--out", str(tmp_path / "pack"), *extra]
+        result = run(*arguments)
+        assert result.code != 0 and len(result.err.strip().splitlines()) == 1, (extra, result.err)
+    assert afile.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    result = run("-C", str(library), "evidence", "--today", DAY, "--out", str(library / "policies/evidence"))
+    assert result.code != 0 and "policies folder" in result.err and not (library / "policies/evidence").exists()
+
+
+def test_a_folder_is_replaced_only_when_it_holds_a_pack_and_nothing_else(library: Path, pack: Path,
+                                                                        tmp_path: Path, run) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "MANIFEST.sha256").write_text("checksums of my own\n", encoding="utf-8")
+    (mine / "photo.jpg").write_bytes(b"mine")
+    earlier = tmp_path / "earlier"
+    shutil.copytree(pack, earlier)
+    (earlier / "notes.txt").write_text("my notes on the pack", encoding="utf-8")
+    for folder in (mine, earlier):
+        result = run("-C", str(library), "evidence", "--today", DAY, "--out", str(folder))
+        assert result.code != 0 and "is not an evidence pack" in result.err
+    assert (mine / "photo.jpg").read_bytes() == b"mine" and (earlier / "notes.txt").is_file()
+    (earlier / "notes.txt").unlink()
+    assert run("-C", str(library), "evidence", "--today", DAY, "--out", str(earlier)).code == 0
+
+
+def test_unreadable_records_and_registers_are_named_in_the_pack(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    with open(root / "records/acknowledgements.csv", "ab") as records:
+        records.write(b"ra,HS-002,3.0,2026-12-01,\xff\xfe\n")
+    with open(root / "registers/risks.yml", "a", encoding="utf-8") as risks:
+        risks.write("  - id: [unclosed\n")
+    _commit(root, "a stray byte and a broken register")
+    data = _pack(run, root, tmp_path / "pack")
+    notes = "\n".join(data["notes"])  # type: ignore[arg-type]
+    assert "records/acknowledgements.csv: cannot be read as UTF-8" in notes
+    assert "registers/risks.yml" in notes and "the register cannot be read" in notes
+
+
+def _approved_policy(root: Path, name: str, policy_id: str, version: str) -> None:
+    (root / "policies/governance" / name).write_text(hostile_policy(
+        policy_id, "Odd one", "The Registered Manager keeps this policy current.", version=version,
+        extra="standards:\n  - hsca-reg-17\n"), encoding="utf-8")
+
+
+def test_a_policy_whose_id_or_version_cannot_name_a_file_stays_listed_without_a_text(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    _approved_policy(root, "escape.md", '"../../../escaped"', '"1.0"')
+    _approved_policy(root, "line-end.md", "GOV-950", '"1.0\\n"')
+    _commit(root, "policies whose id or version is no file name")
+    out = tmp_path / "out" / "pack"
+    data = _pack(run, root, out)
+    asof = json.loads(run("-C", str(root), "asof", DAY, "--format", "json").out)["policies"]
+    assert [(p["id"], p["version"]) for p in data["policies"]] == [(p["id"], p["version"]) for p in asof  # type: ignore[attr-defined]
+                                                                     if p["version"]]
+    escaped = _entry(data, "../../../escaped")
+    assert escaped["file"] is None and escaped["statement"] is None and "not a policy id" in str(escaped["proof"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org", "out"] and [p.name for p in out.parent.iterdir()] == [
+        "pack"]
+    assert not [p for p in out.rglob("*") if "\n" in p.name]
+    assert run("evidence", "verify", str(out)).code == 0 and _script(out).returncode == 0
+
+
+def test_two_files_with_one_id_give_one_text_with_its_own_governed_fields(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    _approved_policy(root, "a.md", "GOV-951", '"1.0"')
+    _approved_policy(root, "b.md", "GOV-951", '"1.0"')
+    edit(root / "policies/governance/b.md", "title: Odd one", "title: Another one")
+    _commit(root, "one id twice")
+    data = _pack(run, root, tmp_path / "pack")
+    entries = [p for p in data["policies"] if p["id"] == "GOV-951"]  # type: ignore[attr-defined]
+    assert len(entries) == 2 and [bool(p["file"]) for p in entries] == [True, False]
+    assert "same id and version" in entries[1]["proof"]
+    text = (tmp_path / "pack/policies/GOV-951/1.0.md").read_text(encoding="utf-8")
+    governed = json.loads((tmp_path / "pack/policies/GOV-951/1.0.governed.json").read_text(encoding="utf-8"))
+    assert governed["title"] == entries[0]["title"] and f"title: {governed['title']}\n" in text
+
+
+def test_a_library_in_a_folder_of_a_bigger_repository_has_its_texts_from_git(tmp_path: Path, run) -> None:
+    top = tmp_path / "top"
+    root = _library(top / "compliance")
+    shutil.rmtree(root / ".git")
+    (top / "README.md").write_text("The practice's files.\n", encoding="utf-8")
+    _git(top, "init", "-q", "-b", "main")
+    _commit(top, "everything")
+    data = _pack(run, root, tmp_path / "pack")
+    assert len(data["policies"]) == 30 and all(p["file"] and p["proven"] for p in data["policies"])  # type: ignore[index,union-attr]
+
+
+def test_before_any_text_is_in_git_a_standard_nothing_cites_is_not_known_not_a_gap(library: Path,
+                                                                                   tmp_path: Path, run) -> None:
+    data = _pack(run, library, tmp_path / "pack", "--as-of", "2022-06-01")
+    assert data["policies"] and not any(p["file"] for p in data["policies"])  # type: ignore[attr-defined]
+    standards = data["standards"]
+    assert not any(s["gap"] for s in standards) and all(s["not_known"] for s in standards)  # type: ignore[attr-defined]
+    assert not any("No policy in force" in r["found"] for r in data["regulation_17"])  # type: ignore[attr-defined]
+    index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+    assert "Gap: no policy in force cites this." not in index and "Not known: no policy in force" in index
+    assert data["confirmations"]["not_known"] == len(data["policies"])  # type: ignore[arg-type,call-overload,index]
+    assert f"not known for the {len(data['policies'])} policies" in index  # type: ignore[arg-type]
+
+
+def test_the_pdf_keeps_long_text_in_its_cells_and_its_contents_to_the_policies(tmp_path: Path, run) -> None:
+    """An unbroken run of characters breaks inside its cell; the list of who has not yet confirmed has room
+    without crushing the figures by role beside it; the contents list policies, not each one's headings."""
+    root = _library(tmp_path / "org")
+    unread(root, *((staff, "HS-002") for staff in ("ra", "ot", "jc", "ho", "pl")))
+    edit(root / "registers/risks.yml", "title: ", "title: https://intranet.example/" + "k" * 200 + " ")
+    _commit(root, "a long title and five readings not yet confirmed")
+    _pack(run, root, tmp_path / "pack")
+    pdf = tmp_path / "pack" / "evidence.pdf"
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    right = max(float(x) for x in re.findall(r'xMax="([0-9.]+)"', boxes))
+    assert right <= 595.28 - 56.69 + 1  # A4, inside the 20 mm margin
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Caldicott Guardian: 0 of 1" in text or "Caldicott Guardian: 1 of 1" in text
+    contents = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert "HS-003 First aid, version 2.0" in contents and "Purpose" not in contents
+
+
+def test_a_committed_link_out_of_the_library_is_left_out_of_the_pack(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org")
+    (root / "records/elsewhere.csv").symlink_to("/etc/hostname")
+    (root / "registers/elsewhere.yml").symlink_to("../../../../../../etc/hostname")
+    _commit(root, "links out of the library")
+    _pack(run, root, tmp_path / "pack")
+    assert not (tmp_path / "pack/records/elsewhere.csv").exists()
+    assert not (tmp_path / "pack/registers/elsewhere.yml").exists()
+    assert run("evidence", "verify", str(tmp_path / "pack")).code == 0
+
+
+def test_making_a_pack_never_creates_the_confirmations_database(tmp_path: Path, run) -> None:
+    """The service's database lives on its server: where it is not on this machine the pack says so, and
+    neither creates it nor the folders it would be in."""
+    from confirmtools import confirmations_settings
+
+    root = _library(tmp_path / "org")
+    with open(root / "policybook.yml", "a", encoding="utf-8") as config:
+        config.write(confirmations_settings("https://confirm.example", "sqlite:///service/confirm.sqlite3", 2525))
+    _commit(root, "the confirmations service")
+    data = _pack(run, root, tmp_path / "pack")
+    assert data["attempts_known"] is False and not (root / "service").exists()
+    assert any("could not be read" in note and "confirm.sqlite3" in note for note in data["notes"])  # type: ignore[attr-defined]
+
+
+def test_the_packs_signers_are_the_keys_its_approvals_were_checked_with(tmp_path: Path, run) -> None:
+    """The staff register's keys, even where records/allowed_signers was not written again after a change:
+    the pack must not say an approval verifies and then fail its own check."""
+    root = _library(tmp_path / "org")
+    signers = root / "records/allowed_signers"
+    signers.write_text("".join(line for line in signers.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not line.startswith("mf ")), encoding="utf-8")
+    _commit(root, "allowed_signers out of date")
+    data = _pack(run, root, tmp_path / "pack")
+    assert _entry(data, "GOV-001")["proof"] == "approval signed and verified"
+    assert run("evidence", "verify", str(tmp_path / "pack")).code == 0 and _script(tmp_path / "pack").returncode == 0

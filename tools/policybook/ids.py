@@ -9,4 +9,4 @@ POLICY_ID_RE = re.compile(rf"^{POLICY_ID}$")
 
 
 def is_policy_id(text: object) -> bool:
-    return isinstance(text, str) and POLICY_ID_RE.match(text) is not None
+    return isinstance(text, str) and POLICY_ID_RE.fullmatch(text) is not None  # "HS-001\n" is not an id

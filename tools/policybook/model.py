@@ -22,7 +22,7 @@ def parse_version(text: object) -> tuple[int, int] | None:
     anything else -> None."""
     if not isinstance(text, str):
         return None
-    match = _VERSION.match(text)
+    match = _VERSION.fullmatch(text)  # not match: "$" would let a trailing line end through
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 

@@ -46,7 +46,8 @@ def cmd_evidence(args: argparse.Namespace) -> ExitCode:
     attempts, notes = _attempts(corpus, day)
     made = make_pack(corpus, day, out, corpus.today, attempts=attempts, notes=notes)
     print(f"wrote the evidence pack for {day} to {made.folder}: {made.policies} policies in force, "
-          f"{made.gaps} standard{'s' if made.gaps != 1 else ''} with no evidence, "
+          f"{made.gaps} standard{'s' if made.gaps != 1 else ''} with no evidence"
+          f"{f' ({made.not_known} not known)' if made.not_known else ''}, "
           f"{'overdue not known' if made.overdue is None else f'{made.overdue} overdue'}, "
           f"{made.files} files (check it with: policybook evidence verify {made.folder})")
     return ExitCode.OK
@@ -54,22 +55,29 @@ def cmd_evidence(args: argparse.Namespace) -> ExitCode:
 
 def _attempts(corpus: Corpus, day: dt.date) -> tuple[Attempts | None, tuple[str, ...]]:
     """The question attempts the confirmations service holds, when the library runs it; else a note why
-    the pack shows none."""
-    if corpus.config.confirmations is None:
+    the pack shows none. The database is only read: never created, migrated or written."""
+    settings = corpus.config.confirmations
+    if settings is None:
         return None, ("Question attempts are not shown: this library does not run the confirmations service, "
                       "which keeps them.",)
-    from policybook.cli.confirm import open_database
-    from policybook.confirm.ledger import attempts_until
-
+    unread = "Question attempts are not shown: the confirmations service's database could not be read"
     try:
-        engine = open_database(corpus)
+        from policybook.confirm.database import connect, database_url
+        from policybook.confirm.ledger import attempts_until
+
+        url = database_url(settings, corpus.root)
+    except (ImportError, PolicybookError) as exc:
+        return None, (f"{unread} ({exc}).",)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return None, (f"{unread} (there is no {url.removeprefix('sqlite:///')} on this machine).",)
+    try:
+        engine = connect(url)
         try:
             return attempts_until(engine, day), ()
         finally:
             engine.dispose()
-    except PolicybookError as exc:
-        return None, (f"Question attempts are not shown: the confirmations service's database could not be read "
-                      f"({exc}).",)
+    except Exception as exc:  # a database that cannot be reached or has no attempts yet: a note, not a traceback
+        return None, (f"{unread} ({' '.join(str(exc).split())[:200]}).",)
 
 
 def _verify(folder: Path) -> ExitCode:

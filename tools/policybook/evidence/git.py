@@ -56,8 +56,10 @@ def short_revision(root: Path) -> str | None:
 
 
 def log_of_file(root: Path, relative: str) -> str:
-    """`git log --follow` of one file: '@COMMIT' lines, each followed by the file's name at that commit."""
-    return run_git(root, "log", "--follow", "--name-only", "--format=@%H", "--", relative).decode("utf-8", "replace")
+    """`git log --follow` of one file (``relative`` to the top of the work tree, as git names it, wherever in
+    the tree ``root`` is): '@COMMIT' lines, each followed by the file's name at that commit."""
+    return run_git(root, "log", "--follow", "--name-only", "--format=@%H", "--",
+                   f":(top,literal){relative}").decode("utf-8", "replace")
 
 
 def read_blobs(root: Path, specs: list[str]) -> list[bytes | None]:

@@ -58,7 +58,7 @@ def snapshot_at(root: Path, day: dt.date, folder: Path) -> Snapshot:
     before_git = dt.date.fromisoformat(commit_day(root, first)) > day
     commit = (head_commit(root) or first) if before_git else (last_commit_by(root, day.isoformat()) or first)
     with tarfile.open(fileobj=io.BytesIO(archive(root, commit)), mode="r:") as tar:
-        tar.extractall(folder, filter="data")  # no link or path may leave the folder
+        tar.extractall(folder, filter=_inside)
     if not (folder / "policybook.yml").is_file():
         raise PolicybookError(f"commit {commit[:10]} holds no policybook.yml in this folder: the library was "
                               "removed from git by that day")
@@ -67,6 +67,15 @@ def snapshot_at(root: Path, day: dt.date, folder: Path) -> Snapshot:
     _cut_service_evidence(folder / SERVICE_EVIDENCE, day)
     corpus = load_corpus(folder, day, load_config(folder))
     return Snapshot(corpus, commit, dt.date.fromisoformat(commit_day(root, commit)), before_git)
+
+
+def _inside(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """The "data" filter (no link or path may leave the folder), leaving out what it refuses, such as a
+    committed link to a file elsewhere on the machine, rather than failing on it."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
 
 
 def _after(text: str, day: dt.date) -> bool:

@@ -9,6 +9,7 @@ versions from git, and before its git history the versions its own history recor
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from collections import defaultdict
@@ -27,6 +28,7 @@ from policybook.evidence.proof import approval_problems
 from policybook.evidence.records import Record, chain_problems, outstanding, read_records
 from policybook.evidence.signatures import approval_statement, statement_paths
 from policybook.evidence.snapshot import SERVICE_EVIDENCE, Snapshot
+from policybook.ids import is_policy_id
 from policybook.loader import parse_markdown
 from policybook.model import Policy, parse_version
 from policybook.model import Status as PolicyStatus
@@ -172,6 +174,15 @@ class _Collector:
             entry["confirmation"] = None
             return entry
         rel = f"policies/{item.id}/{record.version}.md"
+        unfit = ("its id is not a policy id" if not is_policy_id(item.id) else
+                 "another policy file in force has the same id and version" if rel in self.policy_files else None)
+        if unfit:  # its text cannot have a file of its own in the pack
+            entry.update({"standards": list(policy.standards), "audience": [self._audience_title(a)
+                                                                            for a in policy.audience],
+                          "reviews": _reviews(policy, self.day), "next_review": _day(policy.next_review),
+                          "proof": f"{unfit}, so its text and approval are not in the pack"})
+            entry["confirmation"] = self.coverage(policy, records, owed, staff, service)
+            return entry
         blob = policy.doc.text.encode("utf-8")
         self.policy_files[rel] = blob
         # A signature vouches for a version, whenever it was made (a version approved on paper is signed
@@ -259,6 +270,9 @@ class _Collector:
         for entry in policies:
             for standard in entry["standards"]:
                 citing[standard].append(entry["id"])
+        # A version known only from its policy's own history has no text here, so what it cites is not
+        # known: a standard no other policy cites is then not known to be a gap.
+        unread = [entry["id"] for entry in policies if entry["source"] == Source.DOCUMENT.value]
         found = []
         for standard in registers.standards.values():
             ids = citing.get(standard.id, [])
@@ -266,7 +280,8 @@ class _Collector:
             found.append({
                 "id": standard.id, "framework": standard.framework, "title": standard.title, "url": standard.url,
                 "policies": ids, "not_applicable": reason if not ids else None,
-                "gap": not ids and not reason,
+                "gap": not ids and not reason and not unread,
+                "not_known": unread if not ids and not reason else [],
                 "training": self.training_for(set(ids)), "checks": self.checks_for(set(ids)),
                 "equipment": self.equipment_for(set(ids), policies), "risks": self.risks_for(set(ids)),
             })
@@ -386,8 +401,16 @@ class _Collector:
         service = self.service_rows()
         policies = [self.policy_entry(item, records, owed, staff, service) for item in self.in_force]
         standards = self.standards(policies)
-        chain = [f"records/acknowledgements.csv:{line}: {problem}" for line, problem in chain_problems(corpus)]
+        try:
+            chain = [f"records/acknowledgements.csv:{line}: {problem}" for line, problem in chain_problems(corpus)]
+        except (UnicodeDecodeError, csv.Error):
+            chain = []  # the records cannot be read, which the notes already say
         chain += [f"{p.ledger.rel}:{p.line}: {p.message}" for p in practice_records(corpus).problems]
+        for name in sorted(corpus.registers.documents):
+            problem = corpus.registers.unreadable(name)
+            if problem is not None:
+                self.notes.append(f"{problem.path}:{problem.line}: {problem.message}: the register cannot be read, "
+                                  "so nothing from it is shown.")
         data = {
             "format": FORMAT,
             "organisation": corpus.config.name,
@@ -403,7 +426,9 @@ class _Collector:
             "frameworks": list(dict.fromkeys(s["framework"] for s in standards)),
             "confirmations": {"outstanding": [i.as_dict() for i in owed_items],
                               "must": sum(p["confirmation"]["must"] for p in policies if p["confirmation"]),
-                              "confirmed": sum(p["confirmation"]["confirmed"] for p in policies if p["confirmation"])},
+                              "confirmed": sum(p["confirmation"]["confirmed"] for p in policies if p["confirmation"]),
+                              # policies in force whose text, and so whose readers, the pack does not hold
+                              "not_known": sum(1 for p in policies if p["confirmation"] is None)},
             "changes": self.changes(),
             "due": self.due_list(),
             "due_known": not self.snapshot.before_git,

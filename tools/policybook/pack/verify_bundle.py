@@ -8,8 +8,13 @@ It checks, in this order, and stops at the first file that fails, naming it:
 1. every file is listed in MANIFEST.sha256 with the sha256 it has, and every listed file is there;
 2. every chained records file (records/*.csv, records/confirmations.jsonl) is an unbroken hash chain;
 3. each policy version's text gives the fingerprint its signed approval statement names (the body as
-   written, and the governed fields as the pack records them beside it in VERSION.governed.json);
+   written, and the governed fields as the pack records them beside it in VERSION.governed.json), and
+   every policy text in the pack is one that evidence.json lists;
 4. each approval statement's signature verifies against records/allowed_signers (ssh-keygen -Y verify).
+
+It names what it cannot vouch for: records files with no hash chain, policy texts with no signed
+approval, and the key of each signer (compare those with the signers themselves: anyone who can
+rewrite the pack can also put a key of their own in records/allowed_signers).
 
 policybook writes this file into every pack; `policybook evidence verify DIR` runs the same checks.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +33,8 @@ from pathlib import Path
 
 MANIFEST = "MANIFEST.sha256"
 NAMESPACE = "policybook"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a policy id as it names a folder of the pack
+VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 SERVICE_FIELDS = ("seq", "staff", "policy", "version", "fingerprint", "confirmed_at", "method", "client",
                   "user_agent")
 
@@ -59,6 +67,10 @@ def manifest_lines(pack: Path) -> dict[str, str]:
         digest, _, name = line.partition("  ")
         if len(digest) != 64 or not name or name.startswith("/") or ".." in Path(name).parts:
             raise Failure(MANIFEST, f"line {number} is not 'SHA256  PATH' inside the pack")
+        if name in listed or name == MANIFEST:
+            # sha256sum -c checks every line: a second line for a file could hide a first that fails
+            raise Failure(MANIFEST, f"line {number} lists {name} "
+                                    f"{'itself' if name == MANIFEST else 'a second time'}")
         listed[name] = digest.lower()
     return listed
 
@@ -90,12 +102,13 @@ def chain_value(previous: str, fields: list[str]) -> str:
     return hashlib.sha256("\n".join([previous, *fields]).encode("utf-8")).hexdigest()
 
 
-def check_csv_chain(pack: Path, name: str) -> int:
-    """Each line's last field is the sha256 of the line before's and this line's fields."""
+def check_csv_chain(pack: Path, name: str) -> int | None:
+    """Each line's last field is the sha256 of the line before's and this line's fields; None when the
+    file carries no chain (its header's last column is not ``chain``)."""
     text = (pack / name).read_bytes().decode("utf-8")
     rows = list(csv.reader(text.split("\n")))
     if not rows or [c.strip() for c in rows[0]][-1:] != ["chain"]:
-        return 0
+        return None
     width, previous, count = len(rows[0]), "", 0
     for number, row in enumerate(rows[1:], start=2):
         if not row or not "".join(row).strip():
@@ -119,6 +132,9 @@ def check_service_chain(pack: Path, name: str) -> int:
                                  separators=(",", ":"))
         except (ValueError, KeyError, TypeError):
             raise Failure(name, f"line {number} is not a confirmation row") from None
+        if (not isinstance(row["seq"], int) or isinstance(row["seq"], bool) or not isinstance(row.get("hash"), str)
+                or not isinstance(row["previous_hash"], str)):
+            raise Failure(name, f"line {number} is not a confirmation row")
         if expected is not None and row["seq"] != expected:
             raise Failure(name, f"line {number}: row {row['seq']} where row {expected} was expected")
         if row["previous_hash"] != previous or hashlib.sha256(payload.encode("utf-8")).hexdigest() != row["hash"]:
@@ -127,16 +143,29 @@ def check_service_chain(pack: Path, name: str) -> int:
     return count
 
 
-def check_chains(pack: Path) -> int:
-    count = 0
+def check_chains(pack: Path) -> tuple[int, list[str]]:
+    """(records that follow one another, the records files that carry no chain)."""
+    count, unchained = 0, []
     names = [p.relative_to(pack).as_posix() for p in sorted((pack / "records").glob("*.csv"))]
     service = "records/confirmations.jsonl"
     for name in [*names, *([service] if (pack / service).is_file() else [])]:
         try:
-            count += check_service_chain(pack, name) if name == service else check_csv_chain(pack, name)
+            found = check_service_chain(pack, name) if name == service else check_csv_chain(pack, name)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise Failure(name, f"cannot be read ({exc})") from None
-    return count
+        if found is None:
+            unchained.append(name)
+        else:
+            count += found
+    return count, unchained
+
+
+def chains_line(pack: Path) -> str:
+    count, unchained = check_chains(pack)
+    line = f"records: {count} chained records follow one another"
+    if unchained:
+        line += f"; no hash chain, so an edit to them would not show: {', '.join(unchained)}"
+    return line
 
 
 # -- 3. fingerprints ------------------------------------------------------------------------------
@@ -170,20 +199,45 @@ def statement_fields(text: str) -> dict[str, str]:
 
 
 def policies(pack: Path) -> Iterator[dict[str, str]]:
+    """The policies evidence.json lists with a text in the pack, each text at ``policies/ID/VERSION.md``."""
     try:
         data = json.loads((pack / "evidence.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise Failure("evidence.json", f"cannot be read ({exc})") from None
-    for entry in data.get("policies", []):
-        if isinstance(entry, dict) and entry.get("file"):
-            yield entry
+    listed = data.get("policies") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        raise Failure("evidence.json", "lists no policies")
+    for number, entry in enumerate(listed, start=1):
+        if not isinstance(entry, dict):
+            raise Failure("evidence.json", f"policy {number} is not a policy's entry")
+        if entry.get("file") is None:
+            continue  # no text in the pack (known only from the policy's own history, say)
+        ok = isinstance(entry.get("id"), str) and isinstance(entry.get("version"), str)
+        if not ok or not NAME.fullmatch(entry["id"]) or not VERSION.fullmatch(entry["version"]):
+            raise Failure("evidence.json", f"policy {number} has a text but no plain id and MAJOR.MINOR version")
+        if entry["file"] != f"policies/{entry['id']}/{entry['version']}.md":
+            raise Failure("evidence.json", f"policy {number} ({entry['id']}) names its text somewhere other than "
+                                           f"policies/{entry['id']}/{entry['version']}.md")
+        if entry.get("statement") not in (None, statement_of(entry)):
+            raise Failure("evidence.json", f"policy {number} ({entry['id']}) names an approval other than "
+                                           f"{statement_of(entry)}")
+        yield entry
 
 
-def check_fingerprints(pack: Path) -> int:
-    count = 0
+def statement_of(entry: dict[str, str]) -> str:
+    """Where a policy version's signed approval is in the pack (whatever evidence.json says of it)."""
+    return f"records/approvals/{entry['id']}/{entry['version']}.txt"
+
+
+def check_fingerprints(pack: Path) -> tuple[int, list[str]]:
+    """(texts that give their approved fingerprint, the "ID VERSION" of those no signed approval covers).
+    Every policy text in the pack must be one evidence.json lists, so none goes unchecked."""
+    count, unsigned, checked = 0, [], set()
     for entry in policies(pack):
-        name, statement = entry["file"], entry.get("statement")
+        name = entry["file"]
         governed_name = name.removesuffix(".md") + ".governed.json"
+        statement = statement_of(entry) if (pack / statement_of(entry)).is_file() else None
+        checked |= {name, governed_name}
         try:
             text = (pack / name).read_text(encoding="utf-8")
             governed = json.loads((pack / governed_name).read_text(encoding="utf-8"))
@@ -192,52 +246,82 @@ def check_fingerprints(pack: Path) -> int:
             raise Failure(name, f"cannot be read with its statement ({exc})") from None
         if statement and (fields.get("policy") != entry["id"] or fields.get("version") != entry["version"]):
             raise Failure(statement, f"does not state {entry['id']} version {entry['version']}")
-        # Unsigned (a library that does not sign approvals): the fingerprint its frontmatter recorded.
+        # Unsigned (a library that does not sign approvals): the fingerprint its frontmatter recorded,
+        # which shows an accidental change but proves nothing (anyone can compute a fingerprint).
         expected = fields.get("fingerprint") if statement else entry.get("fingerprint")
         if expected and fingerprint(governed, body_of(text)) != expected:
             where = f"its signed approval ({statement})" if statement else "its approval"
             raise Failure(name, f"its text does not give the fingerprint {where} states: it was changed after "
                                 "it was approved")
+        if not statement:
+            unsigned.append(f"{entry['id']} {entry['version']}")
         count += 1
-    return count
+    texts = pack / "policies"
+    for path in sorted(texts.rglob("*") if texts.is_dir() else []):
+        name = path.relative_to(pack).as_posix()
+        if path.is_file() and name not in checked:
+            raise Failure(name, "belongs to no policy text that evidence.json lists, so nothing checks it")
+    return count - len(unsigned), unsigned
+
+
+def fingerprints_line(pack: Path) -> str:
+    signed, unsigned = check_fingerprints(pack)
+    line = f"policies: {signed} texts give the fingerprints their signed approvals state"
+    if unsigned:
+        line += f"; no signed approval, so nothing proves the text: {', '.join(unsigned)}"
+    return line
 
 
 # -- 4. signatures --------------------------------------------------------------------------------
-def check_signatures(pack: Path) -> int | None:
-    """ssh-keygen -Y verify for each approval statement; None when OpenSSH is not installed."""
+def check_signatures(pack: Path) -> tuple[int, dict[str, set[str]]] | None:
+    """ssh-keygen -Y verify for each approval statement: (how many verified, {signer: fingerprints of the
+    keys that verified}); None when OpenSSH is not installed."""
     program = shutil.which("ssh-keygen")
     if program is None:
         return None
-    count = 0
+    count, keys = 0, dict[str, set[str]]()
     signers = pack / "records" / "allowed_signers"
     for entry in policies(pack):
-        if not entry.get("statement"):
+        name = statement_of(entry)
+        statement = pack / name
+        if not statement.is_file():
             continue
-        statement = pack / entry["statement"]
         signature = statement.with_suffix(".sig")
         if not signature.is_file():
-            raise Failure(entry["statement"], "has no signature beside it")
+            raise Failure(name, "has no signature beside it")
         try:
             signer = statement_fields(statement.read_text(encoding="utf-8")).get("signer", "")
         except (OSError, UnicodeDecodeError) as exc:
-            raise Failure(entry["statement"], f"cannot be read ({exc})") from None
-        with open(statement, "rb") as message:
-            done = subprocess.run([program, "-Y", "verify", "-f", str(signers), "-I", signer, "-n", NAMESPACE,
-                                   "-s", str(signature)], stdin=message, capture_output=True, check=False)
+            raise Failure(name, f"cannot be read ({exc})") from None
+        try:
+            with open(statement, "rb") as message:
+                done = subprocess.run([program, "-Y", "verify", "-f", str(signers), "-I", signer, "-n", NAMESPACE,
+                                       "-s", str(signature)], stdin=message, capture_output=True, check=False)
+        except (OSError, ValueError):  # a signer no command line can hold (a NUL byte)
+            raise Failure(name, "names a signer that cannot be checked") from None
         if done.returncode != 0:
-            raise Failure(signature.relative_to(pack).as_posix(),
-                          f"does not verify as {signer}'s signature of {entry['statement']}")
+            raise Failure(signature.relative_to(pack).as_posix(), f"does not verify as {signer}'s signature of {name}")
+        found = re.search(r"key (SHA256:[A-Za-z0-9+/=]+)", done.stdout.decode("utf-8", "replace"))
+        keys.setdefault(signer, set()).add(found.group(1) if found else "(key not shown)")
         count += 1
-    return count
+    return count, keys
+
+
+def signatures_line(count: int, keys: dict[str, set[str]]) -> str:
+    """How many approvals verified, and with whose keys: nothing in the pack proves a key is its signer's
+    (whoever can rewrite the pack can add a key to records/allowed_signers), so the reader is asked."""
+    line = f"signatures: {count} approvals verify with records/allowed_signers"
+    if keys:
+        listed = "; ".join(f"{signer} {', '.join(sorted(found))}" for signer, found in sorted(keys.items()))
+        line += f", made with these keys: {listed} (confirm each with its signer: ssh-keygen -lf THEIR-KEY.pub)"
+    return line
 
 
 def verify(pack: Path) -> list[str]:
     """One line per check passed; raises Failure at the first file that fails."""
-    lines = [f"manifest: {check_manifest(pack)} files match {MANIFEST}",
-             f"records: {check_chains(pack)} chained records follow one another",
-             f"policies: {check_fingerprints(pack)} texts give the fingerprints their approvals state"]
+    lines = [f"manifest: {check_manifest(pack)} files match {MANIFEST}", chains_line(pack), fingerprints_line(pack)]
     signed = check_signatures(pack)
-    lines.append(f"signatures: {signed} approvals verify with records/allowed_signers" if signed is not None
+    lines.append(signatures_line(*signed) if signed is not None
                  else "signatures: not checked, ssh-keygen (OpenSSH) is not installed")
     return lines
 
