@@ -35,6 +35,7 @@ from policybook.model import Status as PolicyStatus
 from policybook.registers import ALL_STAFF, StaffMember
 
 FORMAT = "policybook evidence pack v1"
+STATUS_WORDS = {Status.OVERDUE: "overdue", Status.DUE_SOON: "due soon", Status.LATER: "not yet due"}
 REGULATION_17_DAYS = 28  # a written report asked for under Regulation 17(3) is due within 28 days
 
 
@@ -293,7 +294,8 @@ class _Collector:
         item = self.due_by_key.get((kind, subject))
         if item is None:
             return None
-        return {"due": _day(item.due), "status": item.status.value, "basis": item.basis, "owner": item.owner}
+        return {"due": _day(item.due), "status": item.status.value, "status_text": STATUS_WORDS[item.status],
+                "basis": item.basis, "owner": item.owner}
 
     def training_for(self, ids: set[str]) -> list[dict[str, Any]]:
         found = []
@@ -357,7 +359,8 @@ class _Collector:
         return sorted(found, key=lambda c: (c["date"], c["policy"]), reverse=True)
 
     def due_list(self) -> list[dict[str, Any]]:
-        return [{**i.as_dict(), "kind_title": KIND_TITLES[i.kind]} for i in self.due if i.status is not Status.LATER]
+        return [{**i.as_dict(), "kind_title": KIND_TITLES[i.kind], "status_text": STATUS_WORDS[i.status]}
+                for i in self.due if i.status is not Status.LATER]
 
     def regulation_17(self, standards: list[dict[str, Any]], policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The skeleton of a written report: each thing found, what is being done, by when and by whom."""
