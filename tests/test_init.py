@@ -380,7 +380,7 @@ def test_a_new_library_says_it_is_not_yet_rated_and_how_to_give_the_rating(tmp_p
     assert result.code == 1
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
         ("cqc-rating-missing", "policybook.yml", position_of(settings, "organisation:")[0])]
-    # The rating, once given, is what the site shows.
-    settings.write_text(text.replace("cqc_rating: not yet rated\n", 'cqc_rating:\n  rating: Good\n  date: "2026-01-31"\n'
-                                     "  report_url: https://www.cqc.org.uk/location/1-000000009\n"), encoding="utf-8")
+    # Once CQC rates the service, the rating takes the place of the line.
+    rating = 'cqc_rating:\n  rating: Good\n  date: "2026-01-31"\n  report_url: https://www.cqc.org.uk/location/1-000000009\n'
+    settings.write_text(text.replace("cqc_rating: not yet rated\n", rating), encoding="utf-8")
     assert run("-C", str(library), "lint", "--today", TODAY).code == 0

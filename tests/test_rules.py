@@ -122,7 +122,8 @@ def test_rule_stays_quiet_on_correct_text(rule: str, text: str, example: Path, r
     assert findings == [] and code == 0
 
 
-@pytest.mark.parametrize(("rule", "file", "old", "new"), QUIET_EDITS, ids=[f"{r}:{n.strip()[:25]}" for r, _, _, n in QUIET_EDITS])
+@pytest.mark.parametrize(("rule", "file", "old", "new"), QUIET_EDITS,
+                         ids=[f"{r}:{n.strip()[:25]}" for r, _, _, n in QUIET_EDITS])
 def test_rule_stays_quiet_on_the_near_miss(rule: str, file: str, old: str, new: str, example: Path, run) -> None:
     edit(example / file, old, new)
     code, findings = _lint(run, example)

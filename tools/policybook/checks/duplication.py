@@ -42,8 +42,8 @@ DUPLICATE_CONTENT = declare(
 PARALLEL_VERSION = declare(
     "parallel-version", Severity.ERROR, Scope.CORPUS,
     "A policy shares `duplication.parallel_percent` per cent (50, by default) or more of its text with another "
-    "policy in force: two versions of one policy stand side by side. Retire one and name it under `supersedes`, or, when "
-    "both must stand, name the other under `related` with the reason (`{id, reason}`).")
+    "policy in force: two versions of one policy stand side by side. Retire one and name it under `supersedes`, "
+    "or, when both must stand, name the other under `related` with the reason (`{id, reason}`).")
 
 SHINGLE_WORDS = 40
 SEED_WORDS = 20
