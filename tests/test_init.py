@@ -363,3 +363,24 @@ def test_a_new_library_hears_about_uncovered_standards_once_a_policy_is_in_force
     assert run("-C", str(library), "approve", "GOV-001", "--by", "registered-manager", "--today", TODAY).code == 0
     standards = yaml.safe_load((library / "registers/standards.yml").read_text(encoding="utf-8"))["standards"]
     assert uncovered() == [s["id"] for s in standards if s["id"] not in ("hsca-reg-16", "cqc-responsive-listening")]
+
+
+def test_a_new_library_says_it_is_not_yet_rated_and_how_to_give_the_rating(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    assert run("init", str(library), "--name", NAME).code == 0
+    settings = library / "policybook.yml"
+    text = settings.read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["cqc_rating"] == "not yet rated"
+    assert "# cqc_rating:\n#   rating: Good" in text  # the shape to fill in once CQC publishes a rating
+    assert run("-C", str(library), "lint", "--today", TODAY).code == 0
+    # Saying nothing of the rating is an error at the organisation block.
+    settings.write_text(text.replace("cqc_rating: not yet rated\n", ""), encoding="utf-8")
+    result = run("-C", str(library), "lint", "--today", TODAY, "--format", "json")
+    findings = json.loads(result.out)["findings"]
+    assert result.code == 1
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("cqc-rating-missing", "policybook.yml", position_of(settings, "organisation:")[0])]
+    # Once CQC rates the service, the rating takes the place of the line.
+    rating = 'cqc_rating:\n  rating: Good\n  date: "2026-01-31"\n  report_url: https://www.cqc.org.uk/location/1-000000009\n'
+    settings.write_text(text.replace("cqc_rating: not yet rated\n", rating), encoding="utf-8")
+    assert run("-C", str(library), "lint", "--today", TODAY).code == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, edit, position_of, strip_fingerprints
-from rule_cases import BODY_ANCHOR, CANDOUR, FIRES, QUIET, RATING, Case, body
+from rule_cases import BODY_ANCHOR, CANDOUR, FIRES, QUIET, QUIET_EDITS, RATING, RATING_SETTING, Case, body
 from sitetools import png_bytes
 
 from policybook.checks import RULES
@@ -120,6 +120,120 @@ def test_rule_stays_quiet_on_correct_text(rule: str, text: str, example: Path, r
     edit(example / RATING, *body(text))
     code, findings = _lint(run, example)
     assert findings == [] and code == 0
+
+
+@pytest.mark.parametrize(("rule", "file", "old", "new"), QUIET_EDITS,
+                         ids=[f"{r}:{n.strip()[:25]}" for r, _, _, n in QUIET_EDITS])
+def test_rule_stays_quiet_on_the_near_miss(rule: str, file: str, old: str, new: str, example: Path, run) -> None:
+    edit(example / file, old, new)
+    code, findings = _lint(run, example)
+    assert findings == [] and code == 0
+
+
+SAF_001 = "policies/safeguarding/safeguarding-adults.md"
+SAF_2019 = "policies/safeguarding/adult-safeguarding-2019.md"
+
+
+def _adult_safeguarding_2019(example: Path, related: str = "") -> Path:
+    """'Adult safeguarding policy 2019': SAF-001's body under another id and title, approved in 2019 and never
+    retired, as an inspection found it."""
+    head, body_text = (example / SAF_001).read_text(encoding="utf-8").split("\n---\n", 1)
+    head = (head.replace("id: SAF-001", "id: SAF-005")
+            .replace("title: Safeguarding adults at risk", "title: Adult safeguarding policy 2019")
+            .replace('approved_on: "2025-04-07"', 'approved_on: "2019-04-08"')
+            .replace('next_review: "2027-04-07"', 'next_review: "2021-04-08"')
+            .replace('created: "2021-04-12"', 'created: "2019-04-08"'))
+    head = head.split("related:\n", 1)[0] + related + "history:\n" + (
+        '  - version: "2.0"\n    date: "2019-04-08"\n    author: Priya Lindqvist\n    summary: First issue.\n')
+    target = example / SAF_2019
+    target.write_text(head + "---\n" + body_text, encoding="utf-8")
+    return target
+
+
+def _parallel(findings: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [f for f in findings if f["rule"] in ("parallel-version", "duplicate-content")]
+
+
+def test_a_parallel_version_in_force_is_an_error_naming_both_files_and_the_share(example: Path, run) -> None:
+    _adult_safeguarding_2019(example)
+    code, findings = _lint(run, example, "--today", "2020-01-06")
+    assert code == 1
+    found = _parallel(findings)
+    # One error, not a duplicate-content warning: at the copy approved earlier, naming SAF-001's file.
+    assert [(f["rule"], f["path"], f["line"]) for f in found] == [
+        ("parallel-version", SAF_2019, position_of(example / SAF_2019, "title:")[0])], found
+    message = str(found[0]["message"])
+    assert message.startswith("100% of this policy's text (282 of 282 words) also stands in "
+                              f"{SAF_001} (SAF-001, in force)"), message
+
+
+def test_a_parallel_version_declared_related_with_a_reason_is_accepted(example: Path, run) -> None:
+    reason = "  - id: SAF-001\n    reason: The host hospital's version, which our staff follow on its sites.\n"
+    _adult_safeguarding_2019(example, "related:\n" + reason)
+    _, findings = _lint(run, example, "--today", "2020-01-06")
+    assert _parallel(findings) == []
+    # Named as related without a reason, it is still a parallel version.
+    _adult_safeguarding_2019(example, "related:\n  - SAF-001\n")
+    _, findings = _lint(run, example, "--today", "2020-01-06")
+    assert [f["rule"] for f in _parallel(findings)] == ["parallel-version"]
+
+
+def test_a_retired_version_named_under_supersedes_is_not_a_parallel_version(example: Path, run) -> None:
+    old = _adult_safeguarding_2019(example)
+    edit(old, "status: approved", "status: retired")
+    edit(example / SAF_001, "related:\n", "supersedes:\n  - SAF-005\nrelated:\n")
+    _, findings = _lint(run, example)
+    assert _parallel(findings) == []
+
+
+def test_a_draft_copy_of_a_policy_in_force_is_a_parallel_version(example: Path, run) -> None:
+    draft = _adult_safeguarding_2019(example)
+    edit(draft, "status: approved", "status: draft")
+    _, findings = _lint(run, example)
+    assert [(f["rule"], f["path"]) for f in _parallel(findings)] == [("parallel-version", SAF_2019)]
+
+
+def test_a_passage_below_the_parallel_percent_stays_duplicate_content(example: Path, run) -> None:
+    """Two sections of SAF-001 in the display of rating policy: a passage shared, under half the text."""
+    passage = (example / SAF_001).read_text(encoding="utf-8").split("## Recognising abuse\n\n", 1)[1]
+    passage = passage.split("\n## ", 1)[0].strip()
+    edit(example / RATING, *body(passage))
+    _, findings = _lint(run, example)
+    assert [f["rule"] for f in _parallel(findings)] == ["duplicate-content"]
+    # With a lower threshold in the settings, the same text is a parallel version.
+    edit(example / "policybook.yml", "limits:\n", "duplication:\n  parallel_percent: 20\nlimits:\n")
+    _, findings = _lint(run, example)
+    assert [(f["rule"], f["path"]) for f in _parallel(findings)] == [("parallel-version", RATING)]
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("duplication:\n  parallel_percent: 101\n", "duplication.parallel_percent must be at most 100, not 101"),
+    ("duplication:\n  parallel_percent: 0.5\n", "duplication.parallel_percent must be a whole number, not the "
+     "text '0.5'"),
+    ("duplication:\n  share: 50\n", "unknown field 'share'"),
+    ("cqc_rating: not rated\n", "cqc_rating must be 'not yet rated' or a set of 'field: value' lines, not the "
+     "text 'not rated'"),
+])
+def test_a_wrong_setting_is_refused_in_one_line(setting: str, message: str, example: Path, run) -> None:
+    settings = example / "policybook.yml"
+    text = settings.read_text(encoding="utf-8")
+    text = text.split("cqc_rating:\n", 1)[0] if setting.startswith("cqc_rating") else text
+    settings.write_text(text.replace("limits:\n", setting + "limits:\n", 1), encoding="utf-8")
+    result = run("-C", str(example), "lint", "--today", TODAY)
+    assert result.code == 2
+    assert message in result.err and len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_the_rating_may_be_given_as_not_yet_rated(example: Path, run) -> None:
+    edit(example / "policybook.yml", RATING_SETTING, "cqc_rating: not yet rated\n")
+    _, findings = _lint(run, example)
+    assert findings == []
+    edit(example / "policybook.yml", "cqc_rating: not yet rated\n", "")
+    code, findings = _lint(run, example)
+    assert code == 1
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("cqc-rating-missing", "policybook.yml", position_of(example / "policybook.yml", "organisation:")[0])]
+    assert "not yet rated" in str(findings[0]["message"])
 
 
 def test_review_due_soon_is_quiet_outside_the_window(example: Path, run) -> None:

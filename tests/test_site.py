@@ -58,6 +58,8 @@ def test_build_publishes_approved_policies_and_registers(project: Path) -> None:
     assert 'href="handbook/staff-handbook.pdf"' in home and 'href="handbook/staff-handbook-large-print.pdf"' in home
     guidance = _page(site, "registers/guidance")
     assert "WHO Guidelines on Hand Hygiene in Health Care" in guidance and "IPC-002" in guidance
+    pages = list(site.rglob("*.html"))  # the rating banner on every page (Regulation 20A)
+    assert len(pages) > 40 and [p for p in pages if 'data-pb="rating"' not in p.read_text(encoding="utf-8")] == []
 
 
 def test_drafts_are_not_published_and_retired_policies_leave_a_notice(project: Path) -> None:
@@ -325,3 +327,22 @@ def test_a_version_git_proves_keeps_its_page_among_those_from_before_git(project
     assert section.count("(from the policy's own history, not proven by git)") == 3  # 1.0 to 1.2, never 1.3
     old = _page(project / "site", "policies/infection-control/hand-hygiene/versions/1.3")
     assert "Superseded version" in old and "Clean hands are the most effective way" in old
+
+
+def test_a_page_without_the_rating_banner_stops_the_build_while_a_rating_is_set(project: Path) -> None:
+    """Regulation 20A: a site's own templates that replace main.html without the banner cannot publish."""
+    (project / "overrides").mkdir()
+    (project / "overrides/main.html").write_text('{% extends "base.html" %}\n', encoding="utf-8")
+    edit(project / "mkdocs.yml", "  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 1
+    refusals = [line for line in result.stderr.splitlines() if "CQC rating banner" in line]
+    assert len(refusals) == 1 and "Regulation 20A" in refusals[0], result.stderr
+    assert not (project / "site").exists()
+    # A service not yet rated shows no banner, and builds.
+    settings = project / "policybook.yml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.split("cqc_rating:\n", 1)[0] + "cqc_rating: not yet rated\n", encoding="utf-8")
+    result = policybook(project, "build", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert 'data-pb="rating"' not in (project / "site/index.html").read_text(encoding="utf-8")

@@ -18,7 +18,11 @@ CATEGORIES = {
 }
 ROLES = ["registered-manager", "lead-radiographer", "radiographer", "scan-operator", "administrator",
          "ipc-lead", "safeguarding-lead", "unit-driver"]
-GUIDANCE = ["national-ipc-manual", "irmer-2017", "mhsw-1999", "dpa-2018", "cstf", "psirf", "care-act-2014"]
+# Guidance the example's register says serves each category (its `categories`), so that no policy cites
+# guidance for another category (guidance-category).
+GUIDANCE = {"governance": ["psirf", "mhsw-1999", "irmer-2017"], "safeguarding": ["care-act-2014"],
+            "clinical": ["irmer-2017"], "infection-control": ["national-ipc-manual"],
+            "health-safety": ["mhsw-1999"], "information": ["dpa-2018"], "workforce": ["cstf", "irmer-2017"]}
 STANDARDS = ["hsca-reg-12", "hsca-reg-17", "cqc-safe-ipc", "cqc-well-led-governance", "hsca-reg-13"]
 NOUNS = ["record", "patient", "session", "referral", "scan", "audit", "form", "report", "check", "booking",
          "result", "list", "log", "site", "room", "table", "sample", "letter", "plan", "review", "meeting",
@@ -128,7 +132,7 @@ roles:
   all-staff:
     - Follow this policy and report any problem on the same day.
 guidance:
-  - {rng.choice(GUIDANCE)}
+  - {rng.choice(GUIDANCE[category])}
 standards:
   - {rng.choice(STANDARDS)}
 history:

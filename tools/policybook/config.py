@@ -12,6 +12,8 @@ from policybook.loader import DEFAULT_MAX_BYTES, Document, load_yaml
 from policybook.schemas import validator
 
 CONFIG_NAME = "policybook.yml"
+NOT_YET_RATED = "not yet rated"  # `cqc_rating: not yet rated`: a provider CQC has not rated yet
+DEFAULT_PARALLEL_PERCENT = 50
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,15 @@ class Config:
     undesignated_role_terms: list[str] = field(default_factory=list)
     equipment_terms: list[str] = field(default_factory=list)
     cqc_rating: CqcRating | None = None
+    """``cqc_rating``: the latest rating, which every staff page shows (Regulation 20A); None when CQC has not
+    rated the service yet, or when policybook.yml does not say (see ``not_yet_rated``)."""
+    not_yet_rated: bool = False
+    """``cqc_rating: not yet rated``: the provider says CQC has not rated it yet. With neither this nor a
+    rating, lint reports ``cqc-rating-missing``."""
+    parallel_percent: int = DEFAULT_PARALLEL_PERCENT
+    """``duplication.parallel_percent``: the percentage of a policy's words that may also stand in one policy in
+    force before the two are parallel versions of one policy (``parallel-version``). A whole number, as YAML's
+    decimals are read as text here."""
     signatures: str = "optional"  # approvals.signatures: required, optional or off
     confirmations: ConfirmationSettings | None = None
     practice: PracticeSettings = field(default_factory=PracticeSettings)
@@ -189,6 +200,7 @@ def load_config(root: Path) -> Config:
     paths = data.get("paths", {})
     rating = data.get("cqc_rating")
     standards = data.get("standards", {})
+    duplication = data.get("duplication", {})
     return Config(
         root=root,
         name=data["organisation"]["name"],
@@ -205,7 +217,10 @@ def load_config(root: Path) -> Config:
         },
         undesignated_role_terms=list(data.get("undesignated_role_terms", [])),
         equipment_terms=list(data.get("equipment_terms", [])),
-        cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
+        cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if isinstance(rating, dict)
+        else None,
+        not_yet_rated=rating == NOT_YET_RATED,
+        parallel_percent=duplication.get("parallel_percent", DEFAULT_PARALLEL_PERCENT),
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
         confirmations=_confirmations(data.get("confirmations")),
         practice=PracticeSettings(**data.get("practice", {})),

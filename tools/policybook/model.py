@@ -204,7 +204,28 @@ class Policy:
 
     @property
     def related(self) -> list[str]:
-        return _str_list(self.data.get("related"))
+        """The ids of related policies, written as ids or as ``{id, reason}`` items."""
+        value = self.data.get("related")
+        ids = []
+        for item in value if isinstance(value, list) else []:
+            if isinstance(item, str):
+                ids.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                ids.append(item["id"])
+        return ids
+
+    @property
+    def related_reasons(self) -> dict[str, str]:
+        """Related policy id -> the reason given for both standing (``{id, reason}`` items with a reason)."""
+        value = self.data.get("related")
+        reasons = {}
+        for item in value if isinstance(value, list) else []:
+            if not isinstance(item, dict):
+                continue
+            reason = item.get("reason")
+            if isinstance(item.get("id"), str) and isinstance(reason, str) and reason.strip():
+                reasons[item["id"]] = reason.strip()
+        return reasons
 
     @cached_property
     def history(self) -> list[HistoryEntry]:

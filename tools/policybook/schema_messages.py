@@ -38,6 +38,7 @@ _PATTERN_HINTS = {
 
 # Patterns known by how they start: single-line text and web addresses.
 _PATTERN_PREFIX_HINTS = {
+    "^(?=.*\\S)": "is blank or breaks the line: say it in words, on one line",
     "^[^\\u0000": "contains a control character (a line break, tab or similar): write it on one line",
     "^https://": "is not a safe web address: write a full https:// address without spaces, quotes or angle brackets",
     "^(https?://": "is not a web address: write a full https:// address without spaces, quotes or angle brackets",
@@ -101,7 +102,16 @@ def _message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
     if error.validator == "minLength":
         return path, f"{name} must not be empty"
     if error.validator in ("anyOf", "oneOf") and error.context:
-        best = min(error.context, key=lambda e: len(list(e.absolute_path)))
+        # The branch the value was meant for: not one that wants another kind of value (text for a set of
+        # fields), where another branch says what is wrong inside the value.
+        meant = [e for e in error.context if not (e.validator in ("type", "const") and
+                                                  len(e.absolute_path) == len(path))]
+        if not meant:  # a value of a kind no branch takes: name every kind that would do
+            kinds = [f"'{e.validator_value}'" if e.validator == "const" else
+                     " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in _listed(e.validator_value))
+                     for e in error.context]
+            return path, f"{name} must be {' or '.join(dict.fromkeys(kinds))}, not {_describe(instance)}"
+        best = min(meant, key=lambda e: len(list(e.absolute_path)))
         return _message(best)
     return path, f"{name}: {error.message}"
 

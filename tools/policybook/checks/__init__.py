@@ -17,6 +17,7 @@ from policybook.checks import (  # noqa: F401 - imported to register their check
     inforce,
     practice,
     questions,
+    rating,
     records,
     references,
     schema,

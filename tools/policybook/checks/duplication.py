@@ -14,6 +14,12 @@ words, never with the number of pairs of files.
 
 A passage is reported once, at the first policy that holds it, naming every other place: one preamble
 copied into five policies is one thing to fix, not twenty warnings.
+
+Rule ``parallel-version``: two policies that share at least one such passage are compared whole. When
+``duplication.parallel_percent`` (50, by default) per cent or more of one policy's words stand in another policy in
+force, in runs of SEED_WORDS words or more, the two are parallel versions of one policy: an error, unless
+one supersedes the other or either names the other under ``related`` with a reason. Such a pair is not
+reported again as duplicate-content: the parallel version is the thing to fix (or, declared, accepted).
 """
 
 from __future__ import annotations
@@ -32,6 +38,12 @@ DUPLICATE_CONTENT = declare(
     "duplicate-content", Severity.WARNING, Scope.CORPUS,
     'A passage of 40 or more words stands in two or more policies. Reported once, at its first place, naming '
     'the others.')
+
+PARALLEL_VERSION = declare(
+    "parallel-version", Severity.ERROR, Scope.CORPUS,
+    "A policy shares `duplication.parallel_percent` per cent (50, by default) or more of its text with another "
+    "policy in force: two versions of one policy stand side by side. Retire one and name it under `supersedes`, "
+    "or, when both must stand, name the other under `related` with the reason (`{id, reason}`).")
 
 SHINGLE_WORDS = 40
 SEED_WORDS = 20
@@ -82,11 +94,13 @@ class _Passage:
     others: dict[int, int] = field(default_factory=dict)  # policy number -> word position
 
 
-@check(DUPLICATE_CONTENT, run=True)
+@check(DUPLICATE_CONTENT, PARALLEL_VERSION, run=True)
 def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
-    index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position)
+    index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position) where first seen
+    also: dict[bytes, list[int]] = {}  # a sampled seed seen in more than one policy -> the later policies
     policies = [p for p in corpus.policies if p.has_body and p.status is not Status.RETIRED]
     passages: list[_Passage] = []
+    pairs: dict[tuple[int, int], int] = {}  # (earlier, later) policy numbers -> sampled seeds they share
     for number, policy in enumerate(policies):
         summary = run.summary(policy)
         ids = summary.word_hashes
@@ -99,6 +113,9 @@ def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
                 if seed not in hits:
                     continue
                 other_number, other_position = index[seed]
+                for sharer in (other_number, *also.get(seed, ())):
+                    if sharer != number:
+                        pairs[sharer, number] = pairs.get((sharer, number), 0) + 1
                 if other_number in reported:
                     continue
                 other = policies[other_number]
@@ -108,17 +125,96 @@ def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
                 reported.add(other_number)
                 _record(passages, other_number, there_at, length, number, here_at)
         for offset, seed in enumerate(_seeds(ids, STRIDE)):
-            index.setdefault(seed, (number, offset * STRIDE))
+            owner, _ = index.setdefault(seed, (number, offset * STRIDE))
+            if owner != number and number not in also.get(seed, ()):
+                also.setdefault(seed, []).append(number)
+    settled: set[frozenset[int]] = set()  # pairs at the parallel share: reported as parallel versions, or declared
+    for finding, pair in _parallel_versions(corpus, run, policies, pairs):
+        settled.add(pair)
+        if finding is not None:
+            yield finding
     for passage in passages:
+        others = {n: at for n, at in passage.others.items() if frozenset((passage.policy, n)) not in settled}
+        if not others:
+            continue
         first = policies[passage.policy]
         places = []
-        for other_number, at in sorted(passage.others.items()):
+        for other_number, at in sorted(others.items()):
             other = policies[other_number]
             places.append(f"{other.rel} at line {_position(other, at)[0]}")
         where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
         yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start),
                                    f"this passage of {passage.length} words also stands in {where}: keep it in "
                                    "one policy and link to it")
+
+
+def _covered(words: bytes, other: set[bytes]) -> int:
+    """How many of ``words`` (packed word hashes) stand in runs of SEED_WORDS or more words that the policy
+    whose windows are ``other`` also holds."""
+    count = until = 0
+    for start, seed in enumerate(_seeds(words, 1)):
+        if seed in other:
+            count += start + SEED_WORDS - max(start, until)
+            until = start + SEED_WORDS
+    return count
+
+
+def _declared(policy: Policy, other: Policy) -> bool:
+    """Whether one of the two says why both stand: it supersedes the other, or names it related with a reason."""
+    return any(b.id is not None and (b.id in a.supersedes or b.id in a.related_reasons)
+               for a, b in ((policy, other), (other, policy)))
+
+
+def _parallel_versions(corpus: Corpus, run: CheckRun, policies: list[Policy],
+                       pairs: dict[tuple[int, int], int]) -> Iterator[tuple[Finding | None, frozenset[int]]]:
+    """Each pair of policies sharing the parallel share of one's text, where the other is in force: a finding
+    (None when the pair is declared), at the policy more of whose text the other holds (on a tie, the draft,
+    else the one approved earlier: the older version is the one to retire).
+
+    Only pairs whose sampled seeds in common could add up to the share are compared word by word: a shared
+    run of L >= SHINGLE_WORDS words holds at least (L - SEED_WORDS + 1) // STRIDE sampled seeds, so no more
+    than SHINGLE_WORDS + STRIDE - 1 words stand shared for each seed, and a pair sharing fewer seeds than that
+    allows (one preamble in a thousand policies) is passed over."""
+    threshold = corpus.config.parallel_percent / 100
+    windows: dict[int, set[bytes]] = {}
+
+    def shared(number: int, other: int) -> tuple[int, int]:
+        words = run.summary(policies[number]).word_hashes
+        if other not in windows:
+            windows[other] = set(_seeds(run.summary(policies[other]).word_hashes, 1))
+        return _covered(words, windows[other]), len(words) // _WIDTH
+
+    for (a, b), seeds in sorted(pairs.items()):
+        first, second = policies[a], policies[b]
+        if first.id is not None and first.id == second.id:
+            continue  # one policy under two files: duplicate-id says so
+        shortest = min(len(run.summary(first).word_hashes), len(run.summary(second).word_hashes)) // _WIDTH
+        if seeds * (SHINGLE_WORDS + STRIDE - 1) < threshold * shortest:
+            continue
+        candidates = []
+        for here, there in ((a, b), (b, a)):
+            if policies[there].status is not Status.APPROVED:
+                continue
+            common, total = shared(here, there)
+            if total and common / total >= threshold:
+                draft = policies[here].status is not Status.APPROVED
+                approved = policies[here].approved_on
+                older = -approved.toordinal() if approved is not None else 0
+                candidates.append((common / total, draft, older, here, there, common, total))
+        if not candidates:
+            continue
+        pair = frozenset((a, b))
+        if _declared(first, second):
+            yield None, pair
+            continue
+        share, _, _, here, there, common, total = max(candidates)
+        policy, other = policies[here], policies[there]
+        line, column = policy.doc.position(("title",))
+        yield PARALLEL_VERSION.at(
+            policy.rel, line, column,
+            f"{int(share * 100)}% of this policy's text ({common} of {total} words) also stands in {other.rel} "
+            f"({other.label}, in force): two versions of one policy. Retire one and name it under supersedes, "
+            f"or, if both must stand, give the reason under related (- id: {other.label}, reason: ...)"), pair
 
 
 def _record(passages: list[_Passage], first: int, at: int, length: int, other: int, other_at: int) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from policybook.corpus import Corpus
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
 from policybook.model import Status
-from policybook.registers import DECLARED, POLICIES, Register, citations, declared_registers
+from policybook.registers import ALL_STAFF, DECLARED, POLICIES, Register, citations, declared_registers
 
 UNKNOWN_ROLE = declare(
     "unknown-role", Severity.ERROR, Scope.POLICY,
@@ -23,6 +23,18 @@ MISSING_GUIDANCE = declare(
 SUPERSEDED_GUIDANCE = declare(
     "superseded-guidance", Severity.WARNING, Scope.POLICY,
     'Cited guidance is superseded or withdrawn; the message names the replacement.')
+GUIDANCE_CATEGORY = declare(
+    "guidance-category", Severity.WARNING, Scope.POLICY,
+    "Cited guidance does not serve the policy's category: its entry in registers/guidance.yml lists `categories` "
+    "and the policy's is not one of them (an entry without `categories` serves every category).")
+UNKNOWN_CATEGORY = declare(
+    "unknown-category", Severity.ERROR, Scope.CORPUS,
+    "A guidance entry's `categories` names a category that policybook.yml does not have.")
+DUTY_HOLDER_AUDIENCE = declare(
+    "duty-holder-audience", Severity.ERROR, Scope.POLICY,
+    "A role given duties under `roles` is not in the policy's `audience` (and the audience is not `all-staff`): "
+    "the people who must carry out the duties are never asked to read the policy. Roles marked `external` in the "
+    "roles register are not staff, and need not be.")
 UNKNOWN_STANDARD = declare(
     "unknown-standard", Severity.ERROR, Scope.POLICY,
     'A standard id is not in the standards register.')
@@ -126,13 +138,14 @@ def check_register_entries(corpus: Corpus) -> Iterator[Finding]:
                                   f"{message}{_did_you_mean(table, value)}")
 
 
-@check(MISSING_GUIDANCE, SUPERSEDED_GUIDANCE)
+@check(MISSING_GUIDANCE, SUPERSEDED_GUIDANCE, GUIDANCE_CATEGORY)
 def check_guidance(corpus: Corpus) -> Iterator[Finding]:
-    """Guidance a category requires, and guidance that is no longer current (unknown ids are reported with
-    every other register reference)."""
+    """Guidance a category requires, guidance that is no longer current, and guidance that serves other
+    categories than the policy's (unknown ids are reported with every other register reference)."""
     register = corpus.registers.guidance
+    categories = corpus.config.categories
     for policy in corpus.policies:
-        category = corpus.config.categories.get(policy.category or "")
+        category = categories.get(policy.category or "")
         refs = policy.guidance
         if category and category.requires_guidance and not refs and policy.doc.ok:
             line, column = policy.doc.position(("guidance",) if "guidance" in policy.data else ("category",))
@@ -145,6 +158,55 @@ def check_guidance(corpus: Corpus) -> Iterator[Finding]:
                 replacement = f"; use '{item.superseded_by}' instead" if item.superseded_by else ""
                 yield SUPERSEDED_GUIDANCE.at(policy.rel, line, column,
                               f"guidance '{ref.id}' ({item.title}) is {item.status}{replacement}")
+            if item is not None and category is not None and not item.serves(category.id):
+                line, column = policy.doc.position(("guidance", ref.index))
+                served = ", ".join(f"'{categories[c].title}'" if c in categories else f"'{c}'"
+                                   for c in item.categories)
+                yield GUIDANCE_CATEGORY.at(
+                    policy.rel, line, column,
+                    f"guidance '{ref.id}' ({item.title}) serves {served}, not the policy's category "
+                    f"'{category.title}' ({category.id}): cite guidance for '{category.title}', or add "
+                    f"'{category.id}' to its categories in registers/guidance.yml if it serves it")
+
+
+@check(UNKNOWN_CATEGORY)
+def check_guidance_categories(corpus: Corpus) -> Iterator[Finding]:
+    """Each category a guidance entry serves is one policybook.yml has."""
+    registers = corpus.registers
+    doc = registers.documents.get("guidance")
+    categories = corpus.config.categories
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("guidance"), list):
+        return
+    for index, entry in enumerate(doc.data["guidance"]):
+        listed = entry.get("categories") if isinstance(entry, dict) else None
+        for at, category in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(category, str) and category not in categories:
+                line, column = doc.position(("guidance", index, "categories", at))
+                yield UNKNOWN_CATEGORY.at(doc.rel, line, column,
+                                          f"guidance '{entry.get('id', index + 1)}': category '{category}' is not "
+                                          f"in policybook.yml{_did_you_mean(dict.fromkeys(categories), category)}")
+
+
+@check(DUTY_HOLDER_AUDIENCE)
+def check_duty_holders_read(corpus: Corpus) -> Iterator[Finding]:
+    """Every role a policy gives duties to is among those who must read it (all-staff covers every role
+    but an external one, which is nobody on the staff; an external role needs no place in the audience)."""
+    roles = corpus.registers.roles
+    for policy in corpus.policies:
+        if policy.status is Status.RETIRED or not policy.doc.ok:
+            continue
+        audience = set(policy.audience)
+        if ALL_STAFF in audience:
+            continue
+        for role_id in policy.roles:
+            role = roles.get(role_id)
+            if role_id == ALL_STAFF or role_id in audience or role is None or role.external:
+                continue  # an unknown role is unknown-role's to report
+            line, column = policy.doc.position(("roles", role_id))
+            yield DUTY_HOLDER_AUDIENCE.at(
+                policy.rel, line, column,
+                f"'{role_id}' ({role.title}) has duties under this policy but is not in its audience: add "
+                f"'{role_id}' to audience, so that whoever holds the role reads the policy and confirms it")
 
 
 @check(UNKNOWN_POLICY_REF)
@@ -154,6 +216,8 @@ def check_policy_refs(corpus: Corpus) -> Iterator[Finding]:
         for key in ("supersedes", "related"):
             values = policy.data.get(key)
             for index, value in enumerate(values if isinstance(values, list) else []):
+                if isinstance(value, dict) and key == "related":  # {id, reason}
+                    value = value.get("id")
                 if isinstance(value, str) and value not in ids:
                     line, column = policy.doc.position((key, index))
                     yield UNKNOWN_POLICY_REF.at(policy.rel, line, column,

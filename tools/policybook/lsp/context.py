@@ -43,7 +43,8 @@ class Fields:
 def fields() -> Fields:
     """The fields that hold ids: those the declared registers are cited by, and policy and category ids."""
     found = Fields(scalar={"category": Context(CATEGORY, "category")},
-                   listed={name: Context(POLICY, name) for name in ("supersedes", "related")})
+                   listed={name: Context(POLICY, name) for name in ("supersedes", "related")},
+                   item_keys={("related", "id"): Context(POLICY, "related")})  # `related: - id: X\n reason: ...`
     for register, citation in citations():
         context = Context(register.name, citation.field, citation.builtin)
         if citation.form is Form.ID or (citation.form is Form.IDS and citation.builtin):

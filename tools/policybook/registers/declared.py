@@ -37,12 +37,15 @@ def _also_called(aliases: tuple[str, ...], text: Text) -> list[str]:
 
 
 def _describe_role(role: Role, text: Text, url: Callable[[str], str]) -> list[str]:
-    return [text(role.description), *_also_called(role.aliases, text)]
+    external = ["Held outside the service: need not be in a policy's audience"] if role.external else []
+    return [text(role.description), *_also_called(role.aliases, text), *external]
 
 
 def _describe_guidance(item: Guidance, text: Text, url: Callable[[str], str]) -> list[str]:
     replaced = f", superseded by `{text(item.superseded_by)}`" if item.superseded_by else ""
-    return [f"{text(item.publisher)}, {text(item.published)}; status: {text(item.status)}{replaced}", url(item.url)]
+    serves = ["For policies in: " + ", ".join(text(c) for c in item.categories)] if item.categories else []
+    return [f"{text(item.publisher)}, {text(item.published)}; status: {text(item.status)}{replaced}", url(item.url),
+            *serves]
 
 
 def _describe_standard(item: Standard, text: Text, url: Callable[[str], str]) -> list[str]:

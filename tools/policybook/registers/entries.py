@@ -19,6 +19,7 @@ class Role:
     title: str
     description: str
     aliases: tuple[str, ...] = ()
+    external: bool = False  # held outside the service (a referrer, an external adviser), by nobody on its staff
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -35,6 +36,11 @@ class Guidance:
     url: str
     status: str
     superseded_by: str | None = None
+    categories: tuple[str, ...] = ()  # the policy categories it serves; none declared serves every category
+
+    def serves(self, category: str) -> bool:
+        """Whether a policy of ``category`` may cite it: one of its categories, or any while it declares none."""
+        return not self.categories or category in self.categories
 
     def detail(self, section: str | None = None) -> str:
         """'Publisher, year; section' for a citation of this guidance."""
@@ -83,13 +89,15 @@ def _strings(value: object) -> tuple[str, ...]:
 
 def build_role(item: dict[str, Any]) -> Role:
     return Role(item["id"], str(item.get("title", "")), str(item.get("description", "")),
-                tuple(str(a) for a in item.get("aliases") or []))
+                tuple(str(a) for a in item.get("aliases") or []), item.get("external") is True)
 
 
 def build_guidance(item: dict[str, Any]) -> Guidance:
     return Guidance(item["id"], str(item.get("title", "")), str(item.get("publisher", "")),
                     str(item.get("published", "")), str(item.get("url", "")),
-                    str(item.get("status", "current")), item.get("superseded_by"))
+                    str(item.get("status", "current")), item.get("superseded_by"),
+                    tuple(str(c) for c in item.get("categories") or [] if isinstance(c, str))
+                    if isinstance(item.get("categories"), list) else ())
 
 
 def build_equipment(item: dict[str, Any]) -> Equipment:

@@ -55,6 +55,7 @@ from policybook.views.control import Links
 OVERRIDES = Path(__file__).parent / "overrides"
 ASSETS = Path(__file__).parent / "assets"
 REQUIRED_EXTENSIONS = ("tables", "md_in_html", "admonition", "toc")
+RATING_MARK = 'data-pb="rating"'  # the CQC rating banner of overrides/main.html
 
 
 log = logging.getLogger("mkdocs.plugins.policybook")
@@ -339,7 +340,16 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["title"] = html.escape(html.unescape(page.title))
         return cleaned
 
+    def _require_rating(self, output: str, where: str) -> None:
+        """Regulation 20A: while a rating is set, every page shows it. A theme override that drops the banner
+        (a custom_dir's own main.html, an `announce` block of its own) stops the build."""
+        if self._corpus().config.cqc_rating is not None and RATING_MARK not in output:
+            raise PluginError(f"policybook: {printable(where)} does not show the CQC rating banner that "
+                              "Regulation 20A requires on every page: keep the announce block of the theme's "
+                              "main.html (overrides/main.html) in the site's own templates")
+
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self._require_rating(output, page.file.src_uri)
         output = self._with_language(output)
         hashes = theme_script_hashes(output, page.content or "")
         self._script_hashes |= hashes
@@ -349,6 +359,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         """Pages made from templates alone (404.html) get the policy too."""
         if not template_name.endswith(".html"):
             return output_content
+        self._require_rating(output_content, template_name)
         output_content = self._with_language(output_content)
         hashes = theme_script_hashes(output_content, "")
         self._script_hashes |= hashes

@@ -72,7 +72,7 @@ def roles_page(corpus: Corpus, published: list[Policy], register: Register) -> s
         role = corpus.registers.roles.get(role_id)
         lines += [f"## {md_text(corpus.role_title(role_id))}", ""]
         if role:
-            lines += [md_text(role.description), ""]
+            lines += [md_text(role.description) + (" (Held outside the service.)" if role.external else ""), ""]
         duties = [(p, roles[role_id]) for p, roles in by_roles if role_id in roles]
         if not duties:
             lines += ["No policy gives this role duties.", ""]
@@ -93,6 +93,10 @@ def guidance_page(corpus: Corpus, published: list[Policy], register: Register) -
         lines += [f"## {md_text(item.title)}", "",
                   f"{md_text(item.publisher)}, {md_text(item.published)}. "
                   f"[Read the guidance]({md_url(item.url)}){status}", ""]
+        if item.categories:
+            categories = corpus.config.categories
+            served = ", ".join(md_text(categories[c].title if c in categories else c) for c in item.categories)
+            lines += [f"For policies on: {served}.", ""]
         if citing:
             lines += [f"- {link(uri, policy_uri(p, corpus), f'{p.id} {p.title}')}" for p in citing]
         else:
