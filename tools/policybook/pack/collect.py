@@ -417,6 +417,7 @@ class _Collector:
         data = {
             "format": FORMAT,
             "organisation": corpus.config.name,
+            "not_yet_rated": corpus.config.not_yet_rated,
             "rating": ({"rating": corpus.config.cqc_rating.rating, "date": str(corpus.config.cqc_rating.date),
                         "report_url": corpus.config.cqc_rating.report_url} if corpus.config.cqc_rating else None),
             "as_of": self.day.isoformat(), "as_of_text": long_date(self.day),
