@@ -12,6 +12,9 @@ from policybook.loader import DEFAULT_MAX_BYTES, Document, load_yaml
 from policybook.schemas import validator
 
 CONFIG_NAME = "policybook.yml"
+# approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
+# in a line that gives a role a duty, and a passage copied from another policy.
+DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ class Config:
     equipment_terms: list[str] = field(default_factory=list)
     cqc_rating: CqcRating | None = None
     signatures: str = "optional"  # approvals.signatures: required, optional or off
+    blocking_warnings: tuple[str, ...] = DEFAULT_BLOCKING_WARNINGS
+    """``approvals.blocking_warnings``: the rules whose warnings (and suggestions) hold back an approval, a
+    review or a signature until the approver accepts each with a reason (``--accept RULE --because TEXT``);
+    errors hold it back always. Written out, the list replaces the default; ``[]`` holds back none. An id
+    that is no rule is a ``blocking-warning-unknown`` error at its line (lint knows the rules, the settings
+    do not)."""
     confirmations: ConfirmationSettings | None = None
     practice: PracticeSettings = field(default_factory=PracticeSettings)
     standards_uncovered: Severity = Severity.SUGGESTION
@@ -207,6 +216,7 @@ def load_config(root: Path) -> Config:
         equipment_terms=list(data.get("equipment_terms", [])),
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
+        blocking_warnings=tuple(data.get("approvals", {}).get("blocking_warnings", DEFAULT_BLOCKING_WARNINGS)),
         confirmations=_confirmations(data.get("confirmations")),
         practice=PracticeSettings(**data.get("practice", {})),
         standards_uncovered=Severity(standards.get("uncovered", Severity.SUGGESTION.value)),

@@ -84,6 +84,40 @@ class _Passage:
 
 @check(DUPLICATE_CONTENT, run=True)
 def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
+    policies, passages = _passages(corpus, run)
+    for passage in passages:
+        first = policies[passage.policy]
+        places = [f"{policies[n].rel} at line {_position(policies[n], at)[0]}"
+                  for n, at in sorted(passage.others.items())]
+        yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start), _message(passage.length, places))
+
+
+def duplicates_in(corpus: Corpus, run: CheckRun, policy: Policy) -> list[Finding]:
+    """``duplicate-content`` as it bears on ``policy``: lint's own finding where ``policy`` holds a passage
+    first, and, where it holds a copy of a passage first found in another policy (reported there), a finding
+    at its copy naming the other places. The approval gate asks this, so a passage copied into a new policy
+    holds back its approval whichever file lint reports it on."""
+    policies, passages = _passages(corpus, run)
+    found = []
+    for passage in passages:
+        places = {passage.policy: passage.start, **passage.others}
+        here = next((n for n in places if policies[n] is policy), None)
+        if here is None:
+            continue
+        others = [f"{policies[n].rel} at line {_position(policies[n], at)[0]}" for n, at in sorted(places.items())
+                  if n != here]
+        found.append(DUPLICATE_CONTENT.at(policy.rel, *_position(policy, places[here]),
+                                          _message(passage.length, others)))
+    return found
+
+
+def _message(length: int, places: list[str]) -> str:
+    where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
+    return f"this passage of {length} words also stands in {where}: keep it in one policy and link to it"
+
+
+def _passages(corpus: Corpus, run: CheckRun) -> tuple[list[Policy], list[_Passage]]:
+    """The policies compared (all but the retired) and the passages each shares with later ones."""
     index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position)
     policies = [p for p in corpus.policies if p.has_body and p.status is not Status.RETIRED]
     passages: list[_Passage] = []
@@ -109,16 +143,7 @@ def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
                 _record(passages, other_number, there_at, length, number, here_at)
         for offset, seed in enumerate(_seeds(ids, STRIDE)):
             index.setdefault(seed, (number, offset * STRIDE))
-    for passage in passages:
-        first = policies[passage.policy]
-        places = []
-        for other_number, at in sorted(passage.others.items()):
-            other = policies[other_number]
-            places.append(f"{other.rel} at line {_position(other, at)[0]}")
-        where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
-        yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start),
-                                   f"this passage of {passage.length} words also stands in {where}: keep it in "
-                                   "one policy and link to it")
+    return policies, passages
 
 
 def _record(passages: list[_Passage], first: int, at: int, length: int, other: int, other_at: int) -> None:
