@@ -13,7 +13,7 @@ from policybook.schemas import validator
 
 CONFIG_NAME = "policybook.yml"
 # approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
-# in a line that gives a role a duty, and a passage copied from another policy.
+# in a sentence that gives a role a duty, and a passage copied from another policy.
 DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content")
 
 

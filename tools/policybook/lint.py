@@ -181,7 +181,7 @@ _FIXES: dict[Action, tuple[Rule, ...]] = {
     Action.REVIEW: (REVIEW_OVERDUE, REVIEW_INTERVAL, MISSING_FINGERPRINT, APPROVAL_SIGNATURE),
     Action.SIGN: (MISSING_FINGERPRINT, APPROVAL_SIGNATURE, REVIEW_OVERDUE),
 }
-# Policybook.Duties ("should" for "must") holds an approval back only on a line that gives a role a duty.
+# Policybook.Duties ("should" for "must") holds an approval back only in a sentence that gives a role a duty.
 DUTIES = "Policybook.Duties"
 
 
@@ -225,21 +225,34 @@ def approval_gates(corpus: Corpus, policies: Sequence[Policy], action: Action) -
         if action is Action.APPROVE:  # an empty section is a warning in a draft, an error once approved
             errors += [f for f in found if f.rule == EMPTY_SECTION.id and not f.is_error]
         held = [f for f in found if not f.is_error and f not in errors and f.rule in listed
-                and (f.rule != DUTIES or _gives_a_duty(corpus, policy, f.line))]
+                and (f.rule != DUTIES or _gives_a_duty(corpus, policy, f.line, f.column))]
         gates.append(Gate(policy, tuple(found), tuple(errors), tuple(held)))
     return gates
 
 
-def _gives_a_duty(corpus: Corpus, policy: Policy, line: int) -> bool:
-    """Whether ``line`` of ``policy``'s file gives someone a duty: it names a role of the roles register (its
-    title or an alias) or staff, or it is one of the duties listed under ``roles``."""
-    lines = policy.doc.text.splitlines()
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
+def _gives_a_duty(corpus: Corpus, policy: Policy, line: int, column: int) -> bool:
+    """Whether the sentence at ``line``:``column`` of ``policy``'s file gives someone a duty: it names a role
+    of the roles register (its title or an alias) or staff; or it is one of the duties listed under ``roles``."""
     if line < policy.doc.body_line:  # the frontmatter: a duty under roles is a duty by definition
         return any(policy.doc.position(("roles", role, index))[0] == line
                    for role, duties in policy.roles.items() for index in range(len(duties)))
     names = [name for role in corpus.registers.roles.values() for name in role.names] + ["staff"]
-    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) for name in names if name)
+    sentence = _sentence_at(policy, (line, column))
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence, re.IGNORECASE) for name in names if name)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence_at(policy: Policy, place: tuple[int, int]) -> str:
+    """The sentence of ``policy``'s prose that holds the file position ``place`` (a sentence may run over
+    several lines of a paragraph)."""
+    for block in policy.parsed.prose:
+        starts = [0] + [m.end() for m in _SENTENCE_END.finditer(block.text)]
+        for start, end in zip(starts, [*starts[1:], len(block.text)], strict=True):
+            if start < end and block.position(start) <= place <= block.position(end - 1):
+                return block.text[start:end]
+    return ""
 
 
 def approval_blockers(corpus: Corpus, policy: Policy) -> list[Finding]:
