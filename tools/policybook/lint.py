@@ -214,12 +214,13 @@ def approval_gates(corpus: Corpus, policies: Sequence[Policy], action: Action) -
     result = engine.run(corpus, options)
     listed = set(corpus.config.blocking_warnings)
     fixes = {rule.id for rule in _FIXES[action]}
+    # A copy of a passage that lint reports at its first place, in another file, holds back this one too.
+    copies = duplicates_in(corpus, CheckRun(options, engine.summaries), policies) \
+        if DUPLICATE_CONTENT.id in listed else {}
     gates = []
     for policy in policies:
         found = [f for f in result.findings if f.path == policy.rel and f.rule not in fixes]
-        if DUPLICATE_CONTENT.id in listed:  # a copy of a passage lint reports at its first place, elsewhere
-            run = CheckRun(options, engine.summaries)
-            found += [f for f in duplicates_in(corpus, run, policy) if f not in found]
+        found += [f for f in copies.get(policy.rel, []) if f not in found]
         found.sort(key=lint_order)
         errors = [f for f in found if f.is_error]
         if action is Action.APPROVE:  # an empty section is a warning in a draft, an error once approved

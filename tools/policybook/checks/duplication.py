@@ -19,7 +19,7 @@ copied into five policies is one thing to fix, not twenty warnings.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from policybook.checks.run import CheckRun
@@ -92,22 +92,22 @@ def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
         yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start), _message(passage.length, places))
 
 
-def duplicates_in(corpus: Corpus, run: CheckRun, policy: Policy) -> list[Finding]:
-    """``duplicate-content`` as it bears on ``policy``: lint's own finding where ``policy`` holds a passage
-    first, and, where it holds a copy of a passage first found in another policy (reported there), a finding
-    at its copy naming the other places. The approval gate asks this, so a passage copied into a new policy
-    holds back its approval whichever file lint reports it on."""
+def duplicates_in(corpus: Corpus, run: CheckRun, wanted: Sequence[Policy]) -> dict[str, list[Finding]]:
+    """``duplicate-content`` as it bears on each of ``wanted``, by path: lint's own finding where a policy
+    holds a passage first, and, where it holds a copy of a passage first found in another policy (and
+    reported there), a finding at its copy naming the other places. The approval gate asks this, so a
+    passage copied into a new policy holds back its approval whichever file lint reports it on."""
     policies, passages = _passages(corpus, run)
-    found = []
+    found: dict[str, list[Finding]] = {policy.rel: [] for policy in wanted}
+    numbers = {n: policy for n, policy in enumerate(policies) if any(policy is w for w in wanted)}
     for passage in passages:
         places = {passage.policy: passage.start, **passage.others}
-        here = next((n for n in places if policies[n] is policy), None)
-        if here is None:
-            continue
-        others = [f"{policies[n].rel} at line {_position(policies[n], at)[0]}" for n, at in sorted(places.items())
-                  if n != here]
-        found.append(DUPLICATE_CONTENT.at(policy.rel, *_position(policy, places[here]),
-                                          _message(passage.length, others)))
+        for here in (n for n in places if n in numbers):
+            policy = numbers[here]
+            others = [f"{policies[n].rel} at line {_position(policies[n], at)[0]}"
+                      for n, at in sorted(places.items()) if n != here]
+            found[policy.rel].append(DUPLICATE_CONTENT.at(policy.rel, *_position(policy, places[here]),
+                                                          _message(passage.length, others)))
     return found
 
 
