@@ -87,6 +87,8 @@ FIRES = [
                 "no part in\n      meeting their nutrition or hydration.\n", ""),)),
     Case("not-applicable-cited", CONFIG, "  not_applicable:\n",
          "  not_applicable:\n    hsca-reg-20a: The rating is shown by the host site.\n", "hsca-reg-20a:"),
+    Case("blocking-warning-unknown", CONFIG, "approvals:\n",
+         "approvals:\n  blocking_warnings: [Policybook.Hedging, duplicate-contents]\n", "duplicate-contents"),
     Case("unknown-equipment", RATING, "history:\n", "equipment:\n  - oxygen-cylinder\nhistory:\n",
          "oxygen-cylinder"),
     Case("unknown-policy-ref", RATING, "history:\n", "related:\n  - GOV-999\nhistory:\n", "GOV-999"),

@@ -51,6 +51,12 @@ def _write_sections(path: Path) -> None:
     path.write_text(re.sub(r"<!--.*?-->", "Staff follow this section as written.", text), encoding="utf-8")
 
 
+def _revise(path: Path, sentence: str) -> None:
+    """Add a sentence at the end of the body, as the author does in a new version (a version that
+    changes nothing is refused)."""
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
+
+
 def test_an_untouched_template_cannot_be_approved(example: Path, run) -> None:
     assert run("-C", str(example), "new", "--category", "health-safety", "--title", "Lone working",
                "--author", "Priya Lindqvist", "--guidance", "mhsw-1999", "--today", TODAY).code == 0
@@ -82,6 +88,7 @@ def test_new_approve_bump_approve_gives_three_history_entries_and_lints_clean(ex
     assert run("-C", str(example), "bump", "HS-005", "--major", "--summary", "Check-in calls every hour.",
                "--today", "2026-06-01").code == 0
     assert _frontmatter(path)["status"] == "draft"
+    _revise(path, "Staff on their own call the unit every hour.")
     approved = run("-C", str(example), "approve", "HS-005", "--by", "nominated-individual", "--on", "2026-06-10",
                    "--today", "2026-06-10")
     assert approved.code == 0, approved.err
@@ -165,6 +172,7 @@ def test_history_and_asof_read_three_committed_versions(repo: Path, run) -> None
     for on, step in (("2024-01-10", None), ("2025-02-01", "--minor"), ("2026-03-01", "--major")):
         if step:
             assert run("-C", str(repo), "bump", "WF-004", step, "--summary", f"Change {on}.", "--today", on).code == 0
+            _revise(repo / "policies/workforce/induction.md", f"Staff follow the change made {step[2:]}.")
             _commit(repo, f"bump {on}")
         result = run("-C", str(repo), "approve", "WF-004", "--by", "registered-manager", "--on", on, "--today", on)
         assert result.code == 0, result.err
@@ -247,6 +255,7 @@ def test_ack_and_report_follow_major_versions(example: Path, run) -> None:
     # A minor version does not ask staff to read again; a major one does.
     for level, expect in (("--minor", False), ("--major", True)):
         assert run("-C", str(example), "bump", "IPC-002", level, "--summary", "Change.", "--today", TODAY).code == 0
+        _revise(example / HAND, f"Staff follow the {level[2:]} change.")
         assert run("-C", str(example), "approve", "IPC-002", "--by", "registered-manager", "--today", TODAY).code == 0
         assert (("jc", "IPC-002") in outstanding()) is expect
     report = run("-C", str(example), "ack", "report", "--today", TODAY).out

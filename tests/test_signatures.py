@@ -63,6 +63,7 @@ def test_a_signed_library_lints_clean_and_an_unsigned_one_does_not(signed: Path,
 
 def test_approve_signs_and_refuses_a_signer_without_the_role(signed: Path, keys: dict[str, Path]) -> None:
     assert policybook(signed, "bump", "IPC-002", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
+    edit(signed / HAND, "## Monitoring and audit\n", "## Monitoring and audit\n\nStaff take part in each audit.\n")
     before = (signed / HAND).read_bytes()
     refused = policybook(signed, "approve", "IPC-002", "--by", "registered-manager", "--key", str(keys["te"]),
                          "--today", TODAY)

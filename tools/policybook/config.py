@@ -14,6 +14,9 @@ from policybook.schemas import validator
 CONFIG_NAME = "policybook.yml"
 NOT_YET_RATED = "not yet rated"  # `cqc_rating: not yet rated`: a provider CQC has not rated yet
 DEFAULT_PARALLEL_PERCENT = 50
+# approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
+# in a sentence that gives a role a duty, and a passage copied from another policy.
+DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,12 @@ class Config:
     force before the two are parallel versions of one policy (``parallel-version``). A whole number, as YAML's
     decimals are read as text here."""
     signatures: str = "optional"  # approvals.signatures: required, optional or off
+    blocking_warnings: tuple[str, ...] = DEFAULT_BLOCKING_WARNINGS
+    """``approvals.blocking_warnings``: the rules whose warnings (and suggestions) hold back an approval, a
+    review or a signature until the approver accepts each with a reason (``--accept RULE --because TEXT``);
+    errors hold it back always. Written out, the list replaces the default; ``[]`` holds back none. An id
+    that is no rule is a ``blocking-warning-unknown`` error at its line (lint knows the rules, the settings
+    do not)."""
     confirmations: ConfirmationSettings | None = None
     practice: PracticeSettings = field(default_factory=PracticeSettings)
     standards_uncovered: Severity = Severity.SUGGESTION
@@ -222,6 +231,7 @@ def load_config(root: Path) -> Config:
         not_yet_rated=rating == NOT_YET_RATED,
         parallel_percent=duplication.get("parallel_percent", DEFAULT_PARALLEL_PERCENT),
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
+        blocking_warnings=tuple(data.get("approvals", {}).get("blocking_warnings", DEFAULT_BLOCKING_WARNINGS)),
         confirmations=_confirmations(data.get("confirmations")),
         practice=PracticeSettings(**data.get("practice", {})),
         standards_uncovered=Severity(standards.get("uncovered", Severity.SUGGESTION.value)),

@@ -11,14 +11,18 @@ an engine, runs it once and drops it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from policybook.checks import CORPUS_CHECKS, LOCAL_CHECKS, RULES
+from policybook.checks.approvals import APPROVAL_SIGNATURE, MISSING_FINGERPRINT, unknown_blocking_warnings
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED
 from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
+from policybook.checks.duplication import DUPLICATE_CONTENT, duplicates_in
 from policybook.checks.parallel import PARALLEL_FROM, run_local_checks
 from policybook.checks.practice import PRACTICE_RULES
 from policybook.checks.run import CheckRun, LintOptions
@@ -80,6 +84,11 @@ class LintEngine:
         self._summaries: dict[str, tuple[Policy, BodySummary]] = {}  # bodies the workers parsed, by path
         self._unattributed: list[Finding] = []  # per-policy findings about another file (none is expected)
         self._key: tuple[object, ...] | None = None  # what every per-policy finding kept depends on
+
+    @property
+    def summaries(self) -> dict[str, tuple[Policy, BodySummary]]:
+        """The bodies the per-policy checks parsed in the last run, by path."""
+        return self._summaries
 
     def run(self, corpus: Corpus, options: LintOptions) -> LintResult:
         """Every finding for ``corpus`` under ``options``: load problems, the per-policy checks (again only
@@ -156,16 +165,101 @@ def lint_corpus(corpus: Corpus, options: LintOptions | None = None) -> LintResul
 
 
 # -- gates: what stops an approval or a publication ----------------------------------------------------
-# Errors an approval itself puts right: it records the new fingerprint, version, dates and interval.
-_APPROVAL_FIXES = (CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED, REVIEW_OVERDUE, REVIEW_INTERVAL, DATE_ORDER)
+class Action(StrEnum):
+    """What change control is about to sign for: each puts some findings right itself."""
+
+    APPROVE = "approval"
+    REVIEW = "review"
+    SIGN = "signature"
+
+
+# Errors each action itself puts right. An approval records the new fingerprint, version, dates and
+# interval; a review moves the next review on (and records the fingerprint when none was); a signature
+# proves an approval made before (an overdue review is put right by a review, not by signing).
+_FIXES: dict[Action, tuple[Rule, ...]] = {
+    Action.APPROVE: (CHANGED_SINCE_APPROVAL, VERSION_NOT_BUMPED, REVIEW_OVERDUE, REVIEW_INTERVAL, DATE_ORDER),
+    Action.REVIEW: (REVIEW_OVERDUE, REVIEW_INTERVAL, MISSING_FINGERPRINT, APPROVAL_SIGNATURE),
+    Action.SIGN: (MISSING_FINGERPRINT, APPROVAL_SIGNATURE, REVIEW_OVERDUE),
+}
+# Policybook.Duties ("should" for "must") holds an approval back only in a sentence that gives a role a duty.
+DUTIES = "Policybook.Duties"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What lint says of one policy about to be approved, reviewed or signed: every finding on it (in
+    lint's order, all severities, less those the action itself puts right), the ``errors`` that must be
+    fixed, and the ``held`` warnings of the rules ``approvals.blocking_warnings`` names, which hold the
+    action back until fixed or accepted with a reason."""
+
+    policy: Policy
+    findings: tuple[Finding, ...]
+    errors: tuple[Finding, ...]
+    held: tuple[Finding, ...]
+
+    def held_rules(self) -> list[str]:
+        return list(dict.fromkeys(f.rule for f in self.held))
+
+
+def approval_gates(corpus: Corpus, policies: Sequence[Policy], action: Action) -> list[Gate]:
+    """The gate of each of ``policies`` (one lint run for them all). Refuses, with the setting's line, an
+    ``approvals.blocking_warnings`` that names a rule nobody has."""
+    options = options_for(corpus.root, only=[p.rel for p in policies])
+    rules = RULES | (options.style.catalogue() if options.style else {})
+    unknown = unknown_blocking_warnings(corpus.config, rules, style_known=options.style is not None)
+    if unknown:
+        first = unknown[0]
+        raise PolicybookError(f"{first.path}:{first.line}:{first.column}: {first.message}")
+    engine = LintEngine()
+    result = engine.run(corpus, options)
+    listed = set(corpus.config.blocking_warnings)
+    fixes = {rule.id for rule in _FIXES[action]}
+    # A copy of a passage that lint reports at its first place, in another file, holds back this one too.
+    copies = duplicates_in(corpus, CheckRun(options, engine.summaries), policies) \
+        if DUPLICATE_CONTENT.id in listed else {}
+    gates = []
+    for policy in policies:
+        found = [f for f in result.findings if f.path == policy.rel and f.rule not in fixes]
+        found += [f for f in copies.get(policy.rel, []) if f not in found]
+        found.sort(key=lint_order)
+        errors = [f for f in found if f.is_error]
+        if action is Action.APPROVE:  # an empty section is a warning in a draft, an error once approved
+            errors += [f for f in found if f.rule == EMPTY_SECTION.id and not f.is_error]
+        held = [f for f in found if not f.is_error and f not in errors and f.rule in listed
+                and (f.rule != DUTIES or _gives_a_duty(corpus, policy, f.line, f.column))]
+        gates.append(Gate(policy, tuple(found), tuple(errors), tuple(held)))
+    return gates
+
+
+def _gives_a_duty(corpus: Corpus, policy: Policy, line: int, column: int) -> bool:
+    """Whether the sentence at ``line``:``column`` of ``policy``'s file gives someone a duty: it names a role
+    of the roles register (its title or an alias) or staff; or it is one of the duties listed under ``roles``."""
+    if line < policy.doc.body_line:  # the frontmatter: a duty under roles is a duty by definition
+        return any(policy.doc.position(("roles", role, index))[0] == line
+                   for role, duties in policy.roles.items() for index in range(len(duties)))
+    names = [name for role in corpus.registers.roles.values() for name in role.names] + ["staff"]
+    sentence = _sentence_at(policy, (line, column))
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence, re.IGNORECASE) for name in names if name)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence_at(policy: Policy, place: tuple[int, int]) -> str:
+    """The sentence of ``policy``'s prose that holds the file position ``place`` (a sentence may run over
+    several lines of a paragraph)."""
+    for block in policy.parsed.prose:
+        starts = [0] + [m.end() for m in _SENTENCE_END.finditer(block.text)]
+        for start, end in zip(starts, [*starts[1:], len(block.text)], strict=True):
+            if start < end and block.position(start) <= place <= block.position(end - 1):
+                return block.text[start:end]
+    return ""
 
 
 def approval_blockers(corpus: Corpus, policy: Policy) -> list[Finding]:
     """What must be fixed before ``policy`` can be approved: its lint errors, except those approving
     fixes, and its empty sections (a warning while it is a draft, an error once approved)."""
-    findings = lint_corpus(corpus, options_for(corpus.root, only=[policy.rel])).findings
-    return blocking(findings, allow=_APPROVAL_FIXES) + [f for f in findings if f.rule == EMPTY_SECTION.id
-                                                        and not f.is_error]
+    return list(approval_gates(corpus, [policy], Action.APPROVE)[0].errors)
 
 
 def publication_blockers(findings: Iterable[Finding], block_on_overdue: bool = False) -> list[Finding]:

@@ -52,6 +52,15 @@ def _str_list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def accepted_of(entry: object) -> tuple[tuple[str, str], ...]:
+    """The warnings a history or review entry records as accepted at approval, review or signing: its
+    ``accepted`` list of ``{rule, because}``, each as (rule, reason) on one line (a line break in a
+    hand-edited reason reads as a space; the schema refuses one)."""
+    items = entry.get("accepted") if isinstance(entry, dict) else None
+    return tuple((" ".join(str(item.get("rule", "")).split()), " ".join(str(item.get("because", "")).split()))
+                 for item in (items if isinstance(items, list) else []) if isinstance(item, dict))
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     index: int
@@ -60,6 +69,7 @@ class HistoryEntry:
     date: dt.date | None
     author: str | None
     summary: str | None
+    accepted: tuple[tuple[str, str], ...] = ()  # (rule, reason): warnings accepted when it was approved
 
 
 @dataclass(frozen=True)
@@ -235,7 +245,8 @@ class Policy:
             if isinstance(item, dict):
                 entries.append(HistoryEntry(index, parse_version(item.get("version")),
                                             _str(item.get("version")), parse_date(item.get("date")),
-                                            _str(item.get("author")), _str(item.get("summary"))))
+                                            _str(item.get("author")), _str(item.get("summary")),
+                                            accepted_of(item)))
         return entries
 
     @cached_property

@@ -5,12 +5,15 @@ evidence/signatures.py). Verification needs no git and no network."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterator, Mapping
 
+from policybook.checks.run import CheckRun
+from policybook.config import Config
 from policybook.corpus import Corpus
 from policybook.evidence.proof import statement_problem
 from policybook.evidence.signatures import ALLOWED_SIGNERS, allowed_signers
-from policybook.findings import Finding, Scope, Severity, check, declare
+from policybook.findings import Finding, Rule, Scope, Severity, check, declare, registered_rules
 from policybook.model import Policy, Status
 
 MISSING_FINGERPRINT = declare(
@@ -22,6 +25,10 @@ APPROVAL_SIGNATURE = declare(
     "An approval or review is not proven: its signature is missing (where `approvals.signatures` is "
     "`required`), does not verify, was made by someone who does not hold the approving role, or signs a "
     "statement that no longer matches the policy.")
+BLOCKING_WARNING_UNKNOWN = declare(
+    "blocking-warning-unknown", Severity.ERROR, Scope.CORPUS,
+    "`approvals.blocking_warnings` in policybook.yml names a rule that neither policybook nor the house style "
+    "has, so it would hold back nothing.")
 
 
 @check(MISSING_FINGERPRINT)
@@ -70,3 +77,27 @@ def check_allowed_signers(corpus: Corpus) -> Iterator[Finding]:
         yield APPROVAL_SIGNATURE.at(ALLOWED_SIGNERS.as_posix(), 1, 1,
                                     "records/allowed_signers does not match the signing keys in registers/staff.yml: "
                                     "run policybook sign --refresh-signers")
+
+
+def unknown_blocking_warnings(config: Config, rules: Mapping[str, Rule], style_known: bool = True) -> list[Finding]:
+    """Each id that ``approvals.blocking_warnings`` lists and ``rules`` does not know, at its line in
+    policybook.yml. Without the house style (``style_known`` False), its ids (``Style.Rule``) are not judged."""
+    approvals = config.raw.get("approvals")
+    listed = approvals.get("blocking_warnings") if isinstance(approvals, dict) else None
+    found = []
+    for index, rule_id in enumerate(listed if isinstance(listed, list) else []):
+        if not isinstance(rule_id, str) or rule_id in rules or (not style_known and "." in rule_id):
+            continue
+        close = difflib.get_close_matches(rule_id, list(rules), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        found.append(BLOCKING_WARNING_UNKNOWN.at(*config.where("approvals", "blocking_warnings", index),
+                                                 f"approvals.blocking_warnings: '{rule_id}' is not a rule of "
+                                                 f"policybook or of the house style{hint}"))
+    return found
+
+
+@check(BLOCKING_WARNING_UNKNOWN, run=True)
+def check_blocking_warnings(corpus: Corpus, run: CheckRun) -> list[Finding]:
+    style = run.options.style
+    rules = registered_rules() | (style.catalogue() if style else {})
+    return unknown_blocking_warnings(corpus.config, rules, style_known=style is not None)

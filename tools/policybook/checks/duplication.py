@@ -25,7 +25,7 @@ reported again as duplicate-content: the parallel version is the thing to fix (o
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from policybook.checks.run import CheckRun
@@ -96,11 +96,53 @@ class _Passage:
 
 @check(DUPLICATE_CONTENT, PARALLEL_VERSION, run=True)
 def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
+    policies, passages, pairs = _passages(corpus, run)
+    settled: set[frozenset[int]] = set()  # pairs at the parallel share: reported as parallel versions, or declared
+    for finding, pair in _parallel_versions(corpus, run, policies, pairs):
+        settled.add(pair)
+        if finding is not None:
+            yield finding
+    for passage in passages:
+        others = {n: at for n, at in passage.others.items() if frozenset((passage.policy, n)) not in settled}
+        if not others:
+            continue
+        first = policies[passage.policy]
+        places = [f"{policies[n].rel} at line {_position(policies[n], at)[0]}" for n, at in sorted(others.items())]
+        yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start), _message(passage.length, places))
+
+
+def duplicates_in(corpus: Corpus, run: CheckRun, wanted: Sequence[Policy]) -> dict[str, list[Finding]]:
+    """``duplicate-content`` as it bears on each of ``wanted``, by path: lint's own finding where a policy
+    holds a passage first, and, where it holds a copy of a passage first found in another policy (and
+    reported there), a finding at its copy naming the other places. The approval gate asks this, so a
+    passage copied into a new policy holds back its approval whichever file lint reports it on."""
+    policies, passages, _ = _passages(corpus, run)
+    found: dict[str, list[Finding]] = {policy.rel: [] for policy in wanted}
+    numbers = {n: policy for n, policy in enumerate(policies) if any(policy is w for w in wanted)}
+    for passage in passages:
+        places = {passage.policy: passage.start, **passage.others}
+        for here in (n for n in places if n in numbers):
+            policy = numbers[here]
+            others = [f"{policies[n].rel} at line {_position(policies[n], at)[0]}"
+                      for n, at in sorted(places.items()) if n != here]
+            found[policy.rel].append(DUPLICATE_CONTENT.at(policy.rel, *_position(policy, places[here]),
+                                                          _message(passage.length, others)))
+    return found
+
+
+def _message(length: int, places: list[str]) -> str:
+    where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
+    return f"this passage of {length} words also stands in {where}: keep it in one policy and link to it"
+
+
+def _passages(corpus: Corpus, run: CheckRun) -> tuple[list[Policy], list[_Passage], dict[tuple[int, int], int]]:
+    """The policies compared (all but the retired), the passages each shares with later ones, and for each
+    pair of policies (earlier, later number) how many sampled seeds they share (for parallel versions)."""
     index: dict[bytes, tuple[int, int]] = {}  # sampled seed -> (policy number, word position) where first seen
     also: dict[bytes, list[int]] = {}  # a sampled seed seen in more than one policy -> the later policies
     policies = [p for p in corpus.policies if p.has_body and p.status is not Status.RETIRED]
     passages: list[_Passage] = []
-    pairs: dict[tuple[int, int], int] = {}  # (earlier, later) policy numbers -> sampled seeds they share
+    pairs: dict[tuple[int, int], int] = {}
     for number, policy in enumerate(policies):
         summary = run.summary(policy)
         ids = summary.word_hashes
@@ -128,24 +170,7 @@ def check_duplicate_content(corpus: Corpus, run: CheckRun) -> Iterator[Finding]:
             owner, _ = index.setdefault(seed, (number, offset * STRIDE))
             if owner != number and number not in also.get(seed, ()):
                 also.setdefault(seed, []).append(number)
-    settled: set[frozenset[int]] = set()  # pairs at the parallel share: reported as parallel versions, or declared
-    for finding, pair in _parallel_versions(corpus, run, policies, pairs):
-        settled.add(pair)
-        if finding is not None:
-            yield finding
-    for passage in passages:
-        others = {n: at for n, at in passage.others.items() if frozenset((passage.policy, n)) not in settled}
-        if not others:
-            continue
-        first = policies[passage.policy]
-        places = []
-        for other_number, at in sorted(others.items()):
-            other = policies[other_number]
-            places.append(f"{other.rel} at line {_position(other, at)[0]}")
-        where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
-        yield DUPLICATE_CONTENT.at(first.rel, *_position(first, passage.start),
-                                   f"this passage of {passage.length} words also stands in {where}: keep it in "
-                                   "one policy and link to it")
+    return policies, passages, pairs
 
 
 def _covered(words: bytes, other: set[bytes]) -> int:

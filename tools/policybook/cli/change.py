@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable
 
 from policybook.cli.context import corpus_for
 from policybook.cli.registry import AS_ON_TODAY, command
 from policybook.exitcodes import ExitCode
+from policybook.findings import printable
 
 
 def _new_options(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +33,7 @@ def _approve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="approval date (default today)")
     parser.add_argument("--summary", help="what this version changes (for the history)")
     _key_option(parser)
+    _accept_options(parser)
 
 
 def _key_option(parser: argparse.ArgumentParser) -> None:
@@ -38,13 +41,40 @@ def _key_option(parser: argparse.ArgumentParser) -> None:
                         "user.signingkey); its public key must be listed for you in registers/staff.yml")
 
 
+def _accept_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--accept", metavar="RULE", action="append",
+                        help="accept the warnings of RULE that approvals.blocking_warnings holds back (repeatable; "
+                        "each with its --because)")
+    parser.add_argument("--because", metavar="TEXT", action="append",
+                        help="why the --accept before it is accepted: kept in the history and the signed statement")
+
+
+def _gated(work: Callable[[], tuple[Iterable[str], Iterable[str]]]) -> ExitCode:
+    """Run a gated command: show every lint finding the gate saw (refused or not), then what was done."""
+    from policybook.control.changes import GateRefused
+
+    try:
+        findings, lines = work()
+    except GateRefused as refused:
+        for line in refused.findings:
+            print(printable(line))
+        raise
+    for line in [*findings, *lines]:
+        print(line)
+    return ExitCode.OK
+
+
 @command("approve", "approve a draft: publish it and record the approval", options=_approve_options,
          today=AS_ON_TODAY)
 def cmd_approve(args: argparse.Namespace) -> ExitCode:
-    from policybook.control.changes import approve
+    from policybook.control.changes import acceptances, approve
 
-    print(approve(corpus_for(args), args.id, args.by, args.on, args.summary, args.key).summary)
-    return ExitCode.OK
+    def work() -> tuple[Iterable[str], Iterable[str]]:
+        change = approve(corpus_for(args), args.id, args.by, args.on, args.summary, args.key,
+                         acceptances(args.accept, args.because))
+        return change.findings, [change.summary]
+
+    return _gated(work)
 
 
 def _bump_options(parser: argparse.ArgumentParser) -> None:
@@ -71,14 +101,19 @@ def _reviewed_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="review date (default today)")
     parser.add_argument("--note", help="what the review found")
     _key_option(parser)
+    _accept_options(parser)
 
 
 @command("reviewed", "record a review that changed nothing", options=_reviewed_options, today=AS_ON_TODAY)
 def cmd_reviewed(args: argparse.Namespace) -> ExitCode:
-    from policybook.control.changes import reviewed
+    from policybook.control.changes import acceptances, reviewed
 
-    print(reviewed(corpus_for(args), args.id, args.by, args.on, args.note, args.key).summary)
-    return ExitCode.OK
+    def work() -> tuple[Iterable[str], Iterable[str]]:
+        change = reviewed(corpus_for(args), args.id, args.by, args.on, args.note, args.key,
+                          acceptances(args.accept, args.because))
+        return change.findings, [change.summary]
+
+    return _gated(work)
 
 
 def _sign_options(parser: argparse.ArgumentParser) -> None:
@@ -87,17 +122,17 @@ def _sign_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--refresh-signers", action="store_true",
                         help="only rewrite records/allowed_signers from registers/staff.yml")
     _key_option(parser)
+    _accept_options(parser)
 
 
 @command("sign", "sign the current approval of policies already approved (on paper, say)", options=_sign_options,
          today=AS_ON_TODAY)
 def cmd_sign(args: argparse.Namespace) -> ExitCode:
-    from policybook.control.changes import refresh_signers, sign_current
+    from policybook.control.changes import acceptances, refresh_signers, sign_current
 
     corpus = corpus_for(args)
     if args.refresh_signers:
         print(refresh_signers(corpus))
         return ExitCode.OK
-    for line in sign_current(corpus, args.ids, args.key, args.all):
-        print(line)
-    return ExitCode.OK
+    return _gated(lambda: ((), sign_current(corpus, args.ids, args.key, args.all,
+                                            acceptances(args.accept, args.because))))

@@ -42,7 +42,9 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
               v.approved_by, v.summary] for v in reversed(versions)]
     note = ("* from the policy's own history, from before its file's git history: not proven by git\n"
             if any(not v.proven for v in versions) else "")
-    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows) + note)
+    accepted = "".join(printable(f"Version {v.version} accepted {rule}: {because}") + "\n"
+                       for v in reversed(versions) for rule, because in v.accepted)
+    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows) + note + accepted)
     return ExitCode.OK
 
 

@@ -1,12 +1,17 @@
 """Commands that change policies: new, approve, bump and reviewed. Each refuses with a one-line
-reason and changes nothing, or makes exactly the documented edit (see edit.py for how it writes)."""
+reason and changes nothing, or makes exactly the documented edit (see edit.py for how it writes).
+
+Approving, reviewing and signing ask the lint engine's gate first (lint.approval_gates): every finding on
+the policy is shown, an error refuses, and a warning of a rule that ``approvals.blocking_warnings`` names
+refuses until the approver accepts it with a reason, which is kept in the policy's history (or review)
+entry and in the signed statement."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +20,24 @@ from policybook.corpus import Corpus
 from policybook.dates import add_months, past_date
 from policybook.errors import PolicybookError
 from policybook.evidence import git
-from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.fingerprint import fingerprint, governed_values, normalise_body
+from policybook.evidence.history import approved_versions, policy_at
 from policybook.evidence.signatures import (
     ALLOWED_SIGNERS,
     Statement,
     allowed_signers,
     approval_statement,
+    current_entry,
     public_key_of,
     review_statement,
     sign,
     signer_for,
     statement_paths,
 )
-from policybook.lint import approval_blockers
+from policybook.findings import printable
+from policybook.lint import Action, Gate, approval_gates
 from policybook.loader import Document
-from policybook.model import Policy, Status, normalise_title, parse_version
+from policybook.model import Policy, Status, accepted_of, normalise_title, parse_version
 from policybook.registers import Registers, StaffMember
 from policybook.writing import create_atomically, write_atomically
 
@@ -65,6 +73,102 @@ SKELETON = """
 class Change:
     path: Path
     summary: str
+    findings: tuple[str, ...] = ()  # the lint findings the gate showed, as `policybook lint` prints them
+
+
+class GateRefused(PolicybookError):
+    """A refusal by the approval gate: the one-line reason, with every finding on the policy to show first."""
+
+    def __init__(self, message: str, findings: Sequence[str]) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A warning the approver accepts (``--accept RULE --because TEXT``), with the reason in their words."""
+
+    rule: str
+    because: str
+
+    def as_entry(self) -> Any:
+        return mapping({"rule": self.rule, "because": self.because})
+
+
+def acceptances(rules: Sequence[str] | None, reasons: Sequence[str] | None) -> list[Acceptance]:
+    """The ``--accept RULE --because TEXT`` pairs, in order. Each rule once; each reason is text on one line."""
+    rules, reasons = list(rules or []), list(reasons or [])
+    if len(rules) != len(reasons):
+        raise PolicybookError("give each --accept RULE its own --because TEXT (the reason it is accepted)")
+    found: list[Acceptance] = []
+    for rule, reason in zip(rules, reasons, strict=True):
+        rule, because = rule.strip(), " ".join(reason.split())
+        if not rule:
+            raise PolicybookError("--accept: name the rule whose warning you accept")
+        if len(because) < 3 or not any(c.isalpha() for c in because):
+            raise PolicybookError(f"--because: say in words why the {rule} warning is accepted")
+        if printable(because) != because:
+            raise PolicybookError(f"--because: the reason for accepting {rule} holds a control character")
+        if any(a.rule == rule for a in found):
+            raise PolicybookError(f"--accept: {rule} is given twice; give it once, with one reason")
+        found.append(Acceptance(rule, because))
+    return found
+
+
+@dataclass
+class _Passed:
+    """A gate passed: the findings shown, and the acceptances that apply to the policy."""
+
+    findings: tuple[str, ...]
+    accepted: list[Acceptance] = field(default_factory=list)
+
+
+def _verb(action: Action) -> str:
+    return {Action.APPROVE: "approval", Action.REVIEW: "a review", Action.SIGN: "signing"}[action]
+
+
+def _judge(gate: Gate, action: Action, accepted: Sequence[Acceptance], recorded: Sequence[str] = ()) -> _Passed:
+    """Refuse unless every error is fixed and every held warning is accepted (here, or in ``recorded``: the
+    rules the version's record already accepts). Returns the acceptances that apply to this policy."""
+    label, shown = gate.policy.label, [f.as_line() for f in gate.findings]
+    error_rules = {f.rule for f in gate.errors}
+    for acceptance in accepted:
+        if acceptance.rule in error_rules:
+            raise GateRefused(f"--accept {acceptance.rule}: an error cannot be accepted; fix it in {label}", shown)
+    if gate.errors:
+        first = gate.errors[0]
+        raise GateRefused(f"{label} has {len(gate.errors)} lint error(s) to fix before {_verb(action)}, first "
+                          f"{first.brief()}", shown)
+    held = gate.held_rules()
+    waiting = [rule for rule in held if rule not in recorded and all(a.rule != rule for a in accepted)]
+    if waiting:
+        count = sum(1 for f in gate.held if f.rule in waiting)
+        raise GateRefused(f"{label} has {count} warning(s) that hold back {_verb(action)} (approvals.blocking_"
+                          f"warnings): {', '.join(waiting)}; fix them, or accept each with --accept RULE "
+                          "--because TEXT", shown)
+    return _Passed(tuple(shown), [a for a in accepted if a.rule in held])
+
+
+def _nothing_to_accept(accepted: Sequence[Acceptance], used: set[str], label: str) -> None:
+    unused = [a.rule for a in accepted if a.rule not in used]
+    if unused:
+        raise PolicybookError(f"--accept {unused[0]}: no {unused[0]} warning holds back {label}; accept only "
+                              "what the gate shows")
+
+
+def _gate(corpus: Corpus, policy: Policy, action: Action, accepted: Sequence[Acceptance],
+          recorded: Sequence[str] = ()) -> _Passed:
+    passed = _judge(approval_gates(corpus, [policy], action)[0], action, accepted, recorded)
+    _nothing_to_accept(accepted, {a.rule for a in passed.accepted}, policy.label)
+    return passed
+
+
+def _record_acceptances(entry: Any, accepted: Sequence[Acceptance]) -> None:
+    """Set (or clear) the ``accepted`` list of a history or review entry."""
+    if accepted:
+        entry["accepted"] = seq([a.as_entry() for a in accepted])
+    elif "accepted" in entry:
+        del entry["accepted"]
 
 
 def _find(corpus: Corpus, policy_id: str) -> Policy:
@@ -185,7 +289,7 @@ def write_signature(root: Path, statement: Statement, armored: str, registers: R
 
 
 def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None,
-            key: str | None = None) -> Change:
+            key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
@@ -196,11 +300,8 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
                               "use 'policybook bump' to start a new version")
     if policy.status is Status.RETIRED:
         raise PolicybookError(f"{policy_id} is retired and cannot be approved")
-    errors = approval_blockers(corpus, policy)
-    if errors:
-        first = errors[0]
-        raise PolicybookError(f"{policy_id} has {len(errors)} lint error(s) to fix before approval, first "
-                              f"{first.brief()}")
+    _not_empty(corpus, policy)
+    passed = _gate(corpus, policy, Action.APPROVE, accepted)
     editing = PolicyFile(policy.doc.path)
     data = editing.data
     version = parse_version(str(data.get("version")))
@@ -227,6 +328,7 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     else:
         default = "First issue." if text == "1.0" else "Approved."
         history.insert(0, _history_entry(text, day, author, summary or default))
+    _record_acceptances(history[0], passed.accepted)
     if "reviews" in data:
         del data["reviews"]  # a new version starts a new review record
     _refresh_fingerprint(editing)
@@ -236,7 +338,59 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
         write_signature(corpus.root, *signed, corpus.registers)
     signed_by = f", signed by {who.member.name}" if who else ""
     return Change(policy.doc.path, f"approved {policy_id} version {text} on {day} by {by}{signed_by}; "
-                                   f"next review {data['next_review']}")
+                                   f"next review {data['next_review']}{_accepting(passed.accepted)}",
+                  passed.findings)
+
+
+def _accepting(accepted: Sequence[Acceptance]) -> str:
+    return "".join(f"; accepted {a.rule}: {a.because}" for a in accepted)
+
+
+def _not_empty(corpus: Corpus, policy: Policy) -> None:
+    """Refuse a version that changes nothing: its text and governed fields, all but the version, are those
+    of the version approved before it. The draft still carries that version's fingerprint (bump keeps it),
+    so this needs no git; where the fingerprint is gone, the last approved version in git is compared."""
+    same_as = _same_as_recorded(policy) or _same_as_in_git(corpus, policy)
+    if same_as is None:
+        return
+    major = policy.version is not None and policy.version[0] > 0 and policy.version[1] == 0
+    why = (": a major version would ask every member of its audience to read it again for nothing"
+           if major else "")
+    raise PolicybookError(f"{policy.label} version {policy.version_text} changes nothing: its text and governed "
+                          f"fields are those of version {same_as}{why}; edit it before approving")
+
+
+def _same_as_recorded(policy: Policy) -> str | None:
+    """The earlier version whose recorded fingerprint this draft matches, with that version's number."""
+    recorded = policy.data.get("fingerprint")
+    if not isinstance(recorded, str):
+        return None
+    for entry in policy.history:
+        if entry.version_text and entry.version_text != policy.version_text and entry.version \
+                and entry.version[0] > 0 \
+                and fingerprint({**policy.data, "version": entry.version_text}, policy.doc.body) == recorded:
+            return entry.version_text
+    return None
+
+
+def _same_as_in_git(corpus: Corpus, policy: Policy) -> str | None:
+    """The last approved version in git, when this draft's text and governed fields but the version are its."""
+    try:
+        versions = approved_versions(corpus.root, policy.doc.path)
+        last = versions[-1] if versions else None
+        before = policy_at(corpus.root, last.commit, policy) if last else None
+    except PolicybookError:
+        return None  # no git, or the file is not in it: nothing to compare with
+    if last is None or before is None or last.version == policy.version_text:
+        return None
+    if _content(before) == _content(policy):
+        return last.version
+    return None
+
+
+def _content(policy: Policy) -> tuple[dict[str, Any], str]:
+    governed = {k: v for k, v in governed_values(policy.data).items() if k != "version"}
+    return governed, normalise_body(policy.doc.body)
 
 
 def _after_the_record(policy: Policy, day: dt.date) -> None:
@@ -266,9 +420,6 @@ def _signed(editing: PolicyFile, who: Signer | None,
         return None
     statement = statement_of(editing.check(editing.render()), who.member.id)
     return statement, sign(statement, who.key)
-
-
-# Findings that approval itself resolves, so they do not block it.
 
 
 def _set_after(data: Any, key: str, value: Any, after: str) -> None:
@@ -312,7 +463,7 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
 
 
 def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None,
-             key: str | None = None) -> Change:
+             key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
     policy = _find(corpus, policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
@@ -326,6 +477,7 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
     if policy.approved_on and day < policy.approved_on:
         raise PolicybookError(f"--on: {day} is before the approval of this version ({policy.approved_on})")
     _review_after_the_record(policy, day)
+    passed = _gate(corpus, policy, Action.REVIEW, accepted)  # a review accepts afresh what it still finds
     editing = PolicyFile(policy.doc.path)
     data = editing.data
     interval = data.get("review_interval")
@@ -335,6 +487,7 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
     reviews = data.get("reviews")
     entry = mapping({"date": quoted(day.isoformat()), "by": by,
                      "outcome": note or "Reviewed; no change needed."})
+    _record_acceptances(entry, passed.accepted)
     if isinstance(reviews, list):
         reviews.insert(0, entry)
     else:
@@ -347,7 +500,8 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
     if signed is not None:
         write_signature(corpus.root, *signed, corpus.registers)
     return Change(policy.doc.path, f"recorded the review of {policy_id} version {policy.version_text} on {day} "
-                                   f"by {by}; next review {data['next_review']}")
+                                   f"by {by}; next review {data['next_review']}{_accepting(passed.accepted)}",
+                  passed.findings)
 
 
 def refresh_signers(corpus: Corpus) -> str:
@@ -356,14 +510,18 @@ def refresh_signers(corpus: Corpus) -> str:
     return f"wrote {ALLOWED_SIGNERS.as_posix()} from registers/staff.yml"
 
 
-def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_policies: bool) -> list[str]:
+def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_policies: bool,
+                 accepted: Sequence[Acceptance] = ()) -> list[str]:
     """Sign the current approval (and latest review) of approved policies that were approved before
-    signing began, on paper for example. Each must still match its fingerprint. With ``all_policies``,
-    policies approved by a role the signer does not hold are left for a holder of that role."""
+    signing began, on paper for example. Each must still match its fingerprint and pass the approval gate
+    (warnings its history entry already accepts stay accepted). With ``all_policies``, policies approved by
+    a role the signer does not hold are left for a holder of that role. Returns the findings the gate
+    showed, then a line for each thing done; nothing is written when any policy is refused."""
     chosen = corpus.published() if all_policies else [_find(corpus, pid) for pid in policy_ids]
     if not chosen:
         raise PolicybookError("name the policies to sign, or give --all")
-    done = []
+    done: list[str] = []
+    to_sign: list[tuple[Policy, Signer]] = []
     for policy in sorted(chosen, key=lambda p: p.id or ""):
         if policy.status is not Status.APPROVED:
             raise PolicybookError(f"{policy.label} is {policy.status_text}: only an approved policy is signed")
@@ -379,9 +537,41 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
             continue
         if who is None:
             raise PolicybookError("give --key PATH (or set git config user.signingkey) to sign")
-        statement = approval_statement(policy.data, policy.doc.body, who.member.id)
-        write_signature(corpus.root, statement, sign(statement, who.key), corpus.registers)
-        done.append(f"signed {policy.label} version {policy.version_text} as {who.member.name}")
+        to_sign.append((policy, who))
+    shown: list[str] = []
+    passes: list[_Passed] = []
+    gates = approval_gates(corpus, [policy for policy, _ in to_sign], Action.SIGN) if to_sign else []
+    for gate in gates:
+        recorded = [rule for rule, _ in accepted_of(current_entry(gate.policy.data))]
+        try:
+            passed = _judge(gate, Action.SIGN, accepted, recorded)
+        except GateRefused as refused:
+            raise GateRefused(str(refused), [*shown, *refused.findings]) from None
+        shown += passed.findings
+        passes.append(passed)
+    _nothing_to_accept(accepted, {a.rule for p in passes for a in p.accepted}, "any policy named")
+    work = []
+    for (policy, who), passed in zip(to_sign, passes, strict=True):
+        editing = None
+        data, body = policy.data, policy.doc.body
+        if passed.accepted:
+            editing = PolicyFile(policy.doc.path)
+            entry = current_entry(editing.data)
+            if entry is None:
+                raise PolicybookError(f"{policy.label} has no history entry for version {policy.version_text} to "
+                                      "record the accepted warnings in")
+            kept = [Acceptance(rule, because) for rule, because in accepted_of(entry)
+                    if all(a.rule != rule for a in passed.accepted)]
+            _record_acceptances(entry, [*kept, *passed.accepted])
+            doc = editing.check(editing.render())
+            data, body = doc.data, doc.body
+        statement = approval_statement(data, body, who.member.id)
+        work.append((policy, who, editing, statement, sign(statement, who.key), passed.accepted))
+    for policy, who, editing, statement, armored, taken in work:
+        if editing is not None:
+            editing.save()
+        write_signature(corpus.root, statement, armored, corpus.registers)
+        done.append(f"signed {policy.label} version {policy.version_text} as {who.member.name}{_accepting(taken)}")
         reviews = policy.data.get("reviews")
         if isinstance(reviews, list) and reviews and isinstance(reviews[0], dict):
             reviewer = signer(corpus, key, str(reviews[0].get("by", "")))
@@ -389,4 +579,4 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
                 review = review_statement(policy.data, policy.doc.body, reviews[0], reviewer.member.id)
                 write_signature(corpus.root, review, sign(review, reviewer.key), corpus.registers)
                 done.append(f"signed the review of {policy.label} on {reviews[0].get('date')}")
-    return done
+    return [*shown, *done]

@@ -16,7 +16,7 @@ from policybook.errors import PolicybookError
 from policybook.evidence.fingerprint import fingerprint
 from policybook.evidence.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.loader import decode, parse_markdown, parse_markdown_bytes
-from policybook.model import Policy, Status, parse_version
+from policybook.model import Policy, Status, accepted_of, parse_version
 
 
 class Source(StrEnum):
@@ -35,6 +35,7 @@ class ApprovedVersion:
     commit: str
     in_force_to: dt.date | None = None  # the next version's approval, or None while in force
     source: Source = Source.GIT
+    accepted: tuple[tuple[str, str], ...] = ()  # (rule, reason): warnings the approver accepted
 
     @property
     def proven(self) -> bool:
@@ -44,7 +45,8 @@ class ApprovedVersion:
         return {"version": self.version, "approved_on": self.approved_on.isoformat(),
                 "in_force_to": self.in_force_to.isoformat() if self.in_force_to else None,
                 "approved_by": self.approved_by, "summary": self.summary, "commit": self.commit or None,
-                "source": self.source.value}
+                "source": self.source.value,
+                "accepted": [{"rule": rule, "because": because} for rule, because in self.accepted]}
 
 
 def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
@@ -72,8 +74,10 @@ def _versions_of_file(root: Path, path: Path) -> list[ApprovedVersion]:
             continue
         if record.version in found:
             # Dates come from the version's first approved commit; its text from the last one, which is
-            # the text in force when the next version replaced it (and the one its signature covers).
+            # the text in force when the next version replaced it (and the one its signature covers), and
+            # so do the warnings accepted (a signature made later can record more).
             found[record.version].commit = record.commit
+            found[record.version].accepted = record.accepted
         else:
             found[record.version] = record
     versions = sorted(found.values(), key=lambda r: (r.approved_on, parse_version(r.version) or (0, 0)))
@@ -94,9 +98,9 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
         return None  # edited after its approval: not the text that was approved
     listed = data.get("history")
     history = listed if isinstance(listed, list) else []
-    summary = next((str(h.get("summary", "")) for h in history if isinstance(h, dict)
-                    and h.get("version") == version), "")
-    return ApprovedVersion(str(version), approved_on, str(data.get("approved_by", "")), summary, commit[:10])
+    entry = next((h for h in history if isinstance(h, dict) and h.get("version") == version), {})
+    return ApprovedVersion(str(version), approved_on, str(data.get("approved_by", "")), str(entry.get("summary", "")),
+                           commit[:10], accepted=accepted_of(entry))
 
 
 def policy_at(root: Path, commit: str, current: Policy) -> Policy | None:
@@ -143,7 +147,8 @@ def recorded_versions(root: Path, policy: Policy) -> list[ApprovedVersion]:
         if first is None and policy.status is not Status.APPROVED and entry.version == policy.version:
             continue  # the draft being written now
         earlier.setdefault(entry.version_text, ApprovedVersion(entry.version_text, entry.date, "",
-                                                               entry.summary or "", "", source=Source.DOCUMENT))
+                                                               entry.summary or "", "", source=Source.DOCUMENT,
+                                                               accepted=entry.accepted))
     versions = [*earlier.values(), *proven]
     for older, newer in pairwise(versions):
         older.in_force_to = newer.approved_on

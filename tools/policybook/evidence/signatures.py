@@ -24,6 +24,7 @@ import sshsig
 
 from policybook.errors import PolicybookError
 from policybook.evidence.fingerprint import fingerprint
+from policybook.model import accepted_of
 from policybook.programs import run_program
 from policybook.registers import Registers, StaffMember
 
@@ -44,9 +45,12 @@ class Statement:
     day: str
     signer: str
     earlier_history: str
+    accepted: tuple[tuple[str, str], ...] = ()  # (rule, because): warnings the signer accepted, in order
 
     @property
     def text(self) -> str:
+        """The signed text. A statement without acceptances is exactly as it always was (so signatures made
+        before acceptances existed still verify); each acceptance adds a line ``accepted: RULE: reason``."""
         who = "approved" if self.kind == "approval" else "reviewed"
         return (f"policybook {self.kind} v1\n"
                 f"policy: {self.policy}\n"
@@ -55,7 +59,8 @@ class Statement:
                 f"{who}_by: {self.role}\n"
                 f"{who}_on: {self.day}\n"
                 f"signer: {self.signer}\n"
-                f"earlier_history: {self.earlier_history}\n")
+                f"earlier_history: {self.earlier_history}\n"
+                + "".join(f"accepted: {rule}: {because}\n" for rule, because in self.accepted))
 
     @property
     def stem(self) -> str:
@@ -71,15 +76,25 @@ def earlier_history_hash(data: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def current_entry(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The history entry of the current version (the first entry, when it names that version)."""
+    history = data.get("history")
+    first = history[0] if isinstance(history, list) and history else None
+    if isinstance(first, dict) and str(first.get("version")) == str(data.get("version")):
+        return first
+    return None
+
+
 def approval_statement(data: dict[str, Any], body: str, signer: str) -> Statement:
     return Statement("approval", str(data.get("id", "")), str(data.get("version", "")), fingerprint(data, body),
                      str(data.get("approved_by", "")), str(data.get("approved_on", "")), signer,
-                     earlier_history_hash(data))
+                     earlier_history_hash(data), accepted_of(current_entry(data)))
 
 
 def review_statement(data: dict[str, Any], body: str, review: dict[str, Any], signer: str) -> Statement:
     return Statement("review", str(data.get("id", "")), str(data.get("version", "")), fingerprint(data, body),
-                     str(review.get("by", "")), str(review.get("date", "")), signer, earlier_history_hash(data))
+                     str(review.get("by", "")), str(review.get("date", "")), signer, earlier_history_hash(data),
+                     accepted_of(review))
 
 
 def statement_paths(root: Path, statement: Statement) -> tuple[Path, Path]:

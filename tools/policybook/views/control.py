@@ -63,6 +63,7 @@ class Entry:
     date: str
     author: str
     summary: str
+    accepted: tuple[tuple[str, str], ...] = ()  # (rule, reason): warnings accepted at its approval
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def document_control(corpus: Corpus, policy: Policy, output: Output, links: Link
         next_review=long_date(policy.next_review), review_status=status, review_label=label, overdue=overdue,
         audience=audience,
         duties=tuple((corpus.role_title(r), tuple(duties)) for r, duties in policy.roles.items()),
-        history=tuple(Entry(h.version_text or "", long_date(h.date), h.author or "", h.summary or "")
+        history=tuple(Entry(h.version_text or "", long_date(h.date), h.author or "", h.summary or "", h.accepted)
                       for h in policy.history),
         rows=_rows(corpus, policy, output, links, (status, label), overdue, audience))
 
