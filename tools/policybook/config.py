@@ -90,6 +90,10 @@ class Config:
     categories: dict[str, Category] = field(default_factory=dict)
     undesignated_role_terms: list[str] = field(default_factory=list)
     equipment_terms: list[str] = field(default_factory=list)
+    job_title_words: list[str] = field(default_factory=list)
+    """``job_titles.words``: words that end a job title, besides the ones ``unknown-job-title`` knows."""
+    job_title_ignore: list[str] = field(default_factory=list)
+    """``job_titles.ignore``: capitalised phrases that look like a job title but are not one of the service's."""
     cqc_rating: CqcRating | None = None
     signatures: str = "optional"  # approvals.signatures: required, optional or off
     confirmations: ConfirmationSettings | None = None
@@ -205,6 +209,8 @@ def load_config(root: Path) -> Config:
         },
         undesignated_role_terms=list(data.get("undesignated_role_terms", [])),
         equipment_terms=list(data.get("equipment_terms", [])),
+        job_title_words=list(data.get("job_titles", {}).get("words", [])),
+        job_title_ignore=list(data.get("job_titles", {}).get("ignore", [])),
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if rating else None,
         signatures=_signatures(data.get("approvals", {}).get("signatures", "optional")),
         confirmations=_confirmations(data.get("confirmations")),
