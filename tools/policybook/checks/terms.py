@@ -134,14 +134,14 @@ NOT_JOB_TITLES = ("Police Officer", "Local Authority Designated Officer", "Envir
                   "Password Manager", "Secrets Manager", "Certificate Manager", "Package Manager", "Task Manager",
                   "Device Manager", "Credential Manager", "Key Manager", "Session Manager", "Systems Manager",
                   "Domain Administrator", "Coding Assistant", "Virtual Assistant")
-# Words before a title that are not part of it: "Each Fire Warden", "Tell the Duty Manager", "If Practice
-# Manager" (a heading in title case keeps its words: "Duties of the Deputy Manager" gives "Deputy Manager").
+# Words before a title that are not part of it, at the start of a sentence or a heading: "Each Fire Warden",
+# "Tell the Duty Manager", "Contact Your Line Manager".
 _LEADING = frozenset("""a an the this that these those each every any all both either our your their its his her
 my no new other another current if when where while then tell ask inform notify contact call email e-mail see
 report and or of for to by from with as at on in""".split())
+_DETERMINERS = frozenset("a an the this that these those each every any our your their its his her my".split())
 # A capitalised word, not a possessive ("WF's Data Lead" is the Data Lead of WF); the words of a title are
 # one space apart (wider gaps are table columns or lines run together).
-_DETERMINERS = frozenset("a an the this that these those each every any our your their its his her my".split())
 _CAPITALISED = r"\p{Lu}[\p{L}\p{M}'’-]*(?<!['’]s)"
 _CONNECTOR = r"(?:and|of|for|to|&|in)"
 

@@ -167,7 +167,7 @@ def render_guide(style: Style) -> str:
         "names it (a role alias such as CEO); or when the vocabulary accepts it. Identifiers (`POL.CRYPTO.001`),",
         "RFC 2119 keywords (`MUST`) and roman numerals are not abbreviations.",
         "",
-        "`Policybook.Dates` reports a date written in numbers (`03/04/2025`, `3/4/25`, `3.4.25`: 3 April or 4",
+        "`Policybook.Dates` reports a date written in numbers (`03/04/2025`, `3/4/25`, `03.04.25`: 3 April or 4",
         "March?) anywhere, and a date with no year where it stands as a date: straight after a word that dates",
         "something (dated, reviewed, review date, next review, assessed, valid until, next due, expires,",
         "effective from). There it reports a month or a day and month (\"The risk assessment is dated May\",",
