@@ -63,6 +63,14 @@ FIRES = [
     Case("unknown-role", "registers/staff.yml", "roles: [registered-manager, safeguarding-lead]",
          "roles: [registered-manager, receptionist]", "receptionist"),
     Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
+    # Plural and possessive forms of a term, as an inspection found them.
+    Case("undesignated-role", RATING, *body("Directors and senior managers sign the log."), "Directors"),
+    Case("undesignated-role", RATING, *body("The poster goes up in the senior managers' office."), "senior managers'"),
+    Case("unknown-job-title", RATING, *body("The Operations Manager signs the log."), "Operations Manager"),
+    Case("unknown-job-title", RATING, *body("Ask the Health and Safety Manager before the unit moves."),
+         "Health and Safety Manager"),
+    Case("role-not-listed", RATING, *body("The Safeguarding Lead reviews every declined offer."), "Safeguarding Lead"),
+    Case("role-not-listed", RATING, *body("Tell the first aiders where the poster hangs."), "first aiders"),
     Case("unknown-guidance", RATING, "  - cqc-display-of-ratings", "  - cqc-display-of-rating",
          "cqc-display-of-rating"),
     Case("missing-guidance", RATING, "guidance:\n  - cqc-display-of-ratings\n", "", "category"),
@@ -125,8 +133,13 @@ FIRES = [
 
 # The near misses: the same places, written correctly, produce nothing.
 QUIET = [
-    ("undesignated-role", "Report problems to the Fire Warden or the Registered Manager."),
+    ("undesignated-role", "Report problems to the Unit Driver or the Registered Manager."),
     ("undesignated-role", "The directory of host sites is on the unit."),
+    ("undesignated-role", "The directorate's rules, and Directory Services, do not apply."),
+    ("unknown-job-title", "The Unit Driver and Administrator check the frame; the Registered Manager signs."),
+    ("unknown-job-title", "Keep the website password in the Password Manager. Lead the visitor to the poster."),
+    ("role-not-listed", "Tell the referrer by letter and the Registered Manager in person."),
+    ("role-not-listed", "System administrators keep the website up; Kubernetes operators are not used."),
     ("undeclared-equipment", "Fetch the defibrillator (AED) from its wall bracket."),
     ("undeclared-equipment", "Never use a hoist: the unit has none, so call the ambulance service."),
     ("undeclared-equipment", "Do not bring an oxygen cylinder onto the unit. Oxygen cylinders must not be kept here."),

@@ -19,7 +19,8 @@ US_TEXT = "Our organization keeps the color chart by the door. If a patient coll
 UK_FINDINGS = [
     ("Policybook.Spelling", "Use the UK spelling 'organisation' instead of 'organization'."),
     ("Policybook.Spelling", "Use the UK spelling 'colour' instead of 'color'."),
-    ("Policybook.EmergencyNumber", "'911' is not a UK emergency number: use 999 (or 112); 111 is for urgent advice."),
+    ("Policybook.EmergencyNumber", "'911' is another country's emergency number (911 is North America's, 000 "
+     "Australia's): in the UK call 999 or 112; 111 is for urgent advice."),
 ]
 
 POLICY = """---
@@ -78,7 +79,15 @@ def test_the_default_locale_still_flags_us_spelling_and_911(tmp_path: Path, run)
 def test_a_us_library_is_told_when_a_policy_gives_another_countrys_emergency_number(tmp_path: Path, run) -> None:
     library = _library(run, tmp_path / "us", "--locale", "en-US")
     assert _style_findings(run, library, "If a patient collapses, call 999 for an ambulance.") == [
-        ("PolicybookUS.EmergencyNumber", "'999' is not the US emergency number: call 911.")]
+        ("PolicybookUS.EmergencyNumber", "'999' is another country's emergency number (999 is the UK's, 112 "
+         "Europe's, 000 Australia's): in the US call 911.")]
+
+
+def test_a_us_library_is_told_of_another_countrys_number_in_any_written_form(tmp_path: Path, run) -> None:
+    library = _library(run, tmp_path / "us", "--locale", "en-US")
+    found = _style_findings(run, library, "Dial 9-9-9, phone 1-1-2 or ring triple zero. Room 112 holds 999 forms; "
+                                          "call 911.")
+    assert [message.split("'")[1] for _, message in found] == ["9-9-9", "1-1-2", "triple zero"]
 
 
 def test_init_writes_the_locale_into_vale_ini_so_the_real_vale_agrees(tmp_path: Path, run) -> None:

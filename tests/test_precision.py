@@ -90,3 +90,16 @@ def test_the_locale_option_gives_the_library_that_locale(tmp_path: Path) -> None
     result = lint_corpus(load_corpus(tmp_path / "lib", BENCH.TODAY))
     assert "Policybook.Spelling" not in {f.rule for f in result.findings}
     assert "locale: en-US" in (tmp_path / "lib/policybook.yml").read_text(encoding="utf-8")
+
+
+def test_the_audience_option_writes_every_document_for_that_role(tmp_path: Path) -> None:
+    source = tmp_path / "docs"
+    source.mkdir()
+    (source / "first-aid.md").write_text("# First aid\n\nThe first aiders restock the kit each week.\n",
+                                         encoding="utf-8")
+    BENCH.make_library(source, tmp_path / "lib", audience="registered-manager")
+    result = lint_corpus(load_corpus(tmp_path / "lib", BENCH.TODAY))
+    assert [f.rule for f in result.findings if f.rule == "role-not-listed"] == ["role-not-listed"]
+    BENCH.make_library(source, tmp_path / "all")
+    result = lint_corpus(load_corpus(tmp_path / "all", BENCH.TODAY))
+    assert "role-not-listed" not in {f.rule for f in result.findings}

@@ -442,3 +442,25 @@ def test_the_settings_give_the_standards_not_applicable_with_their_reasons(examp
     assert config.standards_uncovered is Severity.SUGGESTION
     assert config.where("standards", "not_applicable", "cqc-safe-medicines") == (
         "policybook.yml", *position_of(example / "policybook.yml", "cqc-safe-medicines:"))
+
+
+def test_job_title_messages_name_the_nearest_role_and_what_to_add(example: Path, run) -> None:
+    edit(example / RATING, *body("The Operations Manager and the Safeguarding Lead check the poster."))
+    _, findings = _lint(run, example)
+    assert [(f["rule"], f["message"]) for f in findings] == [
+        ("unknown-job-title", "'Operations Manager' is not a role in the roles register: name the role that does "
+         "this work, such as the Registered Manager (or add the title to registers/roles.yml, as a role or as an "
+         "alias of one)"),
+        ("role-not-listed", "the Safeguarding Lead is named here, but the policy gives the role no duty under roles: "
+         "and its audience leaves it out: add its duty under roles: (safeguarding-lead), or add safeguarding-lead "
+         "to audience")]
+
+
+def test_job_titles_settings_add_words_and_ignore_phrases(example: Path, run) -> None:
+    edit(example / RATING, *body("The Site Steward and the Police Officer, or a Visiting Officer, see the poster."))
+    _, findings = _lint(run, example)
+    assert [f["message"].split("'")[1] for f in findings] == ["Visiting Officer"]
+    edit(example / "policybook.yml", "equipment_terms:\n",
+         "job_titles:\n  words: [Steward]\n  ignore: [Visiting Officer]\nequipment_terms:\n")
+    _, findings = _lint(run, example)
+    assert [f["message"].split("'")[1] for f in findings] == ["Site Steward"]

@@ -21,11 +21,14 @@ def example(example: Path) -> Path:
 
 RATING = "policies/governance/display-of-rating.md"
 ANCHOR = "## When a new rating is published\n"
+# The examples name roles from across the service (the First Aider, the scan operator) that the rating policy
+# is not written for: role-not-listed, which has its own cases in test_rules.py, is left out of these tests.
+NAMED_ROLES = "role-not-listed"
 
 
 def _style_findings(run, root: Path, *extra: str) -> tuple[int, list[dict[str, object]]]:
     result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json", *extra)
-    return result.code, json.loads(result.out)["findings"]
+    return result.code, [f for f in json.loads(result.out)["findings"] if f["rule"] != NAMED_ROLES]
 
 
 EXAMPLES = load_examples(Style.load(REPO))  # type: ignore[arg-type]
@@ -83,7 +86,8 @@ def test_acceptance_alerts_at_exact_places_with_vale_messages(example: Path, run
 
     assert got == [
         (*at(0, "911"), "Policybook.EmergencyNumber", "error",
-         "'911' is not a UK emergency number: use 999 (or 112); 111 is for urgent advice."),
+         "'911' is another country's emergency number (911 is North America's, 000 Australia's): in the UK call "
+         "999 or 112; 111 is for urgent advice."),
         (*at(1, "probably"), "Policybook.Hedging", "warning",
          "'probably' is hedging: say what must happen, who does it and when."),
         (*at(2, "generally"), "Policybook.Hedging", "warning",
@@ -157,6 +161,10 @@ def test_a_vale_off_switch_in_a_policy_silences_the_passage(example: Path, run) 
     assert findings == []
 
 
+DATES = "is ambiguous: write the date in full, such as 6 November 2020."
+EMERGENCY = ("is another country's emergency number (911 is North America's, 000 Australia's): in the UK call 999 "
+             "or 112; 111 is for urgent advice.")
+
 # Near misses from real policy libraries: what each rule must leave alone, next to what it must still find.
 # (text, [(rule, message)]) with the text put into a policy of the example.
 NEAR_MISSES = [
@@ -194,6 +202,22 @@ NEAR_MISSES = [
     ("<div>The manager will probably check it.</div>", []),
     ("Ratings are shown as <b>Good</b> <b>Good</b> on both posters.", []),
     ("Tell the\nthe manager.", [("Policybook.Repetition", "'the' is repeated.")]),
+    # Dates as an inspection found them: a month or season with no year, a relative date, a date read two ways.
+    ("The risk assessment is dated May. Review date: May. Reviewed Spring 2019. Next review: next year. The "
+     "checklist is dated 3/4/25.",
+     [("Policybook.Dates", f"'May' {DATES}"), ("Policybook.Dates", f"'May' {DATES}"),
+      ("Policybook.Dates", f"'Spring 2019' {DATES}"), ("Policybook.Dates", f"'next year' {DATES}"),
+      ("Policybook.Dates", f"'3/4/25' {DATES}")]),
+    ("The poster is valid until March, and the frame was reviewed in due course.",
+     [("Policybook.Dates", f"'March' {DATES}"), ("Policybook.Dates", f"'in due course' {DATES}")]),
+    ("Dated 6 May 2025; next review: May 2027. The audit runs in May each year, reviewed in March and "
+     "September, and the date may change. Version 2.5.11 is installed.", []),
+    # Another country's emergency number in any written form; a number that counts or labels is none.
+    ("Dial 9-1-1, ring 911, phone 000 or call nine one one.",
+     [("Policybook.EmergencyNumber", f"'9-1-1' {EMERGENCY}"), ("Policybook.EmergencyNumber", f"'911' {EMERGENCY}"),
+      ("Policybook.EmergencyNumber", f"'000' {EMERGENCY}"),
+      ("Policybook.EmergencyNumber", f"'nine one one' {EMERGENCY}")]),
+    ("Room 112 holds 911 grams of gel (see page 000). In an emergency call 999 or 112.", []),
 ]
 
 

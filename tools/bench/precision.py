@@ -72,7 +72,7 @@ def _title(header: dict[str, object], body: str, path: Path, used: set[str]) -> 
     return candidate
 
 
-def _frontmatter(policy_id: str, title: str, category: str, version: str) -> str:
+def _frontmatter(policy_id: str, title: str, category: str, version: str, audience: str = "all-staff") -> str:
     return f"""---
 id: {policy_id}
 title: {json.dumps(title, ensure_ascii=False)}
@@ -86,7 +86,7 @@ approved_by: registered-manager
 approved_on: "2026-01-15"
 review_interval: 24
 next_review: "2028-01-15"
-audience: all-staff
+audience: {audience}
 roles:
   registered-manager:
     - Keeps this policy current.
@@ -102,8 +102,9 @@ history:
 """
 
 
-def make_library(source: Path, root: Path, locale: str | None = None) -> dict[str, str]:
-    """A library at ``root`` holding every Markdown file under ``source``; returns policy path -> source."""
+def make_library(source: Path, root: Path, locale: str | None = None, audience: str = "all-staff") -> dict[str, str]:
+    """A library at ``root`` holding every Markdown file under ``source``, each document written for
+    ``audience`` (a role id, or all-staff); returns policy path -> source."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
@@ -130,7 +131,8 @@ def make_library(source: Path, root: Path, locale: str | None = None) -> dict[st
         folder = root / "policies" / category
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{re.sub(r'[^a-z0-9-]+', '-', path.stem.lower()).strip('-') or 'document'}-{index}.md"
-        target.write_text(_frontmatter(policy_id, _title(header, body, path, used), category, "1.0") + body,
+        target.write_text(_frontmatter(policy_id, _title(header, body, path, used), category, "1.0",
+                                                   audience) + body,
                           encoding="utf-8")
         origin[target.relative_to(root).as_posix()] = path.relative_to(source).as_posix()
     return origin
@@ -149,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=5, help="findings shown per rule (default 5)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the random sample")
     parser.add_argument("--locale", help="the libraries' locale (default: the example's, en-GB)")
+    parser.add_argument("--audience", default="all-staff",
+                        help="the role every document is written for (default all-staff; a single role "
+                             "such as registered-manager measures role-not-listed)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every finding, with its line, here")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="build the libraries here and keep them")
     args = parser.parse_args(argv)
@@ -166,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             name = folder.resolve().name
             names.append(name)
             root = base / name
-            origin = make_library(folder, root, args.locale)
+            origin = make_library(folder, root, args.locale, args.audience)
             files[name] = len(origin)
             result = lint_corpus(load_corpus(root, TODAY))
             for finding in result.findings:

@@ -95,6 +95,10 @@ class Config:
     categories: dict[str, Category] = field(default_factory=dict)
     undesignated_role_terms: list[str] = field(default_factory=list)
     equipment_terms: list[str] = field(default_factory=list)
+    job_title_words: list[str] = field(default_factory=list)
+    """``job_titles.words``: words that end a job title, besides the ones ``unknown-job-title`` knows."""
+    job_title_ignore: list[str] = field(default_factory=list)
+    """``job_titles.ignore``: capitalised phrases that look like a job title but are not one of the service's."""
     cqc_rating: CqcRating | None = None
     """``cqc_rating``: the latest rating, which every staff page shows (Regulation 20A); None when CQC has not
     rated the service yet, or when policybook.yml does not say (see ``not_yet_rated``)."""
@@ -226,6 +230,8 @@ def load_config(root: Path) -> Config:
         },
         undesignated_role_terms=list(data.get("undesignated_role_terms", [])),
         equipment_terms=list(data.get("equipment_terms", [])),
+        job_title_words=list(data.get("job_titles", {}).get("words", [])),
+        job_title_ignore=list(data.get("job_titles", {}).get("ignore", [])),
         cqc_rating=CqcRating(rating["rating"], rating["date"], rating["report_url"]) if isinstance(rating, dict)
         else None,
         not_yet_rated=rating == NOT_YET_RATED,
