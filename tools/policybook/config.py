@@ -15,8 +15,10 @@ CONFIG_NAME = "policybook.yml"
 NOT_YET_RATED = "not yet rated"  # `cqc_rating: not yet rated`: a provider CQC has not rated yet
 DEFAULT_PARALLEL_PERCENT = 50
 # approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
-# in a sentence that gives a role a duty, and a passage copied from another policy.
-DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content")
+# in a sentence that gives a role a duty, a passage copied from another policy, a job title the service does
+# not have, a role named but never told, and guidance cited outside the policy's category.
+DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content",
+                             "unknown-job-title", "role-not-listed", "guidance-category")
 
 
 @dataclass(frozen=True)
