@@ -129,6 +129,21 @@ def strip_fingerprints(root: Path) -> Path:
 
 
 @pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    """The fictional staff's signing keys (tests/keys/), by staff id, copied with the permissions OpenSSH
+    insists on (git does not keep them)."""
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    found = {}
+    for source in (REPO / "tests/keys").glob("*-fictional-ed25519"):
+        target = folder / source.name
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+        found[source.name.split("-")[0]] = target
+    return found
+
+
+@pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]):
     """Run the policybook CLI in-process and capture its output."""
 

@@ -27,19 +27,6 @@ STATEMENT = "records/approvals/IPC-002/1.4.txt"
 REASON = "The sentence quotes the host hospital's own leaflet word for word."
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, Path]:
-    """The fictional keys, copied with the permissions OpenSSH insists on (git does not keep them)."""
-    folder = tmp_path / "keys"
-    folder.mkdir()
-    found = {}
-    for source in (REPO / "tests/keys").glob("*-fictional-ed25519"):
-        target = folder / source.name
-        shutil.copyfile(source, target)
-        target.chmod(0o600)
-        found[source.name.split("-")[0]] = target
-    return found
-
 
 def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args],

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, position_of
+from conftest import TODAY, position_of
 from sitetools import copy_example
 
 from policybook.loader import load_markdown
@@ -42,19 +42,6 @@ SENTENCES = [
     ("The duty nurse signs the cleaning log.", "undesignated-role", "duty nurse"),
 ]
 
-
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, Path]:
-    """The fictional keys, with the permissions OpenSSH insists on (git does not keep them)."""
-    folder = tmp_path / "keys"
-    folder.mkdir()
-    found = {}
-    for source in (REPO / "tests/keys").glob("*-fictional-ed25519"):
-        target = folder / source.name
-        shutil.copyfile(source, target)
-        target.chmod(0o600)
-        found[source.name.split("-")[0]] = target
-    return found
 
 
 def _git(root: Path, *args: str) -> None:

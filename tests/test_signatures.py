@@ -22,19 +22,6 @@ HAND = "policies/infection-control/hand-hygiene.md"  # IPC-002, approved by the 
 CANDOUR = "policies/governance/duty-of-candour.md"  # GOV-005
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> dict[str, Path]:
-    """The fictional keys, copied with the permissions OpenSSH insists on (git does not keep them)."""
-    folder = tmp_path / "keys"
-    folder.mkdir()
-    found = {}
-    for source in (REPO / "tests/keys").glob("*-fictional-ed25519"):
-        target = folder / source.name
-        shutil.copyfile(source, target)
-        target.chmod(0o600)
-        found[source.name.split("-")[0]] = target
-    return found
-
 
 @pytest.fixture
 def signed(tmp_path: Path, keys: dict[str, Path]) -> Path:

@@ -24,6 +24,7 @@ from policybook.pack.verify_bundle import (
     fingerprints_line,
     policies,
     signatures_line,
+    signed_statements,
     statement_fields,
     statement_of,
 )
@@ -96,17 +97,7 @@ def _frontmatter(pack: Path) -> int:
 def _signatures(pack: Path) -> tuple[int, dict[str, set[str]]]:
     keys = _keys(pack)
     count, used = 0, dict[str, set[str]]()
-    for entry in policies(pack):
-        name = statement_of(entry)
-        statement = pack / name
-        if not statement.is_file():
-            continue
-        signature = statement.with_suffix(".sig")
-        try:
-            text = statement.read_text(encoding="utf-8")
-            armored = signature.read_text(encoding="ascii") if signature.is_file() else ""
-        except (OSError, ValueError) as exc:
-            raise Failure(name, f"cannot be read with its signature ({exc})") from None
+    for name, _, signature, text, armored in signed_statements(pack):
         signer = statement_fields(text).get("signer", "")
         key = _verified_by(text, armored, [key for patterns, key in keys if _allowed(patterns, signer)])
         if key is None:

@@ -273,14 +273,9 @@ def fingerprints_line(pack: Path) -> str:
 
 
 # -- 4. signatures --------------------------------------------------------------------------------
-def check_signatures(pack: Path) -> tuple[int, dict[str, set[str]]] | None:
-    """ssh-keygen -Y verify for each approval statement: (how many verified, {signer: fingerprints of the
-    keys that verified}); None when OpenSSH is not installed."""
-    program = shutil.which("ssh-keygen")
-    if program is None:
-        return None
-    count, keys = 0, dict[str, set[str]]()
-    signers = pack / "records" / "allowed_signers"
+def signed_statements(pack: Path) -> Iterator[tuple[str, Path, Path, str, str]]:
+    """(pack path, statement, signature, statement text, armored signature) for each policy's signed
+    approval the pack holds; a statement with no signature beside it, or one that cannot be read, fails."""
     for entry in policies(pack):
         name = statement_of(entry)
         statement = pack / name
@@ -290,9 +285,21 @@ def check_signatures(pack: Path) -> tuple[int, dict[str, set[str]]] | None:
         if not signature.is_file():
             raise Failure(name, "has no signature beside it")
         try:
-            signer = statement_fields(statement.read_text(encoding="utf-8")).get("signer", "")
+            yield name, statement, signature, statement.read_text(encoding="utf-8"), signature.read_text("ascii")
         except (OSError, UnicodeDecodeError) as exc:
-            raise Failure(name, f"cannot be read ({exc})") from None
+            raise Failure(name, f"cannot be read with its signature ({exc})") from None
+
+
+def check_signatures(pack: Path) -> tuple[int, dict[str, set[str]]] | None:
+    """ssh-keygen -Y verify for each approval statement: (how many verified, {signer: fingerprints of the
+    keys that verified}); None when OpenSSH is not installed."""
+    program = shutil.which("ssh-keygen")
+    if program is None:
+        return None
+    count, keys = 0, dict[str, set[str]]()
+    signers = pack / "records" / "allowed_signers"
+    for name, statement, signature, text, _ in signed_statements(pack):
+        signer = statement_fields(text).get("signer", "")
         try:
             with open(statement, "rb") as message:
                 done = subprocess.run([program, "-Y", "verify", "-f", str(signers), "-I", signer, "-n", NAMESPACE,
