@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,18 @@ def strip_fingerprints(root: Path) -> Path:
         kept = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("fingerprint:"))
         path.write_text(kept, encoding="utf-8")
     return root
+
+
+def git(root: Path, *args: str) -> None:
+    """git in ``root`` as the test author (the identity every test sees, whatever the machine's)."""
+    subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args],
+                   cwd=root, check=True, capture_output=True)
+
+
+def commit(root: Path, message: str) -> None:
+    """Commit everything in ``root``."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

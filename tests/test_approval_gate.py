@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TODAY, edit, position_of
+from conftest import commit as _commit
+from conftest import git as _git
 from sitetools import copy_example
 
 from policybook.loader import load_markdown
@@ -28,14 +30,6 @@ REASON = "The sentence quotes the host hospital's own leaflet word for word."
 
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args],
-                   cwd=root, check=True, capture_output=True)
-
-
-def _commit(root: Path, message: str) -> None:
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import difflib
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import TODAY, edit, unread
+from conftest import commit as _commit
+from conftest import git as _git
 from icalendar import Calendar
 
 HAND = "policies/infection-control/hand-hygiene.md"
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args],
-                   cwd=root, check=True, capture_output=True)
-
-
-def _commit(root: Path, message: str) -> None:
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import TODAY, position_of
+from conftest import git as _git
 from sitetools import copy_example
 
 from policybook.loader import load_markdown
@@ -43,10 +43,6 @@ SENTENCES = [
 ]
 
 
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.invalid", *args],
-                   cwd=root, check=True, capture_output=True)
 
 
 @pytest.fixture
