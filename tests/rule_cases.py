@@ -78,6 +78,9 @@ FIRES = [
          "rcuk-guidelines-2021"),
     # The chaperone policy citing only the COSHH Regulations, which serve health and safety and infection control.
     Case("guidance-category", CHAPERONES, "  - gmc-chaperones", "  - coshh-2002", "coshh-2002"),
+    # An entry last compared with its publisher's page more than 12 months ago, reported at the entry's line.
+    Case("guidance-unchecked", GUIDANCE, '/regulations\n    status: current\n    checked_on: "2026-12-06"',
+         '/regulations\n    status: current\n    checked_on: "2025-11-25"', "id: cqc-guidance-for-providers"),
     Case("unknown-category", GUIDANCE, "    categories: [governance]\n",
          "    categories: [governance, governence]\n", "governence"),
     # GOV-006's unit driver checks the poster each day, but is no longer asked to read the policy.
@@ -170,6 +173,9 @@ QUIET_EDITS = [
     # An external role given duties needs no place in the audience (SAF-001 shows a role covered by all-staff).
     ("duty-holder-audience", RATING, "  unit-driver:\n",
      "  referrer:\n    - Is sent each new rating with the referral criteria.\n  unit-driver:\n"),
+    # Checked exactly 12 months ago: still within the allowed interval.
+    ("guidance-unchecked", GUIDANCE, '/regulations\n    status: current\n    checked_on: "2026-12-06"',
+     '/regulations\n    status: current\n    checked_on: "2025-11-26"'),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
 ]

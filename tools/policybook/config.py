@@ -14,6 +14,7 @@ from policybook.schemas import validator
 CONFIG_NAME = "policybook.yml"
 NOT_YET_RATED = "not yet rated"  # `cqc_rating: not yet rated`: a provider CQC has not rated yet
 DEFAULT_PARALLEL_PERCENT = 50
+DEFAULT_GUIDANCE_CHECK_MONTHS = 12
 # approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
 # in a sentence that gives a role a duty, a passage copied from another policy, a job title the service does
 # not have, a role named but never told, and guidance cited outside the policy's category.
@@ -94,6 +95,9 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_BYTES
     max_interval_months: int = 36
     due_soon_days: int = 60
+    guidance_check_months: int = DEFAULT_GUIDANCE_CHECK_MONTHS
+    """``guidance.check_interval_months``: how long a guidance entry may go unchecked against its publisher's
+    page (its ``checked_on``) before lint reports ``guidance-unchecked``."""
     categories: dict[str, Category] = field(default_factory=dict)
     undesignated_role_terms: list[str] = field(default_factory=list)
     equipment_terms: list[str] = field(default_factory=list)
@@ -226,6 +230,7 @@ def load_config(root: Path) -> Config:
         max_file_bytes=limits.get("max_file_bytes", DEFAULT_MAX_BYTES),
         max_interval_months=review.get("max_interval_months", 36),
         due_soon_days=review.get("due_soon_days", 60),
+        guidance_check_months=data.get("guidance", {}).get("check_interval_months", DEFAULT_GUIDANCE_CHECK_MONTHS),
         categories={
             c["id"]: Category(c["id"], c["title"], c["prefix"], c.get("requires_guidance", False))
             for c in data["categories"]

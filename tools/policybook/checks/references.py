@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
+from policybook.dates import add_months, parse_date
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
 from policybook.model import Status
 from policybook.registers import ALL_STAFF, DECLARED, POLICIES, Register, citations, declared_registers
@@ -30,6 +31,10 @@ GUIDANCE_CATEGORY = declare(
 UNKNOWN_CATEGORY = declare(
     "unknown-category", Severity.ERROR, Scope.CORPUS,
     "A guidance entry's `categories` names a category that policybook.yml does not have.")
+GUIDANCE_UNCHECKED = declare(
+    "guidance-unchecked", Severity.WARNING, Scope.CORPUS,
+    "A guidance entry's `checked_on` is older than `guidance.check_interval_months` in policybook.yml allows "
+    "(12 months by default): compare the publisher's page again (`policybook guidance check`).")
 DUTY_HOLDER_AUDIENCE = declare(
     "duty-holder-audience", Severity.ERROR, Scope.POLICY,
     "A role given duties under `roles` is not in the policy's `audience` (and the audience is not `all-staff`): "
@@ -185,6 +190,26 @@ def check_guidance_categories(corpus: Corpus) -> Iterator[Finding]:
                 yield UNKNOWN_CATEGORY.at(doc.rel, line, column,
                                           f"guidance '{entry.get('id', index + 1)}': category '{category}' is not "
                                           f"in policybook.yml{_did_you_mean(dict.fromkeys(categories), category)}")
+
+
+@check(GUIDANCE_UNCHECKED)
+def check_guidance_checked(corpus: Corpus) -> Iterator[Finding]:
+    """Each guidance entry that records when it was checked was checked within the allowed months, reported
+    at the entry's line. An entry that records no check is not reported (it predates the routine)."""
+    doc = corpus.registers.documents.get("guidance")
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("guidance"), list):
+        return
+    months = corpus.config.guidance_check_months
+    for index, entry in enumerate(doc.data["guidance"]):
+        checked = parse_date(entry.get("checked_on")) if isinstance(entry, dict) else None
+        if checked is None or add_months(checked, months) >= corpus.today:
+            continue
+        line, column = doc.position(("guidance", index))
+        name = entry.get("id", index + 1)
+        yield GUIDANCE_UNCHECKED.at(doc.rel, line, column,
+                                    f"guidance '{name}' was last checked on {checked.isoformat()}, "
+                                    f"more than {months} months ago: compare its page again "
+                                    "(policybook guidance check) and record the date in checked_on")
 
 
 @check(DUTY_HOLDER_AUDIENCE)

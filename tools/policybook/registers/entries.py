@@ -37,6 +37,9 @@ class Guidance:
     status: str
     superseded_by: str | None = None
     categories: tuple[str, ...] = ()  # the policy categories it serves; none declared serves every category
+    checked_on: str | None = None  # when the publisher's page was last compared with this entry (YYYY-MM-DD)
+    edition: str | None = None  # the edition or date the publisher's page shows, as last checked
+    fingerprint: str | None = None  # "sha256:..." of the page's main text, as last checked
 
     def serves(self, category: str) -> bool:
         """Whether a policy of ``category`` may cite it: one of its categories, or any while it declares none."""
@@ -97,7 +100,9 @@ def build_guidance(item: dict[str, Any]) -> Guidance:
                     str(item.get("published", "")), str(item.get("url", "")),
                     str(item.get("status", "current")), item.get("superseded_by"),
                     tuple(str(c) for c in item.get("categories") or [] if isinstance(c, str))
-                    if isinstance(item.get("categories"), list) else ())
+                    if isinstance(item.get("categories"), list) else (),
+                    _text_or_none(item.get("checked_on")), _text_or_none(item.get("edition")),
+                    _text_or_none(item.get("fingerprint")))
 
 
 def build_equipment(item: dict[str, Any]) -> Equipment:

@@ -1,0 +1,97 @@
+"""The main text of a guidance page: cosmetic changes to a publisher's template keep its fingerprint,
+changes to the guidance itself change it, and the summary names the sections by heading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from pagetools import NAV, NEWS, Page, example_page, render
+
+from policybook.watch.text import NoMainText, changes, fingerprint, main_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGE = Page(
+    title="Infection control in the built environment", publisher="NHS England", edition="Published March 2013",
+    sections=(
+        ("Summary", ("This guidance covers the design of healthcare buildings to reduce infection.",)),
+        ("Hand-wash basins", ("Provide a clinical hand-wash basin in every clinical room.",
+                              "Basins have no plug and no overflow.")),
+        ("Flooring", ("Floors are seamless and coved to the wall.",)),
+        ("Ventilation", ("Clinical rooms have at least six air changes an hour.",)),
+    ))
+
+COSMETIC = [
+    PAGE.vary(nav=tuple(reversed(NAV))),
+    PAGE.vary(nav=NAV[:4]),
+    PAGE.vary(cookie_banner=False),
+    PAGE.vary(generated="Page generated 2027-03-01 23:59:59 UTC"),
+    PAGE.vary(generated="This page was last generated at 06:00 on 2 January 2027"),
+    PAGE.vary(tracking="?utm_source=twitter&utm_campaign=winter&fbclid=IwAR0"),
+    PAGE.vary(tracking=""),
+    PAGE.vary(indent="\t\t    "),
+    PAGE.vary(news=NEWS[2:]),
+    PAGE.vary(news=()),
+    PAGE.vary(extra_script="<script>var build = '2027-01-02T06:00:00Z';</script>"),
+]
+
+
+def _with(section: int, heading: str | None, paragraphs: tuple[str, ...] | None) -> Page:
+    sections = list(PAGE.sections)
+    if heading is None:
+        del sections[section]
+    elif paragraphs is None:
+        raise AssertionError
+    elif section >= len(sections):
+        sections.append((heading, paragraphs))
+    else:
+        sections[section] = (heading, paragraphs)
+    return PAGE.vary(sections=tuple(sections))
+
+
+SUBSTANTIVE = [
+    (_with(3, "Ventilation", ("Clinical rooms have at least ten air changes an hour.",)),
+     ["section altered: Ventilation"]),
+    (_with(4, "Water safety", ("Flush little-used outlets weekly.",)), ["section added: Water safety"]),
+    (_with(2, None, None), ["section removed: Flooring"]),
+    (_with(1, "Hand-wash basins", ("Provide a clinical hand-wash basin in every clinical room.",)),
+     ["section altered: Hand-wash basins"]),
+]
+
+
+@pytest.mark.parametrize("page", COSMETIC)
+def test_a_cosmetic_change_keeps_the_fingerprint(page: Page) -> None:
+    assert fingerprint(render(page)) == fingerprint(render(PAGE))
+
+
+@pytest.mark.parametrize(("page", "summary"), SUBSTANTIVE)
+def test_a_change_to_the_guidance_changes_the_fingerprint_and_names_the_section(page: Page,
+                                                                                summary: list[str]) -> None:
+    assert fingerprint(render(page)) != fingerprint(render(PAGE))
+    assert changes(main_text(render(PAGE)), main_text(render(page))) == summary
+
+
+def test_the_main_text_has_no_navigation_banner_news_or_generation_time() -> None:
+    text = main_text(render(PAGE)).text
+    assert "Clinical rooms have at least six air changes an hour." in text
+    for noise in ("Accept all cookies", "Publications", "Latest news", "Board meeting", "generated", "utm_",
+                  "dataLayer", "Accessibility"):
+        assert noise not in text
+
+
+@pytest.mark.parametrize("html", ["", "<html><body><nav><a href='/'>Home</a></nav><div id='app'></div>"
+                                  "<script>render()</script></body></html>"])
+def test_a_page_without_main_text_is_refused(html: str) -> None:
+    with pytest.raises(NoMainText):
+        main_text(html)
+
+
+def test_the_examples_fingerprints_are_those_of_its_saved_pages() -> None:
+    entries = yaml.safe_load((ROOT / "registers/guidance.yml").read_text(encoding="utf-8"))["guidance"]
+    for entry in entries:
+        saved = (ROOT / "tests/guidance_pages" / f"{entry['id']}.html").read_text(encoding="utf-8")
+        assert saved == render(example_page(entry)), entry["id"]
+        assert entry["fingerprint"] == fingerprint(saved), entry["id"]
+        assert entry["checked_on"] == "2026-12-06"
