@@ -122,3 +122,17 @@ def test_each_unreadable_page_gives_one_line_and_the_others_are_read(example: Pa
     assert any(line.startswith("psirf:") and "not https" in line for line in lines)
     assert any(line.startswith("dspt:") and "no main text" in line for line in lines)
     assert "0 changed of 39 pages read; 4 could not be read" in result.out
+
+
+def test_lint_never_loads_the_network_module() -> None:
+    import os
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys\nfrom policybook.cli import main\n"
+            f"main(['-C', {str(root)!r}, 'lint', '--today', '2026-12-05'])\n"
+            "assert 'policybook.watch.fetch' not in sys.modules and 'policybook.watch' not in sys.modules\n"
+            "print('clean')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(root / "tools")}, check=False)
+    assert result.stdout.strip().endswith("clean"), result.stderr
