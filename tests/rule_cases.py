@@ -106,6 +106,8 @@ FIRES = [
     Case("unknown-policy-ref", RATING, *body("See the [old policy](GOV-998)."), "GOV-998"),
     Case("undeclared-equipment", RATING, *body("Fetch the oxygen cylinder from the cupboard."),
          "oxygen cylinder"),
+    Case("undeclared-equipment", RATING, *body("Fetch the oxygen cylinders from the cupboard."),
+         "oxygen cylinders"),
     # Forbidding one thing on condition of another still tells staff to use the other.
     Case("undeclared-equipment", RATING, *body("Do not move a patient who has fallen without the hoist."), "hoist"),
     Case("superseded-still-approved", RATING, "history:\n", "supersedes:\n  - GOV-005\nhistory:\n",
@@ -144,6 +146,7 @@ QUIET = [
     ("role-not-listed", "Tell the referrer by letter and the Registered Manager in person."),
     ("role-not-listed", "System administrators keep the website up; Kubernetes operators are not used."),
     ("undeclared-equipment", "Fetch the defibrillator (AED) from its wall bracket."),
+    ("undeclared-equipment", "Fetch the defibrillators (AEDs) from their wall brackets."),
     ("undeclared-equipment", "Never use a hoist: the unit has none, so call the ambulance service."),
     ("undeclared-equipment", "Do not bring an oxygen cylinder onto the unit. Oxygen cylinders must not be kept here."),
     ("placeholder", "Use a line break<br>here, and a <strong>bold</strong> word."),

@@ -30,8 +30,9 @@ ROLE_NOT_LISTED = declare(
     "`roles:`, leaves out of a named `audience` and is not owned by, so its holders are not told of it.")
 UNDECLARED_EQUIPMENT = declare(
     "undeclared-equipment", Severity.ERROR, Scope.POLICY,
-    'The text gives an instruction for equipment from `equipment_terms` that is not in the equipment register '
-    '(a sentence that forbids it, such as "never use a hoist", is not an instruction).')
+    'The text gives an instruction for equipment from `equipment_terms` (in the singular or plural, such as '
+    '"oxygen cylinders") that is not in the equipment register (a sentence that forbids it, such as "never use a '
+    'hoist", is not an instruction).')
 
 
 # A word of a job title in its plural and possessive forms: directors, nurses in charge, the CEO's office,
@@ -117,7 +118,7 @@ def check_undeclared_equipment(corpus: Corpus) -> Iterator[Finding]:
     yield from _uncovered(
         corpus, corpus.config.equipment_terms, names, UNDECLARED_EQUIPMENT,
         f"'{{term}}' is not in the equipment register{empty}: do not give instructions for equipment the "
-        f"service does not have (or add it to {register})", prohibitions=True)
+        f"service does not have (or add it to {register})", prohibitions=True, inflected=True)
 
 
 # unknown-job-title: a capitalised phrase that ends in one of these words names a job ("Operations Manager",
