@@ -81,6 +81,11 @@ FIRES = [
     # An entry last compared with its publisher's page more than 12 months ago, reported at the entry's line.
     Case("guidance-unchecked", GUIDANCE, '/regulations\n    status: current\n    checked_on: "2026-12-06"',
          '/regulations\n    status: current\n    checked_on: "2025-11-25"', "id: cqc-guidance-for-providers"),
+    # The check recorded a change to the duty of candour page after GOV-005 was approved: reported where
+    # GOV-005 cites it.
+    Case("guidance-changed", GUIDANCE, 'checked_on: "2026-12-06"\n    edition: Published 2022-06',
+         'checked_on: "2026-12-06"\n    changed_on: "2026-11-30"\n    edition: Published 2022-06',
+         "cqc-duty-of-candour", anchor_file=CANDOUR),
     Case("unknown-category", GUIDANCE, "    categories: [governance]\n",
          "    categories: [governance, governence]\n", "governence"),
     # GOV-006's unit driver checks the poster each day, but is no longer asked to read the policy.
@@ -179,6 +184,9 @@ QUIET_EDITS = [
     # Checked exactly 12 months ago: still within the allowed interval.
     ("guidance-unchecked", GUIDANCE, '/regulations\n    status: current\n    checked_on: "2026-12-06"',
      '/regulations\n    status: current\n    checked_on: "2025-11-26"'),
+    # A change recorded on the day GOV-005 was approved: the approval already took it into account.
+    ("guidance-changed", GUIDANCE, 'checked_on: "2026-12-06"\n    edition: Published 2022-06',
+     'checked_on: "2026-12-06"\n    changed_on: "2025-05-12"\n    edition: Published 2022-06'),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
 ]

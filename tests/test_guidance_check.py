@@ -80,7 +80,7 @@ def test_unchanged_pages_give_no_change(example: Path, server: tuple[str, Served
     _point_at(example, base, served)
     result = run("-C", str(example), "guidance", "check")
     assert result.code == 0, result.out + result.err
-    assert "0 changed of 43 pages read; 0 could not be read" in result.out
+    assert "0 changed, 0 withdrawn or replaced, of 43 pages read; 0 could not be read" in result.out
 
 
 def test_a_changed_page_names_the_citing_policies_and_write_records_it(example: Path, server: tuple[str, Served],
@@ -121,7 +121,7 @@ def test_each_unreadable_page_gives_one_line_and_the_others_are_read(example: Pa
     assert any(line.startswith("dpa-2018:") and "larger than" in line for line in lines)
     assert any(line.startswith("psirf:") and "not https" in line for line in lines)
     assert any(line.startswith("dspt:") and "no main text" in line for line in lines)
-    assert "0 changed of 39 pages read; 4 could not be read" in result.out
+    assert "0 changed, 0 withdrawn or replaced, of 39 pages read; 4 could not be read" in result.out
 
 
 def test_lint_never_loads_the_network_module() -> None:

@@ -16,7 +16,10 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("check",), help="check: compare each entry's page with the register")
     parser.add_argument("ids", nargs="*", metavar="ID", help="guidance ids (default: every entry)")
     parser.add_argument("--write", action="store_true",
-                        help="record today's date and the new fingerprint of each page read")
+                        help="record what was found: checked_on, fingerprint and edition of each page read, "
+                             "changed_on for a changed page (citing policies are then due for review), the "
+                             "status and replacement of withdrawn or replaced guidance, and the main text "
+                             "under records/guidance/")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each page (default 20)")
 
 
@@ -28,17 +31,22 @@ def cmd_guidance(args: argparse.Namespace) -> ExitCode:
 
     corpus = corpus_for(args)
     with client(args.timeout) as http:
-        outcomes = check(corpus, args.ids, lambda url: fetch(http, url).body)
+        outcomes = check(corpus, args.ids, lambda url: fetch(http, url))
     if args.write:
-        record(corpus.config.registers_path / "guidance.yml", outcomes, corpus.today)
+        record(corpus, outcomes, corpus.today)
     if args.format == "json":
-        print(json.dumps([{"id": o.entry.id, "problem": o.problem, "changed": o.changed, "citing": o.citing,
-                           "fingerprint": o.fingerprint} for o in outcomes], indent=2))
+        print(json.dumps([o.as_json() for o in outcomes], indent=2))
     else:
         for outcome in outcomes:
-            if outcome.problem or outcome.changed:
-                print(outcome.line(), file=sys.stderr if outcome.problem else sys.stdout)
+            if outcome.problem:
+                print(*outcome.lines(), sep="\n", file=sys.stderr)
+            elif outcome.changed or outcome.superseded:
+                print(*outcome.lines(), sep="\n")
         read = sum(1 for o in outcomes if not o.problem)
         changed = sum(1 for o in outcomes if o.changed)
-        print(f"{changed} changed of {read} pages read; {len(outcomes) - read} could not be read")
-    return ExitCode.FINDINGS if any(o.changed or o.problem for o in outcomes) else ExitCode.OK
+        gone = sum(1 for o in outcomes if o.superseded)
+        print(f"{changed} changed, {gone} withdrawn or replaced, of {read} pages read; "
+              f"{len(outcomes) - read} could not be read")
+        if args.write and (changed or gone):
+            print("recorded in registers/guidance.yml: lint now asks for a review of each citing policy")
+    return ExitCode.FINDINGS if any(o.changed or o.problem or o.superseded for o in outcomes) else ExitCode.OK

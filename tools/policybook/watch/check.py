@@ -1,57 +1,187 @@
 """``policybook guidance check``: compare each guidance entry's page with what the register recorded.
 
-The pages are read through a ``Reader`` (``watch/fetch.py`` on the command line, a dictionary in tests), so
-this module itself touches no network."""
+The pages are read through a ``Reader`` (``watch/fetch.py`` on the command line), so this module itself
+touches no network. What it finds for each entry is an ``Outcome``: the page could not be read, it is
+unchanged, its main text changed (with the edition, the sections changed and the policies citing it), or
+the publisher withdrew or replaced it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
-from policybook.model import Status
+from policybook.model import Policy, Status, normalise_title
 from policybook.registers.entries import Guidance
-from policybook.watch.text import main_text
+from policybook.watch.kept import read_kept
+from policybook.watch.text import MainText, changes, edition, notice, page_text, title
 
-Reader = Callable[[str], bytes]  # the page at an address, or a PolicybookError saying why not
+if TYPE_CHECKING:
+    from policybook.watch.fetch import Fetched
+
+Reader = Callable[[str], "Fetched"]  # the page at an address, or a PolicybookError saying why not
+FRONTMATTER = "frontmatter"
+
+
+@dataclass(frozen=True)
+class Citing:
+    """A policy citing the guidance, and the sections of the policy that refer to it."""
+
+    policy: str
+    sections: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.policy} ({'; '.join(self.sections)})"
+
+
+@dataclass(frozen=True)
+class Superseded:
+    status: str  # "superseded" or "withdrawn", as the register records it
+    because: str  # what the publisher did: "HTTP 410", "a permanent redirect", "a withdrawal notice"...
+    replacement_url: str | None = None
+    replacement_title: str | None = None
+
+    @property
+    def replacement(self) -> str:
+        if not self.replacement_url:
+            return "no replacement named"
+        named = f"'{self.replacement_title}' " if self.replacement_title else ""
+        return f"replaced by {named}<{self.replacement_url}>"
 
 
 @dataclass
 class Outcome:
     entry: Guidance
     problem: str | None = None  # why the page could not be read
-    fingerprint: str | None = None
+    text: MainText | None = None
     changed: bool = False
-    citing: list[str] = field(default_factory=list)  # "GOV-001 (section 1.2)" for each citing policy
+    edition: str | None = None  # the edition the page shows now, where it shows one
+    summary: list[str] = field(default_factory=list)  # sections added, removed or altered
+    superseded: Superseded | None = None
+    moved_to: str | None = None  # a permanent redirect to the same guidance at a new address
+    citing: list[Citing] = field(default_factory=list)
 
-    def line(self) -> str:
+    @property
+    def fingerprint(self) -> str | None:
+        return self.text.fingerprint if self.text and not self.superseded else None
+
+    @property
+    def edition_changed(self) -> bool:
+        return bool(self.edition and self.entry.edition and self.edition != self.entry.edition)
+
+    def lines(self) -> list[str]:
+        """The report of this entry: one line, and for a change the lines that say what changed."""
+        entry = self.entry
         if self.problem:
-            return f"{self.entry.id}: {self.entry.url}: {self.problem}"
-        if self.changed:
-            cited = ", ".join(self.citing) or "no policy"
-            return (f"{self.entry.id}: the main text changed since {self.entry.checked_on or 'it was recorded'}; "
-                    f"cited by {cited}")
-        return f"{self.entry.id}: unchanged"
+            return [f"{entry.id}: {entry.url}: {self.problem}"]
+        cited = ", ".join(str(c) for c in self.citing) or "no policy"
+        if self.superseded:
+            return [f"{entry.id}: {self.superseded.status} ({self.superseded.because}): "
+                    f"{self.superseded.replacement}; cited by {cited}"]
+        if not self.changed:
+            moved = f" (moved to {self.moved_to})" if self.moved_to else ""
+            return [f"{entry.id}: unchanged{moved}"]
+        out = [f"{entry.id}: the main text changed since {entry.checked_on or 'it was recorded'}; cited by {cited}"]
+        if self.edition_changed:
+            out.append(f"  edition: {entry.edition} -> {self.edition}")
+        out += [f"  {line}" for line in self.summary]
+        return out
+
+    def as_json(self) -> dict[str, object]:
+        superseded = self.superseded
+        return {"id": self.entry.id, "problem": self.problem, "changed": self.changed,
+                "edition": {"was": self.entry.edition, "now": self.edition} if self.edition_changed else None,
+                "summary": self.summary,
+                "superseded": None if superseded is None else {
+                    "status": superseded.status, "because": superseded.because,
+                    "replacement_url": superseded.replacement_url, "replacement_title": superseded.replacement_title},
+                "moved_to": self.moved_to,
+                "citing": [{"policy": c.policy, "sections": list(c.sections)} for c in self.citing],
+                "fingerprint": self.fingerprint}
 
 
-def citing(corpus: Corpus, guidance_id: str) -> list[str]:
-    """The policies (not retired) that cite ``guidance_id``, each with the section cited where it names one."""
+def _mentions(policy: Policy, entry: Guidance) -> tuple[str, ...]:
+    """The headings of the policy's sections whose prose names the guidance (its title, id or address) or
+    links to it; text before the first heading counts as the policy's introduction."""
+    needles = [n.casefold() for n in (entry.title, entry.id, entry.url.rstrip("/")) if n and len(n) > 3]
+    parsed = policy.parsed
+    lines = sorted(h.line for h in parsed.headings)
+    names = {h.line: h.text for h in parsed.headings}
+
+    def heading_at(line: int) -> str:
+        above = [at for at in lines if at <= line]
+        return names[above[-1]] if above else "introduction"
+
+    found: dict[str, None] = {}
+    for block in parsed.prose:
+        if block.kind != "heading" and any(n in block.text.casefold() for n in needles):
+            found[heading_at(block.line)] = None
+    for link in parsed.links:
+        if link.target.rstrip("/").casefold() == entry.url.rstrip("/").casefold():
+            found[heading_at(link.line)] = None
+    return tuple(found)
+
+
+def citing(corpus: Corpus, entry: Guidance) -> list[Citing]:
+    """The policies (not retired) citing ``entry`` in their frontmatter, each with the sections of the
+    policy that refer to it ("frontmatter" when only the frontmatter does)."""
     found = []
     for policy in corpus.policies:
-        if policy.status is Status.RETIRED:
+        if policy.status is Status.RETIRED or policy.id is None:
             continue
-        for ref in policy.guidance:
-            if ref.id == guidance_id:
-                found.append(f"{policy.id} (section {ref.section})" if ref.section else str(policy.id))
-    return found
+        if any(ref.id == entry.id for ref in policy.guidance):
+            found.append(Citing(policy.id, _mentions(policy, entry) or (FRONTMATTER,)))
+    return sorted(found, key=lambda c: c.policy)
+
+
+def _same_guidance(entry: Guidance, page_title: str | None) -> bool:
+    """Whether a page the entry's address now redirects to is the same guidance: its title matches."""
+    if not page_title:
+        return False
+    wanted, found = normalise_title(entry.title), normalise_title(page_title)
+    return wanted in found or found in wanted
+
+
+def _inspect(corpus: Corpus, entry: Guidance, page: Fetched, outcome: Outcome) -> None:
+    if page.status == 410:
+        outcome.superseded = Superseded("withdrawn", "the publisher answers HTTP 410 Gone")
+        return
+    outcome.text = page_text(page.body, page.content_type)
+    html = page.body if "html" in page.content_type or not page.content_type else b""
+    if page.permanent_redirect:
+        named = title(html) if html else None
+        if _same_guidance(entry, named):
+            outcome.moved_to = page.url
+        else:
+            outcome.superseded = Superseded("superseded", "a permanent redirect to another page", page.url, named)
+            return
+    said = notice(html, outcome.text) if html else None
+    if said and said.replacement_url:
+        outcome.superseded = Superseded("superseded", "the page says it is replaced",
+                                        urljoin(page.url, said.replacement_url), said.replacement_title)
+        return
+    if said and said.withdrawn:
+        outcome.superseded = Superseded("withdrawn", "the page carries a withdrawal notice")
+        return
+    outcome.edition = edition(html) if html else None
+    if entry.fingerprint and (outcome.text.fingerprint != entry.fingerprint or outcome.edition_changed):
+        outcome.changed = True
+        before = read_kept(corpus.config.root, entry.id)
+        if before is None:
+            outcome.summary = ["no earlier text was kept: compare the page with the policies by hand"]
+        else:
+            outcome.summary = changes(before, outcome.text) or ["no section of the main text changed"]
 
 
 def check(corpus: Corpus, ids: Iterable[str], read: Reader) -> list[Outcome]:
+    """Read each entry's page (every entry when ``ids`` is empty) and say what became of it. A page that
+    cannot be read is one outcome with its problem; it never stops the others."""
     register = corpus.registers.guidance
-    wanted = list(ids) or list(register)
+    wanted = list(dict.fromkeys(ids)) or list(register)
     unknown = [i for i in wanted if i not in register]
     if unknown:
         raise PolicybookError(f"not in the guidance register: {', '.join(unknown)}")
@@ -60,32 +190,29 @@ def check(corpus: Corpus, ids: Iterable[str], read: Reader) -> list[Outcome]:
         entry = register[guidance_id]
         outcome = Outcome(entry)
         try:
-            outcome.fingerprint = main_text(read(entry.url)).fingerprint
+            _inspect(corpus, entry, read(entry.url), outcome)
         except PolicybookError as error:
             outcome.problem = str(error)
-        else:
-            outcome.changed = outcome.fingerprint != entry.fingerprint
-            if outcome.changed:
-                outcome.citing = citing(corpus, guidance_id)
+        if outcome.changed or outcome.superseded:
+            outcome.citing = citing(corpus, entry)
         outcomes.append(outcome)
     return outcomes
 
 
-def record(path: Path, outcomes: list[Outcome], today: dt.date) -> None:
-    """Write each read page's fingerprint and today's date into the register (round trip, comments kept)."""
-    from policybook.control.edit import quoted, round_trip_yaml
-    from policybook.writing import write_atomically
+def replacement_id(corpus: Corpus, url: str | None) -> str | None:
+    """The register's entry for a replacement's address, when the register has one."""
+    if not url:
+        return None
+    wanted = urlsplit(url)._replace(query="", fragment="").geturl().rstrip("/")
+    for entry in corpus.registers.guidance.values():
+        if urlsplit(entry.url)._replace(query="", fragment="").geturl().rstrip("/") == wanted:
+            return entry.id
+    return None
 
-    yaml = round_trip_yaml()
-    data = yaml.load(path.read_text(encoding="utf-8"))
-    read = {o.entry.id: o for o in outcomes if o.fingerprint}
-    for item in data["guidance"]:
-        outcome = read.get(item.get("id"))
-        if outcome:
-            item["checked_on"] = quoted(today.isoformat())
-            item["fingerprint"] = outcome.fingerprint
-    from io import StringIO
 
-    out = StringIO()
-    yaml.dump(data, out)
-    write_atomically(path, out.getvalue().encode("utf-8"))
+def record(corpus: Corpus, outcomes: list[Outcome], today: dt.date) -> None:
+    """Write what the check found into the register (a round trip that keeps comments and order) and keep
+    each page's main text for the next check's summary (``watch/kept.py``)."""
+    from policybook.watch.record import write_register
+
+    write_register(corpus, outcomes, today)

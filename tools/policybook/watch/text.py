@@ -11,10 +11,15 @@ sentence gives another.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 
+import lxml.etree
+import lxml.html
+import pypdf
 import trafilatura
+from pypdf.errors import PyPdfError
 
 from policybook.errors import PolicybookError
 
@@ -25,6 +30,18 @@ _STAMP = re.compile(
     r"|^(generated|rendered|built|served|cached) (on|at)\b.*$",
     re.IGNORECASE)
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
+# How publishers show an edition or date: "Published 2022", "Last updated: 3 May 2025", "Version 3.1".
+_EDITION = re.compile(
+    r"\b(?:published|last updated|updated|last revised|revised|last reviewed|version|edition|issue)\b:?\s+(?:on\s+)?"
+    r"(?:\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{4}|\d{4}(?:-\d{2}){0,2}|\d+(?:\.\d+)*)",
+    re.IGNORECASE)
+# A notice that the guidance itself has been withdrawn (not a section of it).
+_WITHDRAWN = re.compile(
+    r"\b(?:this|the)\s+(?:[a-z-]+\s+){0,3}(?:guidance|guideline|guidelines|page|document|publication|code|"
+    r"standard|memorandum|note)\s+(?:has\s+been|was|is(?:\s+now)?)\s+withdrawn\b", re.IGNORECASE)
+_REPLACED_BY = re.compile(r"\b(?:replaced|superseded)\s+by\b", re.IGNORECASE)
+_OUTSIDE_MAIN = {"nav", "header", "footer", "aside"}
+_BLOCKS = {"p", "div", "li", "section", "td", "dd", "aside", "article", "main", "body"}
 _SPACE = re.compile(r"\s+")
 
 
@@ -56,6 +73,104 @@ class MainText:
 
 class NoMainText(PolicybookError):
     """The page has no main text policybook can find (a sign-in page, an empty shell filled by scripts)."""
+
+
+def is_pdf(body: bytes, content_type: str = "") -> bool:
+    return body.startswith(b"%PDF-") or "application/pdf" in content_type.lower()
+
+
+def page_text(body: bytes, content_type: str = "") -> MainText:
+    """The main text of a page as served: a PDF's text, or an HTML page's main text."""
+    return pdf_text(body) if is_pdf(body, content_type) else main_text(body)
+
+
+def pdf_text(body: bytes) -> MainText:
+    """A PDF's text as one section, a paragraph a line, whitespace normalised (a PDF has no headings
+    policybook can trust, so a change is reported for the document as a whole)."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        if reader.is_encrypted:
+            raise NoMainText("the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+        raise NoMainText(f"the PDF could not be read ({type(error).__name__})") from None
+    lines = [_SPACE.sub(" ", line).strip() for page in pages for line in page.splitlines()]
+    kept = [line for line in lines if line and not _STAMP.match(line)]
+    if not kept:
+        raise NoMainText("the PDF has no text (a scanned image?)")
+    return MainText((Section(INTRODUCTION, "\n".join(kept)),))
+
+
+def edition(html: str | bytes) -> str | None:
+    """The edition or date the page shows ("Published 2022-04", "Last updated: 3 May 2025"), if it shows one:
+    the first such phrase in the page's content, outside navigation, headers, footers, asides and scripts
+    (where a page's generation time and a news item's date are)."""
+    tree = _tree(html)
+    if tree is None:
+        return None
+    for element in list(tree.iter(*_OUTSIDE_MAIN, "script", "style", "noscript", "template")):
+        if element.getparent() is not None:
+            element.drop_tree()
+    content = next((found for tag in ("main", "article") for found in tree.iter(tag)), tree)
+    for line in (content.text_content() or "").splitlines():
+        match = _EDITION.search(line)
+        if match:
+            return _SPACE.sub(" ", match.group(0)).strip()
+    return None
+
+
+def _tree(html: str | bytes) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.document_fromstring(html) if html else None
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The publisher says the guidance is withdrawn or replaced; the replacement where it links one."""
+
+    withdrawn: bool
+    replacement_url: str | None = None
+    replacement_title: str | None = None
+
+
+def _outside_main(element: lxml.html.HtmlElement) -> bool:
+    return any(ancestor.tag in _OUTSIDE_MAIN for ancestor in element.iterancestors())
+
+
+def notice(html: str | bytes, text: MainText) -> Notice | None:
+    """A withdrawal notice in the main text, or a "replaced by" link outside navigation, headers and
+    footers (the link's text and address name the replacement)."""
+    withdrawn = any(_WITHDRAWN.search(section.text) for section in text.sections)
+    replacement: tuple[str, str] | None = None
+    tree = _tree(html)
+    for link in tree.iter("a") if tree is not None else ():
+        href = link.get("href")
+        if not href or _outside_main(link):
+            continue
+        block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
+        if block is None:
+            continue
+        before = (block.text_content() or "").split(link.text_content() or "\0", 1)[0]
+        if _REPLACED_BY.search(before[-80:]):
+            replacement = (href, _SPACE.sub(" ", link.text_content() or "").strip())
+            break
+    if replacement:
+        return Notice(withdrawn, replacement[0], replacement[1] or None)
+    return Notice(True) if withdrawn else None
+
+
+def title(html: str | bytes) -> str | None:
+    """The page's own title: its first h1, or its <title>."""
+    tree = _tree(html)
+    if tree is None:
+        return None
+    for element in (*tree.iter("h1"), *tree.iter("title")):
+        words = _SPACE.sub(" ", element.text_content() or "").strip()
+        if words:
+            return words
+    return None
 
 
 def main_text(html: str | bytes) -> MainText:
@@ -100,3 +215,16 @@ def changes(old: MainText, new: MainText) -> list[str]:
     summary += [f"section altered: {heading}" for heading in after if heading in before
                 and before[heading] != after[heading]]
     return summary
+
+
+def to_json(text: MainText) -> list[list[str]]:
+    """The sections as [heading, text] pairs, to keep the text of the last check."""
+    return [[section.heading, section.text] for section in text.sections]
+
+
+def from_json(data: object) -> MainText | None:
+    """The kept text of the last check, or None when it is not a list of [heading, text] pairs."""
+    if not isinstance(data, list) or not all(isinstance(item, list) and len(item) == 2
+                                             and all(isinstance(part, str) for part in item) for item in data):
+        return None
+    return MainText(tuple(Section(heading, text) for heading, text in data))
