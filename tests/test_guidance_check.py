@@ -4,80 +4,20 @@ cannot be read gives one line without stopping the others."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import ssl
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-import yaml
+from guidance_server import PAGES, Served, point_at, server
 from pagetools import example_page, render
 
-PAGES = Path(__file__).resolve().parent / "guidance_pages"
-Served = dict[str, tuple[int, dict[str, str], bytes, float]]  # path -> status, headers, body, delay
+__all__ = ["server"]  # the fixture, used by name
 
-
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Served]]:
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
-                   check=True, capture_output=True)
-    served: Served = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, headers, body, delay = served.get(self.path, (404, {}, b"not found", 0.0))
-            time.sleep(delay)
-            self.send_response(status)
-            for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLError):
-                self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "localhost")
-    try:
-        yield f"https://localhost:{httpd.server_address[1]}", served
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def _point_at(root: Path, base: str, served: Served) -> list[dict[str, str]]:
-    """Point every entry of the example at the local server, which serves its saved page."""
-    path = root / "registers/guidance.yml"
-    text = path.read_text(encoding="utf-8")
-    entries = yaml.safe_load(text)["guidance"]
-    for entry in entries:
-        text = text.replace(f"    url: {entry['url']}\n", f"    url: {base}/{entry['id']}\n", 1)
-        served[f"/{entry['id']}"] = (200, {}, (PAGES / f"{entry['id']}.html").read_bytes(), 0.0)
-    path.write_text(text, encoding="utf-8")
-    return entries
 
 
 def test_unchanged_pages_give_no_change(example: Path, server: tuple[str, Served], run) -> None:
     base, served = server
-    _point_at(example, base, served)
+    point_at(example, base, served)
     result = run("-C", str(example), "guidance", "check")
     assert result.code == 0, result.out + result.err
     assert "0 changed, 0 withdrawn or replaced, of 43 pages read; 0 could not be read" in result.out
@@ -86,7 +26,7 @@ def test_unchanged_pages_give_no_change(example: Path, server: tuple[str, Served
 def test_a_changed_page_names_the_citing_policies_and_write_records_it(example: Path, server: tuple[str, Served],
                                                                        run) -> None:
     base, served = server
-    entries = {e["id"]: e for e in _point_at(example, base, served)}
+    entries = {e["id"]: e for e in point_at(example, base, served)}
     entry = entries["cqc-duty-of-candour"]
     page = example_page(entry)
     changed = page.vary(sections=(*page.sections, ("Notifying the person", ("Tell them within 10 days.",))))
@@ -108,7 +48,7 @@ def test_a_changed_page_names_the_citing_policies_and_write_records_it(example: 
 def test_each_unreadable_page_gives_one_line_and_the_others_are_read(example: Path, server: tuple[str, Served],
                                                                      run) -> None:
     base, served = server
-    _point_at(example, base, served)
+    point_at(example, base, served)
     served["/mca-2005"] = (200, {}, (PAGES / "mca-2005.html").read_bytes(), 3.0)
     served["/dpa-2018"] = (200, {}, b"<html><body><main>" + b"<p>words</p>" * 600_000 + b"</main></body></html>", 0.0)
     served["/psirf"] = (301, {"Location": "http://localhost/psirf"}, b"", 0.0)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Reader = Callable[[str], "Fetched"]  # the page at an address, or a PolicybookError saying why not
 FRONTMATTER = "frontmatter"
+_TRACKING = ("utm_", "gclid", "fbclid", "mc_cid", "mc_eid", "_ga", "_hs")
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,14 @@ def citing(corpus: Corpus, entry: Guidance) -> list[Citing]:
     return sorted(found, key=lambda c: c.policy)
 
 
+def without_tracking(url: str) -> str:
+    """An address without the campaign and click parameters a publisher's links carry (utm_*, gclid...)."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith(_TRACKING)]
+    return parts._replace(query=urlencode(kept)).geturl()
+
+
 def _same_guidance(entry: Guidance, page_title: str | None) -> bool:
     """Whether a page the entry's address now redirects to is the same guidance: its title matches."""
     if not page_title:
@@ -155,14 +164,16 @@ def _inspect(corpus: Corpus, entry: Guidance, page: Fetched, outcome: Outcome) -
     if page.permanent_redirect:
         named = title(html) if html else None
         if _same_guidance(entry, named):
-            outcome.moved_to = page.url
+            outcome.moved_to = without_tracking(page.url)
         else:
-            outcome.superseded = Superseded("superseded", "a permanent redirect to another page", page.url, named)
+            outcome.superseded = Superseded("superseded", "a permanent redirect to another page",
+                                            without_tracking(page.url), named)
             return
     said = notice(html, outcome.text) if html else None
     if said and said.replacement_url:
         outcome.superseded = Superseded("superseded", "the page says it is replaced",
-                                        urljoin(page.url, said.replacement_url), said.replacement_title)
+                                        without_tracking(urljoin(page.url, said.replacement_url)),
+                                        said.replacement_title)
         return
     if said and said.withdrawn:
         outcome.superseded = Superseded("withdrawn", "the page carries a withdrawal notice")

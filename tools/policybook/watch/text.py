@@ -40,9 +40,11 @@ _WITHDRAWN = re.compile(
     r"\b(?:this|the)\s+(?:[a-z-]+\s+){0,3}(?:guidance|guideline|guidelines|page|document|publication|code|"
     r"standard|memorandum|note)\s+(?:has\s+been|was|is(?:\s+now)?)\s+withdrawn\b", re.IGNORECASE)
 _REPLACED_BY = re.compile(r"\b(?:replaced|superseded)\s+by\b", re.IGNORECASE)
+_BANNER = re.compile(r"cookie|consent|gdpr|sliding-popup")
 _OUTSIDE_MAIN = {"nav", "header", "footer", "aside"}
 _BLOCKS = {"p", "div", "li", "section", "td", "dd", "aside", "article", "main", "body"}
 _SPACE = re.compile(r"\s+")
+_NUMBERING = re.compile(r"^(?:(?:chapter|section|part|annex|appendix)\s+)?\d+(?:\.\d+)*[.:)]?\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,24 @@ def edition(html: str | bytes) -> str | None:
             element.drop_tree()
     content = next((found for tag in ("main", "article") for found in tree.iter(tag)), tree)
     for line in (content.text_content() or "").splitlines():
-        match = _EDITION.search(line)
-        if match:
-            return _SPACE.sub(" ", match.group(0)).strip()
+        found = [_SPACE.sub(" ", match.group(0)).strip() for match in _EDITION.finditer(line)]
+        if found:
+            return " ".join(found)  # "Published: 12 March 2021 Last updated: 5 May 2025"
     return None
+
+
+def _without_banners(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
+    """The page without its cookie and consent banners, which trafilatura keeps when their markup does not
+    say "cookie" in a way it knows (a banner named "sliding-popup", say)."""
+    if tree is None:
+        return None
+    for element in list(tree.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        names = " ".join(element.get(a, "") for a in ("id", "class", "aria-label", "role")).lower()
+        if _BANNER.search(names):
+            element.drop_tree()
+    return tree
 
 
 def _tree(html: str | bytes) -> lxml.html.HtmlElement | None:
@@ -175,10 +191,11 @@ def title(html: str | bytes) -> str | None:
 
 def main_text(html: str | bytes) -> MainText:
     """The main text of an HTML page, by section. Raises NoMainText when there is none."""
+    tree = _without_banners(_tree(html))
     extracted = trafilatura.extract(
-        html, output_format="markdown", include_comments=False, include_links=False, include_images=False,
+        tree, output_format="markdown", include_comments=False, include_links=False, include_images=False,
         include_tables=True, include_formatting=True, deduplicate=False, favor_precision=True,
-        with_metadata=False) if html else None
+        with_metadata=False) if tree is not None else None
     if not extracted or not extracted.strip():
         raise NoMainText("the page has no main text")
     sections: list[Section] = []
@@ -208,13 +225,23 @@ def fingerprint(html: str | bytes) -> str:
 
 def changes(old: MainText, new: MainText) -> list[str]:
     """What changed between two versions of a page, by section heading: added, removed and altered."""
-    before = {section.heading: section.text for section in old.sections}
-    after = {section.heading: section.text for section in new.sections}
-    summary = [f"section added: {heading}" for heading in after if heading not in before]
-    summary += [f"section removed: {heading}" for heading in before if heading not in after]
-    summary += [f"section altered: {heading}" for heading in after if heading in before
-                and before[heading] != after[heading]]
+    before = {_unnumbered(section.heading): section for section in old.sections}
+    after = {_unnumbered(section.heading): section for section in new.sections}
+    summary = [f"section added: {section.heading}" for key, section in after.items() if key not in before]
+    summary += [f"section removed: {section.heading}" for key, section in before.items() if key not in after]
+    summary += [f"section altered: {section.heading}" for key, section in after.items() if key in before
+                and _unnumbered_lines(before[key].text) != _unnumbered_lines(section.text)]
     return summary
+
+
+def _unnumbered(text: str) -> str:
+    """A heading or paragraph without its number ("3 Training", "Chapter 2: Scope", "1.4.2 Offer..."), so that a
+    section added before it, which renumbers it, does not read as a change to it."""
+    return _NUMBERING.sub("", text)
+
+
+def _unnumbered_lines(text: str) -> list[str]:
+    return [_unnumbered(line) for line in text.splitlines()]
 
 
 def to_json(text: MainText) -> list[list[str]]:
