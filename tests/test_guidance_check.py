@@ -76,3 +76,25 @@ def test_lint_never_loads_the_network_module() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(root / "tools")}, check=False)
     assert result.stdout.strip().endswith("clean"), result.stderr
+
+
+def test_a_guidance_pdf_is_compared_by_its_text(example: Path, server: tuple[str, Served], run) -> None:
+    import typst
+
+    base, served = server
+    point_at(example, base, served)
+
+    def pdf(made: int, advice: str) -> bytes:
+        return typst.compile(f'#set document(date: datetime(year: {made}, month: 1, day: 1))\n= Water safety\n'
+                             f"Flush little-used outlets {advice}.\n".encode())
+
+    served["/hbn-00-09"] = (200, {"Content-Type": "application/pdf"}, pdf(2024, "weekly"), 0.0)
+    first = run("-C", str(example), "guidance", "check", "hbn-00-09", "--write", "--today", "2026-12-07")
+    assert "hbn-00-09: the main text changed" in first.out  # from the saved HTML page to the PDF
+    served["/hbn-00-09"] = (200, {"Content-Type": "application/pdf"}, pdf(2026, "weekly"), 0.0)
+    same = run("-C", str(example), "guidance", "check", "hbn-00-09")
+    assert same.code == 0, same.out + same.err
+    served["/hbn-00-09"] = (200, {"Content-Type": "application/pdf"}, pdf(2026, "daily"), 0.0)
+    changed = run("-C", str(example), "guidance", "check", "hbn-00-09")
+    assert changed.code == 1 and "hbn-00-09: the main text changed since 2026-12-07" in changed.out
+    assert "  section altered: (the document)" in changed.out

@@ -95,3 +95,31 @@ def test_the_examples_fingerprints_are_those_of_its_saved_pages() -> None:
         assert saved == render(example_page(entry)), entry["id"]
         assert entry["fingerprint"] == fingerprint(saved), entry["id"]
         assert entry["checked_on"] == "2026-12-06"
+
+
+def _pdf(source: str) -> bytes:
+    import typst
+
+    return typst.compile(source.encode("utf-8"))
+
+
+def test_a_pdf_is_fingerprinted_by_its_text() -> None:
+    from policybook.watch.text import page_text
+
+    guidance = "= Water safety\nFlush little-used outlets weekly.\n\n= Scope\nEvery clinical room.\n"
+    first = page_text(_pdf(f'#set document(title: "HTM 04-01", date: datetime(year: 2025, month: 1, day: 2))\n'
+                           f"{guidance}"), "application/pdf")
+    again = page_text(_pdf(f'#set document(title: "HTM 04-01", date: datetime(year: 2026, month: 6, day: 9))\n'
+                           f"{guidance}"), "application/octet-stream")  # recognised by its header too
+    changed = page_text(_pdf(guidance.replace("weekly", "daily")), "application/pdf")
+    assert "Flush little-used outlets weekly." in first.text
+    assert first.fingerprint == again.fingerprint  # its metadata (the date it was made) is not its text
+    assert changed.fingerprint != first.fingerprint
+
+
+@pytest.mark.parametrize("body", [b"%PDF-1.7\nnot really a PDF", b"%PDF-1.4\n%%EOF"])
+def test_an_unreadable_pdf_is_one_clear_problem(body: bytes) -> None:
+    from policybook.watch.text import page_text
+
+    with pytest.raises(NoMainText, match="PDF"):
+        page_text(body, "application/pdf")

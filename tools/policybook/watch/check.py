@@ -18,7 +18,7 @@ from policybook.errors import PolicybookError
 from policybook.model import Policy, Status, normalise_title
 from policybook.registers.entries import Guidance
 from policybook.watch.kept import read_kept
-from policybook.watch.text import MainText, changes, edition, notice, page_text, title
+from policybook.watch.text import MainText, changes, edition, is_pdf, notice, page_text, title
 
 if TYPE_CHECKING:
     from policybook.watch.fetch import Fetched
@@ -148,9 +148,10 @@ def without_tracking(url: str) -> str:
 
 
 def _same_guidance(entry: Guidance, page_title: str | None) -> bool:
-    """Whether a page the entry's address now redirects to is the same guidance: its title matches."""
+    """Whether a page the entry's address now redirects to is the same guidance: its title matches. A page
+    without a title (a PDF) counts as the same, so its text is still compared and a change still reported."""
     if not page_title:
-        return False
+        return True
     wanted, found = normalise_title(entry.title), normalise_title(page_title)
     return wanted in found or found in wanted
 
@@ -160,7 +161,7 @@ def _inspect(corpus: Corpus, entry: Guidance, page: Fetched, outcome: Outcome) -
         outcome.superseded = Superseded("withdrawn", "the publisher answers HTTP 410 Gone")
         return
     outcome.text = page_text(page.body, page.content_type)
-    html = page.body if "html" in page.content_type or not page.content_type else b""
+    html = b"" if is_pdf(page.body, page.content_type) else page.body
     if page.permanent_redirect:
         named = title(html) if html else None
         if _same_guidance(entry, named):

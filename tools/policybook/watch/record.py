@@ -65,7 +65,7 @@ def write_register(corpus: Corpus, outcomes: list[Outcome], today: dt.date) -> N
         raise PolicybookError(f"{path.name}: no list of guidance to record the check in; nothing was written")
     read = {o.entry.id: o for o in outcomes if not o.problem}
     for item in entries:
-        outcome = read.get(item.get("id")) if isinstance(item, dict) else None
+        outcome = read.get(str(item.get("id"))) if isinstance(item, dict) else None
         if outcome is not None:
             _update(item, outcome, corpus, today.isoformat())
     out = StringIO()

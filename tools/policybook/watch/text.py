@@ -24,6 +24,7 @@ from pypdf.errors import PyPdfError
 from policybook.errors import PolicybookError
 
 INTRODUCTION = "(introduction)"  # the section before the first heading
+WHOLE_DOCUMENT = "(the document)"  # a PDF's text, which is not cut into sections
 # Lines that say when the page was made or served rather than what the guidance says.
 _STAMP = re.compile(
     r"^(this )?page (was )?(last )?(generated|rendered|built|served|cached|printed)\b.*$"
@@ -100,7 +101,7 @@ def pdf_text(body: bytes) -> MainText:
     kept = [line for line in lines if line and not _STAMP.match(line)]
     if not kept:
         raise NoMainText("the PDF has no text (a scanned image?)")
-    return MainText((Section(INTRODUCTION, "\n".join(kept)),))
+    return MainText((Section(WHOLE_DOCUMENT, "\n".join(kept)),))
 
 
 def edition(html: str | bytes) -> str | None:
