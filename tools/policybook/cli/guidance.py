@@ -26,14 +26,15 @@ def _options(parser: argparse.ArgumentParser) -> None:
 @command("guidance", "check cited guidance against the publishers' pages: guidance check [IDS] [--write]",
          options=_options, today=AS_ON_TODAY, formats=("text", "json"))
 def cmd_guidance(args: argparse.Namespace) -> ExitCode:
-    from policybook.watch.check import check, record
+    from policybook.watch.check import check
     from policybook.watch.fetch import client, fetch
+    from policybook.watch.record import write_register
 
     corpus = corpus_for(args)
     with client(args.timeout) as http:
         outcomes = check(corpus, args.ids, lambda url: fetch(http, url))
     if args.write:
-        record(corpus, outcomes, corpus.today)
+        write_register(corpus, outcomes, corpus.today)
     if args.format == "json":
         print(json.dumps([o.as_json() for o in outcomes], indent=2))
     else:

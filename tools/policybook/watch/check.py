@@ -7,7 +7,6 @@ the publisher withdrew or replaced it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -209,22 +208,3 @@ def check(corpus: Corpus, ids: Iterable[str], read: Reader) -> list[Outcome]:
             outcome.citing = citing(corpus, entry)
         outcomes.append(outcome)
     return outcomes
-
-
-def replacement_id(corpus: Corpus, url: str | None) -> str | None:
-    """The register's entry for a replacement's address, when the register has one."""
-    if not url:
-        return None
-    wanted = urlsplit(url)._replace(query="", fragment="").geturl().rstrip("/")
-    for entry in corpus.registers.guidance.values():
-        if urlsplit(entry.url)._replace(query="", fragment="").geturl().rstrip("/") == wanted:
-            return entry.id
-    return None
-
-
-def record(corpus: Corpus, outcomes: list[Outcome], today: dt.date) -> None:
-    """Write what the check found into the register (a round trip that keeps comments and order) and keep
-    each page's main text for the next check's summary (``watch/kept.py``)."""
-    from policybook.watch.record import write_register
-
-    write_register(corpus, outcomes, today)

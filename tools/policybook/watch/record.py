@@ -12,25 +12,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 from io import StringIO
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urlsplit
 
+from policybook.control.edit import quoted, round_trip_yaml
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
+from policybook.watch.check import Outcome
 from policybook.watch.kept import kept_path, packed
 from policybook.writing import write_atomically
-
-if TYPE_CHECKING:
-    from policybook.watch.check import Outcome
 
 # What the register's schema accepts; a replacement named otherwise stays in the report only.
 _URL = re.compile(r"^https://[^\s<>\"'`\\\x00-\x1f\x7f]+$")
 _TITLE = re.compile(r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$")
 
 
-def _update(item: Any, outcome: Outcome, corpus: Corpus, day: str) -> None:
-    from policybook.control.edit import quoted
-    from policybook.watch.check import replacement_id
+def replacement_id(corpus: Corpus, url: str | None) -> str | None:
+    """The register's entry for a replacement's address, when the register has one."""
+    if not url:
+        return None
+    wanted = urlsplit(url)._replace(query="", fragment="").geturl().rstrip("/")
+    for entry in corpus.registers.guidance.values():
+        if urlsplit(entry.url)._replace(query="", fragment="").geturl().rstrip("/") == wanted:
+            return entry.id
+    return None
 
+
+def _update(item: Any, outcome: Outcome, corpus: Corpus, day: str) -> None:
     item["checked_on"] = quoted(day)
     if outcome.superseded:
         item["status"] = outcome.superseded.status
@@ -55,8 +63,6 @@ def _update(item: Any, outcome: Outcome, corpus: Corpus, day: str) -> None:
 
 
 def write_register(corpus: Corpus, outcomes: list[Outcome], today: dt.date) -> None:
-    from policybook.control.edit import round_trip_yaml
-
     path = corpus.config.registers_path / "guidance.yml"
     yaml = round_trip_yaml()
     data = yaml.load(path.read_text(encoding="utf-8"))
