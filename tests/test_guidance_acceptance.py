@@ -96,7 +96,7 @@ def watched(example: Path, server: tuple[str, Served], run) -> tuple[Path, Serve
     """The example with 30 entries on the publishers' layouts, their fingerprints recorded by a first check
     (and the other entries served from their saved copies)."""
     base, served = server
-    entries = point_at(example, base, served)[:WATCHED]
+    entries = [e for e in point_at(example, base, served) if e["status"] == "current"][:WATCHED]
     path = example / "registers/guidance.yml"
     text = path.read_text(encoding="utf-8")
     for number, entry in enumerate(entries):
@@ -105,7 +105,7 @@ def watched(example: Path, server: tuple[str, Served], run) -> tuple[Path, Serve
     path.write_text(text, encoding="utf-8")
     first = run("-C", str(example), "guidance", "check", "--write", "--today", "2026-12-06")
     assert first.code == 0, first.out + first.err
-    assert "0 changed, 0 withdrawn or replaced, of 43 pages read; 0 could not be read" in first.out
+    assert "0 changed, 0 withdrawn or replaced, of 42 pages read; 0 could not be read" in first.out
     assert path.read_text(encoding="utf-8").count("fingerprint: sha256:") == 43
     return example, served, entries, base
 
@@ -117,7 +117,7 @@ def test_thirty_cosmetic_changes_give_no_change(watched, run) -> None:
         served[f"/{entry['id']}"] = (200, {}, render(page).encode(), 0.0)
     result = run("-C", str(example), "guidance", "check")
     assert result.code == 0, result.out + result.err
-    assert "0 changed, 0 withdrawn or replaced, of 43 pages read; 0 could not be read" in result.out
+    assert "0 changed, 0 withdrawn or replaced, of 42 pages read; 0 could not be read" in result.out
 
 
 def test_ten_substantive_changes_give_ten_naming_the_citing_policies_and_sections(watched, run) -> None:
@@ -154,7 +154,7 @@ def test_ten_substantive_changes_give_ten_naming_the_citing_policies_and_section
     # The text report says the same, one block per changed entry.
     text = run("-C", str(example), "guidance", "check")
     assert len([line for line in text.out.splitlines() if "the main text changed since" in line]) == 10
-    assert "10 changed, 0 withdrawn or replaced, of 43 pages read; 0 could not be read" in text.out
+    assert "10 changed, 0 withdrawn or replaced, of 42 pages read; 0 could not be read" in text.out
 
 
 def test_a_recorded_change_brings_the_citing_policies_review_forward(watched, run) -> None:

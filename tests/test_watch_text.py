@@ -9,6 +9,7 @@ import pytest
 import yaml
 from pagetools import NAV, NEWS, Page, example_page, render
 
+from policybook.watch.kept import read_kept
 from policybook.watch.text import NoMainText, changes, fingerprint, main_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ def test_the_examples_fingerprints_are_those_of_its_saved_pages() -> None:
         assert saved == render(example_page(entry)), entry["id"]
         assert entry["fingerprint"] == fingerprint(saved), entry["id"]
         assert entry["checked_on"] == "2026-12-06"
+        assert read_kept(ROOT, entry["id"]) == main_text(saved), entry["id"]  # the text the next check compares
 
 
 def _pdf(source: str) -> bytes:
@@ -123,3 +125,16 @@ def test_an_unreadable_pdf_is_one_clear_problem(body: bytes) -> None:
 
     with pytest.raises(NoMainText, match="PDF"):
         page_text(body, "application/pdf")
+
+
+@pytest.mark.parametrize("kept", [b"not gzip", b"\x1f\x8b\x08\x00garbage", None])
+def test_a_damaged_or_hostile_kept_text_reads_as_none(tmp_path: Path, kept: bytes | None) -> None:
+    import gzip
+
+    from policybook.watch.kept import kept_path
+
+    path = kept_path(tmp_path, "psirf")
+    assert path is not None and kept_path(tmp_path, "../escape") is None
+    path.parent.mkdir(parents=True)
+    path.write_bytes(kept if kept is not None else gzip.compress(b'{"sections": "not a list"}'))
+    assert read_kept(tmp_path, "psirf") is None

@@ -46,7 +46,7 @@ def cmd_guidance(args: argparse.Namespace) -> ExitCode:
         read = sum(1 for o in outcomes if not o.problem)
         changed = sum(1 for o in outcomes if o.changed)
         gone = sum(1 for o in outcomes if o.superseded)
-        print(f"{changed} changed, {gone} withdrawn or replaced, of {read} pages read; "
+        print(f"{changed} changed, {gone} withdrawn or replaced, of {read} page{'' if read == 1 else 's'} read; "
               f"{len(outcomes) - read} could not be read")
         if args.write and (changed or gone):
             print("recorded in registers/guidance.yml: lint now asks for a review of each citing policy")

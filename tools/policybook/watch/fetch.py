@@ -49,9 +49,10 @@ def client(timeout: float = TIMEOUT_SECONDS) -> httpx.Client:
 def fetch(http: httpx.Client, url: str, max_bytes: int = MAX_BYTES) -> Fetched:
     """The page at ``url``, following at most MAX_REDIRECTS redirects, each to https."""
     moved: str | None = None
-    for _ in range(MAX_REDIRECTS + 1):
+    for hop in range(MAX_REDIRECTS + 1):
         if urlsplit(url).scheme != "https":
-            raise FetchError(f"refused to follow a redirect to {url}: not https")
+            raise FetchError(f"refused to follow a redirect to {url}: not https" if hop
+                             else "not an https:// address: policybook reads guidance over https only")
         try:
             with http.stream("GET", url) as response:
                 if response.is_redirect:
@@ -75,6 +76,6 @@ def fetch(http: httpx.Client, url: str, max_bytes: int = MAX_BYTES) -> Fetched:
                 return Fetched(url, 200, bytes(body), response.headers.get("content-type", ""), moved)
         except httpx.TimeoutException:
             raise FetchError(f"no answer within {http.timeout.read or TIMEOUT_SECONDS:g} seconds") from None
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
             raise FetchError(f"could not be read: {error}") from None
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
