@@ -172,6 +172,13 @@ def test_a_recorded_change_brings_the_citing_policies_review_forward(watched, ru
     citing = {str(frontmatter.load(example / f["path"]).metadata["id"]) for f in findings}
     assert citing == {"SAF-001", "SAF-004"} and len(findings) == 2, findings
     assert all("mca-2005" in f["message"] and "2026-12-07" in f["message"] for f in findings)
+    # A review of SAF-004 against the new text settles it; SAF-001, not yet reviewed, is still reported.
+    reviewed = run("-C", str(example), "reviewed", "SAF-004", "--by", "registered-manager", "--on", "2026-12-07",
+                   "--note", "Checked against the revised Act guidance; no change.", "--today", "2026-12-07")
+    assert reviewed.code == 0, reviewed.err
+    lint = run("-C", str(example), "lint", "--today", "2026-12-07", "--format", "json")
+    after = [f for f in json.loads(lint.out)["findings"] if f["rule"] == "guidance-changed"]
+    assert [str(frontmatter.load(example / f["path"]).metadata["id"]) for f in after] == ["SAF-001"]
     # Checked again the next day, nothing new: the change stays recorded and nothing more is reported.
     again = run("-C", str(example), "guidance", "check", "mca-2005", "--write", "--today", "2026-12-08")
     assert again.code == 0, again.out
