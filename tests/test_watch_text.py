@@ -138,3 +138,39 @@ def test_a_damaged_or_hostile_kept_text_reads_as_none(tmp_path: Path, kept: byte
     path.parent.mkdir(parents=True)
     path.write_bytes(kept if kept is not None else gzip.compress(b'{"sections": "not a list"}'))
     assert read_kept(tmp_path, "psirf") is None
+
+
+NOTICE_PAGE = Page(title="Decontamination of surgical instruments", publisher="NHS England",
+                   edition="Published 2016", sections=(("Scope", ("Reusable instruments are reprocessed.",)),))
+
+
+def _with_note(note: str) -> str:
+    return render(NOTICE_PAGE).replace("<h2>Scope</h2>", f'<div class="notice"><p>{note}</p></div><h2>Scope</h2>', 1)
+
+
+@pytest.mark.parametrize(("note", "withdrawn", "replacement"), [
+    ('This guidance was withdrawn on 1 May 2026. It has been replaced by <a href="/htm-01-01-2026">HTM 01-01 '
+     "(2026)</a>.", True, ("/htm-01-01-2026", "HTM 01-01 (2026)")),
+    ('Superseded by: <a href="https://example.org/ng200">NG200</a>', False, ("https://example.org/ng200", "NG200")),
+    ("This memorandum has been withdrawn.", True, None),
+    # Near misses: another document withdrawn, and "replaced by" in a recommendation.
+    ("The previous guidance was withdrawn in 2016 and this one replaces it.", None, None),
+    ('Where single-use items are replaced by <a href="/reusable">reusable ones</a>, validate the process.',
+     None, None),
+])
+def test_a_withdrawal_notice_or_replacement_link_is_found_and_a_near_miss_is_not(
+        note: str, withdrawn: bool | None, replacement: tuple[str, str] | None) -> None:
+    from policybook.watch.text import notice
+
+    page = _with_note(note)
+    found = notice(page, main_text(page))
+    if withdrawn is None:
+        assert found is None
+        return
+    assert found is not None and found.withdrawn is withdrawn
+    assert (found.replacement_url, found.replacement_title) == (replacement or (None, None))
+
+
+def test_content_whose_markup_mentions_consent_is_kept() -> None:
+    page = render(NOTICE_PAGE).replace("<article>", '<article class="consent-guide">', 1)
+    assert "Reusable instruments are reprocessed." in main_text(page).text

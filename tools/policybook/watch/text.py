@@ -37,11 +37,20 @@ _EDITION = re.compile(
     r"(?:\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{4}|\d{4}(?:-\d{2}){0,2}|\d+(?:\.\d+)*)",
     re.IGNORECASE)
 # A notice that the guidance itself has been withdrawn (not a section of it).
+_DOCUMENT = r"(?:guidance|guideline|guidelines|page|document|publication|code|standard|memorandum|note)"
+# A notice that this guidance itself has been withdrawn: "This guideline has been withdrawn", not "the
+# previous guidance was withdrawn", which speaks of another document.
 _WITHDRAWN = re.compile(
-    r"\b(?:this|the)\s+(?:[a-z-]+\s+){0,3}(?:guidance|guideline|guidelines|page|document|publication|code|"
-    r"standard|memorandum|note)\s+(?:has\s+been|was|is(?:\s+now)?)\s+withdrawn\b", re.IGNORECASE)
-_REPLACED_BY = re.compile(r"\b(?:replaced|superseded)\s+by\b", re.IGNORECASE)
-_BANNER = re.compile(r"cookie|consent|gdpr|sliding-popup")
+    rf"\bthis\s+(?:[a-z0-9-]+\s+){{0,2}}{_DOCUMENT}\s+(?:has\s+been|was|is(?:\s+now)?)\s+withdrawn\b", re.IGNORECASE)
+# Just before a link to the replacement: "It has been replaced by", "This guideline is superseded by",
+# "Superseded by:" as a label; not "single-use items are replaced by reusable ones".
+_REPLACED_BY = re.compile(
+    rf"(?:\b(?:this|it)\s+(?:[a-z0-9-]+\s+){{0,2}}(?:{_DOCUMENT}\s+)?(?:has\s+been|have\s+been|was|is(?:\s+now)?)\s+"
+    r"(?:replaced|superseded)(?:\s+in\s+full)?\s+by|^\s*(?:replaced|superseded)\s+by)\s*:?\s*$", re.IGNORECASE)
+# Cookie and consent banners, by the names their markup gives them.
+_BANNER = re.compile(r"cookie|gdpr|consent[-_]?(?:banner|manager|popup|notice|bar|dialog)|sliding-popup")
+_BANNER_MAX_CHARS = 1500  # a banner is short; a long element named so is the page's content
+_NEVER_A_BANNER = {"html", "body", "main", "article"}
 _OUTSIDE_MAIN = {"nav", "header", "footer", "aside"}
 _BLOCKS = {"p", "div", "li", "section", "td", "dd", "aside", "article", "main", "body"}
 _SPACE = re.compile(r"\s+")
@@ -130,8 +139,11 @@ def _without_banners(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElemen
     for element in list(tree.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
+        if element.tag in _NEVER_A_BANNER:
+            continue
         names = " ".join(element.get(a, "") for a in ("id", "class", "aria-label", "role")).lower()
-        if _BANNER.search(names):
+        if _BANNER.search(names) and len(element.text_content() or "") <= _BANNER_MAX_CHARS \
+                and next(element.iter("h1"), None) is None:
             element.drop_tree()
     return tree
 
@@ -170,7 +182,8 @@ def notice(html: str | bytes, text: MainText) -> Notice | None:
         if block is None:
             continue
         before = (block.text_content() or "").split(link.text_content() or "\0", 1)[0]
-        if _REPLACED_BY.search(before[-80:]):
+        sentence = re.split(r"[.!?]\s", before)[-1]  # the words leading to the link, in its own sentence
+        if _REPLACED_BY.search(sentence):
             replacement = (href, _SPACE.sub(" ", link.text_content() or "").strip())
             break
     if replacement:
