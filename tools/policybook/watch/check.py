@@ -152,14 +152,15 @@ def _same_guidance(entry: Guidance, page_title: str | None) -> bool:
     if not page_title:
         return True
     wanted, found = normalise_title(entry.title), normalise_title(page_title)
-    return wanted in found or found in wanted
+    shorter, longer = sorted((wanted, found), key=len)
+    # "Regulation 20: Duty of candour" and "Regulation 20: Duty of candour - CQC"; not "Guidance" in any title.
+    return shorter == longer or (len(shorter) >= 12 and shorter in longer)
 
 
 def _inspect(corpus: Corpus, entry: Guidance, page: Fetched, outcome: Outcome) -> None:
     if page.status == 410:
         outcome.superseded = Superseded("withdrawn", "the publisher answers HTTP 410 Gone")
         return
-    outcome.text = page_text(page.body, page.content_type)
     html = b"" if is_pdf(page.body, page.content_type) else page.body
     if page.permanent_redirect:
         named = title(html) if html else None
@@ -169,6 +170,7 @@ def _inspect(corpus: Corpus, entry: Guidance, page: Fetched, outcome: Outcome) -
             outcome.superseded = Superseded("superseded", "a permanent redirect to another page",
                                             without_tracking(page.url), named)
             return
+    outcome.text = page_text(page.body, page.content_type)
     said = notice(html, outcome.text) if html else None
     if said and said.replacement_url:
         outcome.superseded = Superseded("superseded", "the page says it is replaced",
