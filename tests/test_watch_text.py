@@ -174,3 +174,18 @@ def test_a_withdrawal_notice_or_replacement_link_is_found_and_a_near_miss_is_not
 def test_content_whose_markup_mentions_consent_is_kept() -> None:
     page = render(NOTICE_PAGE).replace("<article>", '<article class="consent-guide">', 1)
     assert "Reusable instruments are reprocessed." in main_text(page).text
+
+
+def test_a_recorded_replacement_is_shown_where_the_entry_is_described() -> None:
+    from policybook.registers.declared import GUIDANCE
+    from policybook.registers.entries import build_guidance
+
+    entry = build_guidance({"id": "htm-07-01", "title": "Safe management of healthcare waste", "publisher": "DHSC",
+                            "published": "2022", "url": "https://example.org/htm-07-01", "status": "superseded",
+                            "replacement_url": "https://example.org/waste-2026",
+                            "replacement_title": "Safe management of waste 2026"})
+    describe = GUIDANCE.completion.describe if GUIDANCE.completion else None
+    assert describe is not None
+    lines = describe(entry, str, lambda address: f"<{address}>")
+    assert "status: superseded, replaced by Safe management of waste 2026 (<https://example.org/waste-2026>)" \
+        in lines[0]
