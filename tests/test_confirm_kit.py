@@ -1,0 +1,359 @@
+"""The deployment kit (``policybook confirmations kit DIR``), end to end with the real programs: its units
+pass ``systemd-analyze verify``; Debian's Caddy runs the kit's Caddyfile (with ``tls internal``, its own
+certificate authority, which the test trusts) in front of the service started as the unit starts it; a
+member of staff signs in through Caddy over TLS and confirms; the timers' commands, run as their units
+run them, pull and commit the confirmation into the library and push it to its git host, bring the
+checkout up to date, and back the service up; the backup restores. Hostile values never reach a file.
+
+Caddy and systemd-analyze come from Debian (.ci/run installs them); without them these tests skip with
+the reason, and with POLICYBOOK_REQUIRE_CADDY=1 (set by .ci/run) they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sqlite3
+import ssl
+import subprocess
+import tarfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from confirmtools import PROXY, PYTHON_BIN, MailSink, Service, free_port, git, loopback, make_library, policybook, sign_in
+from conftest import edit
+
+SITE = "confirm.harbourside-dexa.example"
+CADDY = shutil.which("caddy")
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+_missing = [name for name, found in (("caddy", CADDY), ("systemd-analyze", SYSTEMD_ANALYZE)) if not found]
+if _missing and os.environ.get("POLICYBOOK_REQUIRE_CADDY"):
+    raise RuntimeError(f"{' and '.join(_missing)} not installed (Debian's caddy and systemd packages)")
+needs_caddy = pytest.mark.skipif(bool(_missing), reason=f"{' and '.join(_missing)} not installed "
+                                 "(Debian's caddy and systemd packages; .ci/run installs them)")
+
+
+def kit(directory: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(PYTHON_BIN / "policybook"), "confirmations", "kit", str(directory), *options],
+                          capture_output=True, text=True, check=False, timeout=60)
+
+
+def environment_of(kit_dir: Path) -> dict[str, str]:
+    """The environment file as systemd reads it (KEY=VALUE lines, comments skipped)."""
+    lines = (kit_dir / "confirm.env").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def unit_command(kit_dir: Path, unit: str) -> tuple[list[str], str]:
+    """The ExecStart= and WorkingDirectory= of a unit of the kit."""
+    text = (kit_dir / "systemd" / unit).read_text()
+    settings = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return shlex.split(settings["ExecStart"]), settings.get("WorkingDirectory", "/")
+
+
+def run_unit(kit_dir: Path, unit: str) -> subprocess.CompletedProcess[str]:
+    """A timer's service, run as its unit runs it: its command, in its folder, with its environment file."""
+    command, folder = unit_command(kit_dir, unit)
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False, timeout=300,
+                          env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
+                               **environment_of(kit_dir)})
+
+
+# -- writing the kit --------------------------------------------------------------------------------------
+def test_the_kit_has_fresh_secrets_only_root_can_read_and_the_variables_the_service_reads(tmp_path: Path) -> None:
+    from policybook.confirm import api, database, mail
+    from policybook.confirm import kit as written
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    for directory in (first, second):
+        result = kit(directory, "--site", SITE)
+        assert result.returncode == 0, result.stderr
+    assert (first / "confirm.env").stat().st_mode & 0o777 == 0o600
+    assert first.stat().st_mode & 0o777 == 0o700
+    one, two = environment_of(first), environment_of(second)
+    for name in (written.SECRET_VARIABLE, written.RECORD_KEY_VARIABLE, written.API_TOKEN_VARIABLE):
+        assert len(bytes.fromhex(one[name])) == 32 and one[name] != two[name]
+    assert len({one[written.SECRET_VARIABLE], one[written.RECORD_KEY_VARIABLE], one[written.API_TOKEN_VARIABLE]}) == 3
+    assert one[database.DATABASE_VARIABLE] == "sqlite:////var/lib/policybook/confirmations.sqlite3"
+    assert {mail.PASSWORD_VARIABLE, api.API_TOKEN_VARIABLE} <= one.keys()
+
+
+def test_a_directory_with_files_is_refused_unless_forced_and_forcing_keeps_the_secrets(tmp_path: Path) -> None:
+    target = tmp_path / "kit"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    result = kit(target, "--site", SITE)
+    assert result.returncode != 0 and "not empty" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+    result = kit(target, "--site", SITE, "--force")
+    assert result.returncode == 0, result.stderr
+    secrets_before = (target / "confirm.env").read_text()
+    (target / "caddy" / "Caddyfile").write_text("edited\n")
+    assert kit(target, "--site", "policies.harbourside-dexa.example", "--force").returncode == 0
+    assert (target / "confirm.env").read_text() == secrets_before
+    assert "policies.harbourside-dexa.example {" in (target / "caddy" / "Caddyfile").read_text()
+    assert (target / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--site", f"{SITE}\nExecStartPre=/bin/sh -c 'id'"),
+    ("--site", f"{SITE} {{\n\trespond \"owned\"\n}}\nx.example"),
+    ("--site", "confirm.example.org:443"),
+    ("--library", "/srv/policies\nExecStartPost=/bin/rm -rf /"),
+    ("--library", "/srv/my policies"),
+    ("--library", "/srv/../etc"),
+    ("--library", "srv/policies"),
+    ("--data", "/var/lib/policybook;reboot"),
+    ("--user", "root"),
+    ("--user", "policybook\nUser=root"),
+    ("--proxy-header", "X-Forwarded-Email\n\trespond 200"),
+    ("--database", "postgresql://u:p@db/x\nPOLICYBOOK_CONFIRM_API_TOKEN=short"),
+    ("--database", "sqlite:////var/lib/x y.sqlite3"),
+    ("--acme-email", "a@b.example\n}\n"),
+    ("--host", "localhost\nExecStartPre=/bin/true"),
+    ("--port", "70000"),
+])
+def test_a_hostile_value_is_refused_in_one_line_and_nothing_is_written(tmp_path: Path, option: str,
+                                                                       value: str) -> None:
+    arguments = ["--site", SITE] if option != "--site" else []
+    result = kit(tmp_path / "kit", *arguments, option, value)
+    assert result.returncode != 0
+    assert option in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "kit").exists()
+
+
+@needs_caddy
+def test_the_units_pass_systemd_analyze_and_the_caddyfiles_caddy(tmp_path: Path) -> None:
+    target = tmp_path / "kit"
+    scripts = target / "scripts"
+    result = kit(target, "--site", SITE, "--policybook", str(PYTHON_BIN / "policybook"), "--scripts", str(scripts),
+                 "--acme-email", "it@harbourside-dexa.example")
+    assert result.returncode == 0, result.stderr
+    units = sorted((target / "systemd").iterdir())
+    assert len(units) == 9
+    checked = subprocess.run([str(SYSTEMD_ANALYZE), "verify", *map(str, units)], capture_output=True, text=True,
+                             check=False, timeout=120)
+    assert checked.returncode == 0 and checked.stderr == "", checked.stderr
+    service = (target / "systemd" / "policybook-confirm.service").read_text()
+    for line in ("User=policybook", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
+                 "ReadWritePaths=/var/lib/policybook", "EnvironmentFile=/etc/policybook/confirm.env"):
+        assert line in service.splitlines()
+    exposure = subprocess.run([str(SYSTEMD_ANALYZE), "security", "--offline=true",
+                               str(target / "systemd" / "policybook-confirm.service")],
+                              capture_output=True, text=True, check=False, timeout=120)
+    level = float(exposure.stdout.split("Overall exposure level for policybook-confirm.service:")[1].split()[0])
+    assert level < 2.5, exposure.stdout  # systemd's scale: 0 (locked down) to 10 (no sandbox)
+    for name in ("Caddyfile", "Caddyfile.proxy-sign-in"):
+        adapted = subprocess.run([str(CADDY), "adapt", "--validate", "--config", str(target / "caddy" / name)],
+                                 capture_output=True, text=True, check=False, timeout=60)
+        assert adapted.returncode == 0, adapted.stderr
+        assert SITE in adapted.stdout and '"max_size":65536' in adapted.stdout
+
+
+# -- end to end -------------------------------------------------------------------------------------------
+@dataclass
+class Deployment:
+    kit: Path
+    library: Path
+    host: Path  # the library's git host (a bare repository)
+    mail: MailSink
+    https_port: int
+    ca: Path
+    service: Service
+
+
+def _wait_for(what: str, ready: object, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if ready():  # type: ignore[operator]
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start: {log.read_text(errors='replace')}")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_service(deployment: Deployment) -> subprocess.Popen[bytes]:
+    """The service as policybook-confirm.service starts it: its ExecStart= with its environment file."""
+    command, folder = unit_command(deployment.kit, "policybook-confirm.service")
+    log = deployment.kit.parent / "service.log"
+    with open(log, "ab") as output:
+        process = subprocess.Popen(command, cwd=folder, stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **environment_of(deployment.kit)})
+    _wait_for("the service", lambda: _answers(f"{deployment.service.url}/health"), process, log)
+    return process
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory, mail: MailSink) -> Iterator[Deployment]:
+    if _missing:
+        pytest.skip(f"{' and '.join(_missing)} not installed")
+    tmp = tmp_path_factory.mktemp("deploy")
+    https_port, port = free_port(), free_port()
+    base_url = f"https://{SITE}:{https_port}"
+    library = make_library(tmp / "srv" / "policies", base_url, "sqlite:///unused.sqlite3", mail.port)
+    edit(library / "policybook.yml", f"trusted: [{PROXY}]", "trusted: [127.0.0.1]")  # Caddy, on this machine
+    git(library, "commit", "-q", "-am", "The service is behind Caddy on this server")
+    host = tmp / "git-host" / "policies.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(library), str(host)], check=True, capture_output=True)
+    git(library, "remote", "add", "origin", str(host))
+    git(library, "fetch", "-q", "origin")
+    git(library, "branch", "-q", "--set-upstream-to=origin/main")
+    data = tmp / "var" / "lib" / "policybook"
+    data.mkdir(parents=True)
+    kit_dir = tmp / "kit"
+    result = kit(kit_dir, "--site", SITE, "--library", str(library), "--data", str(data), "--backups",
+                 str(tmp / "backups"), "--policybook", str(PYTHON_BIN / "policybook"), "--scripts",
+                 str(kit_dir / "scripts"), "--env-file", str(kit_dir / "confirm.env"), "--port", str(port),
+                 "--tls", "internal", "--https-port", str(https_port), "--http-port", str(free_port()))
+    assert result.returncode == 0, result.stderr
+
+    # Caddy with the kit's Caddyfile, as Caddy itself reads it; only its admin address moves to a free
+    # port (another Caddy may have the default one on this machine) and its state to a folder of the test.
+    adapted = subprocess.run([str(CADDY), "adapt", "--config", str(kit_dir / "caddy" / "Caddyfile")],
+                             capture_output=True, text=True, check=True, timeout=60)
+    config = json.loads(adapted.stdout)
+    config["admin"] = {"listen": f"127.0.0.1:{free_port()}"}
+    (tmp / "caddy.json").write_text(json.dumps(config))
+    caddy_home = tmp / "caddy-home"
+    caddy_env = {"PATH": os.environ["PATH"], "HOME": str(caddy_home), "XDG_DATA_HOME": str(caddy_home / "data"),
+                 "XDG_CONFIG_HOME": str(caddy_home / "config")}
+    service = Service(library, f"http://127.0.0.1:{port}", port, environment_of(kit_dir)["POLICYBOOK_CONFIRM_DATABASE"],
+                      mail)
+    ca = caddy_home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+    deployment = Deployment(kit_dir, library, host, mail, https_port, ca, service)
+    running = start_service(deployment)
+    caddy_log = tmp / "caddy.log"
+    with open(caddy_log, "ab") as output:
+        caddy = subprocess.Popen([str(CADDY), "run", "--config", str(tmp / "caddy.json")], stdout=output,
+                                 stderr=subprocess.STDOUT, env=caddy_env)
+    try:
+        _wait_for("caddy", lambda: ca.exists() and _tls_answers(deployment), caddy, caddy_log)
+        deployment.service.process = running
+        yield deployment
+    finally:
+        _stop(caddy)
+        if deployment.service.process is not None:
+            _stop(deployment.service.process)
+
+
+def _tls_answers(deployment: Deployment) -> bool:
+    try:
+        with through_caddy(deployment) as http:
+            return http.get("/health").status_code == 200
+    except (httpx.HTTPError, ssl.SSLError):
+        return False
+
+
+def through_caddy(deployment: Deployment, address: str = "127.0.0.1") -> httpx.Client:
+    """A client of the site over TLS, trusting only Caddy's own authority, that names the site (SNI and
+    Host) as a browser would while connecting to this machine, from its own loopback ``address``."""
+    context = ssl.create_default_context(cafile=str(deployment.ca))
+
+    def name_the_site(request: httpx.Request) -> None:
+        request.extensions["sni_hostname"] = SITE
+
+    return httpx.Client(base_url=f"https://127.0.0.1:{deployment.https_port}", verify=context,
+                        transport=httpx.HTTPTransport(local_address=address, verify=context),
+                        headers={"Host": f"{SITE}:{deployment.https_port}"},
+                        event_hooks={"request": [name_the_site]}, timeout=30)
+
+
+@needs_caddy
+def test_staff_sign_in_through_caddy_confirm_and_the_timers_pull_commit_push_update_and_back_up(
+        deployment: Deployment, tmp_path: Path) -> None:
+    address = loopback()
+    with through_caddy(deployment, address) as http:
+        token = sign_in(http, deployment.service, "jc")
+        me = http.get("/api/v1/me")
+        assert me.status_code == 200 and me.json()["staff"] == "jc" and me.json()["method"] == "code"
+        assert "max-age=31536000" in me.headers["strict-transport-security"]
+        assert "server" not in me.headers
+        confirmed = http.post("/api/v1/confirmations", json={"policy": "IPC-002", "version": "2.0",
+                                                             "answers": {"1": 1}}, headers={"X-CSRF-Token": token})
+        assert confirmed.status_code == 201, confirmed.text
+        too_big = http.post("/api/v1/confirmations", content=b"x" * 100_000,
+                            headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
+        # Refused whole: by Caddy's 64 KiB limit (Caddy 2.6 answers 502 when it cuts a body off) or by the
+        # service's own (413), whichever reads that far first; never stored, and the service carries on.
+        assert too_big.status_code in (413, 502)
+        assert http.get("/api/v1/me").status_code == 200
+
+    # The service saw the member of staff's own address, given by Caddy, not Caddy's.
+    database = deployment.service.database.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT staff, policy, version, client FROM confirmations").fetchall() == [
+            ("jc", "IPC-002", "2.0", address)]
+
+    # The records timer's command: pulled, committed and pushed to the git host.
+    pulled = run_unit(deployment.kit, "policybook-records.service")
+    assert pulled.returncode == 0, pulled.stderr
+    rows = (deployment.library / "records" / "acknowledgements.csv").read_text().splitlines()
+    assert any(row.startswith("jc,IPC-002,2.0,") for row in rows)
+    evidence = (deployment.library / "records" / "confirmations.jsonl").read_text().splitlines()
+    assert [json.loads(line)["staff"] for line in evidence][-1:] == ["jc"]
+    hosted = subprocess.run(["git", "--git-dir", str(deployment.host), "log", "-1", "--format=%s", "main"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert hosted == f"Confirmations pulled from {SITE}"
+    assert run_unit(deployment.kit, "policybook-records.service").returncode == 0  # nothing new: no commit
+    assert subprocess.run(["git", "-C", str(deployment.library), "status", "--porcelain"], capture_output=True,
+                          text=True, check=True).stdout == ""
+
+    # The library timer's command: a change pushed from elsewhere reaches the checkout.
+    laptop = tmp_path / "laptop"
+    subprocess.run(["git", "clone", "-q", str(deployment.host), str(laptop)], check=True, capture_output=True)
+    edit(laptop / "registers" / "staff.yml", "name: Lena Brightwater", "name: Lena Brightwater-Hale")
+    git(laptop, "commit", "-q", "-am", "Lena's new surname")
+    git(laptop, "push", "-q", "origin", "main")
+    updated = run_unit(deployment.kit, "policybook-library.service")
+    assert updated.returncode == 0, updated.stderr
+    assert "Lena Brightwater-Hale" in (deployment.library / "registers" / "staff.yml").read_text()
+
+    # The backup timer's command: one archive, only root's, with the database holding the confirmation.
+    backed_up = run_unit(deployment.kit, "policybook-backup.service")
+    assert backed_up.returncode == 0, backed_up.stderr
+    archive = Path(backed_up.stdout.strip())
+    assert archive.stat().st_mode & 0o777 == 0o600
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(archive) as bundle:
+        bundle.extractall(unpacked, filter="data")
+    with sqlite3.connect(unpacked / "confirmations.sqlite3") as copy:
+        assert copy.execute("SELECT staff FROM confirmations").fetchall() == [("jc",)]
+    assert (unpacked / "confirm.env").read_text() == (deployment.kit / "confirm.env").read_text()
+    assert (unpacked / "records" / "confirmations.jsonl").read_text().splitlines() == evidence
+
+    # Restore, with the service stopped: the database comes back whole; the service starts on it.
+    assert deployment.service.process is not None
+    _stop(deployment.service.process)
+    Path(database).unlink()
+    restore = subprocess.run([str(deployment.kit / "scripts" / "policybook-restore"), str(archive)],
+                             capture_output=True, text=True, check=False, timeout=120)
+    assert restore.returncode == 0, restore.stderr
+    deployment.service.process = start_service(deployment)
+    verified = policybook(deployment.library, "confirmations", "verify", env=environment_of(deployment.kit))
+    assert verified.returncode == 0, verified.stderr
+    assert "database: 1 confirmations" in verified.stdout
