@@ -26,7 +26,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from confirmtools import PROXY, PYTHON_BIN, MailSink, Service, free_port, git, loopback, make_library, policybook, sign_in
+from confirmtools import (
+    PROXY,
+    PYTHON_BIN,
+    MailSink,
+    Service,
+    free_port,
+    git,
+    loopback,
+    make_library,
+    policybook,
+    sign_in,
+)
 from conftest import edit
 
 SITE = "confirm.harbourside-dexa.example"
@@ -68,7 +79,7 @@ def run_unit(kit_dir: Path, unit: str) -> subprocess.CompletedProcess[str]:
 # -- writing the kit --------------------------------------------------------------------------------------
 def test_the_kit_has_fresh_secrets_only_root_can_read_and_the_variables_the_service_reads(tmp_path: Path) -> None:
     from policybook.confirm import api, database, mail
-    from policybook.confirm import kit as written
+    from policybook.confirm import kit_values as written
 
     first, second = tmp_path / "one", tmp_path / "two"
     for directory in (first, second):

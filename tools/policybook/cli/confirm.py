@@ -58,7 +58,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8090, help="serve: port (default 8090)")
     parser.add_argument("--send", action="store_true", help="remind: e-mail each person who is due a reminder")
-    parser.add_argument("kit_directory", nargs="?", metavar="DIR", help="kit: the new (or empty) directory to write the kit into")
+    parser.add_argument("kit_directory", nargs="?", metavar="DIR",
+                        help="kit: the new (or empty) directory to write the kit into")
     kit = parser.add_argument_group("kit", "the deployment kit for one server (docs/guide/deploying.md); --host and "
                                     "--port are where the service listens behind Caddy")
     kit.add_argument("--site", help="the host name staff use, e.g. confirm.example.org (required)")
@@ -70,9 +71,10 @@ def _options(parser: argparse.ArgumentParser) -> None:
                                   ("--scripts", "/usr/local/lib/policybook", "where the kit's scripts go"),
                                   ("--env-file", "/etc/policybook/confirm.env", "where the secrets go")):
         kit.add_argument(option, default=default, help=f"{what} (default {default})")
-    kit.add_argument("--database", default="", help="postgresql://USER:PASSWORD@HOST/NAME (default: SQLite in --data)")
+    kit.add_argument("--database", default="",
+                     help="postgresql://USER:PASSWORD@HOST/NAME (default: SQLite in --data)")
     kit.add_argument("--tls", choices=("acme", "internal"), default="acme",
-                     help="acme: a public certificate (default); internal: Caddy's own authority, for a private network")
+                     help="acme: a public certificate (default); internal: Caddy's own authority (private network)")
     kit.add_argument("--acme-email", default="", help="the address the certificate authority may write to")
     kit.add_argument("--http-port", type=int, default=80, help="Caddy's HTTP port (default 80)")
     kit.add_argument("--https-port", type=int, default=443, help="Caddy's HTTPS port (default 443)")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from policybook.confirm.kit_values import DATABASE_VARIABLE
+
 if TYPE_CHECKING:
-    from policybook.confirm.kit import KitValues
+    from policybook.confirm.kit_values import KitValues
 
 HARDENING = """NoNewPrivileges=yes
 ProtectSystem=strict
@@ -123,7 +125,7 @@ def caddyfile(v: KitValues, proxy_sign_in: bool) -> str:
                  f"\t\t{nested}\t}}\n")
     intro = ("# Caddy in front of the policybook confirmations service"
              + (" with sign-in through an authenticating proxy (oauth2-proxy)" if proxy_sign_in else "")
-             + f".\n# Install as /etc/caddy/Caddyfile, then: systemctl reload caddy\n")
+             + ".\n# Install as /etc/caddy/Caddyfile, then: systemctl reload caddy\n")
     return f"{intro}{{\n{''.join(options)}}}\n\n{site} {{\n{body}}}\n"
 
 
@@ -267,8 +269,6 @@ echo "now: policybook -C {library} confirmations verify, then systemctl start po
 
 def scripts(v: KitValues) -> dict[str, str]:
     """The helper scripts by file name (installed in ``v.scripts``)."""
-    from policybook.confirm.kit import DATABASE_VARIABLE
-
     fields = {"user": v.user, "data": v.data, "site": v.site, "library": v.library, "policybook": v.policybook,
               "backups": v.backups, "env_file": v.env_file, "scripts": v.scripts,
               "database_variable": DATABASE_VARIABLE}
@@ -294,7 +294,8 @@ Then:
 
   systemctl daemon-reload
   systemctl enable --now policybook-confirm.service
-  systemctl enable --now policybook-remind.timer policybook-records.timer policybook-library.timer policybook-backup.timer
+  systemctl enable --now policybook-remind.timer policybook-records.timer \\
+                         policybook-library.timer policybook-backup.timer
   systemctl reload caddy
 
 The service runs as {v.user} from {v.library}, listening on {v.upstream} behind Caddy, with its database
