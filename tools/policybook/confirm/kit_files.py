@@ -212,7 +212,8 @@ PYTHON
 esac
 cp {env_file} "$work/confirm.env"
 cp -R {library}/records "$work/records"
-git -C {library} rev-parse HEAD > "$work/library-commit"
+# Root reads the service user's checkout: name it safe for this command only.
+git -c safe.directory={library} -C {library} rev-parse HEAD > "$work/library-commit"
 tar -C "$work" -czf "$work.tar.gz" .
 mv "$work.tar.gz" {backups}/policybook-$stamp.tar.gz
 find {backups} -maxdepth 1 -name 'policybook-*.tar.gz' -mtime +"$KEEP_DAYS" -delete
