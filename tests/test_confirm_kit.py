@@ -3,7 +3,9 @@ pass ``systemd-analyze verify``; Debian's Caddy runs the kit's Caddyfile (with `
 certificate authority, which the test trusts) in front of the service started as the unit starts it; a
 member of staff signs in through Caddy over TLS and confirms; the timers' commands, run as their units
 run them, pull and commit the confirmation into the library and push it to its git host, bring the
-checkout up to date, and back the service up; the backup restores. Hostile values never reach a file.
+checkout up to date, and back the service up; the backup restores. With the proxy sign-in Caddyfile,
+only the sign-in proxy's answer names the person (a header the client forges is removed); the sign-in
+proxy there is a stand-in that answers as oauth2-proxy documents. Hostile values never reach a file.
 
 Caddy and systemd-analyze come from Debian (.ci/run installs them); without them these tests skip with
 the reason, and with POLICYBOOK_REQUIRE_CADDY=1 (set by .ci/run) they fail instead.
@@ -11,6 +13,7 @@ the reason, and with POLICYBOOK_REQUIRE_CADDY=1 (set by .ci/run) they fail inste
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shlex
@@ -19,9 +22,12 @@ import sqlite3
 import ssl
 import subprocess
 import tarfile
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -243,39 +249,49 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, mail: MailSink) -> Iter
                  "--tls", "internal", "--https-port", str(https_port), "--http-port", str(free_port()))
     assert result.returncode == 0, result.stderr
 
-    # Caddy with the kit's Caddyfile, as Caddy itself reads it; only its admin address moves to a free
-    # port (another Caddy may have the default one on this machine) and its state to a folder of the test.
-    adapted = subprocess.run([str(CADDY), "adapt", "--config", str(kit_dir / "caddy" / "Caddyfile")],
-                             capture_output=True, text=True, check=True, timeout=60)
-    config = json.loads(adapted.stdout)
-    config["admin"] = {"listen": f"127.0.0.1:{free_port()}"}
-    (tmp / "caddy.json").write_text(json.dumps(config))
-    caddy_home = tmp / "caddy-home"
-    caddy_env = {"PATH": os.environ["PATH"], "HOME": str(caddy_home), "XDG_DATA_HOME": str(caddy_home / "data"),
-                 "XDG_CONFIG_HOME": str(caddy_home / "config")}
     service = Service(library, f"http://127.0.0.1:{port}", port, environment_of(kit_dir)["POLICYBOOK_CONFIRM_DATABASE"],
                       mail)
-    ca = caddy_home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-    deployment = Deployment(kit_dir, library, host, mail, https_port, ca, service)
-    running = start_service(deployment)
-    caddy_log = tmp / "caddy.log"
-    with open(caddy_log, "ab") as output:
-        caddy = subprocess.Popen([str(CADDY), "run", "--config", str(tmp / "caddy.json")], stdout=output,
-                                 stderr=subprocess.STDOUT, env=caddy_env)
+    deployment = Deployment(kit_dir, library, host, mail, https_port, tmp / "caddy" / "root.crt", service)
+    deployment.service.process = start_service(deployment)
     try:
-        _wait_for("caddy", lambda: ca.exists() and _tls_answers(deployment), caddy, caddy_log)
-        deployment.service.process = running
-        yield deployment
+        with running_caddy(kit_dir / "caddy" / "Caddyfile", tmp / "caddy", deployment):
+            yield deployment
     finally:
-        _stop(caddy)
         if deployment.service.process is not None:
             _stop(deployment.service.process)
+
+
+@contextmanager
+def running_caddy(caddyfile: Path, folder: Path, deployment: Deployment) -> Iterator[None]:
+    """Debian's Caddy with a Caddyfile of the kit, as Caddy itself reads it; only its admin address moves
+    to a free port (another Caddy may have the default one on this machine) and its state to ``folder``.
+    Its root certificate is copied to ``deployment.ca``."""
+    adapted = subprocess.run([str(CADDY), "adapt", "--config", str(caddyfile)], capture_output=True, text=True,
+                             check=True, timeout=60)
+    config = json.loads(adapted.stdout)
+    config["admin"] = {"listen": f"127.0.0.1:{free_port()}"}
+    folder.mkdir(parents=True)
+    (folder / "caddy.json").write_text(json.dumps(config))
+    environment = {"PATH": os.environ["PATH"], "HOME": str(folder), "XDG_DATA_HOME": str(folder / "data"),
+                   "XDG_CONFIG_HOME": str(folder / "config")}
+    root = folder / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+    log = folder / "caddy.log"
+    with open(log, "ab") as output:
+        caddy = subprocess.Popen([str(CADDY), "run", "--config", str(folder / "caddy.json")], stdout=output,
+                                 stderr=subprocess.STDOUT, env=environment)
+    try:
+        _wait_for("caddy", lambda: root.exists(), caddy, log)
+        shutil.copyfile(root, deployment.ca)
+        _wait_for("caddy", lambda: _tls_answers(deployment), caddy, log)
+        yield
+    finally:
+        _stop(caddy)
 
 
 def _tls_answers(deployment: Deployment) -> bool:
     try:
         with through_caddy(deployment) as http:
-            return http.get("/health").status_code == 200
+            return http.get("/health").status_code in (200, 302)  # 302: to the sign-in proxy's page
     except (httpx.HTTPError, ssl.SSLError):
         return False
 
@@ -368,3 +384,58 @@ def test_staff_sign_in_through_caddy_confirm_and_the_timers_pull_commit_push_upd
     verified = policybook(deployment.library, "confirmations", "verify", env=environment_of(deployment.kit))
     assert verified.returncode == 0, verified.stderr
     assert "database: 1 confirmations" in verified.stdout
+
+
+# -- sign-in through the authenticating proxy -------------------------------------------------------------
+SESSIONS = {"lena-session": "lb@harbourside-dexa.example", "no-address-session": None}
+
+
+class SignInProxy(BaseHTTPRequestHandler):
+    """Stands in for oauth2-proxy (not packaged by Debian) by its documented answers to ``/oauth2/auth``:
+    202 with X-Auth-Request-Email for a signed-in browser, 401 for any other; and a sign-in page."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/oauth2/auth"):
+            cookie = (self.headers.get("Cookie") or "").removeprefix("_oauth2_proxy=")
+            if cookie in SESSIONS:
+                self.send_response(202)
+                if SESSIONS[cookie]:
+                    self.send_header("X-Auth-Request-Email", str(SESSIONS[cookie]))
+            else:
+                self.send_response(401)
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@needs_caddy
+def test_with_the_proxy_sign_in_caddyfile_only_the_sign_in_proxy_names_the_person(deployment: Deployment,
+                                                                                  tmp_path: Path) -> None:
+    auth = ThreadingHTTPServer(("127.0.0.1", 0), SignInProxy)
+    threading.Thread(target=auth.serve_forever, daemon=True).start()
+    https_port = free_port()
+    command, _ = unit_command(deployment.kit, "policybook-confirm.service")
+    result = kit(tmp_path / "kit", "--site", SITE, "--port", command[command.index("--port") + 1], "--tls",
+                 "internal", "--https-port", str(https_port), "--http-port", str(free_port()), "--auth-port",
+                 str(auth.server_address[1]))
+    assert result.returncode == 0, result.stderr
+    proxied = dataclasses.replace(deployment, https_port=https_port, ca=tmp_path / "root.crt")
+    forged = {"X-Forwarded-Email": "pl@harbourside-dexa.example"}  # the registered manager
+    try:
+        with (running_caddy(tmp_path / "kit" / "caddy" / "Caddyfile.proxy-sign-in", tmp_path / "caddy", proxied),
+              through_caddy(proxied) as http):
+            signed_out = http.get("/api/v1/me", headers=forged)
+            assert signed_out.status_code == 302
+            assert signed_out.headers["location"].startswith("/oauth2/sign_in?rd=https://")
+            assert http.get("/oauth2/sign_in").status_code == 200  # the proxy's own pages pass through
+            http.cookies.set("_oauth2_proxy", "lena-session")
+            me = http.get("/api/v1/me", headers=forged)
+            assert me.status_code == 200 and (me.json()["staff"], me.json()["method"]) == ("lb", "proxy")
+            http.cookies.set("_oauth2_proxy", "no-address-session")
+            assert http.get("/api/v1/me", headers=forged).status_code == 401  # the forged header was removed
+    finally:
+        auth.shutdown()

@@ -74,7 +74,7 @@ def units(v: KitValues) -> dict[str, str]:
             f"Type=oneshot\nEnvironmentFile={v.env_file}\nExecStart={v.scripts}/policybook-backup\n"
             f"ReadWritePaths={v.data} {v.backups}\n"
             + HARDENING.replace("CapabilityBoundingSet=\n", "CapabilityBoundingSet=CAP_SETUID CAP_SETGID "
-                                "CAP_DAC_READ_SEARCH CAP_CHOWN CAP_FOWNER\n")
+                                "CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER\n")
             .replace("SystemCallFilter=~@privileged @resources\n", "")
             .replace("ProtectHome=yes\n", "ProtectHome=read-only\n")),
     }
