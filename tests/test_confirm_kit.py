@@ -3,7 +3,8 @@ pass ``systemd-analyze verify``; Debian's Caddy runs the kit's Caddyfile (with `
 certificate authority, which the test trusts) in front of the service started as the unit starts it; a
 member of staff signs in through Caddy over TLS and confirms; the timers' commands, run as their units
 run them, pull and commit the confirmation into the library and push it to its git host, bring the
-checkout up to date, and back the service up; the backup restores. With the proxy sign-in Caddyfile,
+checkout up to date, and back the service up; the backup restores (SQLite here, and a PostgreSQL dump
+through pg_dump and pg_restore). With the proxy sign-in Caddyfile,
 only the sign-in proxy's answer names the person (a header the client forges is removed); the sign-in
 proxy there is a stand-in that answers as oauth2-proxy documents. Hostile values never reach a file.
 
@@ -36,12 +37,15 @@ from confirmtools import (
     PROXY,
     PYTHON_BIN,
     MailSink,
+    PostgreSQL,
     Service,
+    client,
     free_port,
     git,
     loopback,
     make_library,
     policybook,
+    running_service,
     sign_in,
 )
 from conftest import edit
@@ -321,7 +325,8 @@ def test_staff_sign_in_through_caddy_confirm_and_the_timers_pull_commit_push_upd
         assert "max-age=31536000" in me.headers["strict-transport-security"]
         assert "server" not in me.headers
         confirmed = http.post("/api/v1/confirmations", json={"policy": "IPC-002", "version": "2.0",
-                                                             "answers": {"1": 1}}, headers={"X-CSRF-Token": token})
+                                                             "answers": {"1": 1}},
+                              headers={"X-CSRF-Token": token, "X-Forwarded-For": "203.0.113.9"})  # forged
         assert confirmed.status_code == 201, confirmed.text
         too_big = http.post("/api/v1/confirmations", content=b"x" * 100_000,
                             headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
@@ -330,7 +335,7 @@ def test_staff_sign_in_through_caddy_confirm_and_the_timers_pull_commit_push_upd
         assert too_big.status_code in (413, 502)
         assert http.get("/api/v1/me").status_code == 200
 
-    # The service saw the member of staff's own address, given by Caddy, not Caddy's.
+    # The service saw the member of staff's own address, given by Caddy: not Caddy's, nor the forged one.
     database = deployment.service.database.removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT staff, policy, version, client FROM confirmations").fetchall() == [
@@ -439,3 +444,36 @@ def test_with_the_proxy_sign_in_caddyfile_only_the_sign_in_proxy_names_the_perso
             assert http.get("/api/v1/me", headers=forged).status_code == 401  # the forged header was removed
     finally:
         auth.shutdown()
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------------------
+def test_the_backup_dumps_a_postgresql_database_and_the_restore_loads_it(
+        tmp_path: Path, postgresql: PostgreSQL | str, mail: MailSink) -> None:
+    if isinstance(postgresql, str):
+        pytest.skip(postgresql)
+    with running_service(tmp_path, "postgresql", postgresql, mail, hostile=False) as service:
+        with client(service) as http:
+            token = sign_in(http, service, "jc")
+            assert http.post("/api/v1/confirmations", json={"policy": "IPC-002", "version": "2.0",
+                                                             "answers": {"1": 1}},
+                             headers={"X-CSRF-Token": token}).status_code == 201
+        kit_dir = tmp_path / "kit"
+        result = kit(kit_dir, "--site", SITE, "--library", str(service.root), "--database", service.database,
+                     "--backups", str(tmp_path / "backups"), "--scripts", str(kit_dir / "scripts"),
+                     "--env-file", str(kit_dir / "confirm.env"))
+        assert result.returncode == 0, result.stderr
+        backed_up = run_unit(kit_dir, "policybook-backup.service")
+        assert backed_up.returncode == 0, backed_up.stderr
+    with tarfile.open(backed_up.stdout.strip()) as bundle:
+        assert "./confirmations.pgdump" in bundle.getnames()
+
+    fresh = postgresql.new_database()
+    restored = subprocess.run([str(kit_dir / "scripts" / "policybook-restore"), backed_up.stdout.strip()],
+                              capture_output=True, text=True, check=False, timeout=120,
+                              env={**os.environ, "POLICYBOOK_CONFIRM_DATABASE": fresh})
+    assert restored.returncode == 0, restored.stderr
+    import psycopg
+
+    with psycopg.connect(fresh) as connection:
+        rows = connection.execute("SELECT staff, policy, version FROM confirmations").fetchall()
+    assert rows == [("jc", "IPC-002", "2.0")]
