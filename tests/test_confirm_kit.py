@@ -79,11 +79,13 @@ def unit_command(kit_dir: Path, unit: str) -> tuple[list[str], str]:
 
 
 def run_unit(kit_dir: Path, unit: str) -> subprocess.CompletedProcess[str]:
-    """A timer's service, run as its unit runs it: its command, in its folder, with its environment file."""
+    """A timer's service, run as its unit runs it: its command, in its folder, with its environment file
+    and nothing else."""
     command, folder = unit_command(kit_dir, unit)
+    home = kit_dir.parent / "home"  # the service user's: no git settings of its own
+    home.mkdir(exist_ok=True)
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False, timeout=300,
-                          env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
-                               **environment_of(kit_dir)})
+                          env={"PATH": os.environ["PATH"], "HOME": str(home), **environment_of(kit_dir)})
 
 
 # -- writing the kit --------------------------------------------------------------------------------------
@@ -341,29 +343,35 @@ def test_staff_sign_in_through_caddy_confirm_and_the_timers_pull_commit_push_upd
         assert connection.execute("SELECT staff, policy, version, client FROM confirmations").fetchall() == [
             ("jc", "IPC-002", "2.0", address)]
 
-    # The records timer's command: pulled, committed and pushed to the git host.
+    # Meanwhile a change is pushed to the git host from someone's computer.
+    laptop = tmp_path / "laptop"
+    subprocess.run(["git", "clone", "-q", str(deployment.host), str(laptop)], check=True, capture_output=True)
+    edit(laptop / "registers" / "staff.yml", "name: Lena Brightwater", "name: Lena Brightwater-Hale")
+    git(laptop, "commit", "-q", "-am", "Lena's new surname")
+    git(laptop, "push", "-q", "origin", "main")
+
+    # The records timer's command: pulled, committed on top of that change, and pushed to the git host.
     pulled = run_unit(deployment.kit, "policybook-records.service")
     assert pulled.returncode == 0, pulled.stderr
     rows = (deployment.library / "records" / "acknowledgements.csv").read_text().splitlines()
     assert any(row.startswith("jc,IPC-002,2.0,") for row in rows)
     evidence = (deployment.library / "records" / "confirmations.jsonl").read_text().splitlines()
     assert [json.loads(line)["staff"] for line in evidence][-1:] == ["jc"]
-    hosted = subprocess.run(["git", "--git-dir", str(deployment.host), "log", "-1", "--format=%s", "main"],
-                            capture_output=True, text=True, check=True).stdout.strip()
-    assert hosted == f"Confirmations pulled from {SITE}"
+    hosted = subprocess.run(["git", "--git-dir", str(deployment.host), "log", "-2", "--format=%s", "main"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    assert hosted == [f"Confirmations pulled from {SITE}", "Lena's new surname"]
     assert run_unit(deployment.kit, "policybook-records.service").returncode == 0  # nothing new: no commit
     assert subprocess.run(["git", "-C", str(deployment.library), "status", "--porcelain"], capture_output=True,
                           text=True, check=True).stdout == ""
 
-    # The library timer's command: a change pushed from elsewhere reaches the checkout.
-    laptop = tmp_path / "laptop"
-    subprocess.run(["git", "clone", "-q", str(deployment.host), str(laptop)], check=True, capture_output=True)
-    edit(laptop / "registers" / "staff.yml", "name: Lena Brightwater", "name: Lena Brightwater-Hale")
-    git(laptop, "commit", "-q", "-am", "Lena's new surname")
+    # The library timer's command: the next change pushed from elsewhere reaches the checkout.
+    git(laptop, "pull", "-q", "--rebase")
+    edit(laptop / "registers" / "staff.yml", "name: Sam Kettleby", "name: Sam Kettleby-Ross")
+    git(laptop, "commit", "-q", "-am", "Sam's new surname")
     git(laptop, "push", "-q", "origin", "main")
     updated = run_unit(deployment.kit, "policybook-library.service")
     assert updated.returncode == 0, updated.stderr
-    assert "Lena Brightwater-Hale" in (deployment.library / "registers" / "staff.yml").read_text()
+    assert "Sam Kettleby-Ross" in (deployment.library / "registers" / "staff.yml").read_text()
 
     # The backup timer's command: one archive, only root's, with the database holding the confirmation.
     backed_up = run_unit(deployment.kit, "policybook-backup.service")

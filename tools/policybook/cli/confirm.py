@@ -83,7 +83,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
     kit.add_argument("--force", action="store_true", help="kit: replace the kit's files in a directory that has files")
 
 
-@command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify",
+@command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify, kit DIR",
          options=_options, today=AS_ON_TODAY, formats=("table", "json"), format_help="for remind and report")
 def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
     if args.action == "kit":

@@ -133,14 +133,17 @@ _RECORDS = """#!/bin/sh
 # Copy the service's new confirmations into the library's records and commit them; push them when the
 # checkout has a git host (origin). Run hourly by policybook-records.timer as {user}.
 set -eu
+exec 9>{data}/library.lock  # one job at a time in the checkout (see policybook-library)
+flock --wait 600 9
+export GIT_AUTHOR_NAME="policybook confirmations" GIT_AUTHOR_EMAIL="{user}@{site}"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 cd {library}
 {policybook} -C {library} ack pull
 git add -A -- records
 if git diff --cached --quiet -- records; then
     exit 0
 fi
-git -c user.name="policybook confirmations" -c user.email="{user}@{site}" \\
-    commit --quiet -m "Confirmations pulled from {site}" -- records
+git commit --quiet -m "Confirmations pulled from {site}" -- records
 if git remote get-url origin >/dev/null 2>&1; then
     git pull --rebase --quiet
     git push --quiet origin HEAD
@@ -152,6 +155,10 @@ _LIBRARY = """#!/bin/sh
 # within seconds). Records committed here and not yet pushed are kept on top. Run by
 # policybook-library.timer as {user}.
 set -eu
+exec 9>{data}/library.lock  # one job at a time in the checkout (see policybook-records)
+flock --wait 600 9
+export GIT_AUTHOR_NAME="policybook confirmations" GIT_AUTHOR_EMAIL="{user}@{site}"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 cd {library}
 if ! git pull --rebase --quiet; then
     git rebase --abort 2>/dev/null || true

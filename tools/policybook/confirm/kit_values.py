@@ -5,6 +5,7 @@ unit, a Caddyfile or a script.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def checked(values: KitValues) -> KitValues:
         raise PolicybookError(f"--acme-email {values.acme_email!r}: not an e-mail address")
     if not _HEADER.match(values.proxy_header):
         raise PolicybookError(f"--proxy-header {values.proxy_header!r}: a header name (letters, digits, '-')")
-    return KitValues(**{**values.__dict__, "site": site})
+    return dataclasses.replace(values, site=site)
 
 
 def _check_path(option: str, path: str) -> None:
