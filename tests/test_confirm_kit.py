@@ -1,6 +1,7 @@
 """The deployment kit (``policybook confirmations kit DIR``), end to end with the real programs: its units
 pass ``systemd-analyze verify``; Debian's Caddy runs the kit's Caddyfile (with ``tls internal``, its own
-certificate authority, which the test trusts) in front of the service started as the unit starts it; a
+certificate authority, which the test trusts) in front of the service started as the unit starts it (with
+the library's checkout read-only, as the unit's sandbox leaves it, where a mount namespace is allowed); a
 member of staff signs in through Caddy over TLS and confirms; the timers' commands, run as their units
 run them, pull and commit the confirmation into the library and push it to its git host, bring the
 checkout up to date, and back the service up; the backup restores (SQLite here, and a PostgreSQL dump
@@ -220,9 +221,26 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def _read_only_works() -> bool:
+    try:
+        return subprocess.run(["unshare", "--mount", "true"], capture_output=True, check=False,
+                              timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+READ_ONLY = _read_only_works()
+
+
 def start_service(deployment: Deployment) -> subprocess.Popen[bytes]:
-    """The service as policybook-confirm.service starts it: its ExecStart= with its environment file."""
+    """The service as policybook-confirm.service starts it: its ExecStart= with its environment file and,
+    where this machine allows a mount namespace (unshare), the library's checkout read-only, as
+    ProtectSystem=strict leaves it (the unit lets the service write its database's folder only)."""
     command, folder = unit_command(deployment.kit, "policybook-confirm.service")
+    if READ_ONLY:
+        library = str(deployment.library)
+        command = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" '
+                   '&& exec "$@"', library, *command]
     log = deployment.kit.parent / "service.log"
     with open(log, "ab") as output:
         process = subprocess.Popen(command, cwd=folder, stdout=output, stderr=subprocess.STDOUT,
