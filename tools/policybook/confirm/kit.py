@@ -31,6 +31,7 @@ from policybook.writing import write_atomically
 
 __all__ = ["KitValues", "write_kit"]
 
+
 def environment(values: KitValues) -> str:
     """The service's environment file, with secrets made now by ``secrets`` (32 random bytes each)."""
     return (
