@@ -153,6 +153,18 @@ def test_a_hostile_value_is_refused_in_one_line_and_nothing_is_written(tmp_path:
     assert not (tmp_path / "kit").exists()
 
 
+def test_a_kit_without_a_site_or_a_directory_or_into_a_link_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    for arguments, message in (((str(tmp_path / "kit"),), "--site"), ((), "directory"),
+                               ((str(tmp_path / "link"), "--site", SITE), "not a directory")):
+        result = subprocess.run([str(PYTHON_BIN / "policybook"), "confirmations", "kit", *arguments],
+                                capture_output=True, text=True, check=False, timeout=60)
+        assert result.returncode != 0 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "kit").exists() and not any((tmp_path / "elsewhere").iterdir())
+
+
 @needs_caddy
 def test_the_units_pass_systemd_analyze_and_the_caddyfiles_caddy(tmp_path: Path) -> None:
     target = tmp_path / "kit"
