@@ -16,10 +16,12 @@ from policybook.control.changes import next_id, slugify
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.evidence import git
+from policybook.checks.emphasis import stray_markers
 from policybook.importing import control_table, docx, foreign
 from policybook.importing.blocks import strip_controls, without_controls
 from policybook.importing.body import Cleaning, clean, take_title
 from policybook.importing.dialect import Admonition, to_markdown
+from policybook.importing.emphasis import repair_emphasis
 from policybook.importing.draft import Choices, Draft, check_title, decide
 from policybook.importing.fields import TITLE, Facts
 from policybook.importing.pandoc import read_markdown
@@ -46,6 +48,7 @@ class _Converted:
     title: str | None
     body: str
     pictures: Pictures
+    repaired: list[str]
 
 
 def import_documents(corpus: Corpus, files: list[str], choices: Choices) -> list[Imported]:
@@ -128,10 +131,16 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     pictures = Pictures(base=base, folder=slugify(final_title))
     cleaning = Cleaning(picture=pictures.take)
     blocks = clean(blocks, cleaning)
+    repaired = repair_emphasis(blocks)
+    for inner in cleaning.admonitions.values():
+        repaired += repair_emphasis(inner)
     body = to_markdown(tree, blocks, cleaning.admonitions, admonitions, name)
     facts.notes.extend(pictures.notes)
     facts.notes.extend(cleaning.notes)
-    return _Converted(convention, facts, facts.text(TITLE), body, pictures)
+    facts.notes.extend(f"line {stray.line} of the body: '{stray.marker}' would show as a literal character (bold or "
+                       "italic with no partner): remove it, or escape it if the original shows it "
+                       "(lint reports it as emphasis-debris)" for stray in stray_markers(body))
+    return _Converted(convention, facts, facts.text(TITLE), body, pictures, repaired)
 
 
 def _kind(path: Path, name: str) -> str:
@@ -178,7 +187,7 @@ def _report(corpus: Corpus, name: str, policy_id: str, policy: Path, draft: Draf
     report = Report(source=name, convention=converted.convention, policy_id=policy_id, policy=_rel(corpus, policy),
                     version=draft.version, imported_on=corpus.today.isoformat(), used=list(draft.used),
                     unmapped=list(converted.facts.unmapped), attention=list(draft.attention),
-                    removed=list(converted.facts.removed),
+                    removed=list(converted.facts.removed), repaired=list(converted.repaired),
                     pictures=[_rel(corpus, policy.parent / p.relative) for p in converted.pictures.taken])
     by = draft.approved_by or "ROLE"
     report.next_steps = [f"Read `{report.policy}` against the original, and fix what lint reports: "
