@@ -50,6 +50,7 @@ CONTROL_DETAILS = [
     ("bold", "Author", "Priya Lindqvist"),
     ("tab", "Approved by", "Registered Manager"),
     ("paragraph", "Date approved", "3 March 2025"),
+    ("paragraph", "Date created", "12 June"),
     ("list", "Review Date", "September 2026"),
     ("list", "Date of next review", "01/09/2026"),
 ]

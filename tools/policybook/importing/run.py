@@ -17,13 +17,14 @@ from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.evidence import git
 from policybook.checks.emphasis import stray_markers
-from policybook.importing import control_table, docx, foreign
-from policybook.importing.blocks import strip_controls, without_controls
+from policybook.checks.review_text import stated_frequencies
+from policybook.importing import control_paragraphs, control_table, docx, foreign
+from policybook.importing.blocks import Node, plain_text, strip_controls, without_controls
 from policybook.importing.body import Cleaning, clean, take_title
 from policybook.importing.dialect import Admonition, to_markdown
 from policybook.importing.emphasis import repair_emphasis
 from policybook.importing.draft import Choices, Draft, check_title, decide
-from policybook.importing.fields import TITLE, Facts
+from policybook.importing.fields import REVIEW_INTERVAL, TITLE, Facts
 from policybook.importing.pandoc import read_markdown
 from policybook.importing.pictures import Pictures
 from policybook.importing.report import Report, report_path
@@ -124,6 +125,8 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
                            "from the text and fields: they are not text, and would break the handbook's PDF and "
                            "terminals")
     blocks = control_table.take_control_tables(tree["blocks"], facts)
+    blocks = control_paragraphs.take_control_paragraphs(blocks, facts)
+    _stated_interval(blocks, facts)
     blocks, title = take_title(blocks, facts.text(TITLE))
     if title and not facts.text(TITLE):
         facts.add(TITLE, title, "the first heading")
@@ -141,6 +144,21 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
                        "italic with no partner): remove it, or escape it if the original shows it "
                        "(lint reports it as emphasis-debris)" for stray in stray_markers(body))
     return _Converted(convention, facts, facts.text(TITLE), body, pictures, repaired)
+
+
+def _stated_interval(blocks: list[Node], facts: Facts) -> None:
+    """A document with no review interval field often says it in a sentence ("This policy will be
+    reviewed annually"): that is the interval, so the review calendar and the text agree."""
+    if REVIEW_INTERVAL in facts.values:
+        return
+    for block in blocks:
+        if block.get("t") not in ("Para", "Plain"):
+            continue
+        text = plain_text(block)
+        for stated in stated_frequencies(text):
+            sentence = text[stated.offset:].split(". ")[0]
+            facts.add(REVIEW_INTERVAL, f"{stated.months} months", f"the sentence '{sentence[:80]}'")
+            return
 
 
 def _kind(path: Path, name: str) -> str:
