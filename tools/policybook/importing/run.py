@@ -12,20 +12,20 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.checks.emphasis import stray_markers
+from policybook.checks.review_text import stated_frequencies
 from policybook.control.changes import next_id, slugify
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.evidence import git
-from policybook.checks.emphasis import stray_markers
-from policybook.checks.review_text import stated_frequencies
 from policybook.importing import control_paragraphs, control_table, docx, foreign
 from policybook.importing.blocks import Node, plain_text, strip_controls, without_controls
 from policybook.importing.body import Cleaning, clean, take_title
 from policybook.importing.dialect import Admonition, to_markdown
-from policybook.importing.emphasis import repair_emphasis
 from policybook.importing.draft import Choices, Draft, check_title, decide
+from policybook.importing.emphasis import repair_emphasis
 from policybook.importing.fields import REVIEW_INTERVAL, TITLE, Facts
-from policybook.importing.pandoc import read_markdown
+from policybook.importing.pandoc import check_time, read_markdown, time_limit
 from policybook.importing.pictures import Pictures
 from policybook.importing.report import Report, report_path
 from policybook.importing.writer import Planned, check_policy, policy_text, write_all
@@ -68,13 +68,15 @@ def import_documents(corpus: Corpus, files: list[str], choices: Choices) -> list
     titles: set[str] = set()
     plans: list[Planned] = []
     done: list[Imported] = []
-    for offset, file in enumerate(files):
-        if number + offset > 999:
-            raise PolicybookError(f"no free id left for prefix {category.prefix}")
-        policy_id = f"{category.prefix}-{number + offset:03d}"
-        plan, imported = _prepare(corpus, Path(file), file, policy_id, choices, titles, git_author)
-        plans.append(plan)
-        done.append(imported)
+    with time_limit(corpus.config.import_max_seconds):
+        for offset, file in enumerate(files):
+            if number + offset > 999:
+                raise PolicybookError(f"no free id left for prefix {category.prefix}")
+            policy_id = f"{category.prefix}-{number + offset:03d}"
+            plan, imported = _prepare(corpus, Path(file), file, policy_id, choices, titles, git_author)
+            plans.append(plan)
+            done.append(imported)
+        check_time()
     write_all(plans, corpus.root)
     return done
 
@@ -90,6 +92,11 @@ def _prepare(corpus: Corpus, path: Path, name: str, policy_id: str, choices: Cho
         policy = folder / f"{slug}.md"
         pictures = tuple((folder / picture.relative, picture.data) for picture in converted.pictures.taken)
     text = policy_text(policy_id, choices.category, draft, choices.guidance, converted.body)
+    size = len(text.encode("utf-8"))
+    if size > corpus.config.max_file_bytes:
+        raise PolicybookError(f"{name}: the imported policy would be {size:,} bytes, over the limit of "
+                              f"{corpus.config.max_file_bytes:,} (limits.max_file_bytes) that lint applies; split the "
+                              "document and import the parts; nothing was written")
     check_policy(text, policy, name)
     report = _report(corpus, name, policy_id, policy, draft, converted, choices)
     target = report_path(corpus.root, policy_id)
@@ -105,7 +112,8 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     facts = Facts()
     admonitions: dict[int, Admonition] = {}
     if kind == "docx":
-        tree = docx.read(path, media, name, facts.notes)
+        tree = docx.read(path, media, name, facts.notes, corpus.config.import_max_text_bytes)
+        check_time()
         controls = strip_controls(tree)
         tree["blocks"] = docx.take_metadata(tree, facts) + tree["blocks"]
         convention, base = "Word document", media
@@ -133,6 +141,7 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     final_title = facts.text(TITLE) or _title_from_name(path)
     pictures = Pictures(base=base, folder=slugify(final_title))
     cleaning = Cleaning(picture=pictures.take)
+    check_time()
     blocks = clean(blocks, cleaning)
     repaired = repair_emphasis(blocks)
     for inner in cleaning.admonitions.values():
