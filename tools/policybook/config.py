@@ -19,9 +19,11 @@ DEFAULT_IMPORT_TEXT_BYTES = 4 * 1024 * 1024
 DEFAULT_IMPORT_SECONDS = 120
 # approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
 # in a sentence that gives a role a duty, a passage copied from another policy, a job title the service does
-# not have, a role named but never told, and guidance cited outside the policy's category.
+# not have, a role named but never told, guidance cited outside the policy's category, bold or italic markers
+# that show as stray characters, and a stated review frequency that disagrees with the review interval.
 DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content",
-                             "unknown-job-title", "role-not-listed", "guidance-category")
+                             "unknown-job-title", "role-not-listed", "guidance-category", "emphasis-debris",
+                             "review-frequency")
 
 
 @dataclass(frozen=True)
