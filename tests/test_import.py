@@ -1162,3 +1162,16 @@ def test_a_policy_over_the_file_limit_is_refused_before_it_is_written(example: P
     assert result.code == 2
     assert "(limits.max_file_bytes) that lint applies" in result.err and result.err.count("\n") == 1
     assert _files(example) == before
+
+
+def test_markers_that_do_not_match_in_markdown_are_rebalanced_or_reported(example: Path, run, tmp_path: Path) -> None:
+    source = _text(tmp_path / "fire.md", "---\ntitle: Fire safety on the unit\n---\n\n## **Purpose*\n\nStaff know the "
+                   "*exits** and the ***alarm** points.\n\nA **lone marker stays, and 2 * 3 is arithmetic.\n")
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Priya Lindqvist")
+    assert result.code == 0, result.err
+    body = _body(example / "policies/governance/fire-safety-on-the-unit.md")
+    assert "## **Purpose**" in body and "the **exits** and the ***alarm*** points" in body
+    assert "A \\*\\*lone marker stays" in body  # kept as the reader saw it, and reported
+    report = (example / "records/imports/GOV-008.md").read_text(encoding="utf-8")
+    assert "Emphasis markers around 'alarm' did not match (one side had more): rebalanced as bold italic" in report
+    assert "1 bold or italic marker(s) pair with nothing in the original" in result.out

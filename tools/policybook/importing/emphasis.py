@@ -10,6 +10,8 @@ What is still left over after writing is found by the ``emphasis-debris`` lint r
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from policybook.importing.blocks import Node, node, plain_text
@@ -19,11 +21,89 @@ EMPHASIS = {"Emph": "italic", "Strong": "bold", "Underline": "underlined", "Stri
 _GAPS = {"Space", "SoftBreak", "LineBreak"}
 
 
-def repair_emphasis(blocks: list[Node]) -> list[str]:
-    """Repair ``blocks`` in place; what was repaired, one line each."""
+def repair_emphasis(blocks: list[Node], markdown_source: bool = False) -> list[str]:
+    """Repair ``blocks`` in place; what was repaired, one line each. In a Markdown source, markers that
+    pair with nothing beside emphasis are rebalanced too (see ``_rebalance``)."""
     repairs: list[str] = []
     _walk(blocks, repairs, in_heading=False)
+    if markdown_source:
+        _map_inline_lists(blocks, lambda inlines: _rebalance(inlines, repairs))
     return _merged(repairs)
+
+
+def literal_markers(blocks: list[Node]) -> list[str]:
+    """The words of a Markdown source that still hold a marker pandoc read as a literal character
+    (``**lone``): the intent is not clear, so they are kept as written and listed for a person."""
+    found: list[str] = []
+
+    def collect(inlines: list[Node]) -> list[Node]:
+        for inline in inlines:
+            if inline.get("t") == "Str" and _LOOSE_MARKER.search(inline["c"]):
+                found.append(inline["c"])
+        return inlines
+
+    _map_inline_lists(blocks, collect)
+    return found
+
+
+_LOOSE_MARKER = re.compile(r"^[*_]+(?=\w)|(?<=\w)[*_]+$|\*\*")  # a lone * between spaces is 2 * 3
+_STRONGER = {("Emph", 1): "Strong", ("Strong", 1): "EmphStrong", ("Emph", 2): "EmphStrong"}
+
+
+def _rebalance(inlines: list[Node], repairs: list[str]) -> list[Node]:
+    """``**Purpose*`` reads as a literal ``*`` then italic: the writer meant the larger emphasis, so the
+    stray marker is taken into it (bold here; italic and one more marker, bold italic)."""
+    out = list(inlines)
+    position = 0
+    while position < len(out):
+        inline = out[position]
+        if inline.get("t") in ("Emph", "Strong"):
+            for side in (-1, 1):
+                where = position + side
+                if not 0 <= where < len(out) or out[where].get("t") != "Str":
+                    continue
+                text = out[where]["c"]
+                run = len(text) - len(text.rstrip("*_") if side == -1 else text.lstrip("*_"))
+                markers = text[-run:] if side == -1 else text[:run]
+                stronger = _STRONGER.get((inline["t"], run))
+                if not run or stronger is None or len(set(markers)) != 1:
+                    continue
+                rest = text[:-run] if side == -1 else text[run:]
+                words = plain_text(inline["c"])
+                inline = node("Strong", inline["c"]) if stronger == "Strong" else node(
+                    "Emph", [node("Strong", inline["c"])])
+                out[position] = inline
+                if rest:
+                    out[where] = node("Str", rest)
+                else:
+                    del out[where]
+                    position -= 1 if side == -1 else 0
+                repairs.append(f"emphasis markers around '{words[:80]}' did not match (one side had more): "
+                               f"rebalanced as {'bold' if stronger == 'Strong' else 'bold italic'}")
+                break
+        position += 1
+    return out
+
+
+def _map_inline_lists(item: Any, function: Callable[[list[Node]], list[Node]]) -> None:
+    """Replace, in place, every list of inlines under ``item`` (a paragraph's, a heading's, a cell's) by
+    ``function`` of it."""
+    stack = [item]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(reversed(current))  # in document order
+        elif isinstance(current, dict) and isinstance(current.get("c"), list):
+            content = current["c"]
+            kind = current.get("t")
+            if kind in ("Para", "Plain") or kind in EMPHASIS:
+                current["c"] = function(content)
+                stack.append(current["c"])
+            elif kind == "Header":
+                content[2] = function(content[2])
+                stack.append(content[2])
+            else:
+                stack.append(content)
 
 
 def _merged(repairs: list[str]) -> list[str]:

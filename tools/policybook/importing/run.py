@@ -23,7 +23,7 @@ from policybook.importing.blocks import Node, plain_text, strip_controls, withou
 from policybook.importing.body import Cleaning, clean, take_title
 from policybook.importing.dialect import Admonition, to_markdown
 from policybook.importing.draft import Choices, Draft, check_title, decide
-from policybook.importing.emphasis import repair_emphasis
+from policybook.importing.emphasis import literal_markers, repair_emphasis
 from policybook.importing.fields import REVIEW_INTERVAL, TITLE, Facts
 from policybook.importing.pandoc import check_time, read_markdown, time_limit
 from policybook.importing.pictures import Pictures
@@ -143,9 +143,16 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     cleaning = Cleaning(picture=pictures.take)
     check_time()
     blocks = clean(blocks, cleaning)
-    repaired = repair_emphasis(blocks)
+    markdown_source = kind != "docx"
+    repaired = repair_emphasis(blocks, markdown_source)
     for inner in cleaning.admonitions.values():
-        repaired += repair_emphasis(inner)
+        repaired += repair_emphasis(inner, markdown_source)
+    if markdown_source:
+        loose = [word for part in (blocks, *cleaning.admonitions.values()) for word in literal_markers(part)]
+        if loose:
+            facts.notes.append(f"{len(loose)} bold or italic marker(s) pair with nothing in the original and are kept "
+                               f"as literal characters, such as '{loose[0][:40]}': remove them, or make the emphasis "
+                               "whole")
     body = to_markdown(tree, blocks, cleaning.admonitions, admonitions, name)
     facts.notes.extend(pictures.notes)
     facts.notes.extend(cleaning.notes)
