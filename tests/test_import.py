@@ -1079,7 +1079,8 @@ def test_control_details_written_as_paragraphs_are_mapped_and_taken_out(example:
     assert "'01/09/2026' (list 'Date of next review: 01/09/2026') used; 'September 2026' (list 'Review Date: " \
            "September 2026') gives no day" in report
     assert "created '12 June' (paragraph 'Date created: 12 June') gives no year: not guessed" in report
-    assert "7 document-control detail(s) written as paragraphs or a list" in report
+    assert "8 document-control detail(s) written as paragraphs or a list" in report
+    assert "| Policy number | HS-12 | paragraph 'Policy number: HS-12' |" in report  # under Not mapped
     assert "Nothing: the document states no document-control fields." not in report
     _, findings = _lint(run, example)
     assert [f for f in findings if f["rule"] in ("review-frequency", "emphasis-debris")] == []
@@ -1089,6 +1090,7 @@ def test_paragraphs_that_only_look_like_details_stay_in_the_text(example: Path, 
     document = WordDocument()
     document.add_heading("Visitors to the unit", 0)
     lines = ["Review the visitor book: every morning.", "Note: visitors sign in at the door.",
+             "Version 2 of the visitor badge: blue.", "Approved by the Registered Manager: visitor badges.",
              "Version control of the visitor book is kept by the administrator, who reviews it every week and "
              "files old pages in the office cupboard."]
     for text in lines:

@@ -51,6 +51,7 @@ CONTROL_DETAILS = [
     ("tab", "Approved by", "Registered Manager"),
     ("paragraph", "Date approved", "3 March 2025"),
     ("paragraph", "Date created", "12 June"),
+    ("paragraph", "Policy number", "HS-12"),
     ("list", "Review Date", "September 2026"),
     ("list", "Date of next review", "01/09/2026"),
 ]

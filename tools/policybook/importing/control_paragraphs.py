@@ -5,7 +5,8 @@ Many Word policies have no control table: they open (or end) with a line per det
 Those lines are the same facts as a control table (see ``control_table.py``) and leave the body the
 same way. Only a run of such lines counts, with at least two known labels and one that only document
 control uses (a version, an approval, a review date), each line short; a sentence such as "Review the
-risk assessment: every visit" in the policy text is left alone.
+risk assessment: every visit" in the policy text is left alone. A line with a label nobody knows
+("Policy number: HS-12") between known details goes with them, listed as not mapped, as in a table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from policybook.importing.control_table import drop_empty_heading, is_control
 from policybook.importing.fields import LABELS, Facts, fact_name
 
 MAX_VALUE_WORDS = 12
+MAX_LABEL_WORDS = 5
 _SEPARATED = re.compile(r"^(?P<label>[^:]{2,40}?)\s*(?::|\s[-–—]\s)\s*(?P<value>.*)$")
 _LONGEST_LABEL = max(len(label.split()) for label in LABELS)
 
@@ -26,6 +28,10 @@ _LONGEST_LABEL = max(len(label.split()) for label in LABELS)
 class _Detail:
     label: str
     value: str
+
+    @property
+    def known(self) -> bool:
+        return fact_name(self.label) is not None
 
 
 def take_control_paragraphs(blocks: list[Node], facts: Facts) -> list[Node]:
@@ -36,9 +42,14 @@ def take_control_paragraphs(blocks: list[Node], facts: Facts) -> list[Node]:
 
     def finish() -> None:
         nonlocal kept
+        while run and not any(detail.known for detail in run[0][1]):  # labels nobody knows, before the details
+            kept.append(run.pop(0)[0])
+        after: list[Node] = []
+        while run and not any(detail.known for detail in run[-1][1]):  # ... and after them
+            after.insert(0, run.pop()[0])
         details = [detail for _block, found in run for detail in found]
         labels = [detail.label for detail in details]
-        if len(details) >= 2 and is_control(labels):
+        if sum(detail.known for detail in details) >= 2 and is_control(labels):
             for block, found in run:
                 what = "list" if block.get("t") in ("BulletList", "OrderedList") else "paragraph"
                 for detail in found:
@@ -48,6 +59,7 @@ def take_control_paragraphs(blocks: list[Node], facts: Facts) -> list[Node]:
             kept = drop_empty_heading(kept, facts)
         else:
             kept.extend(block for block, _found in run)
+        kept.extend(after)
         run.clear()
 
     for block in blocks:
@@ -94,12 +106,10 @@ def _detail(line: list[Node]) -> _Detail | None:
     more followed by its value (a tab in Word arrives as a space)."""
     if line and line[0].get("t") == "Strong":
         label, value = plain_text(line[0]["c"]).rstrip(":").strip(), plain_text(line[1:]).lstrip(":").strip()
-        if label.endswith(":") or fact_name(label) is None:
-            return None
-        return _short(label, value)
+        return _short(label, value) if fact_name(label) or _label_like(label) else None
     text = plain_text(line)
     match = _SEPARATED.match(text)
-    if match and fact_name(match["label"]):
+    if match and (fact_name(match["label"]) or _label_like(match["label"])):
         return _short(match["label"].strip(), match["value"].strip())
     words = text.split()
     for size in range(min(_LONGEST_LABEL, len(words) - 1), 1, -1):  # the longest label first
@@ -107,6 +117,12 @@ def _detail(line: list[Node]) -> _Detail | None:
         if fact_name(label):
             return _short(label, " ".join(words[size:]))
     return None
+
+
+def _label_like(label: str) -> bool:
+    """A label nobody knows ("Policy number", "Equality impact assessment"): taken only between known
+    details, and reported as not mapped."""
+    return 0 < len(label.split()) <= MAX_LABEL_WORDS and label[:1].isupper()
 
 
 def _short(label: str, value: str) -> _Detail | None:
