@@ -138,6 +138,14 @@ FIRES = [
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
+    # A Word heading in bold italic that ended with a line break, as pandoc writes it.
+    Case("emphasis-debris", RATING, *body("### ***Escalation\\***\n\nCall the Registered Manager."), "***Escalation"),
+    Case("emphasis-debris", RATING, *body("Keep the frame ** ** clean."), "** **"),
+    Case("emphasis-debris", RATING, *body("Keep the frame **clean."), "**clean"),
+    # GOV-006 is reviewed every 24 months.
+    Case("review-frequency", RATING, *body("This policy is reviewed annually."), "This policy"),
+    Case("review-frequency", RATING, *body("Staff read it. The policy will be reviewed every 3 years."),
+         "The policy will"),
 ]
 
 
@@ -170,6 +178,10 @@ QUIET = [
     ("control-character", "Tabs\tare fine, and so are accents: café, naïve."),
     ("empty-section", "### Escalation\n\n#### By telephone\n\nCall the Registered Manager.\n\n<!-- a note -->"),
     ("empty-section", "### The poster\n\n![The rating poster in its frame](poster.png)"),
+    ("emphasis-debris", "### ***Escalation***\n\nCall the *Registered Manager*, then sign on the line: ______."),
+    ("emphasis-debris", "The form field is_checked shows a star (\\*) when the frame is clean."),
+    ("review-frequency", "This policy is reviewed every two years. Frames are checked annually."),
+    ("review-frequency", "The policy is reviewed biennially, and at least every two years."),
 ]
 
 
