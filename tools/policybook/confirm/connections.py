@@ -5,7 +5,10 @@ deadline for each request to arrive, a cap on open connections, and a cap on req
   the previous answer on a kept-alive connection), and its body within BODY_TIMEOUT seconds of the
   headers; otherwise the connection is closed. A client that sends a byte a minute holds nothing for long.
 - At most ``cap`` connections are open at once (below the process's open-file limit, so accepting never
-  runs out of files); one over the cap is closed as soon as it is accepted.
+  runs out of files). A connection over the cap makes room by closing the connection that has waited
+  longest for a request still not sent; when every open connection is being answered, the new one is
+  closed as soon as it is accepted. So slow clients, however many, cannot shut out one that sends its
+  request at once.
 - Each refusal and each close for slowness is counted, and the counts are logged at most once a minute,
   so an attacker's thousands of connections make a line a minute, not a line each.
 """
@@ -45,7 +48,10 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
                      body_timeout: float = BODY_TIMEOUT) -> type[H11Protocol]:
     """The protocol class for uvicorn's ``http`` setting, sharing one cap and one pair of log tallies."""
     refused = QuietLog(log, lambda n: f"policybook confirmations: {n} connection(s) refused: {cap} were already "
-                                      "open (the cap); see docs/guide/confirmations.md, 'Clients and the proxy'")
+                                      "open and busy (the cap); see docs/guide/confirmations.md, 'Slow clients'")
+    evicted = QuietLog(log, lambda n: f"policybook confirmations: {n} waiting connection(s) closed to make room: "
+                                      f"{cap} were open (the cap); see docs/guide/confirmations.md, 'Slow clients'")
+    waiting: dict[H11Protocol, None] = {}  # connections owing a request, the longest waiting first
     too_slow = QuietLog(log, lambda n: f"policybook confirmations: {n} connection(s) closed for sending a request "
                                        f"too slowly (headers within {header_timeout:g} s, body within "
                                        f"{body_timeout:g} s)")
@@ -61,10 +67,14 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             if len(self.connections) >= cap:
-                self._refused = True
-                refused.note()
-                transport.abort()
-                return
+                oldest = next(iter(waiting), None)
+                if oldest is None:
+                    self._refused = True
+                    refused.note()
+                    transport.abort()
+                    return
+                evicted.note()
+                oldest._close_waiting()  # type: ignore[attr-defined]
             super().connection_made(transport)
             self._watch()
 
@@ -104,16 +114,22 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
             if wanted is not None:
                 seconds = header_timeout if wanted == "headers" else body_timeout
                 self._deadline = self.loop.call_later(seconds, self._too_slow)
+                waiting[self] = None
 
         def _stop_watch(self) -> None:
             if self._deadline is not None:
                 self._deadline.cancel()
             self._deadline, self._waiting_for = None, None
+            waiting.pop(self, None)
 
         def _too_slow(self) -> None:
-            self._deadline = None
             if not self.transport.is_closing():
                 too_slow.note()
+            self._close_waiting()
+
+        def _close_waiting(self) -> None:
+            self._stop_watch()
+            if not self.transport.is_closing():
                 self.transport.abort()
 
     return GuardedH11Protocol
