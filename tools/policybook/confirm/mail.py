@@ -39,6 +39,14 @@ def single_address(text: str) -> Address:
     return address
 
 
+def is_single_address(text: str) -> bool:
+    try:
+        single_address(text)
+    except PolicybookError:
+        return False
+    return True
+
+
 def message(settings: MailSettings, to: str, subject: str, text: str, copy: list[str] | None = None) -> EmailMessage:
     """A plain-text message to exactly the addresses given: each must be a single address."""
     mail = EmailMessage()
