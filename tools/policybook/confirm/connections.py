@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
+from collections.abc import Callable
 from typing import Any
 
 import h11
@@ -51,7 +52,7 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
                                       "open and busy (the cap); see docs/guide/confirmations.md, 'Slow clients'")
     evicted = QuietLog(log, lambda n: f"policybook confirmations: {n} waiting connection(s) closed to make room: "
                                       f"{cap} were open (the cap); see docs/guide/confirmations.md, 'Slow clients'")
-    waiting: dict[H11Protocol, None] = {}  # connections owing a request, the longest waiting first
+    waiting: dict[H11Protocol, Callable[[], None]] = {}  # owing a request, longest first: how to close each
     too_slow = QuietLog(log, lambda n: f"policybook confirmations: {n} connection(s) closed for sending a request "
                                        f"too slowly (headers within {header_timeout:g} s, body within "
                                        f"{body_timeout:g} s)")
@@ -65,16 +66,16 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
             self._requests = 0
             self._counted: object = None
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's
             if len(self.connections) >= cap:
-                oldest = next(iter(waiting), None)
-                if oldest is None:
+                close_oldest = next(iter(waiting.values()), None)
+                if close_oldest is None:
                     self._refused = True
                     refused.note()
                     transport.abort()
                     return
                 evicted.note()
-                oldest._close_waiting()  # type: ignore[attr-defined]
+                close_oldest()
             super().connection_made(transport)
             self._watch()
 
@@ -90,7 +91,7 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
 
         def handle_events(self) -> None:
             super().handle_events()
-            if self.cycle is not None and self.cycle is not self._counted:
+            if self.cycle is not self._counted:  # a new request has begun
                 self._counted = self.cycle
                 self._requests += 1
                 if self._requests >= MAX_REQUESTS_PER_CONNECTION:
@@ -114,7 +115,7 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT,
             if wanted is not None:
                 seconds = header_timeout if wanted == "headers" else body_timeout
                 self._deadline = self.loop.call_later(seconds, self._too_slow)
-                waiting[self] = None
+                waiting[self] = self._close_waiting
 
         def _stop_watch(self) -> None:
             if self._deadline is not None:
