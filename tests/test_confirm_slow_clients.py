@@ -15,7 +15,13 @@ import httpx
 import pytest
 from confirmtools import MailSink, Service, running_service
 
-from policybook.confirm.connections import BODY_TIMEOUT, FILES_KEPT_FREE, HEADER_TIMEOUT
+from policybook.confirm.connections import (
+    BODY_TIMEOUT,
+    FILES_KEPT_FREE,
+    HEADER_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
+    MAX_REQUESTS_PER_CONNECTION,
+)
 
 HALF_SENT_HEADERS = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 GRACE = 1.5  # seconds beyond a timeout for the close to reach the client on a busy 2-core machine
@@ -140,3 +146,27 @@ def test_at_the_usual_file_limit_a_flood_of_slow_clients_shuts_nobody_out(
         assert "Too many open files" not in text and "Traceback" not in text
         assert len(_log_lines(running, "closed to make room")) <= 2
         assert grown < 4096
+
+
+def test_a_kept_alive_connection_serves_100_requests_then_is_closed(service: Service) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.port), timeout=10)
+    for _ in range(MAX_REQUESTS_PER_CONNECTION):
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = b""
+        while not answer.endswith(b"\r\n\r\nok"):
+            chunk = sock.recv(4096)
+            assert chunk, "closed before the limit"
+            answer += chunk
+    sock.setblocking(False)
+    assert _wait_closed([sock], 3) < 1  # at once after the last answer, not at the idle timeout
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_its_timeout(service: Service) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.port), timeout=10)
+    sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\nok" not in answer:
+        answer += sock.recv(4096)
+    sock.setblocking(False)
+    closed = _wait_closed([sock], KEEP_ALIVE_TIMEOUT + GRACE + 5)
+    assert KEEP_ALIVE_TIMEOUT - 0.5 <= closed <= KEEP_ALIVE_TIMEOUT + GRACE

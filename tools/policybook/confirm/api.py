@@ -132,8 +132,9 @@ class Api:
 
     @staticmethod
     def sign_in_write(handler: Callable[[Api, Request, dict[str, Any]], Response]) -> Callable[[Api, Request], Any]:
-        """A write that is a sign-in attempt: a body that is not a JSON object (once the CSRF token is
-        right) still counts against the client's limit, so no malformed attempt is free."""
+        """A write that is a sign-in attempt: a body that is not a JSON object, or not sent as JSON, still
+        counts against the client's limit once the CSRF token is right, so no malformed attempt is free.
+        (One without the token is not counted: a page elsewhere could send it from a victim's browser.)"""
 
         async def endpoint(self: Api, request: Request) -> Response:
             raw = await request.body()
@@ -143,7 +144,7 @@ class Api:
                     try:
                         body = self._object(request, raw)
                     except Refusal as refusal:
-                        if refusal.status == 400:
+                        if refusal.status in (400, 415):
                             self.service.count_malformed_sign_in(self.web.security.client_address(request))
                         raise
                     return handler(self, request, body)

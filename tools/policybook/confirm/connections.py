@@ -29,7 +29,7 @@ from policybook.confirm.quietlog import QuietLog
 HEADER_TIMEOUT = 10.0  # seconds for a request's headers
 BODY_TIMEOUT = 10.0  # seconds for its body (at most 64 KiB), once the headers are in
 KEEP_ALIVE_TIMEOUT = 5  # seconds an idle kept-alive connection stays open (uvicorn closes it)
-MAX_REQUESTS_PER_CONNECTION = 100  # then the answer says Connection: close
+MAX_REQUESTS_PER_CONNECTION = 100  # then the connection is closed after the answer
 MAX_CONNECTIONS = 1000  # open at once, unless the open-file limit is lower
 FILES_KEPT_FREE = 256  # for the database, the mail server, the library's files and a burst of accepts
 MAX_HEADER_BYTES = 16 * 1024  # h11's limit on a request's headers (a larger one gets 400 and a close)
