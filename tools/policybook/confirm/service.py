@@ -7,7 +7,6 @@ refuses with a ``Refusal`` (an HTTP status and one sentence) anything it cannot 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +31,6 @@ from policybook.model import Policy
 from policybook.questions import Question, questions_of, wrong_answers
 from policybook.registers import ALL_STAFF, StaffMember
 from policybook.views.addresses import site_url
-
-log = logging.getLogger("policybook.confirm")
-
 
 MAX_TYPED_CODE = 40  # longer is never a code: counted as a wrong one without being looked at
 
