@@ -170,3 +170,14 @@ def test_an_idle_kept_alive_connection_is_closed_after_its_timeout(service: Serv
     sock.setblocking(False)
     closed = _wait_closed([sock], KEEP_ALIVE_TIMEOUT + GRACE + 5)
     assert KEEP_ALIVE_TIMEOUT - 0.5 <= closed <= KEEP_ALIVE_TIMEOUT + GRACE
+
+
+def test_a_stream_of_invalid_requests_makes_a_line_a_minute_not_one_each(service: Service) -> None:
+    before = len(_log_lines(service, "Invalid HTTP request received."))
+    for _ in range(200):
+        with socket.create_connection(("127.0.0.1", service.port), timeout=5) as sock:
+            sock.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+            sock.settimeout(5)
+            assert b"400" in sock.recv(4096)
+    time.sleep(0.5)
+    assert len(_log_lines(service, "Invalid HTTP request received.")) - before <= 1

@@ -38,3 +38,30 @@ class QuietLog:
             pending, self._pending = self._pending, 0
         if pending:
             self.logger.log(self.level, "%s", self.describe(pending))
+
+
+class RepeatFilter(logging.Filter):
+    """For a logger whose lines an attacker can cause one per request (uvicorn's "Invalid HTTP request
+    received."): each listed message passes at most once per ``interval`` seconds, saying how many like
+    it were held back since."""
+
+    def __init__(self, messages: frozenset[str], interval: float = 60.0) -> None:
+        super().__init__()
+        self.messages = messages
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[float, int]] = {}  # message -> (when it last passed, held back since)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not isinstance(record.msg, str) or record.msg not in self.messages:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            last, held = self._seen.get(record.msg, (None, 0))
+            if last is not None and now - last < self.interval:
+                self._seen[record.msg] = (last, held + 1)
+                return False
+            self._seen[record.msg] = (now, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like it held back)"
+        return True

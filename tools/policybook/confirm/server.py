@@ -8,11 +8,16 @@ connections.py (documented in docs/guide/confirmations.md with the proxy setting
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from policybook.config import ConfirmationSettings
+from policybook.confirm.quietlog import RepeatFilter
 from policybook.errors import PolicybookError
 
+# uvicorn's lines that any client can cause, one a request: at most one a minute each
+CLIENT_CAUSED_LINES = frozenset({"Invalid HTTP request received.", "Exceeded concurrency limit.",
+                                 "Unsupported upgrade request."})
 ACCEPT_BATCH = 128  # the listen backlog, and so how many connections one wake-up accepts before any is checked
 
 
@@ -30,6 +35,7 @@ def serve(root: Path, settings: ConfirmationSettings, host: str, port: int) -> N
     if "code" in settings.sign_in and settings.mail is None:
         raise PolicybookError("confirmations: sign-in by code needs mail settings (confirmations.mail)")
     app = build_app(root, settings)
+    logging.getLogger("uvicorn.error").addFilter(RepeatFilter(CLIENT_CAUSED_LINES))
     cap = connection_cap()
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False, date_header=True,
                 access_log=False, log_level="info", timeout_graceful_shutdown=10,
