@@ -507,7 +507,7 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
                   passed.findings)
 
 
-def paper_approval_line(policy: Policy, who: Signer) -> str:
+def _paper_approval_line(policy: Policy, who: Signer) -> str:
     """What signing a policy approved on paper records, for the signer to check before it is done."""
     return (f"{policy.id} version {policy.version_text}, approved by {policy.approved_by} on {policy.approved_on}, "
             f"fingerprint {fingerprint(policy.data, policy.doc.body)}, to be signed by {who.member.name}")
@@ -519,7 +519,7 @@ def _confirm_paper_approvals(policies: Sequence[tuple[Policy, Signer]],
     so the signer vouches that it is the text that was approved."""
     if not policies:
         return
-    lines = [paper_approval_line(policy, who) for policy, who in policies]
+    lines = [_paper_approval_line(policy, who) for policy, who in policies]
     if confirm is None:
         raise PolicybookError(f"{policies[0][0].label} was approved on paper (it has no fingerprint): confirm "
                               "that its text is the approved text, or give --yes")
