@@ -120,6 +120,11 @@ def test_an_approval_asks_once_and_the_agent_route_never(library: Path, protecte
     assert reviewed.returncode == 0, reviewed.stderr
     assert prompts.count == asked  # never asked
     assert (library / f"records/approvals/IPC-002/1.4-review-{TODAY}.sig").is_file()
+    literal = "key::" + " ".join(public.read_text(encoding="utf-8").split()[:2])  # git's user.signingkey form
+    again = policybook(library, "sign", "IPC-002", "--key", literal, "--today", TODAY,
+                       env=prompts.environment(user_agent))
+    assert again.returncode == 0 and "signed IPC-002 version 1.4" in again.stdout, again.stderr
+    assert prompts.count == asked
     assert [e for e in _errors(library) if e[0] == HAND] == []
 
 
