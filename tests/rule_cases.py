@@ -179,8 +179,8 @@ QUIET_EDITS = [
     # An external role given duties needs no place in the audience (SAF-001 shows a role covered by all-staff).
     ("duty-holder-audience", RATING, "  unit-driver:\n",
      "  referrer:\n    - Is sent each new rating with the referral criteria.\n  unit-driver:\n"),
-    # One person with two keys of their own, as when a key is rotated.
-    ("shared-signing-key", STAFF, f"      - {PL_KEY}", f"      - {SPARE_KEY} pl@tablet\n      - {PL_KEY}"),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
+    # One person with two keys of their own, as when a key is rotated.
+    ("shared-signing-key", STAFF, f"      - {PL_KEY}", f"      - {SPARE_KEY} pl@tablet\n      - {PL_KEY}"),
 ]
