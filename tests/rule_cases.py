@@ -15,6 +15,10 @@ EMERGENCIES = "policies/health-safety/medical-emergencies.md"
 RATING_SETTING = ('cqc_rating:\n  rating: Good\n  date: "2025-09-18"\n'
                   "  report_url: https://www.cqc.org.uk/location/1-000000002\n")
 BODY_ANCHOR = "## When a new rating is published\n"
+STAFF = "registers/staff.yml"
+PL_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMPfNr+rTfFrDTKgTAfXcXnQBnNjtqq/jO/LgNZi97dv"  # the example's, for pl
+TE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP+9i00n5pc7Ymrh7By7LGUvUP3sqN/dWb4x2Yscq6OI"  # and for te
+SPARE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqMnvvwNOHArzAon3vNQfj+iYwltYt9AXAORTn/sToh"  # fictional, no one's
 
 
 @dataclass
@@ -60,6 +64,8 @@ FIRES = [
     Case("history", RATING, '  - version: "1.1"\n    date: "2026-01-15"', '  - version: "1.1"\n    date: "2026-01-14"',
          'date: "2026-01-14"'),
     Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
+    # te's entry listing pl's key (under te's own comment): reported at te's, the second entry.
+    Case("shared-signing-key", STAFF, f"{TE_KEY} te@", f"{PL_KEY} te@", f"{PL_KEY} te@"),
     Case("unknown-role", "registers/staff.yml", "roles: [registered-manager, safeguarding-lead]",
          "roles: [registered-manager, receptionist]", "receptionist"),
     Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
@@ -201,4 +207,6 @@ QUIET_EDITS = [
      'checked_on: "2026-12-06"\n    changed_on: "2025-05-12"\n    edition: Published 2022-06'),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
+    # One person with two keys of their own, as when a key is rotated.
+    ("shared-signing-key", STAFF, f"      - {PL_KEY}", f"      - {SPARE_KEY} pl@tablet\n      - {PL_KEY}"),
 ]
