@@ -149,3 +149,18 @@ def test_a_wrong_passphrase_signs_nothing(library: Path, protected_key: Path, tm
                          env={"SSH_ASKPASS": str(wrong), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"})
     assert refused.returncode == 2 and "could not be opened" in refused.stderr
     assert (library / HAND).read_bytes() == before and not (library / "records/approvals").exists()
+
+
+def test_a_private_key_others_can_read_is_refused_with_its_cure(library: Path, protected_key: Path,
+                                                                prompts: Prompts) -> None:
+    protected_key.chmod(0o644)  # as a git checkout leaves tests/keys
+    before = (library / HAND).read_bytes()
+    refused = policybook(library, "sign", "IPC-002", "--key", str(protected_key), "--today", TODAY,
+                         env=prompts.environment())
+    assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1, refused.stderr
+    assert f"chmod 600 {protected_key}" in refused.stderr and "Traceback" not in refused.stderr
+    assert (library / HAND).read_bytes() == before and prompts.count == 0
+    protected_key.chmod(0o600)
+    signed = policybook(library, "sign", "IPC-002", "--key", str(protected_key), "--today", TODAY,
+                        env=prompts.environment())
+    assert signed.returncode == 0, signed.stderr

@@ -129,7 +129,20 @@ def _open(session: _Session, spec: str) -> OpenKey:
     return _load_into_own_agent(session, path)
 
 
+def _refuse_shared_private_key(path: Path) -> None:
+    """OpenSSH ignores a private key that other users can read (a git checkout leaves files readable by
+    everyone), and its own message names neither the cause nor the cure."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise PolicybookError(f"--key: {path} cannot be read ({exc.strerror})") from None
+    if mode & 0o077:
+        raise PolicybookError(f"--key: {path} can be read by other users, so OpenSSH will not use it: "
+                              f"make it yours alone with `chmod 600 {path}`")
+
+
 def _load_into_own_agent(session: _Session, path: Path) -> OpenKey:
+    _refuse_shared_private_key(path)
     folder = session.folder()
     socket = folder / "agent"
     try:
