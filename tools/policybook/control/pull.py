@@ -43,7 +43,7 @@ def evidence_rows(path: Path) -> Iterator[tuple[int, Confirmation | None]]:
     """(line number, row) for each line of the evidence file; None for a line that is not a row."""
     if not path.is_file():
         return
-    with open(path, encoding="utf-8") as stream:
+    with open(path, encoding="utf-8-sig") as stream:  # as an editor may save it
         for number, text in enumerate(stream, start=1):
             if not text.strip():
                 continue
@@ -60,7 +60,8 @@ def _end(path: Path) -> tuple[int, str]:
         stream.seek(0, os.SEEK_END)
         size = stream.tell()
         stream.seek(max(0, size - 65536))
-        tail = stream.read().decode("utf-8", "replace").strip().splitlines()
+        text = stream.read().decode("utf-8", "replace")
+    tail = (text.removeprefix("\ufeff") if size <= 65536 else text).strip().splitlines()
     if not tail:
         return 0, ""
     try:
