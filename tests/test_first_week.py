@@ -114,6 +114,18 @@ def test_the_first_week_of_a_new_library(first_week: Path, tmp_path: Path) -> No
     report = json.loads(_step(root, "ack", "report", "--format", "json"))
     assert [(item["staff"], item["policy"]) for item in report["outstanding"]] == [("pl", "GOV-001")]
     assert "0 errors" in _step(root, "lint", "--today", TODAY)
+    # The records file deleted (as someone might, to start again): the next pull fills it from the evidence.
+    (root / ACKS).unlink()
+    assert "0 records" in _step(root, "ack", "verify")
+    assert "pulled 0 confirmations (to row 1): 1 new line" in _step(root, "ack", "pull")
+    assert "1 records; the hash chain is unbroken" in _step(root, "ack", "verify")
+    assert "1 new line" not in _step(root, "ack", "pull")
+    # ... but never from evidence edited by hand: a forged reading does not become a record.
+    (root / ACKS).unlink()
+    evidence = root / EVIDENCE
+    evidence.write_text(evidence.read_text(encoding="utf-8").replace('"staff":"jc"', '"staff":"pl"'), encoding="utf-8")
+    refused = policybook(root, "ack", "pull")
+    assert refused.returncode == 2 and "does not verify" in refused.stderr and not (root / ACKS).exists()
 
 
 # What a records file may hold before its first record: made by hand, by a spreadsheet (a byte order
