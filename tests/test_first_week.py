@@ -97,6 +97,7 @@ def first_week(tmp_path_factory: pytest.TempPathFactory, mail: MailSink) -> Path
             assert done.status_code == 201, done.text
     finally:
         service.stop()
+    assert (root / "records/approvals/GOV-001").is_dir()  # the approval was signed and its signature kept
     return root
 
 
@@ -167,16 +168,31 @@ def test_every_records_command_works_before_the_first_record(first_week: Path, t
     assert "Everyone has confirmed" in run("-C", str(root), "ack", "report", "--today", TODAY).out
 
 
-@pytest.mark.parametrize("held", [b"\n", b"\xef\xbb\xbf", b"\xef\xbb\xbfcheck,date,staff,note,chain\r\n"],
-                         ids=["a blank line", "only a byte order mark", "the header from a spreadsheet"])
-def test_practice_records_start_from_a_file_that_holds_no_record(example: Path, run, held: bytes) -> None:
-    checks = example / "records/checks.csv"
-    checks.write_bytes(held)
+# Each practice record, and the command that appends to it (two readings of different things).
+PRACTICE = {
+    "records/checks.csv": ("check,date,staff,note,chain", [("checked", "first-aid-kit", "--by", "jc"),
+                                                          ("checked", "spill-kit", "--by", "jc")]),
+    "records/servicing.csv": ("equipment,date,by,note,chain", [("serviced", "dexa-scanner", "--by", "Scanwell Ltd"),
+                                                               ("serviced", "qa-phantom", "--by", "Scanwell Ltd")]),
+    "records/training.csv": ("staff,course,date,note,chain", [("trained", "jc", "basic-life-support"),
+                                                              ("trained", "jc", "fire-safety")]),
+}
+
+
+@pytest.mark.parametrize("held", [b"\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf{header}\r\n", b"{header}"],
+                         ids=["a blank line", "only a byte order mark", "the header from a spreadsheet",
+                              "the header without its line end"])
+@pytest.mark.parametrize("rel", PRACTICE)
+def test_practice_records_start_from_a_file_that_holds_no_record(example: Path, run, rel: str, held: bytes) -> None:
+    header, commands = PRACTICE[rel]
+    path = example / rel
+    path.write_bytes(held.replace(b"{header}", header.encode()))
     result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
-    assert [f for f in json.loads(result.out)["findings"] if f["path"] == "records/checks.csv"] == []
-    assert run("-C", str(example), "checked", "first-aid-kit", "--by", "jc", "--on", TODAY).code == 0
-    assert run("-C", str(example), "checked", "spill-kit", "--by", "jc", "--on", TODAY).code == 0
-    lines = checks.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "check,date,staff,note,chain" and len(lines) == 3
+    assert [f for f in json.loads(result.out)["findings"] if f["path"] == rel] == []
+    for command in commands:
+        recorded = run("-C", str(example), *command, "--on", TODAY)
+        assert recorded.code == 0, recorded.err
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == header and len(lines) == 3
     result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
-    assert [f for f in json.loads(result.out)["findings"] if f["path"] == "records/checks.csv"] == []
+    assert [f for f in json.loads(result.out)["findings"] if f["path"] == rel] == []
