@@ -129,6 +129,7 @@ FIRES = [
     Case("empty-section", RATING, *body("### Escalation\n\n#### By telephone\n\n#### By e-mail"),
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
+    Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent"),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
 ]
 
@@ -175,4 +176,6 @@ QUIET_EDITS = [
      "  referrer:\n    - Is sent each new rating with the referral criteria.\n  unit-driver:\n"),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
+    # The urgent section named in other words' case and spacing, as a reader sees the heading.
+    ("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: when a new  Rating is published\n"),
 ]

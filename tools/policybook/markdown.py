@@ -60,6 +60,15 @@ def heading_slug(inline_source: str) -> str:
     return slug or "section"
 
 
+URGENT_HEADING = "In an emergency"  # a section with this heading is shown first unless `urgent` names another
+
+
+def names_heading(inline_source: str, name: str) -> bool:
+    """Whether a heading (its Markdown source) is the one ``name`` names: the same words, in any case and
+    spacing, as a reader sees them (a policy's `urgent` field names a section this way)."""
+    return " ".join(heading_text(inline_source).split()).casefold() == " ".join(name.split()).casefold()
+
+
 def unique_slug(slug: str, used: set[str]) -> str:
     """``slug``, or ``slug_1``, ``slug_2``... when a heading before it already has that id."""
     candidate, number = slug, 0

@@ -88,12 +88,14 @@ class BodyConverter:
         return f"/images/{name}"
 
     def render(self, policy: Policy) -> str:
-        """The policy's body as the sanitised HTML pandoc reads (links resolved, images copied)."""
+        """The policy's body as the sanitised HTML pandoc reads (links resolved, images copied), its urgent
+        section first, where a reader opening the policy finds it before the rest."""
         from policybook.render import render_body
 
-        return render_body(policy.doc.body, link=lambda href: self._link(policy, href),
+        body = render_body(policy.doc.body, link=lambda href: self._link(policy, href),
                            image=lambda src: self._image(policy, src), id_prefix=_prefix(policy),
-                           for_print=True).html
+                           for_print=True, urgent=policy.urgent)
+        return body.urgent + body.html
 
     def convert(self, policy: Policy) -> str:
         """Typst markup for the policy's body; a pandoc failure names the policy."""

@@ -16,6 +16,7 @@ from policybook.dates import long_date
 from policybook.evidence.due import KIND_TITLES, Kind, shared_items
 from policybook.model import Policy
 from policybook.registers import declared_registers
+from policybook.site.tables import scrolling
 from policybook.views.addresses import link, policy_uri
 from policybook.views.due import overdue_by_kind
 from policybook.views.review import review_status
@@ -31,11 +32,12 @@ def _status_badge(policy: Policy, corpus: Corpus) -> str:
 
 def category_index(corpus: Corpus, category_id: str, uri: str, published: list[Policy]) -> str:
     category = corpus.config.categories[category_id]
-    lines = [f"# {md_text(category.title)}", "", "| Id | Policy | Version | Next review |", "|---|---|---|---|"]
+    title = md_text(category.title)
+    rows = ["| Id | Policy | Version | Next review |", "|---|---|---|---|"]
     for policy in sorted(published, key=lambda p: p.id or ""):
-        lines.append(f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
-                     f"{md_text(policy.version_text)} | {long_date(policy.next_review)} |")
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
+                    f"{md_text(policy.version_text)} | {long_date(policy.next_review)} |")
+    return "\n".join([f"# {title}", "", *scrolling(title, rows)]) + "\n"
 
 
 def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbook: bool = False) -> str:
@@ -113,18 +115,17 @@ def all_policies(corpus: Corpus, published: list[Policy]) -> str:
     uri = "registers/index.md"
     lines = ["# All policies", "",
              f"{len(published)} policies are in force. Select a column heading to sort the table.", "",
-             '<div class="pb-sortable" markdown>', "",
-             "| Id | Policy | Category | Version | Owner | Approved | Next review | Review |",
-             "|---|---|---|---|---|---|---|---|"]
+             ]
+    rows = ["| Id | Policy | Category | Version | Owner | Approved | Next review | Review |",
+            "|---|---|---|---|---|---|---|---|"]
     for policy in sorted(published, key=lambda p: p.id or ""):
         category = corpus.config.categories.get(policy.category or "")
-        lines.append(
+        rows.append(
             f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
             f"{md_text(category.title if category else policy.category)} | {md_text(policy.version_text)} | "
             f"{md_text(corpus.role_title(policy.owner or ''))} | {_date(policy.approved_on)} | "
             f"{_date(policy.next_review)} | {_status_badge(policy, corpus)} |")
-    lines += ["", "</div>", ""]
-    return "\n".join(lines)
+    return "\n".join([*lines, *scrolling("All policies", rows, "pb-sortable")])
 
 
 def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 90, calendar: bool = True) -> str:
@@ -140,11 +141,11 @@ def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 9
     if not due:
         lines.append("No policy is overdue or due for review in this period.")
         return "\n".join(lines) + "\n"
-    lines += ["| Next review | Policy | Owner | Status |", "|---|---|---|---|"]
+    rows = ["| Next review | Policy | Owner | Status |", "|---|---|---|---|"]
     for policy in sorted(due, key=lambda p: (p.next_review is not None, p.next_review)):
-        lines.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
-                     f" | {md_text(corpus.role_title(policy.owner or ''))} | {_status_badge(policy, corpus)} |")
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
+                    f" | {md_text(corpus.role_title(policy.owner or ''))} | {_status_badge(policy, corpus)} |")
+    return "\n".join([*lines, *scrolling("Due for review", rows)]) + "\n"
 
 
 def retired_notice(corpus: Corpus, policy: Policy, uri: str, published: list[Policy]) -> str:

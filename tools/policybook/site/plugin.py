@@ -319,6 +319,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = page.panel(corpus, self.links)
             page.rendered = self._bodies().render(page.policy, page.body, page.file, files)
+            # the section readers must find first, already sanitised: the template puts it under the title
+            page.meta["policybook"].update(urgent=page.rendered.urgent, urgent_id=page.rendered.urgent_id)
             return self._bodies().placeholder  # MkDocs renders this; on_page_content puts the body there
         if page.is_homepage and not isinstance(page, GeneratedPage):
             handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
