@@ -82,8 +82,9 @@ def test_the_handbook_prints_the_urgent_section_first_in_its_policy(library: Pat
     text = " ".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     steps = text.index("Check it is safe to approach")
-    purpose = text.index("Anyone who collapses on or near the unit")
-    assert steps < purpose
+    title = text.rindex("Basic life support and medical emergencies", 0, steps)
+    assert "Roles and responsibilities" not in text[title:steps]  # before the document control
+    assert steps < text.index("Roles and responsibilities", steps) < text.index("Anyone who collapses on or near")
     assert text.count("Check it is safe to approach") == 1  # moved, not copied
 
 
@@ -142,3 +143,11 @@ def test_recent_changes_lists_the_last_twelve_months_of_new_versions(library: Pa
     assert days == sorted(days, reverse=True) and min(days) >= "2025-11-26"
     home_nav = _page(library, "")
     assert 'href="registers/recent-changes/"' in home_nav and "Recent changes" in home_nav
+
+
+def test_marking_an_approved_policy_urgent_needs_a_new_version(example: Path, run) -> None:
+    """Which section staff read first is part of what was approved: adding it afterwards is a change."""
+    edit(example / EMERGENCIES, "audience: all-staff\n", "audience: all-staff\nurgent: If someone collapses\n")
+    result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
+    rules = {f["rule"] for f in json.loads(result.out)["findings"] if f["path"] == EMERGENCIES}
+    assert "changed-since-approval" in rules and result.code == 1
