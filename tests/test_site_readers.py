@@ -40,6 +40,8 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     edit(root / EMERGENCIES, "audience: all-staff\n", "audience: all-staff\nurgent: If someone COLLAPSES\n")
     edit(root / FIRST_AID, "## Giving first aid", "## In an emergency")
     edit(root / HAND, "## ", TABLE + "## ")  # a table in the text of version 1.3
+    edit(root / "registers/equipment.yml", "aliases: [AED, defibrillator]",
+         "aliases: [AED, defibrillator, '<img src=x onerror=alert(1)> & co']")  # register text is untrusted
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "policies")
@@ -106,6 +108,8 @@ def test_search_finds_a_policy_by_its_equipments_and_roles_other_names(library: 
         tags.setdefault(doc["location"].split("#")[0], set()).update(doc.get("tags", []))
     emergencies = tags["policies/health-safety/medical-emergencies/"]
     assert {"AED", "defibrillator", "automated external defibrillator"} <= emergencies
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in emergencies  # Material shows tags as HTML
+    assert not [t for ts in tags.values() for t in ts if "<" in t]
     assert "IPC Lead" in tags["policies/infection-control/hand-hygiene/"]  # the IPC lead's alias
     assert "AED" not in tags["policies/infection-control/hand-hygiene/"]
 

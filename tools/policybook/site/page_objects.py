@@ -80,7 +80,8 @@ class PolicyPage(ShownPolicy):
     def search_terms(self, corpus: Corpus) -> list[str]:
         """The other names staff search by for what the policy covers: the names and aliases of the equipment
         it gives instructions for ("AED" for the defibrillator) and the aliases of the roles it gives duties
-        ("IPC Lead"). Material's search indexes them as the page's tags (shown as text, never as markup)."""
+        ("IPC Lead"). Material's search indexes them as the page's tags (plain text here: the plugin escapes
+        them, as Material's search results insert tags as HTML)."""
         terms: list[str] = []
         for item_id in self.policy.equipment:
             item = corpus.registers.equipment.get(item_id)

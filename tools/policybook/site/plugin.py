@@ -330,7 +330,8 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = page.panel(corpus, self.links)
             if isinstance(page, PolicyPage):
-                page.meta["tags"] = page.search_terms(corpus)  # found by "AED" as well as "defibrillator"
+                # found by "AED" as well as "defibrillator"; Material's search shows tags as HTML: escape them
+                page.meta["tags"] = [html.escape(term) for term in page.search_terms(corpus)]
             page.rendered = self._bodies().render(page.policy, page.body, page.file, files)
             # the section readers must find first, already sanitised: the template puts it under the title
             page.meta["policybook"].update(urgent=page.rendered.urgent, urgent_id=page.rendered.urgent_id)
