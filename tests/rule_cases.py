@@ -130,6 +130,9 @@ FIRES = [
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
     Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent"),
+    # A heading inside a quote is not a section of the policy: the site could not lift it out.
+    Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent",
+         also=((BODY_ANCHOR, "> ## In a fire\n>\n> Leave by the nearest exit.\n\n" + BODY_ANCHOR),)),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
 ]
 

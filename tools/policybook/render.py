@@ -19,7 +19,7 @@ from typing import Any
 import nh3
 from markdown_it.token import Token
 
-from policybook.markdown import dialect, heading_slug, names_heading, unique_slug
+from policybook.markdown import dialect, heading_slug, section_bounds, unique_slug
 
 # What a policy body may contain once rendered. Everything else is removed, content kept.
 BODY_TAGS = {
@@ -129,7 +129,7 @@ def render_body(body: str, *, link: LinkResolver, image: LinkResolver, id_prefix
             for child in token.children:
                 if child.type == "html_inline":
                     child.content = "" if child.content.startswith("<!--") else escape(child.content)
-    start, end = _section(tokens, urgent) if urgent else (0, 0)
+    start, end = section_bounds(tokens, urgent) if urgent else (0, 0)
     if start == end:
         return RenderedBody(sanitise(md.renderer.render(tokens, md.options, env)), headings)
     first = str(tokens[start].attrGet("id") or "")
@@ -139,19 +139,6 @@ def render_body(body: str, *, link: LinkResolver, image: LinkResolver, id_prefix
     return RenderedBody(sanitise(md.renderer.render(rest, md.options, env)),
                         [*inside, *(h for h in headings if h not in inside)],
                         sanitise(md.renderer.render(tokens[start:end], md.options, env)), first)
-
-
-def _section(tokens: list[Token], name: str) -> tuple[int, int]:
-    """Where the section whose heading ``name`` names starts and ends among the top-level tokens: from its
-    heading to the next heading of the same or a higher level ((0, 0) when no heading has that name)."""
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.level == 0 and names_heading(tokens[index + 1].content, name):
-            for end in range(index + 1, len(tokens)):
-                later = tokens[end]
-                if later.type == "heading_open" and later.level == 0 and later.tag <= token.tag:
-                    return index, end
-            return index, len(tokens)
-    return 0, 0
 
 
 def _without_comments(text: str) -> str:

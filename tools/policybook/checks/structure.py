@@ -13,7 +13,7 @@ from policybook.corpus import Corpus
 from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy, unsafe_site_files
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.images import image_problem
-from policybook.markdown import heading_text, names_heading
+from policybook.markdown import dialect, heading_text, section_bounds
 from policybook.model import BodySummary, Policy, Status
 
 SITE_PAGES = "docs"  # the hand-written pages of the staff site (mkdocs.yml's docs_dir)
@@ -257,13 +257,14 @@ def check_empty_sections(corpus: Corpus) -> Iterator[Finding]:
 
 @check(URGENT_SECTION)
 def check_urgent_section(corpus: Corpus) -> Iterator[Finding]:
-    """A named urgent section must be a heading of the body (the default, "In an emergency", is optional)."""
+    """A named urgent section must be a heading of the body, not one inside a list, quote or note (the default,
+    "In an emergency", is optional)."""
     for policy in corpus.policies:
         name = policy.urgent
         if not policy.has_body or not policy.urgent_declared or name is None:
             continue
         headings = policy.parsed.headings
-        if not any(names_heading(h.text, name) for h in headings):
+        if section_bounds(dialect().parse(policy.doc.body), name) == (0, 0):
             line, column = policy.doc.position(("urgent",))
             listed = "; ".join(f"'{heading_text(h.text)}'" for h in headings if h.level == 2)[:300] or "none"
             yield URGENT_SECTION.at(policy.rel, line, column, f"urgent names the section '{name}', which the body "
