@@ -143,6 +143,10 @@ FIRES = [
     Case("empty-section", RATING, *body("### Escalation\n\n#### By telephone\n\n#### By e-mail"),
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
+    Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent"),
+    # A heading inside a quote is not a section of the policy: the site could not lift it out.
+    Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent",
+         also=((BODY_ANCHOR, "> ## In a fire\n>\n> Leave by the nearest exit.\n\n" + BODY_ANCHOR),)),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
     # A Word heading in bold italic that ended with a line break, as pandoc writes it.
     Case("emphasis-debris", RATING, *body("### ***Escalation\\***\n\nCall the Registered Manager."), "***Escalation"),
@@ -209,4 +213,6 @@ QUIET_EDITS = [
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
     # One person with two keys of their own, as when a key is rotated.
     ("shared-signing-key", STAFF, f"      - {PL_KEY}", f"      - {SPARE_KEY} pl@tablet\n      - {PL_KEY}"),
+    # The urgent section named in other words' case and spacing, as a reader sees the heading.
+    ("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: when a new  Rating is published\n"),
 ]

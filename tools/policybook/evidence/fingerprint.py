@@ -16,7 +16,7 @@ from policybook.registers import citations
 
 # The governed fields of a policy's own; the fields that cite a register are governed as their
 # register's declaration says (who owns the policy is; who approved this version is not).
-_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related", "questions")
+_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related", "questions", "urgent")
 
 
 def governed_fields() -> tuple[str, ...]:
