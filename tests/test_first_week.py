@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
+import word_fixtures
 from confirmtools import MailSink, Service, client, confirmations_settings, free_port, git, policybook, sign_in
 from conftest import REPO, edit
 
@@ -196,3 +200,90 @@ def test_practice_records_start_from_a_file_that_holds_no_record(example: Path, 
     assert lines[0] == header and len(lines) == 3
     result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
     assert [f for f in json.loads(result.out)["findings"] if f["path"] == rel] == []
+
+
+# -- a clinic bringing its Word policies --------------------------------------------------------------------
+PASSPHRASE = "harbour lane mornings"
+
+
+def _agent_with(key: Path, folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, str], Path]:
+    """The clinic manager's own ssh-agent, the protected key added once through an SSH_ASKPASS program that
+    notes each time it is asked; returns the agent, the environment pointing at it, and the notes file."""
+    asked = folder / "asked"
+    askpass = folder / "askpass"
+    askpass.write_text(f"#!/bin/sh\necho asked >> '{asked}'\necho '{PASSPHRASE}'\n", encoding="utf-8")
+    askpass.chmod(0o700)
+    socket = folder / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    env = {"SSH_AUTH_SOCK": str(socket), "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force",
+           "DISPLAY": ":0"}
+    subprocess.run(["ssh-add", str(key)], env={**os.environ, **env}, stdin=subprocess.DEVNULL, check=True,
+                   capture_output=True, timeout=60)
+    return agent, env, asked
+
+
+def test_a_clinic_imports_its_word_policies_signs_through_its_agent_and_staff_confirm(tmp_path: Path,
+                                                                                     mail: MailSink) -> None:
+    folder = tmp_path
+    key = folder / "manager-key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "pl (fictional)", "-f", str(key)],
+                   check=True, capture_output=True)
+    _step(folder, "init", "lib", "--name", NAME)
+    root = folder / "lib"
+    public = " ".join(key.with_suffix(".pub").read_text(encoding="utf-8").split()[:2])
+    edit(root / "registers/staff.yml", "staff: []\n", STAFF.format(key=public))
+    washing = word_fixtures.bold_italic_headings(folder / "Hand washing.docx")
+    lone = word_fixtures.control_paragraphs(folder / "Lone working.docx")
+    _step(root, "import", str(washing), "--category", "infection-control", "--guidance", "ipc-code-of-practice",
+          "--today", TODAY)
+    _step(root, "import", str(lone), "--category", "health-safety", "--approved", "--guidance",
+          "cqc-guidance-for-providers", "--today", TODAY)
+    # The migration reports say what they repaired and mapped, and what they could not.
+    repaired = (root / "records/imports/IPC-001.md").read_text(encoding="utf-8")
+    assert "Formatting repaired" in repaired
+    mapped = (root / "records/imports/HS-001.md").read_text(encoding="utf-8")
+    assert "| version | 1 | paragraph 'Version No: 1' |" in mapped and "Policy number" in mapped
+    washing_text = (root / "policies/infection-control/washing-hands-on-the-unit.md").read_text(encoding="utf-8")
+    assert "\\*" not in washing_text  # no asterisk left to show as itself
+    findings = json.loads(_step(root, "lint", "--today", TODAY, "--format", "json"))["findings"]
+    assert [f for f in findings if f["rule"] == "emphasis-debris"] == []
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = f"sqlite:///{folder / 'confirmations.sqlite3'}"
+    with open(root / "policybook.yml", "a", encoding="utf-8") as settings:
+        settings.write(confirmations_settings(url, database, mail.port))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Our Word policies, imported")
+    agent, agent_env, asked = _agent_with(key, folder)
+    try:
+        for policy in ("IPC-001", "HS-001"):
+            done = policybook(root, "approve", policy, "--by", "registered-manager", "--key",
+                              str(key.with_suffix(".pub")), "--summary", "First issue under policybook.",
+                              "--today", TODAY, env={**agent_env, "POLICYBOOK_TODAY": TODAY})
+            assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+    assert asked.read_text(encoding="utf-8").splitlines() == ["asked"]  # the passphrase, once, when added
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "IPC-001 and HS-001 approved")
+    service = Service(root, url, port, database, mail)
+    service.start()
+    try:
+        with client(service) as http:
+            token = sign_in(http, service, "jc")
+            done = http.post("/api/v1/confirmations", json={"policy": "HS-001", "version": "1.0", "answers": {}},
+                             headers={"X-CSRF-Token": token})
+            assert done.status_code == 201, done.text
+    finally:
+        service.stop()
+    assert "pulled 1 confirmation " in _step(root, "ack", "pull")
+    assert "1 records; the hash chain is unbroken" in _step(root, "ack", "verify")
+    report = json.loads(_step(root, "ack", "report", "--format", "json"))
+    assert ("jc", "HS-001") not in {(item["staff"], item["policy"]) for item in report["outstanding"]}
+    assert "0 errors" in _step(root, "lint", "--today", TODAY)
