@@ -266,12 +266,12 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
-    def start(self, env: dict[str, str] | None = None) -> None:
+    def start(self, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
         self.log = self.root.parent / "server.log"
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(PYTHON_BIN / "policybook"), "-C", str(self.root), "confirmations", "serve", "--host",
-                 "127.0.0.1", "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT,
+                 "127.0.0.1", "--port", str(self.port), *args], stdout=log, stderr=subprocess.STDOUT,
                 env={**os.environ, **KEYS, **(env or {})})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

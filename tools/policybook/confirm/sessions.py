@@ -68,10 +68,13 @@ def find_session(engine: Engine, secret: bytes, token: str | None, methods: Coll
                       session_ends.c.token_hash.label("ended"))
             .outerjoin(session_ends, session_ends.c.token_hash == sessions.c.token_hash)
             .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > stamp(moment))).first()
-    if row is None or row.ended is not None or row.method not in methods:
+    if row is None or row.ended is not None:
         return None
     expected = _seal(secret, token_hash, str(row.staff), str(row.method), str(row.expires_at))
     if not row.seal or not hmac.compare_digest(expected, str(row.seal)):
+        return None
+    if row.method not in methods:  # ended for good: offering the method again does not bring it back
+        end_session(engine, secret, token, moment)
         return None
     return Session(row.staff, row.method)
 
