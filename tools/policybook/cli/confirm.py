@@ -95,7 +95,9 @@ NO_RECORD_KEY = ("MACs not checked: POLICYBOOK_CONFIRM_RECORD_KEY (or _FILE) is 
 
 def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=ACTIONS, help="serve: run the web service; remind: who has "
-                        "confirmations outstanding; report: completion per policy and role; verify: check the chain")
+                        "confirmations outstanding; report: completion per policy and role; verify: check every "
+                        "row; migrate: bring the schema up to date (as the owner); seal-old-rows: MACs for rows "
+                        "made before MACs")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8090, help="serve: port (default 8090)")
     parser.add_argument("--send", action="store_true", help="remind: e-mail each person who is due a reminder")
@@ -105,7 +107,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="serve: random keys for this run only, to try the service out (never in production)")
 
 
-@command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify",
+@command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify [--offline], "
+         "migrate, seal-old-rows",
          options=_options, today=AS_ON_TODAY, formats=("table", "json"), format_help="for remind and report")
 def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
     corpus = corpus_for(args)
