@@ -17,6 +17,7 @@ import itertools
 import os
 import pwd
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -266,13 +267,20 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
-    def start(self, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
+    def start(self, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+              open_files: int | None = None) -> None:
+        """Start the server; ``open_files`` sets its open-file limit (RLIMIT_NOFILE), as a host's would."""
         self.log = self.root.parent / "server.log"
+
+        def limit() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(PYTHON_BIN / "policybook"), "-C", str(self.root), "confirmations", "serve", "--host",
                  "127.0.0.1", "--port", str(self.port), *args], stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, **KEYS, **(env or {})})
+                env={**os.environ, **KEYS, **(env or {})}, preexec_fn=limit if open_files is not None else None)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -314,13 +322,13 @@ API_TOKEN = "manager-token-" + "x" * 40
 
 @contextmanager
 def running_service(tmp: Path, backend: str, postgresql: PostgreSQL | str, mail: MailSink,
-                    hostile: bool = True) -> Iterator[Service]:
+                    hostile: bool = True, open_files: int | None = None) -> Iterator[Service]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     database = database_for(backend, postgresql, tmp)
     root = make_library(tmp / "org", url, database, mail.port, hostile=hostile)
     service = Service(root, url, port, database, mail)
-    service.start({"POLICYBOOK_CONFIRM_API_TOKEN": API_TOKEN})
+    service.start({"POLICYBOOK_CONFIRM_API_TOKEN": API_TOKEN}, open_files=open_files)
     try:
         yield service
     finally:

@@ -78,6 +78,14 @@ FIRES = [
          "rcuk-guidelines-2021"),
     # The chaperone policy citing only the COSHH Regulations, which serve health and safety and infection control.
     Case("guidance-category", CHAPERONES, "  - gmc-chaperones", "  - coshh-2002", "coshh-2002"),
+    # An entry last compared with its publisher's page more than 12 months ago, reported at the entry's line.
+    Case("guidance-unchecked", GUIDANCE, '/regulations\n    status: current\n    checked_on: "2026-12-06"',
+         '/regulations\n    status: current\n    checked_on: "2025-11-25"', "id: cqc-guidance-for-providers"),
+    # The check recorded a change to the duty of candour page after GOV-005 was approved: reported where
+    # GOV-005 cites it.
+    Case("guidance-changed", GUIDANCE, 'checked_on: "2026-12-06"\n    edition: Published 2022-06',
+         'checked_on: "2026-12-06"\n    changed_on: "2026-11-30"\n    edition: Published 2022-06',
+         "cqc-duty-of-candour", anchor_file=CANDOUR),
     Case("unknown-category", GUIDANCE, "    categories: [governance]\n",
          "    categories: [governance, governence]\n", "governence"),
     # GOV-006's unit driver checks the poster each day, but is no longer asked to read the policy.
@@ -130,6 +138,14 @@ FIRES = [
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
+    # A Word heading in bold italic that ended with a line break, as pandoc writes it.
+    Case("emphasis-debris", RATING, *body("### ***Escalation\\***\n\nCall the Registered Manager."), "***Escalation"),
+    Case("emphasis-debris", RATING, *body("Keep the frame ** ** clean."), "** **"),
+    Case("emphasis-debris", RATING, *body("Keep the frame **clean."), "**clean"),
+    # GOV-006 is reviewed every 24 months.
+    Case("review-frequency", RATING, *body("This policy is reviewed annually."), "This policy"),
+    Case("review-frequency", RATING, *body("Staff read it. The policy will be reviewed every 3 years."),
+         "The policy will"),
 ]
 
 
@@ -162,6 +178,10 @@ QUIET = [
     ("control-character", "Tabs\tare fine, and so are accents: café, naïve."),
     ("empty-section", "### Escalation\n\n#### By telephone\n\nCall the Registered Manager.\n\n<!-- a note -->"),
     ("empty-section", "### The poster\n\n![The rating poster in its frame](poster.png)"),
+    ("emphasis-debris", "### ***Escalation***\n\nCall the *Registered Manager*, then sign on the line: ______."),
+    ("emphasis-debris", "The form field is_checked shows a star (\\*) when the frame is clean."),
+    ("review-frequency", "This policy is reviewed every two years. Frames are checked annually."),
+    ("review-frequency", "The policy is reviewed biennially, and at least every two years."),
 ]
 
 
@@ -173,6 +193,12 @@ QUIET_EDITS = [
     # An external role given duties needs no place in the audience (SAF-001 shows a role covered by all-staff).
     ("duty-holder-audience", RATING, "  unit-driver:\n",
      "  referrer:\n    - Is sent each new rating with the referral criteria.\n  unit-driver:\n"),
+    # Checked exactly 12 months ago: still within the allowed interval.
+    ("guidance-unchecked", GUIDANCE, '/regulations\n    status: current\n    checked_on: "2026-12-06"',
+     '/regulations\n    status: current\n    checked_on: "2025-11-26"'),
+    # A change recorded on the day GOV-005 was approved: the approval already took it into account.
+    ("guidance-changed", GUIDANCE, 'checked_on: "2026-12-06"\n    edition: Published 2022-06',
+     'checked_on: "2026-12-06"\n    changed_on: "2025-05-12"\n    edition: Published 2022-06'),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
 ]

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import word_fixtures
 import yaml
 from conftest import TODAY
 
@@ -178,3 +179,29 @@ def test_generated_hook_watches_the_same_files_as_the_published_one() -> None:
 
     published = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert published[0]["files"] == HOOK_FILES and published[0]["entry"] == "policybook lint --changed"
+
+
+def test_a_new_library_imports_real_word_documents_without_debris(installed: Path, tmp_path: Path) -> None:
+    """The first week: Word policies with bold-italic headings that end in line breaks and with control
+    details written as paragraphs come into a library made by `init`, say what was mapped, and lint finds
+    no stray markers and no review frequency at odds with the schedule."""
+    library = tmp_path / "clinic"
+    assert _policybook(installed, tmp_path, "init", "clinic", "--name", NAME).returncode == 0
+    categories = yaml.safe_load((library / "policybook.yml").read_text(encoding="utf-8"))["categories"]
+    category = next((c["id"] for c in categories if c["id"] == "health-safety"), categories[0]["id"])
+    documents = [word_fixtures.bold_italic_headings(tmp_path / "Hand washing.docx"),
+                 word_fixtures.control_paragraphs(tmp_path / "Lone working.docx")]
+    result = _policybook(installed, library, "import", *map(str, documents), "--category", category,
+                         "--author", "Sam Fielding")
+    assert result.returncode == 0, result.stderr
+    reports = sorted((library / "records/imports").glob("*.md"))
+    assert len(reports) == 2
+    first, second = (report.read_text(encoding="utf-8") for report in reports)
+    assert "Bold italic text 'Important:' began or ended with a line break: moved outside it" in first
+    assert "| version | 1 | paragraph 'Version No: 1' |" in second
+    assert "| review interval | 12 months | the sentence 'This policy will be reviewed annually" in second
+    lint = _policybook(installed, library, "lint", "--format", "json")
+    findings = json.loads(lint.stdout)["findings"]
+    assert [f for f in findings if f["rule"] in ("emphasis-debris", "review-frequency")] == [], findings
+    for policy in (library / "policies").rglob("*.md"):
+        assert "\\*" not in policy.read_text(encoding="utf-8")

@@ -338,6 +338,7 @@ def test_every_command_lives_in_its_group_module() -> None:
         "policybook.cli.practice": {"due", "serviced", "checked", "trained"},
         "policybook.cli.evidence": {"evidence"},
         "policybook.cli.confirm": {"confirmations"},
+        "policybook.cli.guidance": {"guidance"},
         "policybook.cli.editor": {"lsp"},
         "policybook.cli.migrate": {"import"},
     }

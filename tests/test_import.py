@@ -13,9 +13,11 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import word_fixtures
 from conftest import TODAY
 from docx import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -994,3 +996,184 @@ def test_control_characters_are_removed_and_reported(example: Path, run, tmp_pat
     report = next((example / "records/imports").glob("GOV-*.md")).read_text(encoding="utf-8")
     assert "6 control character(s) (such as an escape or bell character) were removed" in report
     assert "\x1b" not in result.out + report
+
+
+# -- debris, control details as paragraphs, review frequency, limits ----------------------------------
+def test_bold_italic_headings_ending_in_line_breaks_come_in_without_stray_asterisks(example: Path, run,
+                                                                                    tmp_path: Path) -> None:
+    source = word_fixtures.bold_italic_headings(tmp_path / "Hand washing.docx")
+    result = _import(run, example, str(source), "--category", "infection-control", "--author", "Priya Lindqvist",
+                     "--guidance", "national-ipc-manual")
+    assert result.code == 0, result.err
+    path = next((example / "policies/infection-control").glob("washing-hands-on-the-unit.md"))
+    body = _body(path)
+    for heading in word_fixtures.BOLD_ITALIC_HEADINGS:
+        assert f"\n## ***{heading}***\n" in f"\n{body}", body
+    assert "***Important:***\\\ngel is no substitute" in body  # the break kept, after the emphasis
+    html = render_body(body, link=lambda href: href, image=lambda src: None).html
+    assert "*" not in html and html.count("<strong>") == 4  # no literal asterisk on the page
+    report = (example / "records/imports/IPC-006.md").read_text(encoding="utf-8")
+    repaired = report.split("## Formatting repaired")[1].split("## Next steps")[0]
+    for heading in word_fixtures.BOLD_ITALIC_HEADINGS:
+        assert f"Heading '{heading}' in bold or italic ended with or held a line break" in repaired
+    assert "Bold italic text 'Important:' began or ended with a line break: moved outside it" in repaired
+    code, findings = _lint(run, example)
+    assert [f for f in findings if f["rule"] == "emphasis-debris"] == [] and code == 0, findings
+
+
+def test_pandoc_alone_leaves_the_stray_asterisk_that_lint_finds(example: Path, run, tmp_path: Path) -> None:
+    """What an import without the repair wrote, as a policy: lint points at the marker."""
+    source = word_fixtures.bold_italic_headings(tmp_path / "Hand washing.docx")
+    raw = subprocess.run([pandoc.pypandoc.get_pandoc_path(), "--from=docx", f"--to={pandoc.MARKDOWN_OUT}",
+                          str(source)], capture_output=True, text=True, check=True).stdout
+    assert "***Purpose\\***" in raw
+    path = example / "policies/governance/display-of-rating.md"
+    text = path.read_text(encoding="utf-8")
+    anchor = "## When a new rating is published\n"
+    path.write_text(text.replace(anchor, "## ***Purpose\\***\n\nText.\n\n" + anchor), encoding="utf-8")
+    line = text[: text.index(anchor)].count("\n") + 1
+    _, findings = _lint(run, example)
+    debris = [f for f in findings if f["rule"] == "emphasis-debris"]
+    assert [(f["line"], f["column"]) for f in debris] == [(line, 4)], findings
+    assert "'*' shows as a literal character" in str(debris[0]["message"])
+
+
+def test_repairs_unwrap_empty_emphasis_and_move_spaces_out() -> None:
+    from policybook.importing.blocks import node, plain_text
+    from policybook.importing.emphasis import repair_emphasis
+
+    para = node("Para", [node("Strong", []), node("Str", "Sign"), node("Space"),
+                         node("Emph", [node("Space"), node("Str", "here"), node("LineBreak")]),
+                         node("Strong", [node("Space")]), node("Str", "now")])
+    repairs = repair_emphasis([para])
+    assert [i["t"] for i in para["c"]] == ["Str", "Space", "Emph", "LineBreak", "Str"]
+    assert plain_text(para["c"][2]) == "here"
+    assert repairs == ["Empty bold text was removed",
+                       "Italic text 'here' began or ended with a line break: moved outside it",
+                       "Bold text around nothing but a space or a line break was unwrapped"]
+
+
+def test_control_details_written_as_paragraphs_are_mapped_and_taken_out(example: Path, run, tmp_path: Path) -> None:
+    source = word_fixtures.control_paragraphs(tmp_path / "Lone working.docx")
+    result = _import(run, example, str(source), "--category", "health-safety", "--approved",
+                     "--guidance", "hse-risk-assessment")
+    assert result.code == 0, result.err
+    path = example / "policies/health-safety/working-alone-on-the-unit.md"
+    data = _frontmatter(path)
+    assert (data["version"], data["author"], data["next_review"], data["review_interval"]) == (
+        "1.0", "Priya Lindqvist", "2026-09-01", 12)
+    assert data["history"][0]["date"] == "2025-03-03"
+    assert "Approved by Registered Manager on 3 March 2025" in data["history"][0]["summary"]
+    body = _body(path)
+    for _form, label, value in word_fixtures.CONTROL_DETAILS:
+        assert label not in body and (value not in body or value == "Registered Manager")
+    assert body.lstrip().startswith("## Purpose") and word_fixtures.REVIEW_SENTENCE in _words(body)
+    report = (example / "records/imports/HS-005.md").read_text(encoding="utf-8")
+    for row in ("| version | 1 | paragraph 'Version No: 1' |", "| author | Priya Lindqvist | paragraph 'Author: Priya "
+                "Lindqvist' |", "| approved by | Registered Manager | paragraph 'Approved by: Registered Manager' |",
+                "| approved on | 2025-03-03 | paragraph 'Date approved: 3 March 2025' |",
+                "| next review | 2026-09-01 | list 'Date of next review: 01/09/2026' |",
+                "| review interval | 12 months | the sentence 'This policy will be reviewed annually or sooner if the "
+                "law changes.' |"):
+        assert row in report, report
+    assert "'01/09/2026' (list 'Date of next review: 01/09/2026') used; 'September 2026' (list 'Review Date: " \
+           "September 2026') gives no day" in report
+    assert "created '12 June' (paragraph 'Date created: 12 June') gives no year: not guessed" in report
+    assert "8 document-control detail(s) written as paragraphs or a list" in report
+    assert "| Policy number | HS-12 | paragraph 'Policy number: HS-12' |" in report  # under Not mapped
+    assert "Nothing: the document states no document-control fields." not in report
+    _, findings = _lint(run, example)
+    assert [f for f in findings if f["rule"] in ("review-frequency", "emphasis-debris")] == []
+
+
+def test_paragraphs_that_only_look_like_details_stay_in_the_text(example: Path, run, tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Visitors to the unit", 0)
+    lines = ["Review the visitor book: every morning.", "Note: visitors sign in at the door.",
+             "Version 2 of the visitor badge: blue.", "Approved by the Registered Manager: visitor badges.",
+             "Version control of the visitor book is kept by the administrator, who reviews it every week and "
+             "files old pages in the office cupboard."]
+    for text in lines:
+        document.add_paragraph(text)
+    source = tmp_path / "Visitors.docx"
+    document.save(str(source))
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Priya Lindqvist")
+    assert result.code == 0, result.err
+    words = _words(_body(example / "policies/governance/visitors-to-the-unit.md"))
+    for text in lines:
+        assert text in words
+
+
+def test_a_stated_review_frequency_that_disagrees_is_found_after_import(example: Path, run, tmp_path: Path) -> None:
+    source = word_fixtures.control_paragraphs(tmp_path / "Lone working.docx")
+    result = _import(run, example, str(source), "--category", "health-safety", "--guidance", "hse-risk-assessment")
+    assert result.code == 0, result.err
+    path = example / "policies/health-safety/working-alone-on-the-unit.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("review_interval: 12", "review_interval: 24"),
+                    encoding="utf-8")
+    _, findings = _lint(run, example)
+    stated = [f for f in findings if f["rule"] == "review-frequency"]
+    line = path.read_text(encoding="utf-8").split("\n").index(word_fixtures.REVIEW_SENTENCE) + 1
+    assert [(f["path"], f["line"], f["column"]) for f in stated] == [
+        ("policies/health-safety/working-alone-on-the-unit.md", line, 1)], findings
+    assert "'annually' (12 months), but its review_interval is 24 months" in str(stated[0]["message"])
+
+
+def _limited(preexec_memory: int) -> Callable[[], None]:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (preexec_memory, preexec_memory))
+    return limit
+
+
+def test_a_small_word_file_that_unpacks_to_much_text_stops_in_one_line(example: Path, tmp_path: Path) -> None:
+    source = word_fixtures.expanding(tmp_path / "expanding.docx", 200_000)
+    assert source.stat().st_size < 200 * 1024
+    before = _files(example)
+    script = Path(sys.executable).parent / "policybook"
+    result = subprocess.run([str(script), "-C", str(example), "import", str(source), "--category", "governance",
+                             "--author", "Priya Lindqvist", "--today", TODAY], capture_output=True, text=True,
+                            timeout=60, check=False, preexec_fn=_limited(1024 * 1024 * 1024))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"policybook: {source}: unpacks to more than 4,194,304 bytes of text "
+                             "(limits.import_max_text_bytes): not imported\n")
+    assert result.stdout == "" and _files(example) == before
+
+
+def test_an_import_that_takes_too_long_stops_in_one_line_and_writes_nothing(example: Path, run,
+                                                                            tmp_path: Path) -> None:
+    config = example / "policybook.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("limits:\n", "limits:\n  import_max_seconds: 1\n"),
+                      encoding="utf-8")
+    first = word_fixtures.bold_italic_headings(tmp_path / "first.docx")
+    slow = word_fixtures.expanding(tmp_path / "slow.docx", 20_000)
+    before = _files(example)
+    result = _import(run, example, str(first), str(slow), "--category", "governance", "--author", "Priya Lindqvist")
+    assert result.code == 2
+    assert result.err == ("policybook: import stopped: it took longer than 1 seconds (limits.import_max_seconds); "
+                          "nothing was written\n")
+    assert _files(example) == before
+
+
+def test_a_policy_over_the_file_limit_is_refused_before_it_is_written(example: Path, run, tmp_path: Path) -> None:
+    config = example / "policybook.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("max_file_bytes: 1048576", "max_file_bytes: 65536"),
+                      encoding="utf-8")
+    before = _files(example)
+    source = word_fixtures.expanding(tmp_path / "long.docx", 1000)
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Priya Lindqvist")
+    assert result.code == 2
+    assert "(limits.max_file_bytes) that lint applies" in result.err and result.err.count("\n") == 1
+    assert _files(example) == before
+
+
+def test_markers_that_do_not_match_in_markdown_are_rebalanced_or_reported(example: Path, run, tmp_path: Path) -> None:
+    source = _text(tmp_path / "fire.md", "---\ntitle: Fire safety on the unit\n---\n\n## **Purpose*\n\nStaff know the "
+                   "*exits** and the ***alarm** points.\n\nA **lone marker stays, and 2 * 3 is arithmetic.\n")
+    result = _import(run, example, str(source), "--category", "governance", "--author", "Priya Lindqvist")
+    assert result.code == 0, result.err
+    body = _body(example / "policies/governance/fire-safety-on-the-unit.md")
+    assert "## **Purpose**" in body and "the **exits** and the ***alarm*** points" in body
+    assert "A \\*\\*lone marker stays" in body  # kept as the reader saw it, and reported
+    report = (example / "records/imports/GOV-008.md").read_text(encoding="utf-8")
+    assert "Emphasis markers around 'alarm' did not match (one side had more): rebalanced as bold italic" in report
+    assert "1 bold or italic marker(s) pair with nothing in the original" in result.out

@@ -14,11 +14,17 @@ from policybook.schemas import validator
 CONFIG_NAME = "policybook.yml"
 NOT_YET_RATED = "not yet rated"  # `cqc_rating: not yet rated`: a provider CQC has not rated yet
 DEFAULT_PARALLEL_PERCENT = 50
+DEFAULT_GUIDANCE_CHECK_MONTHS = 12
+# How much text a Word document may unpack to, and how long one import may take, before import stops (limits.*).
+DEFAULT_IMPORT_TEXT_BYTES = 4 * 1024 * 1024
+DEFAULT_IMPORT_SECONDS = 120
 # approvals.blocking_warnings when policybook.yml leaves it out: hedged duties, ambiguous dates, "should"
 # in a sentence that gives a role a duty, a passage copied from another policy, a job title the service does
-# not have, a role named but never told, and guidance cited outside the policy's category.
+# not have, a role named but never told, guidance cited outside the policy's category, bold or italic markers
+# that show as stray characters, and a stated review frequency that disagrees with the review interval.
 DEFAULT_BLOCKING_WARNINGS = ("Policybook.Hedging", "Policybook.Dates", "Policybook.Duties", "duplicate-content",
-                             "unknown-job-title", "role-not-listed", "guidance-category")
+                             "unknown-job-title", "role-not-listed", "guidance-category", "emphasis-debris",
+                             "review-frequency")
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,15 @@ class Config:
     policies_dir: str = "policies"
     registers_dir: str = "registers"
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    import_max_text_bytes: int = DEFAULT_IMPORT_TEXT_BYTES
+    """``limits.import_max_text_bytes``: the most text a Word document may unpack to (its XML parts) for import."""
+    import_max_seconds: int = DEFAULT_IMPORT_SECONDS
+    """``limits.import_max_seconds``: how long one ``import`` may take before it stops, writing nothing."""
     max_interval_months: int = 36
     due_soon_days: int = 60
+    guidance_check_months: int = DEFAULT_GUIDANCE_CHECK_MONTHS
+    """``guidance.check_interval_months``: how long a guidance entry may go unchecked against its publisher's
+    page (its ``checked_on``) before lint reports ``guidance-unchecked``."""
     categories: dict[str, Category] = field(default_factory=dict)
     undesignated_role_terms: list[str] = field(default_factory=list)
     equipment_terms: list[str] = field(default_factory=list)
@@ -224,8 +237,11 @@ def load_config(root: Path) -> Config:
         policies_dir=paths.get("policies", "policies"),
         registers_dir=paths.get("registers", "registers"),
         max_file_bytes=limits.get("max_file_bytes", DEFAULT_MAX_BYTES),
+        import_max_text_bytes=limits.get("import_max_text_bytes", DEFAULT_IMPORT_TEXT_BYTES),
+        import_max_seconds=limits.get("import_max_seconds", DEFAULT_IMPORT_SECONDS),
         max_interval_months=review.get("max_interval_months", 36),
         due_soon_days=review.get("due_soon_days", 60),
+        guidance_check_months=data.get("guidance", {}).get("check_interval_months", DEFAULT_GUIDANCE_CHECK_MONTHS),
         categories={
             c["id"]: Category(c["id"], c["title"], c["prefix"], c.get("requires_guidance", False))
             for c in data["categories"]

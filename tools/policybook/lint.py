@@ -256,12 +256,6 @@ def _sentence_at(policy: Policy, place: tuple[int, int]) -> str:
     return ""
 
 
-def approval_blockers(corpus: Corpus, policy: Policy) -> list[Finding]:
-    """What must be fixed before ``policy`` can be approved: its lint errors, except those approving
-    fixes, and its empty sections (a warning while it is a draft, an error once approved)."""
-    return list(approval_gates(corpus, [policy], Action.APPROVE)[0].errors)
-
-
 def publication_blockers(findings: Iterable[Finding], block_on_overdue: bool = False) -> list[Finding]:
     """The errors that stop a build: every error, except an overdue review unless ``block_on_overdue``
     (staff still need an overdue policy; lint in CI fails on it all the same), and never what the service

@@ -169,6 +169,7 @@ def _without_schema_comment(text: str) -> str:
 def _kit(plan: Plan, kit: str, spec: str | None) -> None:
     if kit == "github":
         plan.add(".github/workflows/policies.yml", _as_is("kits/github/policies.yml"))
+        plan.add(".github/workflows/guidance.yml", _as_is("kits/github/guidance.yml"))
     elif kit == "gitlab":
         plan.add(".gitlab-ci.yml", _as_is("kits/gitlab/gitlab-ci.yml"))
     elif kit == "pre-commit":

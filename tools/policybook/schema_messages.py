@@ -42,6 +42,8 @@ _PATTERN_PREFIX_HINTS = {
     "^[^\\u0000": "contains a control character (a line break, tab or similar): write it on one line",
     "^https://": "is not a safe web address: write a full https:// address without spaces, quotes or angle brackets",
     "^(https?://": "is not a web address: write a full https:// address without spaces, quotes or angle brackets",
+    "^[^@\\s,;:<>": "is not one e-mail address: write a single address such as name@example.org, without commas, "
+    "semicolons, names or angle brackets",
 }
 
 

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from policybook.corpus import Corpus
+from policybook.dates import add_months, parse_date
 from policybook.findings import Finding, Rule, Scope, Severity, check, declare
 from policybook.model import Status
 from policybook.registers import ALL_STAFF, DECLARED, POLICIES, Register, citations, declared_registers
@@ -30,6 +31,15 @@ GUIDANCE_CATEGORY = declare(
 UNKNOWN_CATEGORY = declare(
     "unknown-category", Severity.ERROR, Scope.CORPUS,
     "A guidance entry's `categories` names a category that policybook.yml does not have.")
+GUIDANCE_UNCHECKED = declare(
+    "guidance-unchecked", Severity.WARNING, Scope.CORPUS,
+    "A guidance entry's `checked_on` is older than `guidance.check_interval_months` in policybook.yml allows "
+    "(12 months by default): compare the publisher's page again (`policybook guidance check`).")
+GUIDANCE_CHANGED = declare(
+    "guidance-changed", Severity.WARNING, Scope.POLICY,
+    "Cited guidance changed: `policybook guidance check --write` recorded a change to its page (`changed_on` in "
+    "registers/guidance.yml) after the policy's version was approved and after its last review. Reported at the "
+    "citation until the policy is reviewed against it (`policybook reviewed`) or a new version is approved.")
 DUTY_HOLDER_AUDIENCE = declare(
     "duty-holder-audience", Severity.ERROR, Scope.POLICY,
     "A role given duties under `roles` is not in the policy's `audience` (and the audience is not `all-staff`): "
@@ -156,6 +166,9 @@ def check_guidance(corpus: Corpus) -> Iterator[Finding]:
             if item is not None and item.status != "current":
                 line, column = policy.doc.position(("guidance", ref.index))
                 replacement = f"; use '{item.superseded_by}' instead" if item.superseded_by else ""
+                if not replacement and item.replacement_url:
+                    named = f"'{item.replacement_title}' " if item.replacement_title else ""
+                    replacement = f"; the publisher names {named}({item.replacement_url}) as its replacement"
                 yield SUPERSEDED_GUIDANCE.at(policy.rel, line, column,
                               f"guidance '{ref.id}' ({item.title}) is {item.status}{replacement}")
             if item is not None and category is not None and not item.serves(category.id):
@@ -167,6 +180,28 @@ def check_guidance(corpus: Corpus) -> Iterator[Finding]:
                     f"guidance '{ref.id}' ({item.title}) serves {served}, not the policy's category "
                     f"'{category.title}' ({category.id}): cite guidance for '{category.title}', or add "
                     f"'{category.id}' to its categories in registers/guidance.yml if it serves it")
+
+
+@check(GUIDANCE_CHANGED)
+def check_guidance_changed(corpus: Corpus) -> Iterator[Finding]:
+    """A change the guidance check recorded brings the review of each citing policy in force forward: the
+    policy is reported at its citation until a review or an approval on or after the change date."""
+    register = corpus.registers.guidance
+    for policy in corpus.policies:
+        if policy.status is not Status.APPROVED:
+            continue
+        seen = max((d for d in (policy.approved_on, policy.last_reviewed) if d), default=None)
+        for ref in policy.guidance:
+            item = register.get(ref.id)
+            changed = parse_date(item.changed_on) if item is not None else None
+            if item is None or changed is None or (seen is not None and seen >= changed):
+                continue
+            line, column = policy.doc.position(("guidance", ref.index))
+            yield GUIDANCE_CHANGED.at(
+                policy.rel, line, column,
+                f"guidance '{ref.id}' ({item.title}) changed on {changed.isoformat()}, after this version was "
+                "approved or last reviewed: read what changed (policybook guidance check), then record a "
+                "review (policybook reviewed) or approve a new version")
 
 
 @check(UNKNOWN_CATEGORY)
@@ -185,6 +220,26 @@ def check_guidance_categories(corpus: Corpus) -> Iterator[Finding]:
                 yield UNKNOWN_CATEGORY.at(doc.rel, line, column,
                                           f"guidance '{entry.get('id', index + 1)}': category '{category}' is not "
                                           f"in policybook.yml{_did_you_mean(dict.fromkeys(categories), category)}")
+
+
+@check(GUIDANCE_UNCHECKED)
+def check_guidance_checked(corpus: Corpus) -> Iterator[Finding]:
+    """Each guidance entry that records when it was checked was checked within the allowed months, reported
+    at the entry's line. An entry that records no check is not reported (it predates the routine)."""
+    doc = corpus.registers.documents.get("guidance")
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("guidance"), list):
+        return
+    months = corpus.config.guidance_check_months
+    for index, entry in enumerate(doc.data["guidance"]):
+        checked = parse_date(entry.get("checked_on")) if isinstance(entry, dict) else None
+        if checked is None or add_months(checked, months) >= corpus.today:
+            continue
+        line, column = doc.position(("guidance", index))
+        name = entry.get("id", index + 1)
+        yield GUIDANCE_UNCHECKED.at(doc.rel, line, column,
+                                    f"guidance '{name}' was last checked on {checked.isoformat()}, "
+                                    f"more than {months} months ago: compare its page again "
+                                    "(policybook guidance check) and record the date in checked_on")
 
 
 @check(DUTY_HOLDER_AUDIENCE)

@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from policybook import __version__
-from policybook.cli import change, confirm, editor, evidence, lint, migrate, practice, records, site, start
+from policybook.cli import change, confirm, editor, evidence, guidance, lint, migrate, practice, records, site, start
 from policybook.cli.registry import COMMANDS, add_directory_option
 from policybook.errors import PolicybookError
 from policybook.exitcodes import ExitCode
 from policybook.findings import printable
 
 # The command modules, in the order `policybook --help` lists their commands.
-GROUPS = (start, lint, site, change, records, practice, evidence, confirm, migrate, editor)
+GROUPS = (start, lint, site, change, records, practice, evidence, confirm, guidance, migrate, editor)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,11 +1,12 @@
-"""The read-and-understood service: ``policybook confirmations serve|remind|report|verify|migrate|seal-old-rows``.
+"""The read-and-understood service: ``policybook confirmations
+serve|remind|report|verify|migrate|seal-old-rows|kit``.
 
 ``serve`` runs the web service; ``remind`` lists (and with ``--send`` e-mails) everyone with
 confirmations outstanding; ``report`` shows completion per policy and per role; ``verify`` checks the
 database's rows and records/confirmations.jsonl (``--offline``: the file alone, no database opened);
 ``migrate`` brings the database's schema up to date (as its owner); ``seal-old-rows`` gives a MAC to the
-rows made before MACs existed. ``policybook ack pull`` (cli/records.py) copies confirmations into the
-records file.
+rows made before MACs existed; ``kit DIR`` writes the files that run it on one small server
+(confirm/kit.py). ``policybook ack pull`` (cli/records.py) copies confirmations into the records file.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from policybook.config import ConfirmationSettings
 
-ACTIONS = ("serve", "remind", "report", "verify", "migrate", "seal-old-rows")
+ACTIONS = ("serve", "remind", "report", "verify", "migrate", "seal-old-rows", "kit")
 
 
 def settings_of(corpus: Corpus) -> ConfirmationSettings:
@@ -97,7 +98,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=ACTIONS, help="serve: run the web service; remind: who has "
                         "confirmations outstanding; report: completion per policy and role; verify: check every "
                         "row; migrate: bring the schema up to date (as the owner); seal-old-rows: MACs for rows "
-                        "made before MACs")
+                        "made before MACs; kit DIR: the deployment kit")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8090, help="serve: port (default 8090)")
     parser.add_argument("--send", action="store_true", help="remind: e-mail each person who is due a reminder")
@@ -105,12 +106,37 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="verify: check records/confirmations.jsonl alone, without opening any database")
     parser.add_argument("--throwaway-keys", action="store_true",
                         help="serve: random keys for this run only, to try the service out (never in production)")
+    parser.add_argument("kit_directory", nargs="?", metavar="DIR",
+                        help="kit: the new (or empty) directory to write the kit into")
+    kit = parser.add_argument_group("kit", "the deployment kit for one server (docs/guide/deploying.md); --host and "
+                                    "--port are where the service listens behind Caddy")
+    kit.add_argument("--site", help="the host name staff use, e.g. confirm.example.org (required)")
+    for option, default, what in (("--library", "/srv/policies", "the library's checkout"),
+                                  ("--user", "policybook", "the service's system user"),
+                                  ("--data", "/var/lib/policybook", "the database's folder and the user's home"),
+                                  ("--backups", "/var/backups/policybook", "where backups are written"),
+                                  ("--policybook", "/opt/policybook/bin/policybook", "the installed command"),
+                                  ("--scripts", "/usr/local/lib/policybook", "where the kit's scripts go"),
+                                  ("--env-file", "/etc/policybook/confirm.env", "where the secrets go")):
+        kit.add_argument(option, default=default, help=f"{what} (default {default})")
+    kit.add_argument("--database", default="",
+                     help="postgresql://USER:PASSWORD@HOST/NAME (default: SQLite in --data)")
+    kit.add_argument("--tls", choices=("acme", "internal"), default="acme",
+                     help="acme: a public certificate (default); internal: Caddy's own authority (private network)")
+    kit.add_argument("--acme-email", default="", help="the address the certificate authority may write to")
+    kit.add_argument("--http-port", type=int, default=80, help="Caddy's HTTP port (default 80)")
+    kit.add_argument("--https-port", type=int, default=443, help="Caddy's HTTPS port (default 443)")
+    kit.add_argument("--auth-port", type=int, default=4180, help="the sign-in proxy's port (default 4180)")
+    kit.add_argument("--proxy-header", default="X-Forwarded-Email", help="the header naming the signed-in person")
+    kit.add_argument("--force", action="store_true", help="kit: replace the kit's files in a directory that has files")
 
 
 @command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify [--offline], "
-         "migrate, seal-old-rows",
+         "migrate, seal-old-rows, kit DIR",
          options=_options, today=AS_ON_TODAY, formats=("table", "json"), format_help="for remind and report")
 def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
+    if args.action == "kit":
+        return _kit(args)
     corpus = corpus_for(args)
     settings = settings_of(corpus)
     if args.action == "serve":
@@ -171,6 +197,27 @@ def _seal_old_rows(corpus: Corpus, engine: Engine) -> ExitCode:
         engine.dispose()
     print(f"sealed {len(sealed)} row{'s' if len(sealed) != 1 else ''} made before MACs"
           + (f" (rows {sealed[0]} to {sealed[-1]})" if sealed else ""))
+    return ExitCode.OK
+
+
+def _kit(args: argparse.Namespace) -> ExitCode:
+    from pathlib import Path
+
+    from policybook.confirm.kit import KitValues, write_kit
+
+    if not args.kit_directory:
+        raise PolicybookError("confirmations kit: name the directory to write the kit into")
+    if not args.site:
+        raise PolicybookError("confirmations kit: --site HOST is required (the name staff will use)")
+    values = KitValues(site=args.site, library=args.library, user=args.user, data=args.data, backups=args.backups,
+                       policybook=args.policybook, scripts=args.scripts, env_file=args.env_file,
+                       database=args.database, listen=args.host, port=args.port, tls=args.tls,
+                       acme_email=args.acme_email, http_port=args.http_port, https_port=args.https_port,
+                       auth_port=args.auth_port, proxy_header=args.proxy_header)
+    directory = Path(args.kit_directory)
+    written = write_kit(directory, values, force=args.force)
+    print(f"wrote the deployment kit for {values.site.strip().lower()} into {directory} ({len(written)} files); "
+          f"{directory}/README.txt says where each goes, docs/guide/deploying.md the rest")
     return ExitCode.OK
 
 

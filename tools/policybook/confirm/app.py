@@ -1,14 +1,18 @@
 """The ASGI application: the pages, the JSON API, the stylesheet and a health check, behind a guard
-that puts the security headers on every response and refuses request bodies over 64 KiB."""
+that puts the security headers on every response and refuses request bodies over 64 KiB. The mail
+queue's worker is stopped (after up to five seconds for what is queued) when the application stops."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -59,7 +63,10 @@ class Guard:
                     raise HTTPException(413, "request too large")  # answered by Starlette's exception handler
             return message
 
-        await self.app(scope, limited_receive, send_with_headers)
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except ClientDisconnect:
+            return  # the client went (or was closed for sending too slowly): nobody to answer, nothing to log
 
 
 def health(_request: Request) -> Response:
@@ -73,6 +80,14 @@ def build_app(root: Path, settings: ConfirmationSettings, service: Service | Non
     routes = [Route("/health", health, methods=["GET"]),
               Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
               *Api(web).routes(), *Pages(web).routes()]
-    app = Starlette(routes=routes)
+    outbox = web.service.outbox
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if outbox is not None:
+            await run_in_threadpool(outbox.close)
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.service = web.service
     return Guard(app, web.security.headers())

@@ -51,6 +51,12 @@ def normalise_address(text: str) -> str | None:
     return address if local and domain else None
 
 
+def is_code_shaped(code: str) -> bool:
+    """Eight ASCII digits: other scripts' digits (Arabic-Indic, fullwidth) are digits to ``str.isdigit``
+    but never part of a code, and a code that is not code-shaped is simply a wrong code."""
+    return len(code) == CODE_DIGITS and code.isascii() and code.isdigit()
+
+
 def address_key(address: str) -> str:
     """What the rate limits count by: a hash, so unknown addresses typed in are not kept as they are."""
     return hashlib.sha256(address.encode("utf-8")).hexdigest()
@@ -119,7 +125,7 @@ def check_code(engine: Engine, address: str, typed: str, client: str, secret: by
                 .outerjoin(code_uses, code_uses.c.code_id == codes.c.id)
                 .where(codes.c.address_key == key).order_by(codes.c.id.desc()).limit(1)).mappings().first()
             right = (newest is not None and newest["used"] is None and newest["expires_at"] > stamp(moment)
-                     and code.isdigit() and len(code) == CODE_DIGITS
+                     and is_code_shaped(code)
                      and hmac.compare_digest(_code_hash(secret, newest["salt"], code), newest["code_hash"]))
             if right and newest is not None:
                 connection.execute(code_uses.insert().values(code_id=newest["id"], used_at=stamp(moment)))

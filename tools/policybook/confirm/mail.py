@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -25,12 +26,34 @@ def one_line(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
+def single_address(text: str) -> Address:
+    """``text`` as exactly one plain address (no name, no group, no second address after a comma or
+    semicolon), as the e-mail package parses it; a PolicybookError otherwise, so that a register entry
+    can never add a recipient."""
+    try:
+        address = Address(addr_spec=text.strip())
+    except (ValueError, IndexError) as exc:
+        raise PolicybookError(f"{one_line(text)!r} is not a single e-mail address: {one_line(str(exc))}") from None
+    if not address.username or not address.domain or address.addr_spec != text.strip():
+        raise PolicybookError(f"{one_line(text)!r} is not a single e-mail address")
+    return address
+
+
+def is_single_address(text: str) -> bool:
+    try:
+        single_address(text)
+    except PolicybookError:
+        return False
+    return True
+
+
 def message(settings: MailSettings, to: str, subject: str, text: str, copy: list[str] | None = None) -> EmailMessage:
+    """A plain-text message to exactly the addresses given: each must be a single address."""
     mail = EmailMessage()
     mail["From"] = settings.sender
-    mail["To"] = to
+    mail["To"] = single_address(to)
     if copy:
-        mail["Cc"] = ", ".join(copy)
+        mail["Cc"] = [single_address(address) for address in copy]
     mail["Subject"] = one_line(subject)
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Message-ID"] = make_msgid(domain=settings.sender.rsplit("@", 1)[-1])
@@ -38,16 +61,17 @@ def message(settings: MailSettings, to: str, subject: str, text: str, copy: list
     return mail
 
 
-def send(settings: MailSettings, mail: EmailMessage) -> None:
-    """Send one message; any failure is a PolicybookError naming the server, never the password."""
+def send(settings: MailSettings, mail: EmailMessage, timeout: float = TIMEOUT_SECONDS) -> None:
+    """Send one message, each step within ``timeout`` seconds; any failure is a PolicybookError naming
+    the server, never the password."""
     password = os.environ.get(PASSWORD_VARIABLE)
     context = ssl.create_default_context()
     try:
         if settings.security == "tls":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT_SECONDS,
+            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout,
                                                     context=context)
         else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
+            client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
         with client:
             if settings.security == "starttls":
                 client.starttls(context=context)

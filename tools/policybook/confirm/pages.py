@@ -36,9 +36,15 @@ def _answers(form: FormData) -> dict[int, int | None]:
     """``answer-N`` fields (N counts from 1) as question index -> chosen option's position."""
     found: dict[int, int | None] = {}
     for key, value in form.multi_items():
-        if key.startswith("answer-") and key[7:].isdigit() and isinstance(value, str):
-            found[int(key[7:]) - 1] = int(value) if value.isdigit() and len(value) < 3 else None
+        number = key[7:]
+        if key.startswith("answer-") and _small_number(number, 3) and isinstance(value, str):
+            found[int(number) - 1] = int(value) if _small_number(value, 2) else None
     return found
+
+
+def _small_number(text: str, digits: int) -> bool:
+    """ASCII digits only: other scripts' digits and superscripts pass ``str.isdigit`` but are no answer."""
+    return 0 < len(text) <= digits and text.isascii() and text.isdigit()
 
 
 class Pages:

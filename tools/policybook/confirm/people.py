@@ -1,12 +1,15 @@
 """Who is who for the service: each member of staff's e-mail address, and who holds a role.
 
 Addresses come from the staff register when its entries carry one (an ``email`` field), else from
-``confirmations.addresses`` in policybook.yml, by staff id. They are compared in lower case.
+``confirmations.addresses`` in policybook.yml, by staff id. They are compared in lower case. A value that
+is not one single address (two after a comma, a name in angle brackets) is no address at all: lint
+reports it, and the service sends nothing to it.
 """
 
 from __future__ import annotations
 
 from policybook.confirm.codes import normalise_address
+from policybook.confirm.mail import is_single_address
 from policybook.corpus import Corpus
 from policybook.registers import StaffMember
 
@@ -16,7 +19,8 @@ def address_of(corpus: Corpus, member: StaffMember) -> str | None:
     settings = corpus.config.confirmations
     configured = settings.addresses.get(member.id) if settings else None
     text = own if isinstance(own, str) and own else configured
-    return normalise_address(text) if text else None
+    address = normalise_address(text) if text else None
+    return address if address and is_single_address(address) else None  # never two recipients in one
 
 
 def by_address(corpus: Corpus) -> dict[str, StaffMember]:

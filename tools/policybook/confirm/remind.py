@@ -100,10 +100,9 @@ def send_reminders(corpus: Corpus, engine: Engine, settings: ConfirmationSetting
             continue
         count = len(reminder.items)
         subject = f"{count} polic{'ies' if count != 1 else 'y'} to read and confirm"
-        mail = message(settings.mail, reminder.address, subject, _text(corpus, settings, reminder),
-                       copy=reminder.copy_to)
-        try:
-            send(settings.mail, mail)
+        try:  # an address that is not one single address is this reminder's problem, not the run's
+            send(settings.mail, message(settings.mail, reminder.address, subject, _text(corpus, settings, reminder),
+                                        copy=reminder.copy_to))
         except PolicybookError as exc:
             reminder.problem = str(exc)
             continue

@@ -102,7 +102,8 @@ class Security:
             return False
         if not self.same_origin(request):
             return False
-        return hmac.compare_digest(self.csrf_token(client), submitted)
+        # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+        return hmac.compare_digest(self.csrf_token(client).encode(), submitted.encode("utf-8", "replace"))
 
     def same_origin(self, request: Request) -> bool:
         """A browser's Origin header, when sent, must be this service's own (a second check behind the token)."""

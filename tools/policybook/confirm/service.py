@@ -21,13 +21,13 @@ from policybook.confirm.database import connect, database_url
 from policybook.confirm.keys import Keys, service_keys
 from policybook.confirm.library import Library
 from policybook.confirm.macs import mac_problems
-from policybook.confirm.mail import code_message, send
+from policybook.confirm.mail import code_message
 from policybook.confirm.migrations import migrate
+from policybook.confirm.outbox import Outbox
 from policybook.confirm.people import address_of, by_address, is_manager
 from policybook.confirm.progress import Completion, Reading, completion, readings
 from policybook.confirm.reading import Changes, changes_since, fingerprint_of, in_force, render, section_source
 from policybook.corpus import Corpus
-from policybook.errors import PolicybookError
 from policybook.evidence.records import read_records
 from policybook.model import Policy
 from policybook.questions import Question, questions_of, wrong_answers
@@ -35,6 +35,14 @@ from policybook.registers import ALL_STAFF, StaffMember
 from policybook.views.addresses import site_url
 
 log = logging.getLogger("policybook.confirm")
+
+MAX_TYPED_CODE = 40  # longer is never a code: counted as a wrong one without being looked at
+
+
+def _malformed(client: str) -> str:
+    """What the limits count an attempt with no usable address as: a bucket of the client's own, which
+    no member of staff's address can share (it has no @)."""
+    return f"no address, from {client}"
 
 
 class Refusal(Exception):
@@ -81,56 +89,71 @@ class Service:
         self.library = Library(root)
         self.engine = engine or connect(database_url(settings, root))
         migrate(self.engine)
+        self.outbox = Outbox(settings.mail) if settings.mail else None
 
     @property
     def corpus(self) -> Corpus:
         return self.library.corpus()
 
     # -- sign-in ---------------------------------------------------------------------------------
-    def request_code(self, address_text: str, client: str) -> Callable[[], None] | None:
-        """Count the request and, for a known address, make a code; returns the sending of the e-mail
-        (to run after the answer, so the answer takes the same time either way), or None."""
+    def request_code(self, address_text: object, client: str) -> Callable[[], None] | None:
+        """Count the request and, for a known address, make a code; returns the queueing of the e-mail
+        (to run after the answer, so the answer takes the same time either way), or None. A request
+        whose address is malformed (or not text) is counted against the client too, then refused."""
         if "code" not in self.settings.sign_in or self.settings.mail is None:
             raise Refusal(404, "sign-in by e-mailed code is not offered here")
-        address = codes.normalise_address(address_text)
-        if address is None:
-            raise Refusal(400, "write your work e-mail address")
+        address = codes.normalise_address(address_text) if isinstance(address_text, str) else None
         corpus = self.corpus
-        member = by_address(corpus).get(address)
+        member = by_address(corpus).get(address) if address else None
         try:
-            code = codes.issue_code(self.engine, codes.CodeRequest(address, member.id if member else None, client),
+            code = codes.issue_code(self.engine, codes.CodeRequest(address or _malformed(client),
+                                                                   member.id if member else None, client),
                                     self.secret)
         except codes.RateLimited:
             raise Refusal(429, "too many codes asked for: wait 15 minutes, then ask again") from None
+        if address is None:
+            raise Refusal(400, "write your work e-mail address")
         if code is None:
             return None
         mail_settings, organisation = self.settings.mail, corpus.config.name
         minutes = int(codes.CODE_LIFETIME.total_seconds() // 60)
+        outbox = self.outbox
 
         def deliver() -> None:
-            try:
-                send(mail_settings, code_message(mail_settings, address, organisation, code, minutes))
-            except PolicybookError as exc:
-                log.error("policybook confirmations: %s", exc)
+            if outbox is not None:
+                outbox.put(code_message(mail_settings, address, organisation, code, minutes),
+                           expires=codes.CODE_LIFETIME)
 
         return deliver
 
-    def check_code(self, address_text: str, code: str, client: str) -> tuple[str, StaffMember]:
-        """(session token, member) for the right code; refuses a wrong one, and any after too many."""
-        address = codes.normalise_address(address_text)
-        if address is None or len(code) > 40:
-            raise Refusal(400, "write your work e-mail address and the code from the e-mail")
+    def check_code(self, address_text: object, code: object, client: str) -> tuple[str, StaffMember]:
+        """(session token, member) for the right code; refuses a wrong one, and any after too many. Every
+        attempt counts against the limits, whatever it holds: a code that is not eight ASCII digits (or
+        not text) is a wrong code, and an address that cannot be one is counted against the client."""
+        address = codes.normalise_address(address_text) if isinstance(address_text, str) else None
+        typed = code if isinstance(code, str) and len(code) <= MAX_TYPED_CODE else ""
         try:
-            staff = codes.check_code(self.engine, address, code, client, self.secret)
+            staff = codes.check_code(self.engine, address or _malformed(client), typed, client, self.secret)
         except codes.RateLimited:
             raise Refusal(429, "too many wrong codes: wait 15 minutes, then ask for a new code") from None
         except codes.WrongCode:
+            if address is None:
+                raise Refusal(400, "write your work e-mail address and the code from the e-mail") from None
             raise Refusal(400, "that code is not right, has been used or has expired: check it, or ask for "
                                "a new one") from None
         member = self.corpus.registers.staff.get(staff)
         if member is None:
             raise Refusal(403, "you are no longer in the staff register")
         return sessions.start_session(self.engine, self.secret, staff, "code"), member
+
+    def count_malformed_sign_in(self, client: str) -> None:
+        """A sign-in whose body could not be read at all still counts as a wrong code from the client;
+        refuses (429) once the client is past its limit."""
+        try:
+            self.check_code(None, None, client)
+        except Refusal as refusal:
+            if refusal.status == 429:
+                raise
 
     def member_by_address(self, address_text: str) -> StaffMember | None:
         address = codes.normalise_address(address_text)

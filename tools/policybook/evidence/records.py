@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,9 +149,24 @@ def _major_since(policy: Policy) -> dt.date | None:
     return min(dates, default=policy.approved_on)
 
 
-def outstanding(corpus: Corpus, also: Iterable[Record] = ()) -> list[Outstanding]:
+# A corpus never changes after it is loaded, so what its records file leaves owed is worked out once for
+# the due list, the evidence pack and the records commands alike, and forgotten with the corpus.
+_OWED: weakref.WeakKeyDictionary[Corpus, list[Outstanding]] = weakref.WeakKeyDictionary()
+
+
+def outstanding(corpus: Corpus, also: Iterable[Record] | None = None) -> list[Outstanding]:
     """Who has not confirmed the current major version of each policy they must read, from the records
-    file and ``also`` (confirmations not yet pulled into it from the confirmations service)."""
+    file and ``also`` (confirmations not yet pulled into it from the confirmations service, read afresh
+    each time: the service's records grow while its library stays loaded)."""
+    if also is not None:
+        return _outstanding(corpus, list(also))
+    owed = _OWED.get(corpus)
+    if owed is None:
+        owed = _OWED[corpus] = _outstanding(corpus, [])
+    return list(owed)
+
+
+def _outstanding(corpus: Corpus, also: list[Record]) -> list[Outstanding]:
     records = [*read_records(corpus), *also]
     done = {(r.staff, r.policy, (parse_version(r.version) or (-1, 0))[0]) for r in records}
     policies = in_force(corpus)

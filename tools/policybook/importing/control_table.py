@@ -55,7 +55,7 @@ def take_control_tables(blocks: list[Node], facts: Facts) -> list[Node]:
         else:
             kept.append(block)
             continue
-        kept = _drop_empty_heading(kept, facts)
+        kept = drop_empty_heading(kept, facts)
     return kept
 
 
@@ -64,11 +64,11 @@ def take_control_tables(blocks: list[Node], facts: Facts) -> list[Node]:
 _CONTROL_ONLY = {VERSION, APPROVED_BY, APPROVED_ON, CREATED, ISSUED, NEXT_REVIEW, REVIEW_INTERVAL}
 
 
-def _control(labels: list[str]) -> bool:
+def is_control(labels: list[str]) -> bool:
     return any(fact_name(label) in _CONTROL_ONLY for label in labels)
 
 
-def _drop_empty_heading(kept: list[Node], facts: Facts) -> list[Node]:
+def drop_empty_heading(kept: list[Node], facts: Facts) -> list[Node]:
     """A control heading directly before a removed table has lost its only content."""
     if kept and kept[-1].get("t") == "Header":
         heading = plain_text(kept[-1]["c"][2])
@@ -117,7 +117,7 @@ def _read_key_values(rows: list[list[str]], facts: Facts, where: str) -> bool:
         pairs_by_row.append(pairs)
     labelled_rows = sum(1 for pairs in pairs_by_row if any(fact_name(label) for label, _ in pairs))
     labels = [label for pairs in pairs_by_row for label, _ in pairs]
-    if known < 2 or labelled_rows * 2 < len(rows) or not _control(labels):
+    if known < 2 or labelled_rows * 2 < len(rows) or not is_control(labels):
         return False
     for number, pairs in enumerate(pairs_by_row, start=1):
         for label, value in pairs:
@@ -131,7 +131,7 @@ def _read_columns(rows: list[list[str]], facts: Facts, where: str) -> bool:
         return False
     labels, values = rows
     known = sum(1 for label in labels if fact_name(label))
-    if known < 2 or known * 2 < len(labels) or not _control(labels):
+    if known < 2 or known * 2 < len(labels) or not is_control(labels):
         return False
     for label, value in zip(labels, values, strict=False):
         facts.add_labelled(label, value, f"{where}, column '{label}'")

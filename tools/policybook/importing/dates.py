@@ -26,6 +26,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?$
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
 _DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}})[\s-]+{_MONTH}\.?[\s,-]+(\d{{4}}|\d{{2}})$", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"^{_MONTH}\.?\s+(\d{{1,2}}),?\s+(\d{{4}})$", re.I)
+_NO_YEAR = re.compile(rf"^(?:\d{{1,2}}[\s-]+{_MONTH}\.?|{_MONTH}\.?\s+\d{{1,2}}|\d{{1,2}}[/.]\d{{1,2}})$", re.I)
 _MONTH_YEAR = re.compile(rf"^(?:{_MONTH}\.?,?\s+\d{{4}}|\d{{1,2}}[/.-]\d{{4}}|\d{{4}}(?:-\d{{2}})?)$", re.I)
 
 
@@ -70,6 +71,8 @@ def read_date(value: object) -> DateReading:
     match = _MONTH_DAY_YEAR.match(cleaned)
     if match:
         return _make(text, int(match[3]), MONTHS[match[1].lower()], int(match[2]))
+    if _NO_YEAR.match(cleaned):
+        return DateReading(text, None, "gives no year: not guessed")
     if _MONTH_YEAR.match(cleaned):
         return DateReading(text, None, "names a month or a year but no day: ambiguous, so not guessed")
     return DateReading(text, None, "is not a date that can be read")

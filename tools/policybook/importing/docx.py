@@ -39,9 +39,10 @@ def is_zip(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04")
 
 
-def repack(path: Path, target: Path | None, name: str) -> None:
+def repack(path: Path, target: Path | None, name: str, max_text: int = MAX_UNPACKED_BYTES) -> None:
     """Write to ``target`` a zip of ``path``'s entries, each inflated here and checked: its real size
-    within the limits and equal to what it declares, its checksum right. One line for anything else."""
+    within the limits and equal to what it declares, its checksum right, and its text parts (the XML
+    pandoc holds in memory, many times over) within ``max_text`` bytes together. One line for anything else."""
     size = path.stat().st_size
     if size > MAX_DOCX_BYTES:
         raise PolicybookError(f"{name}: is {size:,} bytes; documents over {MAX_DOCX_BYTES // (1024 * 1024)} MB are "
@@ -49,6 +50,8 @@ def repack(path: Path, target: Path | None, name: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
             entries = archive.infolist()
+            if sum(e.file_size for e in entries if _is_text(e.filename)) > max_text:
+                raise too_much_text(name, max_text)
             if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
                 raise PolicybookError(f"{name}: unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB or "
                                       f"{MAX_ENTRIES:,} parts: not imported")
@@ -58,7 +61,7 @@ def repack(path: Path, target: Path | None, name: str) -> None:
             if len(set(names)) != len(names):
                 raise PolicybookError(f"{name}: is damaged (it holds two parts of the same name): open it in Word "
                                       "and save it again")
-            _copy_entries(raw, entries, target, name)
+            _copy_entries(raw, entries, target, name, max_text)
     except zipfile.BadZipFile as exc:
         raise PolicybookError(f"{name}: is not a readable Word document ({exc}): open it in Word and save it "
                               "again as .docx") from None
@@ -66,8 +69,9 @@ def repack(path: Path, target: Path | None, name: str) -> None:
         raise PolicybookError(f"{name}: cannot be read as a Word document ({exc})") from None
 
 
-def _copy_entries(raw: BinaryIO, entries: list[zipfile.ZipInfo], target: Path | None, name: str) -> None:
-    total = 0
+def _copy_entries(raw: BinaryIO, entries: list[zipfile.ZipInfo], target: Path | None, name: str,
+                  max_text: int) -> None:
+    total = text = 0
     out = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) if target is not None else None
     try:
         for info in entries:
@@ -77,6 +81,10 @@ def _copy_entries(raw: BinaryIO, entries: list[zipfile.ZipInfo], target: Path | 
             try:
                 for chunk in _inflate(raw, info, name, MAX_UNPACKED_BYTES - total):
                     total += len(chunk)
+                    if _is_text(info.filename):
+                        text += len(chunk)
+                        if text > max_text:
+                            raise too_much_text(name, max_text)
                     if sink is not None:
                         sink.write(chunk)
             finally:
@@ -85,6 +93,16 @@ def _copy_entries(raw: BinaryIO, entries: list[zipfile.ZipInfo], target: Path | 
     finally:
         if out is not None:
             out.close()
+
+
+def _is_text(part: str) -> bool:
+    """A part of text (the body, styles, lists, notes, relationships), not a picture or other media."""
+    return part.lower().endswith((".xml", ".rels"))
+
+
+def too_much_text(name: str, limit: int) -> PolicybookError:
+    return PolicybookError(f"{name}: unpacks to more than {limit:,} bytes of text (limits.import_max_text_bytes): "
+                           "not imported")
 
 
 def _inflate(raw: BinaryIO, info: zipfile.ZipInfo, name: str, room: int) -> Iterator[bytes]:
@@ -129,14 +147,14 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo, name: str, room: int) -> Iter
                               "Word and save it again")
 
 
-def read(path: Path, media: Path, name: str, notes: list[str]) -> dict[str, Any]:
+def read(path: Path, media: Path, name: str, notes: list[str], max_text: int = MAX_UNPACKED_BYTES) -> dict[str, Any]:
     """The document tree of a checked Word file, pictures extracted under ``media``, its lists nested as
     Word shows them (see ``word_lists.py``). What a reader of the original saw but the policy will not
     hold (hidden text, pending tracked changes, linked pictures) goes into ``notes``."""
     lists = WordLists()
 
     def make(copy: Path) -> None:
-        repack(path, copy, name)
+        repack(path, copy, name, max_text)
         notes.extend(word_body.prepare(copy, name))
         lists.mark(copy)
 

@@ -25,6 +25,7 @@ ISSUED = "issued"  # the date of the current version
 NEXT_REVIEW = "next_review"
 REVIEW_INTERVAL = "review_interval"
 AUDIENCE = "audience"
+DATES = {APPROVED_ON, CREATED, ISSUED, NEXT_REVIEW}
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     TITLE: ("title", "document title", "policy title", "policy name", "document name", "name of policy",
@@ -181,6 +182,11 @@ class Facts:
             return
         if name in self.values:
             first = self.values[name]
+            if name in DATES and read_date(first.value).day is None and read_date(value).day is not None:
+                self.conflicts.append(f"{name.replace('_', ' ')}: '{_text(value)}' ({where}) used; "
+                                      f"'{_text(first.value)}' ({first.where}) gives no day")
+                self.values[name] = Found(value, where)
+                return
             if _text(first.value) != _text(value):
                 self.conflicts.append(f"{name.replace('_', ' ')}: '{_text(first.value)}' ({first.where}) kept; "
                                       f"'{_text(value)}' ({where}) not used")

@@ -12,12 +12,15 @@ tables, lists in lists, emphasis in emphasis), before Python's recursion limit i
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,36 @@ MEMORY_MB = 1536
 # How deep pandoc's JSON tree may be nested: a paragraph in a table cell is about 16 levels down, each
 # list level adds 3 and each table about 12. The walks over the tree recurse once or twice per level.
 MAX_DEPTH = 200
+# The end of the time one import command may take (limits.import_max_seconds), and that many seconds.
+_DEADLINE: contextvars.ContextVar[tuple[float, int] | None] = contextvars.ContextVar("import_deadline", default=None)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Everything inside (every pandoc run, every ``check_time``) stops once ``seconds`` have passed."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check_time() -> None:
+    """One line when the import's time is up."""
+    if _remaining() <= 0:
+        raise _out_of_time()
+
+
+def _remaining() -> float:
+    deadline = _DEADLINE.get()
+    return TIMEOUT_SECONDS if deadline is None else min(TIMEOUT_SECONDS, deadline[0] - time.monotonic())
+
+
+def _out_of_time() -> PolicybookError:
+    deadline = _DEADLINE.get()
+    seconds = deadline[1] if deadline else TIMEOUT_SECONDS
+    return PolicybookError(f"import stopped: it took longer than {seconds} seconds (limits.import_max_seconds); "
+                           "nothing was written")
 
 
 def read_docx(make: Callable[[Path], None], media: Path, name: str) -> dict[str, Any]:
@@ -65,13 +98,18 @@ def write_markdown(tree: dict[str, Any]) -> str:
 def _pandoc(args: list[str], text: str | None, failure: str) -> str:
     """pandoc's output for ``args`` (reading ``text`` on its input, if given), sandboxed, with its time
     and memory limited; any failure is one line starting ``failure``."""
+    timeout = _remaining()
+    if timeout <= 0:
+        raise _out_of_time()
     try:
         command = [pypandoc.get_pandoc_path(), *heap_cap(), "--sandbox", *args]
         limit = None if heap_cap() or sys.platform == "win32" else _limit_memory
         done = subprocess.run(command, input=text.encode("utf-8") if text is not None else None,
-                              capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
+                              capture_output=True, timeout=timeout, check=False,
                               preexec_fn=limit)
     except subprocess.TimeoutExpired:
+        if _DEADLINE.get() is not None and timeout < TIMEOUT_SECONDS:
+            raise _out_of_time() from None
         raise PolicybookError(f"{failure} (pandoc took longer than {TIMEOUT_SECONDS} seconds)") from None
     except OSError as exc:
         raise PolicybookError(f"{failure} ({exc.strerror or exc})") from None

@@ -34,6 +34,7 @@ class Report:
     attention: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     pictures: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # formatting that would have shown as stray characters
     next_steps: list[str] = field(default_factory=list)
 
     def markdown(self) -> str:
@@ -59,6 +60,8 @@ class Report:
         lines += [f"- {_escape(item)}" for item in self.attention] or ["Nothing needs a decision."]
         lines += ["", "## Taken out of the body", ""]
         lines += [f"- {_escape(item)}" for item in self.removed] or ["Nothing."]
+        lines += ["", "## Formatting repaired", ""]
+        lines += [f"- {_escape(item)}" for item in self.repaired] or ["Nothing."]
         lines += ["", "## Next steps", ""]
         lines += [f"{number}. {step}" for number, step in enumerate(self.next_steps, start=1)]
         return "\n".join(lines) + "\n"

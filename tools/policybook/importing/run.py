@@ -12,17 +12,20 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.checks.emphasis import stray_markers
+from policybook.checks.review_text import stated_frequencies
 from policybook.control.changes import next_id, slugify
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
 from policybook.evidence import git
-from policybook.importing import control_table, docx, foreign
-from policybook.importing.blocks import strip_controls, without_controls
+from policybook.importing import control_paragraphs, control_table, docx, foreign
+from policybook.importing.blocks import Node, plain_text, strip_controls, without_controls
 from policybook.importing.body import Cleaning, clean, take_title
 from policybook.importing.dialect import Admonition, to_markdown
 from policybook.importing.draft import Choices, Draft, check_title, decide
-from policybook.importing.fields import TITLE, Facts
-from policybook.importing.pandoc import read_markdown
+from policybook.importing.emphasis import literal_markers, repair_emphasis
+from policybook.importing.fields import REVIEW_INTERVAL, TITLE, Facts
+from policybook.importing.pandoc import check_time, read_markdown, time_limit
 from policybook.importing.pictures import Pictures
 from policybook.importing.report import Report, report_path
 from policybook.importing.writer import Planned, check_policy, policy_text, write_all
@@ -46,6 +49,7 @@ class _Converted:
     title: str | None
     body: str
     pictures: Pictures
+    repaired: list[str]
 
 
 def import_documents(corpus: Corpus, files: list[str], choices: Choices) -> list[Imported]:
@@ -64,13 +68,15 @@ def import_documents(corpus: Corpus, files: list[str], choices: Choices) -> list
     titles: set[str] = set()
     plans: list[Planned] = []
     done: list[Imported] = []
-    for offset, file in enumerate(files):
-        if number + offset > 999:
-            raise PolicybookError(f"no free id left for prefix {category.prefix}")
-        policy_id = f"{category.prefix}-{number + offset:03d}"
-        plan, imported = _prepare(corpus, Path(file), file, policy_id, choices, titles, git_author)
-        plans.append(plan)
-        done.append(imported)
+    with time_limit(corpus.config.import_max_seconds):
+        for offset, file in enumerate(files):
+            if number + offset > 999:
+                raise PolicybookError(f"no free id left for prefix {category.prefix}")
+            policy_id = f"{category.prefix}-{number + offset:03d}"
+            plan, imported = _prepare(corpus, Path(file), file, policy_id, choices, titles, git_author)
+            plans.append(plan)
+            done.append(imported)
+        check_time()
     write_all(plans, corpus.root)
     return done
 
@@ -86,6 +92,11 @@ def _prepare(corpus: Corpus, path: Path, name: str, policy_id: str, choices: Cho
         policy = folder / f"{slug}.md"
         pictures = tuple((folder / picture.relative, picture.data) for picture in converted.pictures.taken)
     text = policy_text(policy_id, choices.category, draft, choices.guidance, converted.body)
+    size = len(text.encode("utf-8"))
+    if size > corpus.config.max_file_bytes:
+        raise PolicybookError(f"{name}: the imported policy would be {size:,} bytes, over the limit of "
+                              f"{corpus.config.max_file_bytes:,} (limits.max_file_bytes) that lint applies; split the "
+                              "document and import the parts; nothing was written")
     check_policy(text, policy, name)
     report = _report(corpus, name, policy_id, policy, draft, converted, choices)
     target = report_path(corpus.root, policy_id)
@@ -101,7 +112,8 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
     facts = Facts()
     admonitions: dict[int, Admonition] = {}
     if kind == "docx":
-        tree = docx.read(path, media, name, facts.notes)
+        tree = docx.read(path, media, name, facts.notes, corpus.config.import_max_text_bytes)
+        check_time()
         controls = strip_controls(tree)
         tree["blocks"] = docx.take_metadata(tree, facts) + tree["blocks"]
         convention, base = "Word document", media
@@ -121,17 +133,48 @@ def _convert(corpus: Corpus, path: Path, name: str, media: Path) -> _Converted:
                            "from the text and fields: they are not text, and would break the handbook's PDF and "
                            "terminals")
     blocks = control_table.take_control_tables(tree["blocks"], facts)
+    blocks = control_paragraphs.take_control_paragraphs(blocks, facts)
+    _stated_interval(blocks, facts)
     blocks, title = take_title(blocks, facts.text(TITLE))
     if title and not facts.text(TITLE):
         facts.add(TITLE, title, "the first heading")
     final_title = facts.text(TITLE) or _title_from_name(path)
     pictures = Pictures(base=base, folder=slugify(final_title))
     cleaning = Cleaning(picture=pictures.take)
+    check_time()
     blocks = clean(blocks, cleaning)
+    markdown_source = kind != "docx"
+    repaired = repair_emphasis(blocks, markdown_source)
+    for inner in cleaning.admonitions.values():
+        repaired += repair_emphasis(inner, markdown_source)
+    if markdown_source:
+        loose = [word for part in (blocks, *cleaning.admonitions.values()) for word in literal_markers(part)]
+        if loose:
+            facts.notes.append(f"{len(loose)} bold or italic marker(s) pair with nothing in the original and are kept "
+                               f"as literal characters, such as '{loose[0][:40]}': remove them, or make the emphasis "
+                               "whole")
     body = to_markdown(tree, blocks, cleaning.admonitions, admonitions, name)
     facts.notes.extend(pictures.notes)
     facts.notes.extend(cleaning.notes)
-    return _Converted(convention, facts, facts.text(TITLE), body, pictures)
+    facts.notes.extend(f"line {stray.line} of the body: '{stray.marker}' would show as a literal character (bold or "
+                       "italic with no partner): remove it, or escape it if the original shows it "
+                       "(lint reports it as emphasis-debris)" for stray in stray_markers(body))
+    return _Converted(convention, facts, facts.text(TITLE), body, pictures, repaired)
+
+
+def _stated_interval(blocks: list[Node], facts: Facts) -> None:
+    """A document with no review interval field often says it in a sentence ("This policy will be
+    reviewed annually"): that is the interval, so the review calendar and the text agree."""
+    if REVIEW_INTERVAL in facts.values:
+        return
+    for block in blocks:
+        if block.get("t") not in ("Para", "Plain"):
+            continue
+        text = plain_text(block)
+        for stated in stated_frequencies(text):
+            sentence = text[stated.offset:].split(". ")[0]
+            facts.add(REVIEW_INTERVAL, f"{stated.months} months", f"the sentence '{sentence[:80]}'")
+            return
 
 
 def _kind(path: Path, name: str) -> str:
@@ -178,7 +221,7 @@ def _report(corpus: Corpus, name: str, policy_id: str, policy: Path, draft: Draf
     report = Report(source=name, convention=converted.convention, policy_id=policy_id, policy=_rel(corpus, policy),
                     version=draft.version, imported_on=corpus.today.isoformat(), used=list(draft.used),
                     unmapped=list(converted.facts.unmapped), attention=list(draft.attention),
-                    removed=list(converted.facts.removed),
+                    removed=list(converted.facts.removed), repaired=list(converted.repaired),
                     pictures=[_rel(corpus, policy.parent / p.relative) for p in converted.pictures.taken])
     by = draft.approved_by or "ROLE"
     report.next_steps = [f"Read `{report.policy}` against the original, and fix what lint reports: "

@@ -43,6 +43,8 @@ def _describe_role(role: Role, text: Text, url: Callable[[str], str]) -> list[st
 
 def _describe_guidance(item: Guidance, text: Text, url: Callable[[str], str]) -> list[str]:
     replaced = f", superseded by `{text(item.superseded_by)}`" if item.superseded_by else ""
+    if not replaced and item.replacement_url:  # recorded by the guidance check from the publisher's page
+        replaced = f", replaced by {text(item.replacement_title or item.replacement_url)} ({url(item.replacement_url)})"
     serves = ["For policies in: " + ", ".join(text(c) for c in item.categories)] if item.categories else []
     return [f"{text(item.publisher)}, {text(item.published)}; status: {text(item.status)}{replaced}", url(item.url),
             *serves]

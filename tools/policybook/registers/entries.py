@@ -37,6 +37,12 @@ class Guidance:
     status: str
     superseded_by: str | None = None
     categories: tuple[str, ...] = ()  # the policy categories it serves; none declared serves every category
+    checked_on: str | None = None  # when the publisher's page was last compared with this entry (YYYY-MM-DD)
+    edition: str | None = None  # the edition or date the publisher's page shows, as last checked
+    fingerprint: str | None = None  # "sha256:..." of the page's main text, as last checked
+    changed_on: str | None = None  # when a check last found the main text changed (YYYY-MM-DD)
+    replacement_url: str | None = None  # the page that replaces it, where the register has no entry for it
+    replacement_title: str | None = None
 
     def serves(self, category: str) -> bool:
         """Whether a policy of ``category`` may cite it: one of its categories, or any while it declares none."""
@@ -97,7 +103,10 @@ def build_guidance(item: dict[str, Any]) -> Guidance:
                     str(item.get("published", "")), str(item.get("url", "")),
                     str(item.get("status", "current")), item.get("superseded_by"),
                     tuple(str(c) for c in item.get("categories") or [] if isinstance(c, str))
-                    if isinstance(item.get("categories"), list) else ())
+                    if isinstance(item.get("categories"), list) else (),
+                    _text_or_none(item.get("checked_on")), _text_or_none(item.get("edition")),
+                    _text_or_none(item.get("fingerprint")), _text_or_none(item.get("changed_on")),
+                    _text_or_none(item.get("replacement_url")), _text_or_none(item.get("replacement_title")))
 
 
 def build_equipment(item: dict[str, Any]) -> Equipment:

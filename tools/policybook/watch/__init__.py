@@ -1,0 +1,1 @@
+"""Watching cited guidance: the main text of a publisher's page, its fingerprint, and what changed."""
