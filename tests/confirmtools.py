@@ -221,6 +221,16 @@ def confirmations_settings(base_url: str, database: str, mail_port: int, extra: 
             f"  addresses:\n{addresses}  managers: [registered-manager]\n{extra}")
 
 
+def refingerprint(path: Path) -> None:
+    """Record a policy's fingerprint again after an edit, as approving it would."""
+    from policybook.evidence.fingerprint import fingerprint
+    from policybook.loader import parse_markdown
+
+    text = path.read_text(encoding="utf-8")
+    doc = parse_markdown(text, path, path.name)
+    path.write_text(text.replace(doc.data["fingerprint"], fingerprint(doc.data, doc.body)), encoding="utf-8")
+
+
 def make_library(root: Path, base_url: str, database: str, mail_port: int, hostile: bool = True) -> Path:
     """The example library (unsigned) under git, with the service configured, questions on IPC-002, and
     a history: Jamie Castellan (jc) confirmed IPC-002 1.3 on paper, then 2.0 was approved with new words.
@@ -235,6 +245,7 @@ def make_library(root: Path, base_url: str, database: str, mail_port: int, hosti
     with open(root / "policybook.yml", "a", encoding="utf-8") as config:
         config.write(confirmations_settings(base_url, database, mail_port))
     edit(root / HAND_HYGIENE, "fingerprint:", QUESTIONS + "fingerprint:")
+    refingerprint(root / HAND_HYGIENE)  # the questions were approved with version 1.3 (they are governed)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "policies")

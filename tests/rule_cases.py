@@ -15,6 +15,10 @@ EMERGENCIES = "policies/health-safety/medical-emergencies.md"
 RATING_SETTING = ('cqc_rating:\n  rating: Good\n  date: "2025-09-18"\n'
                   "  report_url: https://www.cqc.org.uk/location/1-000000002\n")
 BODY_ANCHOR = "## When a new rating is published\n"
+STAFF = "registers/staff.yml"
+PL_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMPfNr+rTfFrDTKgTAfXcXnQBnNjtqq/jO/LgNZi97dv"  # the example's, for pl
+TE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP+9i00n5pc7Ymrh7By7LGUvUP3sqN/dWb4x2Yscq6OI"  # and for te
+SPARE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqMnvvwNOHArzAon3vNQfj+iYwltYt9AXAORTn/sToh"  # fictional, no one's
 
 
 @dataclass
@@ -60,6 +64,8 @@ FIRES = [
     Case("history", RATING, '  - version: "1.1"\n    date: "2026-01-15"', '  - version: "1.1"\n    date: "2026-01-14"',
          'date: "2026-01-14"'),
     Case("unknown-role", RATING, "owner: registered-manager", "owner: chief-executive", "owner"),
+    # te's entry listing pl's key (under te's own comment): reported at te's, the second entry.
+    Case("shared-signing-key", STAFF, f"{TE_KEY} te@", f"{PL_KEY} te@", f"{PL_KEY} te@"),
     Case("unknown-role", "registers/staff.yml", "roles: [registered-manager, safeguarding-lead]",
          "roles: [registered-manager, receptionist]", "receptionist"),
     Case("undesignated-role", RATING, *body("Report problems to the fire officer."), "fire officer"),
@@ -137,6 +143,10 @@ FIRES = [
     Case("empty-section", RATING, *body("### Escalation\n\n#### By telephone\n\n#### By e-mail"),
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
+    Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent"),
+    # A heading inside a quote is not a section of the policy: the site could not lift it out.
+    Case("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: In a fire\n", "urgent",
+         also=((BODY_ANCHOR, "> ## In a fire\n>\n> Leave by the nearest exit.\n\n" + BODY_ANCHOR),)),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
     # A Word heading in bold italic that ended with a line break, as pandoc writes it.
     Case("emphasis-debris", RATING, *body("### ***Escalation\\***\n\nCall the Registered Manager."), "***Escalation"),
@@ -201,4 +211,8 @@ QUIET_EDITS = [
      'checked_on: "2026-12-06"\n    changed_on: "2025-05-12"\n    edition: Published 2022-06'),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
+    # One person with two keys of their own, as when a key is rotated.
+    ("shared-signing-key", STAFF, f"      - {PL_KEY}", f"      - {SPARE_KEY} pl@tablet\n      - {PL_KEY}"),
+    # The urgent section named in other words' case and spacing, as a reader sees the heading.
+    ("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: when a new  Rating is published\n"),
 ]

@@ -1,6 +1,6 @@
 """The ``questions:`` frontmatter field: lint's ``question-answer`` rule (every answer one of its options,
-every section a heading of the policy), the schema's shape, and that questions leave the approval
-fingerprint alone (they are what staff are asked, not what they are told to do)."""
+every section a heading of the policy), the schema's shape, and that questions are part of the approval
+fingerprint (what staff are asked to show they understood is approved with what they are told)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 from conftest import TODAY, edit, position_of
 
 from policybook.corpus import load_corpus
+from policybook.evidence.fingerprint import fingerprint
+from policybook.loader import parse_markdown
 from policybook.questions import Question, questions_of, wrong_answers
 
 HAND_HYGIENE = "policies/infection-control/hand-hygiene.md"
@@ -31,13 +33,25 @@ def _lint(run, root: Path) -> list[dict[str, object]]:
 
 
 def _with_questions(root: Path, text: str) -> Path:
-    edit(root / HAND_HYGIENE, "fingerprint:", text + "fingerprint:")
-    return root / HAND_HYGIENE
+    """IPC-002 with ``text`` as its questions, its fingerprint recorded again as an approval would (these
+    tests are of the questions themselves, not of change control)."""
+    path = root / HAND_HYGIENE
+    edit(path, "fingerprint:", text + "fingerprint:")
+    source = path.read_text(encoding="utf-8")
+    doc = parse_markdown(source, path, HAND_HYGIENE)
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("fingerprint"), str):
+        path.write_text(source.replace(doc.data["fingerprint"], fingerprint(doc.data, doc.body)), encoding="utf-8")
+    return path
 
 
-def test_questions_with_right_answers_lint_clean_and_keep_the_fingerprint(example: Path, run) -> None:
+def test_questions_are_part_of_the_approval_fingerprint(example: Path, run) -> None:
+    edit(example / HAND_HYGIENE, "fingerprint:", GOOD + "fingerprint:")
+    assert [(f["rule"], f["path"]) for f in _lint(run, example)] == [("changed-since-approval", HAND_HYGIENE)]
+
+
+def test_questions_with_right_answers_lint_clean(example: Path, run) -> None:
     _with_questions(example, GOOD)
-    assert _lint(run, example) == []  # no changed-since-approval: questions are not in the fingerprint
+    assert _lint(run, example) == []
     policy = next(p for p in load_corpus(example, __import__("datetime").date.fromisoformat(TODAY)).policies
                   if p.id == "IPC-002")
     questions = questions_of(policy)

@@ -384,3 +384,55 @@ def test_a_new_library_says_it_is_not_yet_rated_and_how_to_give_the_rating(tmp_p
     rating = 'cqc_rating:\n  rating: Good\n  date: "2026-01-31"\n  report_url: https://www.cqc.org.uk/location/1-000000009\n'
     settings.write_text(text.replace("cqc_rating: not yet rated\n", rating), encoding="utf-8")
     assert run("-C", str(library), "lint", "--today", TODAY).code == 0
+
+
+# Hostile values for each option init writes into the new library: every one is either refused in one
+# line, with nothing written, or gives a library that lints clean.
+HOSTILE_INIT_VALUES = [
+    *(("--site-url", value) for value in (
+        "http://policies.example.org", "policies.example.org", "//policies.example.org", "https://",
+        "https:///staff", "https://policies.example.org/staff/area", "https://policies.example.org/?q=1",
+        "https://policies.example.org?", "https://policies.example.org/#top", "https://policies.example.org#",
+        "https://user:secret@policies.example.org", "https://@policies.example.org",
+        "https://pölicies.example.org", "https://xn--plicies-n4a.example.org", "https://policies.example.org  ",
+        "  https://policies.example.org", "HTTPS://policies.example.org", "Https://policies.example.org",
+        "https://policies.example.org/<script>", 'https://policies.example.org/a"b',
+        "https://policies.example.org/a'b", "https://policies.example.org/a`b", "https://policies.example.org\\x",
+        "https://policies.example.org:8443", "https://policies.example.org:99999", "https://[::1]/",
+        "https://policies.example.org/a b", "https://policies.example.org/\u00a0x",
+        "https://policies.example.org/\u200bx", "https://policies.example.org/\x1b[2J", "ftp://policies.example.org",
+        "javascript:alert(1)", "https://policies.example.org/%0aevil: 1")),
+    *(("--name", value) for value in (
+        "null", "yes", "~", "&anchor", "*alias", "- item", "#hash", "key: value", "{{ jinja }}", "${name}", "$name",
+        "Clinic\u00a0Name", "Clinic\u2028Name", "Clinic\x85Name", "Ünïcödé Clinic", "Clinic 🦷", "'quote", '"quote',
+        "<b>bold</b>", "%", "Clinic\tTab", "Clinic\ufeff", "Clinic\u202eevil", "A" * 121, "back\\\\slash",
+        "[link](javascript:x)", "Name\n---\nsite_url: x")),
+]
+
+
+@pytest.mark.parametrize(("option", "value"), HOSTILE_INIT_VALUES,
+                         ids=[f"{o} {v!r}"[:60] for o, v in HOSTILE_INIT_VALUES])
+def test_init_refuses_in_one_line_what_the_new_librarys_lint_would_refuse(tmp_path: Path, run, option: str,
+                                                                          value: str) -> None:
+    library = tmp_path / "lib"
+    name = value if option == "--name" else NAME
+    extra = [option, value] if option != "--name" else []
+    result = run("init", str(library), "--name", name, *extra)
+    if result.code != 0:
+        assert result.code == 2 and not library.exists()
+        assert len(result.err.splitlines()) == 1 and result.err.startswith(f"policybook: {option}:"), result.err
+        return
+    lint = run("-C", str(library), "lint", "--today", TODAY, "--format", "json")
+    assert lint.code == 0, lint.err
+    assert json.loads(lint.out)["findings"] == []
+
+
+def test_a_refusal_names_the_option_and_says_what_lint_would_say(tmp_path: Path, run) -> None:
+    library = tmp_path / "lib"
+    refused = run("init", str(library), "--name", NAME, "--site-url", "HTTPS://policies.harbour-lane.example")
+    assert refused.code == 2 and not library.exists()
+    assert refused.err == ("policybook: --site-url: the new library's lint would refuse this: site_url: "
+                           "'HTTPS://policies.harbour-lane.example' is not a web address: write a full https:// "
+                           "address without spaces, quotes or angle brackets; nothing was written\n")
+    secret = run("init", str(library), "--name", NAME, "--site-url", "https://staff:hunter2@harbour-lane.example")
+    assert secret.code == 2 and "user name or password" in secret.err and not library.exists()

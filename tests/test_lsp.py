@@ -544,3 +544,90 @@ def test_an_alias_added_in_the_editor_defines_an_abbreviation(lsp: Client, examp
     lsp.open(ROLES, roles.replace("aliases: [manager]", "aliases: [manager, QXRM]", 1))
     lsp.diagnostics(HAND_HYGIENE, lambda d: "Policybook.Acronyms" not in _codes(d))
     assert lsp.stop() == 0
+
+
+# -- an editor's new file, not yet saved -----------------------------------------------------------------
+def _new_policy(example: Path) -> str:
+    """A new policy's text as an editor holds it before the first save: hand-hygiene.md's, under a new id."""
+    return _broken_policy(example).replace("id: IPC-002\n", "id: IPC-099\n")
+
+
+def _diagnostics_for(lsp: Client, uri: str, until: Callable[[list[Message]], bool]) -> list[Message]:
+    def newest(messages: list[Message]) -> list[list[Message]] | None:
+        for message in reversed(messages):
+            if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+                return [message["params"]["diagnostics"]] if until(message["params"]["diagnostics"]) else None
+        return None
+
+    return lsp.wait_for(newest, f"diagnostics for {uri}")[0]
+
+
+@pytest.mark.parametrize("rel", ["policies/infection-control/new-policy.md", "policies/estates/new-policy.md"],
+                         ids=["in a folder on disk", "in a folder not made yet"])
+def test_a_new_file_not_yet_on_disk_is_linted_from_the_editors_text(lsp: Client, example: Path, tmp_path: Path,
+                                                                    run: Callable[..., Run], rel: str) -> None:
+    text = _new_policy(example)
+    lsp.open(rel, text)
+    found = lsp.diagnostics(rel, lambda d: {"unknown-role", "Policybook.EmergencyNumber"} <= _codes(d))
+    assert _start({d["code"]: d for d in found}["unknown-role"]) == _find(text, "owner: ward-manager")
+    # The same text saved in a copy of the library: lint gives exactly these findings for it.
+    copy = shutil.copytree(example, tmp_path / "saved")
+    (copy / rel).parent.mkdir(exist_ok=True)
+    (copy / rel).write_text(text, encoding="utf-8")
+    saved = {f for f in _lint_set(_lint(copy, run)) if f[0] == rel}
+    assert _as_lint({rel: found}) == saved
+    assert not (example / rel).exists(), "the editor's text was written to disk"
+    assert (example / rel).parent.exists() == (rel != "policies/estates/new-policy.md")
+    lsp.notify("textDocument/didClose", {"textDocument": {"uri": lsp.uri(rel)}})
+    assert lsp.diagnostics(rel, lambda d: d == []) == []
+    assert lsp.stop() == 0
+
+
+def test_an_untitled_document_is_linted_in_the_library_the_server_serves(lsp: Client, example: Path,
+                                                                         tmp_path: Path,
+                                                                         run: Callable[..., Run]) -> None:
+    text = _new_policy(example)
+    uri = "untitled:Untitled-1"
+    lsp.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "markdown", "version": 1,
+                                                         "text": text}})
+    found = _diagnostics_for(lsp, uri, lambda d: {"unknown-role", "Policybook.EmergencyNumber"} <= _codes(d))
+    copy = shutil.copytree(example, tmp_path / "saved")
+    (copy / "policies/Untitled-1.md").write_text(text, encoding="utf-8")
+    saved = {f[1:] for f in _lint_set(_lint(copy, run)) if f[0] == "policies/Untitled-1.md"}
+    assert {f[1:] for f in _as_lint({"untitled": found})} == saved
+    assert not (example / "policies/Untitled-1.md").exists()
+    # Closed unsaved, its diagnostics are withdrawn.
+    lsp.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    assert _diagnostics_for(lsp, uri, lambda d: d == []) == []
+    assert lsp.stop() == 0
+
+
+# -- framing a client cannot be trusted past -------------------------------------------------------------
+@pytest.mark.parametrize(("header", "said"), [
+    (b"Content-Length: 99999999999\r\n\r\n{}", b"declares Content-Length 99,999,999,999, over the limit of"),
+    (b"Content-Length: 268435457\r\n\r\n", b"declares Content-Length 268,435,457, over the limit of"),
+    (b"Content-Type: " + b"x" * 5000, b"a message header line is longer than 4,096 bytes"),
+], ids=["99,999,999,999", "one byte over", "a header line without an end"])
+def test_a_header_over_the_limit_ends_the_session_with_one_line(example: Path, header: bytes, said: bytes) -> None:
+    """The server reads the editor's first message, then a header it cannot honour: it says so on stderr
+    and exits (status 1, as without a shutdown request) while the stream is still open, instead of
+    waiting for the bytes for ever."""
+    server = subprocess.Popen([sys.executable, "-m", "policybook", "-C", str(example), "lsp"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert server.stdin is not None and server.stdout is not None and server.stderr is not None
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                           "params": {"processId": None, "rootUri": example.as_uri(), "capabilities": {}}}).encode()
+        server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        server.stdin.flush()
+        answer = server.stdout.readline()
+        assert answer.startswith(b"Content-Length: ")
+        server.stdin.write(header)
+        server.stdin.flush()  # and the stream left open, as a client that goes on sending would
+        assert server.wait(timeout=30) == 1
+        err = server.stderr.read()
+        assert said in err and err.count(b"policybook lsp:") == 1 and b"Traceback" not in err
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=TIMEOUT)

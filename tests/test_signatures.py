@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, edit
+from conftest import REPO, TODAY, edit, strip_fingerprints
 from sitetools import copy_example, policybook
 
 from policybook.evidence.fingerprint import fingerprint
@@ -268,3 +269,155 @@ def test_an_approved_policy_without_a_fingerprint_is_an_error_unless_signatures_
     assert (HAND, "missing-fingerprint") in _lint(signed)
     edit(signed / "policybook.yml", "signatures: required", "signatures: off")
     assert _lint(signed) == []
+
+
+# -- comprehension questions are part of what is approved ---------------------------------------------
+QUESTIONS = """questions:
+  - question: How long does hand rub take?
+    options: ["5 seconds", "20 to 30 seconds", "2 minutes"]
+    answer: 20 to 30 seconds
+    section: Technique
+"""
+
+
+def _errors(root: Path, *extra: str) -> set[tuple[str, str]]:
+    result = policybook(root, "lint", "--today", TODAY, "--format", "json", *extra)
+    return {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"}
+
+
+def test_a_question_added_to_a_signed_policy_is_a_change_after_approval(committed: Path) -> None:
+    edit(committed / HAND, "fingerprint:", QUESTIONS + "fingerprint:")
+    assert {(HAND, "changed-since-approval"), (HAND, "approval-signature")} <= _errors(committed)
+    assert (HAND, "version-not-bumped") in _errors(committed, "--base", "HEAD")
+
+
+def test_changing_a_question_of_an_approved_signed_version_needs_a_new_version(committed: Path,
+                                                                               keys: dict[str, Path]) -> None:
+    assert policybook(committed, "bump", "IPC-002", "--minor", "--summary", "Questions for staff.",
+                      "--today", TODAY).returncode == 0
+    edit(committed / HAND, "fingerprint:", QUESTIONS + "fingerprint:")
+    approved = policybook(committed, "approve", "IPC-002", "--by", "registered-manager", "--key", str(keys["pl"]),
+                          "--today", TODAY)
+    assert approved.returncode == 0, approved.stderr
+    statement = (committed / "records/approvals/IPC-002/1.4.txt").read_text(encoding="utf-8")
+    subprocess.run(["git", "-C", str(committed), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(committed), "commit", "-q", "-m", "IPC-002 1.4 with questions"], check=True)
+    assert _errors(committed) == set() and _errors(committed, "--base", "HEAD") == set()
+    # The answer changed to one the policy contradicts: the approval no longer covers it.
+    edit(committed / HAND, "    answer: 20 to 30 seconds", "    answer: 5 seconds")
+    assert {(HAND, "changed-since-approval"), (HAND, "approval-signature")} <= _errors(committed)
+    assert (HAND, "version-not-bumped") in _errors(committed, "--base", "HEAD")
+    doc = parse_markdown((committed / HAND).read_text(encoding="utf-8"), committed / HAND, HAND)
+    assert f"fingerprint: {fingerprint(doc.data, doc.body)}" not in statement
+    # Rewording a question is a change too; the question as approved is not.
+    edit(committed / HAND, "    answer: 5 seconds", "    answer: 20 to 30 seconds")
+    assert _errors(committed) == set()
+    edit(committed / HAND, "How long does hand rub take?", "How long does hand rub take, at least?")
+    assert (HAND, "changed-since-approval") in _errors(committed)
+
+
+def test_a_policy_without_questions_keeps_the_fingerprint_it_was_signed_with() -> None:
+    from policybook.loader import load_markdown
+
+    checked = 0
+    for path in sorted((REPO / "policies").rglob("*.md")):
+        doc = load_markdown(path, path.name)
+        if doc.data.get("status") == "approved":
+            assert "questions" not in doc.data
+            assert fingerprint(doc.data, doc.body) == doc.data["fingerprint"], path
+            checked += 1
+    assert checked == 30
+
+
+# -- one key, one person; allowed_signers written only from ids the schema allows -------------------------
+def _throwaway_key(folder: Path, name: str, passphrase: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    key = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", f"{name} (fictional)", "-f",
+                    str(key)], check=True, capture_output=True)
+    return key
+
+
+def _add_staff(root: Path, staff_id: str, public: str) -> None:
+    with open(root / "registers/staff.yml", "a", encoding="utf-8") as register:
+        register.write(f"  - id: {json.dumps(staff_id)}\n    name: Morgan Quillfeather\n    roles: [administrator]\n"
+                       f"    signing_keys:\n      - {public}\n")
+
+
+def _inspect(root: Path, statement: Path, signature: Path, principal: str) -> subprocess.CompletedProcess[str]:
+    """The inspector's command in docs/guide/approvals.md and checking-a-pack.md."""
+    with open(statement, "rb") as stream:
+        return subprocess.run(["ssh-keygen", "-Y", "verify", "-f", "records/allowed_signers", "-I", principal,
+                               "-n", "policybook", "-s", str(signature)], cwd=root, stdin=stream,
+                              capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("forged_id", ["*", "p*", "mallory,pl", "mallory pl", "mallory\n"])
+def test_a_forged_allowed_signers_entry_cannot_make_the_inspectors_command_accept_a_forgery(
+        signed: Path, tmp_path: Path, forged_id: str) -> None:
+    attacker = _throwaway_key(tmp_path / "attacker", "mallory")
+    _add_staff(signed, forged_id, (attacker.with_suffix(".pub")).read_text(encoding="utf-8").strip())
+    before = (signed / "records/allowed_signers").read_bytes()
+    refused = policybook(signed, "sign", "--refresh-signers", "--today", TODAY)
+    assert refused.returncode == 2 and "records/allowed_signers is not written" in refused.stderr
+    assert (signed / "records/allowed_signers").read_bytes() == before
+    # The forgery: IPC-002's statement with an earlier approval date, signed by the attacker's key.
+    forged = tmp_path / "forged.txt"
+    forged.write_text((signed / "records/approvals/IPC-002/1.3.txt").read_text(encoding="utf-8")
+                      .replace("approved_on: 2025", "approved_on: 2024"), encoding="utf-8")
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-f", str(attacker), "-n", "policybook", str(forged)],
+                   check=True, capture_output=True)
+    assert _inspect(signed, forged, Path(f"{forged}.sig"), "pl").returncode != 0
+    genuine = signed / "records/approvals/IPC-002/1.3.txt"
+    assert _inspect(signed, genuine, genuine.with_suffix(".sig"), "pl").returncode == 0
+    # The entry is a schema error in lint (a final line break slips past the schema's pattern, as Python
+    # reads "$", but not past allowed_signers' rule), and what lint expects the file to hold leaves it out.
+    assert forged_id.endswith("\n") or ("registers/staff.yml", "schema") in _lint(signed)
+    assert forged_id.strip() not in (signed / "records/allowed_signers").read_text(encoding="utf-8")
+
+
+def test_a_key_listed_for_two_people_signs_for_neither(signed: Path, keys: dict[str, Path]) -> None:
+    public = keys["pl"].with_suffix(".pub")
+    shutil.copyfile(REPO / "tests/keys/pl-fictional-ed25519.pub", public)
+    _add_staff(signed, "mq", public.read_text(encoding="utf-8").strip())
+    errors = _lint(signed)
+    assert ("registers/staff.yml", "shared-signing-key") in errors
+    refused = policybook(signed, "reviewed", "IPC-002", "--by", "registered-manager", "--key", str(keys["pl"]),
+                         "--today", TODAY)
+    assert refused.returncode == 2 and "listed for pl and mq" in refused.stderr
+
+
+# -- a library approved on paper --------------------------------------------------------------------------
+def _sign_answering(root: Path, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "policybook"
+    return subprocess.run([str(script), "-C", str(root), "sign", *args, "--today", TODAY], input=answer,
+                          capture_output=True, text=True, check=False, timeout=600)
+
+
+def test_a_library_approved_on_paper_is_brought_to_lint_clean_and_signed(tmp_path: Path,
+                                                                        keys: dict[str, Path]) -> None:
+    root = strip_fingerprints(copy_example(tmp_path / "org"))
+    edit(root / "policybook.yml", "signatures: off", "signatures: required")
+    errors = _lint(root)
+    assert {rule for _, rule in errors} == {"missing-fingerprint", "approval-signature"}
+    assert sum(1 for _, rule in errors if rule == "missing-fingerprint") == 30
+    before = {p: p.read_bytes() for p in (root / "policies").rglob("*.md")}
+    declined = _sign_answering(root, "n\n", "--all", "--key", str(keys["pl"]))
+    assert declined.returncode == 2 and "not confirmed" in declined.stderr
+    assert "IPC-002 version 1.3, approved by registered-manager on 2025-10-13, fingerprint sha256:" in \
+        declined.stdout
+    assert {p: p.read_bytes() for p in before} == before and not (root / "records/approvals").exists()
+    unasked = _sign_answering(root, "", "GOV-005", "--key", str(keys["pl"]))  # no answer: nothing signed
+    assert unasked.returncode == 2 and {p: p.read_bytes() for p in before} == before
+    accepted = _sign_answering(root, "y\n", "--all", "--key", str(keys["pl"]))
+    assert accepted.returncode == 0, accepted.stderr
+    assert "signed IPC-002 version 1.3 as Priya Lindqvist; recorded its fingerprint (approved on paper)" in \
+        accepted.stdout
+    rest = policybook(root, "sign", "--all", "--yes", "--key", str(keys["mf"]), "--today", TODAY)
+    assert rest.returncode == 0, rest.stderr
+    assert _lint(root) == []
+    hand = parse_markdown((root / HAND).read_text(encoding="utf-8"), root / HAND, HAND)
+    assert hand.data["fingerprint"] == fingerprint(hand.data, hand.body)
+    assert hand.data["history"][0]["summary"].endswith(
+        f"Approved on paper; its fingerprint was recorded and the approval signed by Priya Lindqvist on {TODAY}.")
+    assert len(list((root / "records/approvals").glob("*/*.sig"))) >= 30

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from browsertools import needs_browser, open_page
-from conftest import REPO, TODAY, axe_violations, edit
+from conftest import REPO, TODAY, axe_violations, edit, strip_fingerprints
 from sitetools import copy_example, policybook, serve
 
 ARTEFACTS = REPO / "tests/artefacts"
+EMERGENCIES = "policies/health-safety/medical-emergencies.md"
+PHONE = {"width": 375, "height": 812}
 
 pytestmark = needs_browser
 
@@ -27,9 +29,11 @@ SITE_ROOT: dict[str, Path] = {}  # where the module's site was built
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = copy_example(tmp_path_factory.mktemp("site") / "org")
+    root = strip_fingerprints(copy_example(tmp_path_factory.mktemp("site") / "org"))
     # One policy is past its review date on the day of this build.
     edit(root / "policies/clinical/irmer-procedures.md", 'next_review: "2027-04-13"', 'next_review: "2026-11-20"')
+    # The medical emergencies policy marks its steps for someone who collapses as the section to read first.
+    edit(root / EMERGENCIES, "audience: all-staff\n", "audience: all-staff\nurgent: If someone collapses\n")
     result = policybook(root, "build", "--today", TODAY)
     assert result.returncode == 0, result.stdout + result.stderr
     SITE_ROOT["path"] = root / "site"
@@ -124,13 +128,114 @@ def test_print_view_hides_navigation_and_marks_the_copy_uncontrolled(browser: ob
     page.close()
 
 
+@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", ["/", "/policies/infection-control/hand-hygiene/", "/registers/",
-                                  "/registers/roles/", "/registers/review/"])
-def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str) -> None:
-    page = open_page(browser, site + path, bypass_csp=True)  # axe is injected as an inline script
+                                  "/registers/roles/", "/registers/review/", "/registers/recent-changes/",
+                                  "/registers/standards/", "/registers/equipment/", "/policies/governance/",
+                                  "/policies/health-safety/medical-emergencies/"])
+def test_pages_pass_axe_wcag_2_2_aa(browser: object, site: str, path: str, width: int) -> None:
+    page = open_page(browser, site + path, width=width, bypass_csp=True)  # axe is injected as an inline script
     violations = axe_violations(page)
     page.close()
     assert violations == []
+
+
+def test_the_emergency_steps_are_on_the_first_phone_screen(browser: object, site: str) -> None:
+    """"Call 999" and the defibrillator are in the first screen of the medical emergencies policy on a phone,
+    above the document control and the purpose."""
+    page = browser.new_page(viewport=PHONE)  # type: ignore[attr-defined]
+    page.goto(site + "/policies/health-safety/medical-emergencies/")
+    page.wait_for_load_state("networkidle")
+    _shot(page, "urgent-phone")
+    bottoms = page.evaluate("""() => {
+        const article = document.querySelector('article');
+        const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+        const found = {};
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of ['999', 'defibrillator', 'Anyone who collapses']) {
+                if (!(word in found) && node.textContent.includes(word)) {
+                    const range = document.createRange();
+                    range.selectNodeContents(node);
+                    found[word] = range.getBoundingClientRect().bottom + window.scrollY;
+                }
+            }
+        }
+        found.status = document.querySelector('.pb-status').getBoundingClientRect().top + window.scrollY;
+        return found; }""")
+    page.close()
+    assert bottoms["999"] <= PHONE["height"] and bottoms["defibrillator"] <= PHONE["height"], bottoms
+    assert bottoms["999"] < bottoms["status"] < bottoms["Anyone who collapses"], bottoms
+
+
+def _equipment_aliases(root: Path) -> list[tuple[str, set[str]]]:
+    """(alias, the pages of the policies in force that cite its equipment) for every equipment alias."""
+    from policybook.corpus import load_corpus
+    from policybook.dates import parse_date
+    from policybook.evidence.inforce import in_force
+    from policybook.views.addresses import page_url, policy_uri
+
+    corpus = load_corpus(root, parse_date(TODAY))
+    citing: dict[str, set[str]] = {}
+    for policy in in_force(corpus):
+        for item in policy.equipment:
+            citing.setdefault(item, set()).add(page_url(policy_uri(policy, corpus)))
+    return [(alias, citing[item.id]) for item in corpus.registers.equipment.values() for alias in item.aliases
+            if item.id in citing]
+
+
+def test_a_search_for_each_equipment_alias_finds_its_policy(browser: object, site: str) -> None:
+    aliases = _equipment_aliases(SITE_ROOT["path"].parent)
+    assert any(a == "AED" and "policies/health-safety/medical-emergencies/" in p for a, p in aliases), aliases
+    page = open_page(browser, site + "/")
+    box = page.locator(".md-search__input").first
+    box.click()
+    missed = []
+    for alias, pages in aliases:
+        box.fill("")
+        page.wait_for_function("() => !document.querySelector('.md-search-result__item')")
+        box.type(alias)
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        page.wait_for_timeout(300)
+        found = page.locator(".md-search-result__item > .md-search-result__link").evaluate_all(
+            "links => links.map(a => new URL(a.href).pathname.replace(/^\\//, ''))")
+        if not pages & set(found[:5]):
+            missed.append((alias, sorted(pages), found[:5]))
+    page.close()
+    assert missed == []
+
+
+_CLIPPED = """() => {
+    const bad = [];
+    for (const cell of document.querySelectorAll('article table th, article table td')) {
+        cell.scrollIntoView({block: 'nearest', inline: 'nearest'});
+        const r = cell.getBoundingClientRect();
+        if (r.left < -0.5 || r.right > window.innerWidth + 0.5) bad.push([cell.textContent.trim(), 'off the screen']);
+        for (let box = cell.parentElement; box && box !== document.body; box = box.parentElement) {
+            if (getComputedStyle(box).overflowX === 'visible') continue;
+            const b = box.getBoundingClientRect();
+            if (r.left < b.left - 0.5 || r.right > b.right + 0.5) bad.push([cell.textContent.trim(), box.className]);
+        }
+        if (cell.scrollWidth > cell.clientWidth + 1) bad.push([cell.textContent.trim(), 'wider than its cell']);
+    }
+    const wide = [...document.querySelectorAll('article .pb-scroll')].filter(b => b.scrollWidth > b.clientWidth + 1);
+    return {cells: document.querySelectorAll('article table td').length, bad: bad.slice(0, 10),
+            page: document.documentElement.scrollWidth, scrolling: wide.length};
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("path", ["/registers/", "/registers/recent-changes/", "/registers/standards/",
+                                  "/registers/equipment/", "/registers/training/", "/policies/governance/"])
+def test_register_tables_clip_no_cell(browser: object, site: str, path: str, width: int) -> None:
+    """Every cell can be reached: on a phone by scrolling the table's own box (the page never scrolls
+    sideways); at desktop width the registers written as plain tables fit without scrolling at all."""
+    page = open_page(browser, site + path, width=width)
+    _shot(page, f"register-{path.strip('/').replace('/', '-')}-{width}")
+    found = page.evaluate(_CLIPPED)
+    page.close()
+    assert found["cells"] > 0 and found["bad"] == [] and found["page"] <= width, found
+    if width == 1280 and path in ("/registers/", "/registers/recent-changes/", "/policies/governance/"):
+        assert found["scrolling"] == 0, found
 
 
 def test_version_selector_lists_versions_after_two_publishes(browser: object,

@@ -147,6 +147,41 @@ def test_a_printed_policy_is_controlled_on_every_page(browser: object, site: str
     assert len(pages[0].split()) > 120  # the first page is not left nearly blank
 
 
+def _printed_pages(browser: object, url: str, pdf: Path) -> list[str]:
+    """Each printed page's words (Chromium's print to PDF, then pdftotext page by page)."""
+    page = open_page(browser, url)
+    page.pdf(path=str(pdf), format="A4")  # type: ignore[attr-defined]
+    page.close()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(p.split()) for p in text.split("\f") if p.strip()]
+
+
+def test_every_printed_page_of_a_superseded_version_says_it_is_superseded(browser: object, site: str,
+                                                                         tmp_path: Path) -> None:
+    pages = _printed_pages(browser, site + "/policies/infection-control/hand-hygiene/versions/1.3/",
+                           tmp_path / "superseded.pdf")
+    assert len(pages) >= 2
+    for number, flat in enumerate(pages, start=1):
+        assert "Superseded, not in force · IPC-002 · Version 1.3 · In force 13 October 2025 to 26 November 2026" \
+            in flat, number
+        assert f"Page {number} of {len(pages)}" in flat and "Uncontrolled when printed" in flat, number
+
+
+@pytest.mark.parametrize(("path", "head"), [
+    ("/registers/", "All policies"),
+    ("/registers/recent-changes/", "Recent changes"),
+    ("/registers/roles/", "Roles"),
+    ("/policies/infection-control/hand-hygiene/versions/1.4-changes/", "Hand hygiene: what changed in version 1.4"),
+])
+def test_printed_registers_and_changes_carry_the_controlled_running_head(browser: object, site: str, tmp_path: Path,
+                                                                        path: str, head: str) -> None:
+    pages = _printed_pages(browser, site + path, tmp_path / "printed.pdf")
+    for number, flat in enumerate(pages, start=1):
+        assert f"· {head} · As on 26 November 2026" in flat, (number, flat[:300])
+        assert f"Page {number} of {len(pages)}" in flat and "Uncontrolled when printed" in flat, number
+        assert re.search(r"Printed \d{1,2} \w+ \d{4}", flat), number
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_every_page_passes_axe(browser: object, site: str, library: Path, width: int) -> None:
     failures = []

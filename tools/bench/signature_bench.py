@@ -18,6 +18,7 @@ from corpus import REPO, make_corpus
 from lint_bench import measure
 
 from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.keys import OpenKey, key_session, open_key
 from policybook.evidence.signatures import allowed_signers, approval_statement, sign, statement_paths
 from policybook.loader import load_markdown
 from policybook.registers import load_registers
@@ -41,15 +42,21 @@ def fingerprint_all(root: Path) -> list[Path]:
 
 
 def sign_all(root: Path, paths: list[Path], key: Path) -> None:
-    for path in paths:
-        doc = load_markdown(path, path.name)
-        statement = approval_statement(doc.data, doc.body, "pl")
-        text_path, signature_path = statement_paths(root, statement)
-        text_path.parent.mkdir(parents=True, exist_ok=True)
-        text_path.write_text(statement.text, encoding="utf-8")
-        signature_path.write_text(sign(statement, key), encoding="ascii")
+    with key_session():
+        opened = open_key(str(key))
+        for path in paths:
+            _sign_one(root, path, opened)
     registers = load_registers(root / "registers", root, 1024 * 1024)
     (root / "records/allowed_signers").write_text(allowed_signers(registers), encoding="utf-8")
+
+
+def _sign_one(root: Path, path: Path, opened: OpenKey) -> None:
+    doc = load_markdown(path, path.name)
+    statement = approval_statement(doc.data, doc.body, "pl")
+    text_path, signature_path = statement_paths(root, statement)
+    text_path.parent.mkdir(parents=True, exist_ok=True)
+    text_path.write_text(statement.text, encoding="utf-8")
+    signature_path.write_text(sign(statement, opened), encoding="ascii")
 
 
 def main() -> None:

@@ -208,9 +208,23 @@ def find_root(start: Path) -> Path:
     raise PolicybookError(f"no {CONFIG_NAME} found in {start} or any folder above it (use -C DIR)")
 
 
+class SettingsError(PolicybookError):
+    """A setting policybook.yml may not hold, with the field it is in (``site_url``, ``organisation.name``):
+    ``init`` names the option that gave the value."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def load_config(root: Path) -> Config:
     """Read and validate policybook.yml; any problem is a one-line PolicybookError."""
-    doc = load_yaml(root / CONFIG_NAME, CONFIG_NAME)
+    return config_from_document(load_yaml(root / CONFIG_NAME, CONFIG_NAME), root)
+
+
+def config_from_document(doc: Document, root: Path) -> Config:
+    """The settings of policybook.yml as read into ``doc`` (from the file, or from the text ``init`` is
+    about to write), validated; any problem is a one-line PolicybookError."""
     if doc.findings:
         first = doc.findings[0]
         raise PolicybookError(f"{first.path}:{first.line}:{first.column}: {first.message}")
@@ -222,7 +236,9 @@ def load_config(root: Path) -> Config:
         from policybook.schema_messages import schema_findings
 
         first = schema_findings(doc, errors)[0]
-        raise PolicybookError(f"{first.path}:{first.line}:{first.column}: {first.message}")
+        raise SettingsError(f"{first.path}:{first.line}:{first.column}: {first.message}",
+                            ".".join(map(str, min(errors, key=lambda e: doc.position(tuple(e.absolute_path)))
+                                              .absolute_path)))
     review = data.get("review", {})
     limits = data.get("limits", {})
     paths = data.get("paths", {})

@@ -60,6 +60,29 @@ def heading_slug(inline_source: str) -> str:
     return slug or "section"
 
 
+URGENT_HEADING = "In an emergency"  # a section with this heading is shown first unless `urgent` names another
+
+
+def names_heading(inline_source: str, name: str) -> bool:
+    """Whether a heading (its Markdown source) is the one ``name`` names: the same words, in any case and
+    spacing, as a reader sees them (a policy's `urgent` field names a section this way)."""
+    return " ".join(heading_text(inline_source).split()).casefold() == " ".join(name.split()).casefold()
+
+
+def section_bounds(tokens: list[Token], name: str) -> tuple[int, int]:
+    """Where the section whose heading ``name`` names starts and ends among a parse's tokens: from its heading
+    (one of the body's own, not inside a list, quote or note) to the next heading of the same or a higher
+    level. (0, 0) when no such heading has that name: the site, the handbook and lint all use this."""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and names_heading(tokens[index + 1].content, name):
+            for end in range(index + 1, len(tokens)):
+                later = tokens[end]
+                if later.type == "heading_open" and later.level == 0 and later.tag <= token.tag:
+                    return index, end
+            return index, len(tokens)
+    return 0, 0
+
+
 def unique_slug(slug: str, used: set[str]) -> str:
     """``slug``, or ``slug_1``, ``slug_2``... when a heading before it already has that id."""
     candidate, number = slug, 0

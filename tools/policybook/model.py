@@ -12,7 +12,7 @@ from typing import Any
 
 from policybook.dates import parse_date
 from policybook.loader import Document
-from policybook.markdown import Link, ParsedBody, parse_body, word_hashes
+from policybook.markdown import URGENT_HEADING, Link, ParsedBody, parse_body, word_hashes
 
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 
@@ -177,6 +177,17 @@ class Policy:
     def audience(self) -> list[str]:
         value = self.data.get("audience")
         return ["all-staff"] if value == "all-staff" else _str_list(value)
+
+    @property
+    def urgent(self) -> str | None:
+        """The heading of the section readers must find first (the `urgent` field, else a section headed
+        URGENT_HEADING when the body has one): the site and the handbook show it before everything else."""
+        return _str(self.data.get("urgent")) or URGENT_HEADING
+
+    @property
+    def urgent_declared(self) -> bool:
+        """Whether the frontmatter names the urgent section (a name the body must have: lint says so)."""
+        return bool(_str(self.data.get("urgent")))
 
     @property
     def acknowledge(self) -> bool:

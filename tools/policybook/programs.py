@@ -11,12 +11,13 @@ from policybook.errors import PolicybookError
 
 
 def run_program(program: str, args: tuple[str, ...], *, cwd: Path | None = None, stdin: bytes | None = None,
-                timeout: float = 120, missing: str = "") -> bytes:
+                timeout: float = 120, missing: str = "", env: dict[str, str] | None = None) -> bytes:
     """``program ARGS``'s standard output. Any failure is a PolicybookError: ``missing`` (or a default)
-    when the program cannot be run, else the last line it printed on standard error."""
+    when the program cannot be run, else the last line it printed on standard error. ``env`` replaces
+    the environment (None: this process's)."""
     try:
         completed = subprocess.run([program, *args], cwd=cwd, input=stdin, capture_output=True, check=False,
-                                   timeout=timeout)
+                                   timeout=timeout, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise PolicybookError(f"{missing or f'{program} is not available'}: {exc}") from None
     if completed.returncode != 0:

@@ -19,7 +19,7 @@ from typing import Any
 import nh3
 from markdown_it.token import Token
 
-from policybook.markdown import dialect, heading_slug, unique_slug
+from policybook.markdown import dialect, heading_slug, section_bounds, unique_slug
 
 # What a policy body may contain once rendered. Everything else is removed, content kept.
 BODY_TAGS = {
@@ -60,8 +60,10 @@ class Heading:
 
 @dataclass
 class RenderedBody:
-    html: str
-    headings: list[Heading] = field(default_factory=list)
+    html: str  # the body, without its urgent section when it has one
+    headings: list[Heading] = field(default_factory=list)  # the urgent section's first: it is shown first
+    urgent: str = ""  # the section readers must find first, with its heading (see render_body's ``urgent``)
+    urgent_id: str = ""  # that heading's id
 
 
 def _safe_id(value: str) -> bool:
@@ -96,10 +98,11 @@ MAX_EMPHASIS_DEPTH = 6  # deeper emphasis is shown as plain text: Typst cannot n
 
 
 def render_body(body: str, *, link: LinkResolver, image: LinkResolver, id_prefix: str = "",
-                permalinks: bool = False, for_print: bool = False) -> RenderedBody:
+                permalinks: bool = False, for_print: bool = False, urgent: str | None = None) -> RenderedBody:
     """The body as sanitised HTML and its headings. ``id_prefix`` keeps heading ids apart when many
     bodies share one document (the handbook); ``permalinks`` adds the site's ¶ anchors; ``for_print``
-    marks a note's title as its own block, which pandoc's HTML reader keeps apart from its text."""
+    marks a note's title as its own block, which pandoc's HTML reader keeps apart from its text;
+    ``urgent`` names a section (by its heading's words) rendered apart, for the output to show first."""
     md = dialect()
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
@@ -126,7 +129,16 @@ def render_body(body: str, *, link: LinkResolver, image: LinkResolver, id_prefix
             for child in token.children:
                 if child.type == "html_inline":
                     child.content = "" if child.content.startswith("<!--") else escape(child.content)
-    return RenderedBody(sanitise(md.renderer.render(tokens, md.options, env)), headings)
+    start, end = section_bounds(tokens, urgent) if urgent else (0, 0)
+    if start == end:
+        return RenderedBody(sanitise(md.renderer.render(tokens, md.options, env)), headings)
+    first = str(tokens[start].attrGet("id") or "")
+    inside = [h for h in headings if h.id in {str(t.attrGet("id")) for t in tokens[start:end]
+                                              if t.type == "heading_open"}]
+    rest = tokens[:start] + tokens[end:]
+    return RenderedBody(sanitise(md.renderer.render(rest, md.options, env)),
+                        [*inside, *(h for h in headings if h not in inside)],
+                        sanitise(md.renderer.render(tokens[start:end], md.options, env)), first)
 
 
 def _without_comments(text: str) -> str:

@@ -20,9 +20,11 @@ from urllib.parse import urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from policybook.config import CONFIG_NAME
+from policybook.config import CONFIG_NAME, SettingsError, config_from_document
 from policybook.errors import PolicybookError
-from policybook.registers import Register, declared_registers
+from policybook.findings import Severity, printable
+from policybook.loader import parse_yaml
+from policybook.registers import Register, declared_registers, load_registers
 from policybook.registers.schema import register_schema_path
 from policybook.resources import STARTER, house_style_ini, house_styles
 from policybook.schemas import schema_dir
@@ -114,14 +116,25 @@ def _as_is(relative: str) -> str:
 
 
 def site_address(raw: str | None) -> str | None:
-    """The staff site's address as https://host[/path], or a one-line refusal."""
+    """The staff site's address as https://host[:port][/path], or a one-line refusal. Besides what the
+    settings schema refuses (checked with the rest of the settings, see _refuse_what_lint_would), init
+    refuses what no staff site address should carry: a query or fragment, and a user name or password
+    (every printed copy shows the address)."""
     if raw is None:
         return None
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment \
-            or any(ch.isspace() for ch in raw.strip()) or _has_invisible(raw.strip()):
-        raise PolicybookError(f"--site-url: '{raw}' is not a web address such as https://policies.example.org")
-    return raw.strip().rstrip("/")
+    text, shown = raw.strip(), printable(raw)
+    parts = urlsplit(text)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a port number (or over 65535)
+        port_ok = False
+    if parts.scheme not in ("https", "http") or not parts.hostname or "?" in text or "#" in text \
+            or any(ch.isspace() for ch in text) or _has_invisible(text) or not port_ok:
+        raise PolicybookError(f"--site-url: '{shown}' is not a web address such as https://policies.example.org")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise PolicybookError(f"--site-url: '{shown}' carries a user name or password: printed copies show the "
+                              "address, so give it without them")
+    return text.rstrip("/")
 
 
 def _library(plan: Plan, name: str, locale: str, site_url: str | None = None) -> None:
@@ -232,6 +245,7 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
                               "policybook was installed from a local folder or file")
     plan = Plan(root)
     _library(plan, name, locale, site_url)
+    _refuse_what_lint_would(plan)
     for kit in chosen:
         _kit(plan, kit, spec)
     if ci:
@@ -242,6 +256,31 @@ def plan_library(root: Path, name: str, kits: Iterable[str] = (), spec: str | No
         raise PolicybookError(f"{root / clashes[0]} already exists ({len(clashes)} of the files init writes do); "
                               "nothing was written")
     return plan
+
+
+# The option that gave each setting init writes, to name it in a refusal.
+_OPTIONS = {"site_url": "--site-url", "organisation": "--name", "organisation.name": "--name", "locale": "--locale"}
+
+
+def _refuse_what_lint_would(plan: Plan) -> None:
+    """Read the settings and registers init is about to write as lint reads them (the same reader and
+    schema, from the planned text): a value the new library's lint would refuse is refused now, in one
+    line naming the option, before anything is written."""
+    root = plan.root
+    settings = parse_yaml(plan.files[CONFIG_NAME].decode("utf-8"), root / CONFIG_NAME, CONFIG_NAME)
+    try:
+        config = config_from_document(settings, root)
+    except PolicybookError as refusal:
+        option = _OPTIONS.get(refusal.field, "init") if isinstance(refusal, SettingsError) else "init"
+        said = str(refusal).removeprefix(f"{CONFIG_NAME}:").split(": ", 1)[-1]
+        raise PolicybookError(f"{option}: the new library's lint would refuse this: {said}; nothing was written") \
+            from None
+    texts = {root / relative: content for relative, content in plan.files.items() if relative.startswith("registers/")}
+    problems = [f for f in load_registers(config.registers_path, root, config.max_file_bytes, texts).findings
+                if f.severity is Severity.ERROR]
+    if problems:
+        raise PolicybookError(f"--name: the new library's lint would refuse {problems[0].path}: "
+                              f"{problems[0].message}; nothing was written")
 
 
 def write_library(plan: Plan) -> list[str]:

@@ -1,4 +1,5 @@
-"""Rules ``duplicate-id`` and ``duplicate-title``: one policy, one id, one title."""
+"""Rules ``duplicate-id``, ``duplicate-title`` and ``shared-signing-key``: one policy, one id, one title;
+one signing key, one person."""
 
 from __future__ import annotations
 
@@ -41,3 +42,22 @@ def check_duplicate_titles(corpus: Corpus) -> Iterator[Finding]:
         if policy.title and policy.status is not Status.RETIRED:
             groups[normalise_title(policy.title)].append(policy)
     yield from _report(groups, DUPLICATE_TITLE, "title", "title")
+
+
+SHARED_SIGNING_KEY = declare(
+    "shared-signing-key", Severity.ERROR, Scope.CORPUS,
+    "A public key under `signing_keys` in registers/staff.yml is listed for two members of staff: a signature "
+    "made with it could be recorded as either's. Reported at the second entry.")
+
+
+@check(SHARED_SIGNING_KEY)
+def check_shared_signing_keys(corpus: Corpus) -> Iterator[Finding]:
+    first_holder: dict[tuple[str, ...], str] = {}
+    for member in corpus.registers.staff.values():  # in the register's order
+        for index, key in enumerate(member.signing_keys):
+            public = tuple(key.split()[:2])
+            holder = first_holder.setdefault(public, member.id)
+            if holder != member.id:
+                yield SHARED_SIGNING_KEY.at(*corpus.registers.where("staff", member.id, "signing_keys", index),
+                                            f"this signing key is already listed for {holder}: one key belongs to "
+                                            f"one person, so give {member.id} a key of their own")

@@ -13,7 +13,7 @@ from policybook.corpus import Corpus
 from policybook.files import IMAGE_SUFFIXES, Kind, classify, linked_policy, unsafe_site_files
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.images import image_problem
-from policybook.markdown import heading_text
+from policybook.markdown import dialect, heading_text, section_bounds
 from policybook.model import BodySummary, Policy, Status
 
 SITE_PAGES = "docs"  # the hand-written pages of the staff site (mkdocs.yml's docs_dir)
@@ -59,6 +59,10 @@ EMPTY_SECTION = declare(
     "empty-section", Severity.ERROR, Scope.POLICY,
     "A section with no text, or only the template's `<!-- comments -->`, in a policy that is approved or being "
     "approved (a warning while the policy is a draft): an untouched template cannot be published.")
+URGENT_SECTION = declare(
+    "urgent-section", Severity.ERROR, Scope.POLICY,
+    "The `urgent` field names a section the body does not have: the site and the handbook could not show it "
+    "first, so staff would not find the urgent steps where the policy promises them.")
 IMAGE_ALT = declare(
     "image-alt", Severity.ERROR, Scope.POLICY,
     'An image without alternative text.')
@@ -249,3 +253,19 @@ def check_empty_sections(corpus: Corpus) -> Iterator[Finding]:
         for line, title in empty_sections(policy):
             yield EMPTY_SECTION.at(policy.rel, line, 1, f"section '{title}' is empty (or holds only comments): "
                                    "write it, or remove the heading, before the policy is approved", severity)
+
+
+@check(URGENT_SECTION)
+def check_urgent_section(corpus: Corpus) -> Iterator[Finding]:
+    """A named urgent section must be a heading of the body, not one inside a list, quote or note (the default,
+    "In an emergency", is optional)."""
+    for policy in corpus.policies:
+        name = policy.urgent
+        if not policy.has_body or not policy.urgent_declared or name is None:
+            continue
+        headings = policy.parsed.headings
+        if section_bounds(dialect().parse(policy.doc.body), name) == (0, 0):
+            line, column = policy.doc.position(("urgent",))
+            listed = "; ".join(f"'{heading_text(h.text)}'" for h in headings if h.level == 2)[:300] or "none"
+            yield URGENT_SECTION.at(policy.rel, line, column, f"urgent names the section '{name}', which the body "
+                                    f"does not have: name one of its headings (its sections: {listed})")

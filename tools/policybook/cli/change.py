@@ -121,8 +121,25 @@ def _sign_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="every approved policy (a library adopted from paper)")
     parser.add_argument("--refresh-signers", action="store_true",
                         help="only rewrite records/allowed_signers from registers/staff.yml")
+    parser.add_argument("--yes", action="store_true",
+                        help="for a policy approved on paper (no fingerprint): record its fingerprint and sign "
+                        "without asking")
     _key_option(parser)
     _accept_options(parser)
+
+
+def _ask_to_sign(lines: list[str]) -> bool:
+    """Show what signing an approval made on paper will record, and ask (standard input: y or yes)."""
+    print("Approved on paper: signing records that the text as it stands now is the text approved:")
+    for line in lines:
+        print(f"  {printable(line)}")
+    print("Sign these? [y/N] ", end="", flush=True)
+    try:
+        answer = input()
+    except EOFError:
+        print()
+        answer = ""
+    return answer.strip().casefold() in ("y", "yes")
 
 
 @command("sign", "sign the current approval of policies already approved (on paper, say)", options=_sign_options,
@@ -134,5 +151,6 @@ def cmd_sign(args: argparse.Namespace) -> ExitCode:
     if args.refresh_signers:
         print(refresh_signers(corpus))
         return ExitCode.OK
+    confirm = (lambda _lines: True) if args.yes else _ask_to_sign
     return _gated(lambda: ((), sign_current(corpus, args.ids, args.key, args.all,
-                                            acceptances(args.accept, args.because))))
+                                            acceptances(args.accept, args.because), confirm)))

@@ -17,6 +17,7 @@ from policybook.evidence.inforce import in_force
 from policybook.evidence.ledger import chain_value
 from policybook.evidence.records import (
     CHAINED_HEADER,
+    HEADER,
     RECORDS,
     Record,
     file_end,
@@ -28,7 +29,7 @@ from policybook.writing import write_atomically
 
 def _append(path: Path, row: list[str]) -> None:
     """Add one line at the end of the file, chained when the file is (see control/ledger.py)."""
-    with locked_append(path) as (stream, size):
+    with locked_append(path, (HEADER, CHAINED_HEADER)) as (stream, size):
         chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
         stream.write(csv_lines([[*row, chain_value(previous, row)] if chained else row],
                                CHAINED_HEADER if size == 0 else None, not ends_with_newline))
@@ -42,7 +43,7 @@ def append_new_records(corpus: Corpus, records: Iterable[Record]) -> list[Record
     if path.is_symlink():
         raise PolicybookError(f"{RECORDS} is a symbolic link: keep the records file itself in the project")
     read_records(corpus)  # refuse to append to a damaged file
-    with locked_append(path) as (stream, size):
+    with locked_append(path, (HEADER, CHAINED_HEADER)) as (stream, size):
         held = {(r.staff, r.policy, r.version) for r in read_records(corpus)}  # under the lock
         chained, previous, ends_with_newline = (True, "", True) if size == 0 else file_end(path)
         if not chained:

@@ -22,13 +22,13 @@ from policybook.errors import PolicybookError
 from policybook.evidence import git
 from policybook.evidence.fingerprint import fingerprint, governed_values, normalise_body
 from policybook.evidence.history import approved_versions, policy_at
+from policybook.evidence.keys import OpenKey, one_key_session, open_key
 from policybook.evidence.signatures import (
     ALLOWED_SIGNERS,
     Statement,
-    allowed_signers,
     approval_statement,
+    checked_allowed_signers,
     current_entry,
-    public_key_of,
     review_statement,
     sign,
     signer_for,
@@ -262,21 +262,22 @@ def _refresh_fingerprint(editing: PolicyFile) -> str:
 @dataclass(frozen=True)
 class Signer:
     member: StaffMember
-    key: Path
+    key: OpenKey
 
 
 def signer(corpus: Corpus, key: str | None, role: str) -> Signer | None:
     """Who signs, with which key (``--key``, else git's user.signingkey); None when nothing is to be
-    signed. Refuses, before anything is written, a key nobody holds or a signer without ``role``."""
+    signed. Refuses, before anything is written, a key nobody holds or a signer without ``role``. The key
+    is opened once per command (evidence/keys.py), so asking again for another policy asks nothing."""
     chosen = key or git.signing_key(corpus.root)
     if not chosen:
         if corpus.config.signatures == "required":
             raise PolicybookError("approvals must be signed here (approvals.signatures in policybook.yml): give "
                                   "--key PATH, or set git config user.signingkey")
         return None
-    path = Path(chosen[len("key::"):] if chosen.startswith("key::") else chosen).expanduser()
-    member = signer_for(corpus.registers, public_key_of(path), role)
-    return Signer(member, path)
+    checked_allowed_signers(corpus.registers)  # refuse now what write_signature would refuse after the edit
+    opened = open_key(chosen)
+    return Signer(signer_for(corpus.registers, opened.public, role), opened)
 
 
 def write_signature(root: Path, statement: Statement, armored: str, registers: Registers) -> None:
@@ -285,9 +286,10 @@ def write_signature(root: Path, statement: Statement, armored: str, registers: R
     text_path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(text_path, statement.text.encode("utf-8"))
     write_atomically(signature_path, armored.encode("ascii"))
-    write_atomically(root / ALLOWED_SIGNERS, allowed_signers(registers).encode("utf-8"))
+    write_atomically(root / ALLOWED_SIGNERS, checked_allowed_signers(registers).encode("utf-8"))
 
 
+@one_key_session
 def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None,
             key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
     policy = _find(corpus, policy_id)
@@ -462,6 +464,7 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
     return Change(policy.doc.path, f"{policy_id} is now draft {text} ({kind}); approve it to publish")
 
 
+@one_key_session
 def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None,
              key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
     policy = _find(corpus, policy_id)
@@ -504,19 +507,46 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
                   passed.findings)
 
 
+def _paper_approval_line(policy: Policy, who: Signer) -> str:
+    """What signing a policy approved on paper records, for the signer to check before it is done."""
+    return (f"{policy.id} version {policy.version_text}, approved by {policy.approved_by} on {policy.approved_on}, "
+            f"fingerprint {fingerprint(policy.data, policy.doc.body)}, to be signed by {who.member.name}")
+
+
+def _confirm_paper_approvals(policies: Sequence[tuple[Policy, Signer]],
+                             confirm: Callable[[list[str]], bool] | None) -> None:
+    """Ask before recording what was approved on paper: the fingerprint is of the text as it stands now,
+    so the signer vouches that it is the text that was approved."""
+    if not policies:
+        return
+    lines = [_paper_approval_line(policy, who) for policy, who in policies]
+    if confirm is None:
+        raise PolicybookError(f"{policies[0][0].label} was approved on paper (it has no fingerprint): confirm "
+                              "that its text is the approved text, or give --yes")
+    if not confirm(lines):
+        raise PolicybookError("nothing was signed: the approvals on paper were not confirmed")
+
+
 def refresh_signers(corpus: Corpus) -> str:
     """Rewrite records/allowed_signers from the staff register (after a key is added or removed)."""
-    write_atomically(corpus.root / ALLOWED_SIGNERS, allowed_signers(corpus.registers).encode("utf-8"))
+    write_atomically(corpus.root / ALLOWED_SIGNERS, checked_allowed_signers(corpus.registers).encode("utf-8"))
     return f"wrote {ALLOWED_SIGNERS.as_posix()} from registers/staff.yml"
 
 
+@one_key_session
 def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_policies: bool,
-                 accepted: Sequence[Acceptance] = ()) -> list[str]:
+                 accepted: Sequence[Acceptance] = (),
+                 confirm: Callable[[list[str]], bool] | None = None) -> list[str]:
     """Sign the current approval (and latest review) of approved policies that were approved before
     signing began, on paper for example. Each must still match its fingerprint and pass the approval gate
     (warnings its history entry already accepts stay accepted). With ``all_policies``, policies approved by
     a role the signer does not hold are left for a holder of that role. Returns the findings the gate
-    showed, then a line for each thing done; nothing is written when any policy is refused."""
+    showed, then a line for each thing done; nothing is written when any policy is refused.
+
+    A policy approved on paper has no fingerprint: nothing yet records what was approved. Its fingerprint
+    is taken from the text as it stands, once ``confirm`` (shown a line per such policy: id, version,
+    approver, date, fingerprint) says yes; the history entry of its version says so. Without ``confirm``
+    such a policy is refused."""
     chosen = corpus.published() if all_policies else [_find(corpus, pid) for pid in policy_ids]
     if not chosen:
         raise PolicybookError("name the policies to sign, or give --all")
@@ -525,7 +555,7 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
     for policy in sorted(chosen, key=lambda p: p.id or ""):
         if policy.status is not Status.APPROVED:
             raise PolicybookError(f"{policy.label} is {policy.status_text}: only an approved policy is signed")
-        if policy.fingerprint != fingerprint(policy.data, policy.doc.body):
+        if "fingerprint" in policy.data and policy.fingerprint != fingerprint(policy.data, policy.doc.body):
             raise PolicybookError(f"{policy.label} does not match its fingerprint: it changed after approval, so "
                                   "it needs a new version, not a signature")
         try:
@@ -550,19 +580,27 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
         shown += passed.findings
         passes.append(passed)
     _nothing_to_accept(accepted, {a.rule for p in passes for a in p.accepted}, "any policy named")
+    on_paper = {policy.rel for policy, _ in to_sign if "fingerprint" not in policy.data}
+    _confirm_paper_approvals([(p, w) for p, w in to_sign if p.rel in on_paper], confirm)
     work = []
     for (policy, who), passed in zip(to_sign, passes, strict=True):
         editing = None
         data, body = policy.data, policy.doc.body
-        if passed.accepted:
+        if passed.accepted or policy.rel in on_paper:
             editing = PolicyFile(policy.doc.path)
             entry = current_entry(editing.data)
             if entry is None:
                 raise PolicybookError(f"{policy.label} has no history entry for version {policy.version_text} to "
-                                      "record the accepted warnings in")
-            kept = [Acceptance(rule, because) for rule, because in accepted_of(entry)
-                    if all(a.rule != rule for a in passed.accepted)]
-            _record_acceptances(entry, [*kept, *passed.accepted])
+                                      "record the signing in")
+            if passed.accepted:
+                kept = [Acceptance(rule, because) for rule, because in accepted_of(entry)
+                        if all(a.rule != rule for a in passed.accepted)]
+                _record_acceptances(entry, [*kept, *passed.accepted])
+            if policy.rel in on_paper:
+                entry["summary"] = (f"{str(entry.get('summary', '')).rstrip()} Approved on paper; its fingerprint "
+                                    f"was recorded and the approval signed by {who.member.name} on "
+                                    f"{corpus.today.isoformat()}.").lstrip()
+                _refresh_fingerprint(editing)
             doc = editing.check(editing.render())
             data, body = doc.data, doc.body
         statement = approval_statement(data, body, who.member.id)
@@ -571,7 +609,9 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
         if editing is not None:
             editing.save()
         write_signature(corpus.root, statement, armored, corpus.registers)
-        done.append(f"signed {policy.label} version {policy.version_text} as {who.member.name}{_accepting(taken)}")
+        paper = "; recorded its fingerprint (approved on paper)" if policy.rel in on_paper else ""
+        done.append(f"signed {policy.label} version {policy.version_text} as {who.member.name}{paper}"
+                    f"{_accepting(taken)}")
         reviews = policy.data.get("reviews")
         if isinstance(reviews, list) and reviews and isinstance(reviews[0], dict):
             reviewer = signer(corpus, key, str(reviews[0].get("by", "")))

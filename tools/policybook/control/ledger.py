@@ -8,7 +8,7 @@ import csv
 import fcntl
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -17,18 +17,38 @@ from policybook.errors import PolicybookError
 from policybook.evidence.ledger import Ledger, chain_value, file_tail, read_ledger, unwritable
 from policybook.findings import printable
 
+_SMALL = 4096  # a file that holds no record is never larger than a header and some blank lines
+
+
+def _holds_no_record(path: Path, size: int, headers: Iterable[list[str]]) -> bool:
+    """Whether the file holds nothing but blank lines and, at most, a header line (of one of ``headers``,
+    with or without a byte order mark or a carriage return): a file made by hand, by a spreadsheet or
+    by another writer that stopped before its first line."""
+    if size > _SMALL:
+        return False
+    with open(path, "rb") as stream:
+        text = stream.read(_SMALL).decode("utf-8", "replace").removeprefix("\ufeff")
+    lines = [line for line in text.splitlines() if line.strip()]
+    return not lines or (len(lines) == 1 and [c.strip() for c in lines[0].split(",")] in list(headers))
+
 
 @contextmanager
-def locked_append(path: Path) -> Iterator[tuple[TextIO, int]]:
+def locked_append(path: Path, headers: Iterable[list[str]] = ()) -> Iterator[tuple[TextIO, int]]:
     """(the file open for appending, its size) under an exclusive lock, created if missing and never
     through a symbolic link; what is written is flushed to disk before the lock is released, so two
-    people recording at once cannot interleave lines or both write the header."""
+    people recording at once cannot interleave lines or both write the header. A file that holds no
+    record yet (empty, blank lines, or only a header among ``headers``) is emptied under the lock and
+    given as size 0, so the writer starts it with its own header: nothing recorded is lost."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     with os.fdopen(descriptor, "a", encoding="utf-8", newline="") as stream:
         fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
         try:
-            yield stream, os.fstat(stream.fileno()).st_size
+            size = os.fstat(stream.fileno()).st_size
+            if size and _holds_no_record(path, size, headers):
+                os.ftruncate(stream.fileno(), 0)
+                size = 0
+            yield stream, size
             stream.flush()
             os.fsync(stream.fileno())
         finally:
@@ -74,7 +94,7 @@ def append_line(root: Path, ledger: Ledger, values: list[str]) -> list[str]:
     same = next((line for line in lines if ledger.key(line.fields) == wanted), None)
     if same is not None:
         raise PolicybookError(f"{ledger.rel}:{same.number} already records this; nothing was recorded")
-    with locked_append(path) as (stream, size):
+    with locked_append(path, [ledger.header]) as (stream, size):
         last, ends_with_newline = ([], True) if size == 0 else file_tail(path)
         previous = last[-1].strip() if last and last[-1].strip() != "chain" else ""
         stream.write(csv_lines([[*values, chain_value(previous, values)]], ledger.header if size == 0 else None,

@@ -5,7 +5,8 @@ date, chained like every line there, so ``ack report`` and ``ack verify`` cover 
 full row, hash included, to records/confirmations.jsonl: the evidence of who confirmed which version
 (and its fingerprint), when, how they signed in and from where. That file continues the database's own
 hash chain, so ``policybook confirmations verify`` checks it offline, and a pull refuses a database
-whose chain does not continue it (one replaced, or with rows removed).
+whose chain does not continue it (one replaced, or with rows removed). A records file removed or emptied
+is filled again from the evidence file (each reading once), so deleting it loses nothing.
 
 Before anything is written, each row is checked: it must continue the chain, name a member of staff and
 a policy of the library, a version in force at its time and that version's approved fingerprint
@@ -32,7 +33,7 @@ from policybook.confirm.rowcheck import RowCheck
 from policybook.control.acknowledgements import append_new_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
-from policybook.evidence.records import Record
+from policybook.evidence.records import RECORDS, Record, read_records
 
 EVIDENCE = Path("records") / "confirmations.jsonl"
 BATCH = 5000
@@ -50,7 +51,7 @@ def evidence_rows(path: Path) -> Iterator[tuple[int, Confirmation | None]]:
     """(line number, row) for each line of the evidence file; None for a line that is not a row."""
     if not path.is_file():
         return
-    with open(path, encoding="utf-8") as stream:
+    with open(path, encoding="utf-8-sig") as stream:  # as an editor may save it
         for number, text in enumerate(stream, start=1):
             if not text.strip():
                 continue
@@ -67,7 +68,8 @@ def _end(path: Path) -> tuple[int, str]:
         stream.seek(0, os.SEEK_END)
         size = stream.tell()
         stream.seek(max(0, size - 65536))
-        tail = stream.read().decode("utf-8", "replace").strip().splitlines()
+        text = stream.read().decode("utf-8", "replace")
+    tail = (text.removeprefix("\ufeff") if size <= 65536 else text).strip().splitlines()
     if not tail:
         return 0, ""
     try:
@@ -131,6 +133,22 @@ def evidence_matches_database(corpus: Corpus, engine: Engine) -> str | None:
     return None
 
 
+def _record(row: Confirmation) -> Record:
+    """The line of records/acknowledgements.csv a confirmation gives."""
+    return Record(row.staff, row.policy, row.version, dt.date.fromisoformat(row.date))
+
+
+def _refill(corpus: Corpus, record_key: bytes | None) -> int:
+    """Append each confirmation the evidence file holds to an emptied records file; the evidence must
+    verify first (with the record key, its MACs too), so that a line written into it by hand cannot
+    become a record."""
+    problems = verify_evidence(corpus, record_key).problems
+    if problems:
+        raise PolicybookError(f"{RECORDS} holds no records and the evidence that would refill it does not "
+                              f"verify: {problems[0]}; nothing was pulled")
+    return len(append_new_records(corpus, [_record(r) for _, r in evidence_rows(evidence_path(corpus)) if r]))
+
+
 @dataclass(frozen=True)
 class Pulled:
     rows: int  # confirmations copied from the database into the evidence file
@@ -156,6 +174,8 @@ def pull(corpus: Corpus, engine: Engine, record_key: bytes | None) -> Pulled:
                     raise PolicybookError(f"the database does not hold row {last_seq} as {EVIDENCE} has it: it "
                                           "was replaced, or rows were removed from it; nothing was pulled")
             pulled = records = 0
+            if last_seq and not read_records(corpus):  # the records file was removed or emptied: refill it
+                records = _refill(corpus, record_key)
             check = RowCheck(corpus)
             while True:
                 rows = rows_since(engine, last_seq, BATCH)

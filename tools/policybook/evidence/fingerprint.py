@@ -1,8 +1,10 @@
 """The content fingerprint of a policy: what an approval vouches for.
 
-sha256 over the normalised body and the governed frontmatter fields (what staff are told to do and
-who must do it). Dates, status, approval details, the review record and the history are not governed:
-recording a review or an approval does not change the fingerprint."""
+sha256 over the normalised body and the governed frontmatter fields (what staff are told to do, who
+must do it, and the comprehension questions they answer to show they understood). Dates, status,
+approval details, the review record and the history are not governed: recording a review or an
+approval does not change the fingerprint. A field a policy leaves out is left out of the fingerprint,
+so adding a governed field (``questions`` came later) leaves every fingerprint without it as it was."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from policybook.registers import citations
 
 # The governed fields of a policy's own; the fields that cite a register are governed as their
 # register's declaration says (who owns the policy is; who approved this version is not).
-_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related")
+_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related", "questions", "urgent")
 
 
 def governed_fields() -> tuple[str, ...]:

@@ -98,7 +98,7 @@ def read_ledger(root: Path, ledger: Ledger) -> tuple[list[Line], list[LedgerProb
         return [], [LedgerProblem(1, f"is {size:,} bytes, over the limit of {MAX_LEDGER_BYTES:,}: archive old "
                                      "records")]
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")  # as a spreadsheet may save it
     except UnicodeDecodeError as exc:
         return [], [LedgerProblem(1, f"cannot be read as UTF-8 ({exc.reason} at byte {exc.start})")]
     if "\x00" in text:
@@ -109,13 +109,14 @@ def read_ledger(root: Path, ledger: Ledger) -> tuple[list[Line], list[LedgerProb
         rows = list(csv.reader(text.split("\n")))  # records hold one line each: only \n ends one
     except csv.Error as exc:
         return [], [LedgerProblem(1, f"cannot be read as CSV ({exc})")]
-    if not rows:
-        return [], []  # an empty file holds no records (another writer may have just created it)
-    if [c.strip() for c in rows[0]] != ledger.header:
-        return [], [LedgerProblem(1, f"the first line must be '{','.join(ledger.header)}'")]
+    first = next((index for index, row in enumerate(rows) if row and "".join(row).strip()), None)
+    if first is None:
+        return [], []  # a file of blank lines holds no records (another writer may have just created it)
+    if [c.strip() for c in rows[first]] != ledger.header:
+        return [], [LedgerProblem(first + 1, f"the first line must be '{','.join(ledger.header)}'")]
     previous = ""
     width = len(ledger.header)
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[first + 1:], start=first + 2):
         if not row or not "".join(row).strip():
             continue
         if len(row) != width:

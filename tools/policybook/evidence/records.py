@@ -54,16 +54,16 @@ def read_records(corpus: Corpus) -> list[Record]:
         raise PolicybookError(f"{RECORDS} is {size:,} bytes, over the limit of {MAX_RECORDS_BYTES:,}: archive old "
                               "records (see docs/guide/change-control.md)")
     records = []
-    with open(path, encoding="utf-8", newline="") as stream:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
         rows = csv.reader(stream)
         try:
-            header = next(rows, None)
-            if header is None:
-                return []  # an empty file holds no records (another writer may have just created it)
-            columns = [c.strip() for c in header]
+            columns = _header(rows)
+            if columns is None:
+                return []  # a file of blank lines holds no records (another writer may have just created it)
             if columns not in (HEADER, CHAINED_HEADER):
                 raise PolicybookError(f"{RECORDS}: the first line must be '{','.join(CHAINED_HEADER)}'")
-            for number, row in enumerate(rows, start=2):
+            for row in rows:
+                number = rows.line_num
                 if not row or not "".join(row).strip():
                     continue
                 if len(row) != len(columns):
@@ -78,11 +78,24 @@ def read_records(corpus: Corpus) -> list[Record]:
     return records
 
 
+def _header(rows: Iterable[list[str]]) -> list[str] | None:
+    """The columns of the file's first line that is not blank (None when there is none): a file saved by
+    a spreadsheet may start with a byte order mark (read as utf-8-sig) or a blank line."""
+    for row in rows:
+        if row and "".join(row).strip():
+            return [c.strip() for c in row]
+    return None
+
+
 def file_end(path: Path) -> tuple[bool, str, bool]:
     """(whether the file is chained, the chain value of its last line, whether it ends with a line end),
-    reading only its first line and its last 4 KB."""
+    reading only its first line that is not blank and its last 4 KB."""
     with open(path, "rb") as stream:
-        header = stream.readline().decode("utf-8", "replace").strip().split(",")
+        first = b""
+        for first in stream:
+            if first.strip():
+                break
+        header = [c.strip() for c in first.decode("utf-8", "replace").removeprefix("\ufeff").split(",")]
     last, ends_with_newline = file_tail(path)
     chained = header == CHAINED_HEADER
     previous = last[-1] if chained and len(last) == 5 and last[-1] != "chain" else ""
@@ -96,13 +109,17 @@ def chain_problems(corpus: Corpus) -> list[tuple[int, str]]:
     if not path.is_file():
         return []
     problems: list[tuple[int, str]] = []
-    with open(path, encoding="utf-8", newline="") as stream:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
         rows = csv.reader(stream)
-        header = [c.strip() for c in next(rows, [])]
-        if header == HEADER:
-            return [(1, "the records carry no hash chain yet: run policybook ack seal once")]
+        header = _header(rows)
+        if header == HEADER:  # records written before chains existed; none yet is nothing to chain
+            line = rows.line_num
+            if any(row and "".join(row).strip() for row in rows):
+                return [(line, "the records carry no hash chain yet: run policybook ack seal once")]
+            return []
         previous = ""
-        for number, row in enumerate(rows, start=2):
+        for row in rows:
+            number = rows.line_num
             if not row or not "".join(row).strip():
                 continue
             fields = [c.strip() for c in row[:4]]

@@ -6,7 +6,8 @@ For each approved version, ``records/approvals/<ID>/<version>.txt`` holds the st
 ``<version>-review-<date>.txt`` and ``.sig``. ``records/allowed_signers`` lists the staff's keys in
 OpenSSH's format, so an inspector can check any approval with ``ssh-keygen -Y verify`` alone.
 
-Signing runs OpenSSH's ``ssh-keygen -Y sign`` (this module is the only one that runs ssh-keygen);
+Signing runs OpenSSH's ``ssh-keygen -Y sign`` (this module is the only one that runs ssh-keygen) through
+the agent that holds the key (evidence/keys.py: one passphrase prompt per command);
 lint verifies with the sshsig library, which reads the same format in-process, so a library of a
 thousand policies is checked without a thousand processes.
 """
@@ -17,16 +18,20 @@ import hashlib
 import json
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import sshsig
 
 from policybook.errors import PolicybookError
 from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.keys import OpenKey
 from policybook.model import accepted_of
 from policybook.programs import run_program
 from policybook.registers import Registers, StaffMember
+from policybook.schemas import load_schema
 
 NAMESPACE = "policybook"
 APPROVALS = Path("records") / "approvals"
@@ -111,19 +116,8 @@ def signer_of(text: str) -> str | None:
 
 
 # -- keys --------------------------------------------------------------------------------------------
-def _ssh_keygen(*args: str) -> bytes:
-    return run_program("ssh-keygen", args, timeout=60, missing="ssh-keygen (OpenSSH) is needed to sign")
-
-
-def public_key_of(key: Path) -> str:
-    """The public key (``ssh-ed25519 AAAA...``) of a private key file, or of a ``.pub`` file itself."""
-    if not key.is_file():
-        raise PolicybookError(f"--key: {key} is not a file")
-    if key.suffix == ".pub":
-        text = key.read_text(encoding="utf-8").strip()
-    else:
-        text = _ssh_keygen("-y", "-f", str(key)).decode("utf-8").strip()
-    return " ".join(text.split()[:2])
+def _ssh_keygen(*args: str, env: dict[str, str] | None = None) -> bytes:
+    return run_program("ssh-keygen", args, timeout=60, missing="ssh-keygen (OpenSSH) is needed to sign", env=env)
 
 
 def key_matches(public: str, listed: str) -> bool:
@@ -131,22 +125,28 @@ def key_matches(public: str, listed: str) -> bool:
 
 
 def signer_for(registers: Registers, public: str, role: str) -> StaffMember:
-    """The member of staff whose listed key this is; they must hold ``role``. Refuses otherwise."""
+    """The member of staff whose listed key this is; they must hold ``role``. Refuses otherwise, and
+    refuses a key listed for more than one person: a signature could not say which of them signed."""
     owners = [m for m in registers.staff.values() if any(key_matches(public, k) for k in m.signing_keys)]
     if not owners:
         raise PolicybookError("the signing key is not listed for anyone in registers/staff.yml (signing_keys)")
+    if len(owners) > 1:
+        raise PolicybookError(f"the signing key is listed for {' and '.join(m.id for m in owners)} in "
+                              "registers/staff.yml: one key belongs to one person (shared-signing-key)")
     member = owners[0]
     if role not in member.roles:
         raise PolicybookError(f"{member.name} ({member.id}) does not hold the role '{role}', so cannot sign for it")
     return member
 
 
-def sign(statement: Statement, key: Path) -> str:
-    """The armored SSHSIG signature of the statement, made by OpenSSH with ``key``."""
+def sign(statement: Statement, key: OpenKey) -> str:
+    """The armored SSHSIG signature of the statement, made by OpenSSH through the agent holding ``key``
+    (evidence/keys.py), so that signing asks for no passphrase."""
     with tempfile.TemporaryDirectory(prefix="policybook-sign-") as folder:
         message = Path(folder) / "statement.txt"
         message.write_text(statement.text, encoding="utf-8")
-        _ssh_keygen("-Y", "sign", "-q", "-f", str(key), "-n", NAMESPACE, str(message))
+        _ssh_keygen("-Y", "sign", "-q", "-f", str(key.public_file), "-n", NAMESPACE, str(message),
+                    env=key.environment())
         return (Path(folder) / "statement.txt.sig").read_text(encoding="ascii")
 
 
@@ -167,9 +167,58 @@ def verify(text: str, armored: str, keys: tuple[str, ...]) -> bool:
     return True
 
 
+@cache
+def _staff_rule(name: str) -> jsonschema.Draft202012Validator:
+    """The staff schema's rule for one field of an entry (a key: for one item of ``signing_keys``)."""
+    field = load_schema("staff")["properties"]["staff"]["items"]["properties"][name]
+    return jsonschema.Draft202012Validator(field.get("items", field))
+
+
+def _listable_id(staff_id: str) -> bool:
+    """Whether the schema allows this staff id. A JSON Schema pattern's ``$`` also matches before a final
+    line break, so spaces and line breaks are refused here too: each would start another field, or another
+    line, of allowed_signers."""
+    return not any(c.isspace() for c in staff_id) and _staff_rule("id").is_valid(staff_id)
+
+
+def _listable_key(key: str) -> str | None:
+    """``TYPE BASE64`` of a listed key, as allowed_signers holds it, or None when the schema refuses it."""
+    fields = key.split()
+    public = " ".join(fields[:2])
+    return public if len(fields) >= 2 and _staff_rule("signing_keys").is_valid(public) else None
+
+
+def signer_line_problems(registers: Registers) -> list[str]:
+    """Why a member of staff could not be written into records/allowed_signers as they are: a staff id
+    (the principal) or a key the staff schema refuses. A principal with a wildcard, comma, quote, option
+    or line break would let OpenSSH accept one person's signature as another's."""
+    problems = []
+    for member in registers.staff.values():
+        if not member.signing_keys:
+            continue
+        if not _listable_id(member.id):
+            problems.append(f"the staff id {member.id!r} cannot name a signer in records/allowed_signers: an id "
+                            "is lower-case letters, digits and hyphens (registers/staff.yml)")
+        problems += [f"a signing key of {member.id!r} is not an OpenSSH public key (registers/staff.yml, "
+                     "signing_keys)" for key in member.signing_keys if _listable_key(key) is None]
+    return problems
+
+
 def allowed_signers(registers: Registers) -> str:
-    """OpenSSH's allowed-signers file for the staff register: one line per key, for ``policybook``."""
+    """OpenSSH's allowed-signers file for the staff register: one line per key, for ``policybook``. An
+    entry the staff schema refuses (signer_line_problems) is left out, never written as it stands."""
     lines = ["# Written by policybook from registers/staff.yml: who may sign approvals (ssh-keygen -Y verify)."]
     for member in sorted(registers.staff.values(), key=lambda m: m.id):
-        lines += [f'{member.id} namespaces="{NAMESPACE}" {" ".join(key.split()[:2])}' for key in member.signing_keys]
+        if _listable_id(member.id):
+            lines += [f'{member.id} namespaces="{NAMESPACE}" {public}' for public in map(_listable_key,
+                                                                                       member.signing_keys) if public]
     return "\n".join(lines) + "\n"
+
+
+def checked_allowed_signers(registers: Registers) -> str:
+    """allowed_signers for writing: refuses, with the first reason, a register it cannot be written from
+    whole (nothing is written rather than a file that leaves someone out or lets a forgery through)."""
+    problems = signer_line_problems(registers)
+    if problems:
+        raise PolicybookError(f"{problems[0]}; records/allowed_signers is not written")
+    return allowed_signers(registers)

@@ -64,11 +64,13 @@ def select_role(corpus: Corpus, role: str) -> list[Policy]:
     return sorted((p for p in in_force(corpus) if for_role(p, role)), key=lambda p: p.id or "")
 
 
-def _policy_data(corpus: Corpus, policy: Policy, body_file: str, links: Links) -> dict[str, object]:
+def _policy_data(corpus: Corpus, policy: Policy, body_file: str, links: Links,
+                 urgent_file: str = "") -> dict[str, object]:
     """What the template shows of one policy, the same for every edition: its document control as
-    printed (views/control.py), its label for cross-references and its converted body."""
+    printed (views/control.py), its label for cross-references, its converted body and its urgent section
+    (printed first, when the policy marks one)."""
     return {**asdict(document_control(corpus, policy, Output.PRINT, links)), "label": label_for(policy.id or ""),
-            "body": body_file}
+            "body": body_file, "urgent": urgent_file}
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,12 @@ def build_handbooks(corpus: Corpus, variants: list[Variant], *, audience: str | 
         links = Links(pages=site_urls, named={p.id: p for p in in_force(corpus) if p.id})
         entries: dict[str, dict[str, object]] = {}
         for index, (policy, body) in enumerate(zip(ordered, bodies, strict=True)):
-            body_file = f"bodies/{index:04d}.typ"
-            (build / body_file).write_text(BODY_PRELUDE + body, encoding="utf-8")
-            entries[policy.id or ""] = _policy_data(corpus, policy, body_file, links)
+            body_file, urgent_file = f"bodies/{index:04d}.typ", f"bodies/{index:04d}-urgent.typ"
+            urgent, rest = converter.urgent_apart(body)
+            (build / body_file).write_text(BODY_PRELUDE + rest, encoding="utf-8")
+            if urgent:
+                (build / urgent_file).write_text(BODY_PRELUDE + urgent, encoding="utf-8")
+            entries[policy.id or ""] = _policy_data(corpus, policy, body_file, links, urgent_file if urgent else "")
         (build / "xrefs.json").write_text(json.dumps(converter.xrefs, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, build / "handbook.typ")
         shutil.copyfile(HELPERS, build / "pb.typ")

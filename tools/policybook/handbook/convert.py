@@ -26,6 +26,7 @@ from policybook.model import Policy
 FILTER = Path(__file__).parent / "filters" / "alt-text.lua"
 XREF = "pb-xref-"  # an in-page link target the Lua filter turns into the template's pb-link
 SPLIT = "pb-split-"  # the division around each body in a batch, which the Lua filter marks (see convert_all)
+URGENT = "pb-urgent-"  # the division around a body's urgent section, which the Lua filter marks (see urgent_apart)
 
 
 class PolicyContentError(PolicybookError):
@@ -52,6 +53,9 @@ class BodyConverter:
         self.site_url = site_url.rstrip("/")
         self.images = 0
         self.xrefs: dict[str, str] = {}  # cross-reference label -> the staff site address to use instead
+        # Marks the urgent section's place in the Typst: a key made for this run, which no body can write
+        # (a body's divisions carry no id once sanitised, and pandoc escapes its text).
+        self.urgent_mark = f"{URGENT}{secrets.token_hex(8)}"
 
     def _link(self, policy: Policy, href: str) -> str | None:
         target = classify(href, policy.doc.path, self.root, self.policies_dir)
@@ -88,12 +92,24 @@ class BodyConverter:
         return f"/images/{name}"
 
     def render(self, policy: Policy) -> str:
-        """The policy's body as the sanitised HTML pandoc reads (links resolved, images copied)."""
+        """The policy's body as the sanitised HTML pandoc reads (links resolved, images copied), its urgent
+        section first, where a reader opening the policy finds it before the rest."""
         from policybook.render import render_body
 
-        return render_body(policy.doc.body, link=lambda href: self._link(policy, href),
+        body = render_body(policy.doc.body, link=lambda href: self._link(policy, href),
                            image=lambda src: self._image(policy, src), id_prefix=_prefix(policy),
-                           for_print=True).html
+                           for_print=True, urgent=policy.urgent)
+        return f'<div id="{self.urgent_mark}">{body.urgent}</div>{body.html}' if body.urgent else body.html
+
+    def urgent_apart(self, typst: str) -> tuple[str, str]:
+        """A converted body as (its urgent section, the rest): the template prints the first before the
+        policy's document control. ("", the body) when the body has no urgent section."""
+        start, end = f"// {self.urgent_mark} start\n", f"// {self.urgent_mark} end\n"
+        before, found, after = typst.partition(start)
+        urgent, closed, rest = after.partition(end)
+        if not found or not closed:
+            return "", typst
+        return urgent, before + rest
 
     def convert(self, policy: Policy) -> str:
         """Typst markup for the policy's body; a pandoc failure names the policy."""

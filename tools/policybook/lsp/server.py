@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import functools
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -25,11 +26,13 @@ from pygls.protocol.language_server import LanguageServerProtocol, lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from policybook import __version__
+from policybook.config import CONFIG_NAME
 from policybook.errors import PolicybookError
 from policybook.findings import Finding, printable
 from policybook.loader import DEFAULT_MAX_BYTES, read_text
 from policybook.lsp.completion import complete
 from policybook.lsp.diagnostics import to_diagnostics
+from policybook.lsp.framing import BoundedInput
 from policybook.lsp.hover import hover
 from policybook.lsp.positions import clean_lines
 from policybook.lsp.sources import as_bytes
@@ -61,6 +64,7 @@ class PolicybookServer(LanguageServer):
         self._refusal: dict[Path, str] = {}  # project root -> the last settings problem shown
         self._active: set[Path] = set()  # roots of the projects the editor has opened a file in
         self.too_large: dict[str, int] = {}  # open documents over the size limit, whose text is not kept: version
+        self._untitled: dict[str, tuple[Project, Path]] = {}  # untitled: uri -> where it is linted
 
     # -- messages to the client -------------------------------------------------------------------------
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
@@ -76,13 +80,37 @@ class PolicybookServer(LanguageServer):
 
     # -- documents --------------------------------------------------------------------------------------
     def document(self, uri: str) -> tuple[Project, Path] | None:
-        """The project and normalised path of a file: uri, or None outside any policy library."""
+        """The project and normalised path of a file: uri, or None outside any policy library; an untitled:
+        document (an editor's new file never saved) where the server can tell its library."""
+        if uri.startswith("untitled:"):
+            return self._untitled.get(uri) or self._place_untitled(uri)
         fs_path = to_fs_path(uri) if uri.startswith("file:") else None
         if fs_path is None or "\x00" in fs_path:  # no file can have a NUL in its name (file:///x%00y.md)
             return None
         path = normalise(Path(fs_path))
         project = self.projects.for_path(path)
         return (project, path) if project is not None else None
+
+    def _place_untitled(self, uri: str) -> tuple[Project, Path] | None:
+        """Where an untitled document is linted: as a new policy at the top of the policies folder of the
+        library given with ``-C``, or else of the only library a file is open in, named after the document
+        (``untitled:Untitled-1`` as Untitled-1.md). None when the server cannot tell the library, or a file
+        of that name is already there (the document's text must not stand in for it)."""
+        project = self.projects.pinned
+        if project is None and len(self._active) == 1:
+            project = self.projects.for_path(next(iter(self._active)) / CONFIG_NAME)
+        if project is None:
+            return None
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", unquote(uri.removeprefix("untitled:"))).strip("-")[:80]
+        try:
+            folder = project.config.policies_path
+        except PolicybookError:  # the settings cannot be read: the library cannot be linted either
+            return None
+        path = normalise(folder / f"{name or 'untitled'}.md")
+        if path.exists() or path.is_symlink() or path in self._uris:
+            return None
+        self._untitled[uri] = (project, path)
+        return project, path
 
     def opened(self, uri: str) -> None:
         found = self.document(uri)
@@ -146,6 +174,7 @@ class PolicybookServer(LanguageServer):
     def closed(self, uri: str) -> None:
         self.too_large.pop(uri, None)
         found = self.document(uri)
+        self._untitled.pop(uri, None)
         if found is None:
             return
         project, path = found
@@ -410,5 +439,5 @@ def serve(pinned: Path | None = None, today: dt.date | None = None) -> int:
     """Run the server over stdio until the client says exit: 0 after a shutdown request, 1 without."""
     rpc_in, rpc_out = _claim_stdio()
     server = build_server(Projects(pinned, today))
-    server.start_io(rpc_in, rpc_out)
+    server.start_io(BoundedInput(rpc_in), rpc_out)  # type: ignore[arg-type]  # pygls reads readline and read
     return 0 if server.shut_down else 1

@@ -176,11 +176,26 @@ class Project:
             self._disk = load_corpus(self.root, today, config, cache=self._cache)
         disk = self._disk
         policies = [edited.get(policy.doc.path, policy) for policy in disk.policies]
+        known = {policy.doc.path for policy in disk.policies}
+        unsaved = [policy for path, policy in edited.items() if path not in known and self._unsaved_policy(path)]
+        if unsaved:  # an editor's new file, not yet on disk: linted where lint will find it once saved
+            policies = sorted([*policies, *unsaved], key=lambda policy: policy.doc.path)
         rels = {policy.rel for policy in disk.policies}
         # load_corpus's findings: the registers', folders it could not read, then each policy's own.
         findings = [f for f in disk.load_findings if f.path not in rels]
         findings.extend(f for policy in policies for f in policy.doc.findings)
         return replace(disk, policies=policies, today=today, load_findings=findings)
+
+    def _unsaved_policy(self, path: Path) -> bool:
+        """Whether ``path`` is a policy not yet on disk that lint would read once it is saved there: not in
+        a hidden folder, nor below a symbolic link (lint reads neither)."""
+        if stamp(path) is not None or path.is_symlink():
+            return False
+        folder = self.config.policies_path
+        inside = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in inside[:-1]):
+            return False
+        return not any((folder / Path(*inside[:depth])).is_symlink() for depth in range(1, len(inside)))
 
     def _policy(self, path: Path, text: str, config: Config) -> Policy:
         """The policy parsed from the editor's text, parsed again only when the text has changed."""
@@ -217,6 +232,11 @@ class Projects:
         self._projects: dict[Path, Project] = {}
         self._roots: dict[Path, Path | None] = {}
 
+    @property
+    def pinned(self) -> Project | None:
+        """The one library given with ``-C``, if any."""
+        return self.for_path(self._pinned / CONFIG_NAME) if self._pinned is not None else None
+
     def __iter__(self) -> Iterator[Project]:
         return iter(list(self._projects.values()))
 
@@ -225,7 +245,8 @@ class Projects:
         if self._pinned is not None:
             root: Path | None = self._pinned if path.is_relative_to(self._pinned) else None
         else:
-            folder = path.parent
+            # A new file may be in a folder not made yet: the library is that of its nearest folder on disk.
+            folder = next((f for f in path.parents if f.is_dir()), path.parent)
             if folder not in self._roots:
                 try:
                     self._roots[folder] = find_root(folder) if folder.is_dir() else None

@@ -81,7 +81,7 @@ class SiteBodies:
                 return None
             return self._url(self._publish(target.path, files, image=True), page_file, "")
 
-        return render_body(body, link=link, image=image, permalinks=True)
+        return render_body(body, link=link, image=image, permalinks=True, urgent=policy.urgent)
 
     @staticmethod
     def _url(published: File | None, page_file: File, fragment: str) -> str | None:

@@ -77,6 +77,20 @@ class PolicyPage(ShownPolicy):
         policy = self.policy
         return html.escape(f"{policy.id} {policy.title}" if policy.id else policy.title or policy.label)
 
+    def search_terms(self, corpus: Corpus) -> list[str]:
+        """The other names staff search by for what the policy covers: the names and aliases of the equipment
+        it gives instructions for ("AED" for the defibrillator) and the aliases of the roles it gives duties
+        ("IPC Lead"). Material's search indexes them as the page's tags (plain text here: the plugin escapes
+        them, as Material's search results insert tags as HTML)."""
+        terms: list[str] = []
+        for item_id in self.policy.equipment:
+            item = corpus.registers.equipment.get(item_id)
+            terms += item.names if item else []
+        for role_id in self.policy.roles:
+            role = corpus.registers.roles.get(role_id)
+            terms += role.aliases if role else []
+        return list(dict.fromkeys(t.strip() for t in terms if t.strip()))
+
     def panel(self, corpus: Corpus, links: Links) -> dict[str, Any]:
         """What the policy template shows besides the body (addresses from the site root: the template's
         `url` filter makes them relative to the page)."""

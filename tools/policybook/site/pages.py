@@ -12,15 +12,18 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from policybook.corpus import Corpus
-from policybook.dates import long_date
+from policybook.dates import add_months, long_date
 from policybook.evidence.due import KIND_TITLES, Kind, shared_items
 from policybook.model import Policy
 from policybook.registers import declared_registers
+from policybook.site.tables import scrolling
 from policybook.views.addresses import link, policy_uri
 from policybook.views.due import overdue_by_kind
 from policybook.views.review import review_status
 from policybook.views.text import md_text
 
+RECENT_CHANGES = "registers/recent-changes.md"
+RECENT_MONTHS = 12
 UrlOf = Callable[[Policy], str]  # a policy's page, as a src_uri such as 'policies/ipc/hand-hygiene.md'
 
 
@@ -31,11 +34,12 @@ def _status_badge(policy: Policy, corpus: Corpus) -> str:
 
 def category_index(corpus: Corpus, category_id: str, uri: str, published: list[Policy]) -> str:
     category = corpus.config.categories[category_id]
-    lines = [f"# {md_text(category.title)}", "", "| Id | Policy | Version | Next review |", "|---|---|---|---|"]
+    title = md_text(category.title)
+    rows = ["| Id | Policy | Version | Next review |", "|---|---|---|---|"]
     for policy in sorted(published, key=lambda p: p.id or ""):
-        lines.append(f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
-                     f"{md_text(policy.version_text)} | {long_date(policy.next_review)} |")
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
+                    f"{md_text(policy.version_text)} | {long_date(policy.next_review)} |")
+    return "\n".join([f"# {title}", "", *scrolling(title, rows)]) + "\n"
 
 
 def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbook: bool = False) -> str:
@@ -70,6 +74,7 @@ def home_contents(corpus: Corpus, home_uri: str, published: list[Policy], handbo
     lines += ["", "## Registers", "",
               f"- {link(home_uri, 'registers/index.md', 'All policies')}",
               f"- {link(home_uri, 'registers/review.md', 'Due for review')}",
+              f"- {link(home_uri, RECENT_CHANGES, 'Recent changes')}",
               *(f"- {link(home_uri, r.page.uri, r.page.title)}" for r in declared_registers() if r.page), ""]
     return "\n".join(lines)
 
@@ -113,18 +118,17 @@ def all_policies(corpus: Corpus, published: list[Policy]) -> str:
     uri = "registers/index.md"
     lines = ["# All policies", "",
              f"{len(published)} policies are in force. Select a column heading to sort the table.", "",
-             '<div class="pb-sortable" markdown>', "",
-             "| Id | Policy | Category | Version | Owner | Approved | Next review | Review |",
-             "|---|---|---|---|---|---|---|---|"]
+             ]
+    rows = ["| Id | Policy | Category | Version | Owner | Approved | Next review | Review |",
+            "|---|---|---|---|---|---|---|---|"]
     for policy in sorted(published, key=lambda p: p.id or ""):
         category = corpus.config.categories.get(policy.category or "")
-        lines.append(
+        rows.append(
             f"| {md_text(policy.id)} | {link(uri, policy_uri(policy, corpus), policy.title or '')} | "
             f"{md_text(category.title if category else policy.category)} | {md_text(policy.version_text)} | "
             f"{md_text(corpus.role_title(policy.owner or ''))} | {_date(policy.approved_on)} | "
             f"{_date(policy.next_review)} | {_status_badge(policy, corpus)} |")
-    lines += ["", "</div>", ""]
-    return "\n".join(lines)
+    return "\n".join([*lines, *scrolling("All policies", rows, "pb-sortable")])
 
 
 def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 90, calendar: bool = True) -> str:
@@ -140,11 +144,11 @@ def due_for_review(corpus: Corpus, published: list[Policy], window_days: int = 9
     if not due:
         lines.append("No policy is overdue or due for review in this period.")
         return "\n".join(lines) + "\n"
-    lines += ["| Next review | Policy | Owner | Status |", "|---|---|---|---|"]
+    rows = ["| Next review | Policy | Owner | Status |", "|---|---|---|---|"]
     for policy in sorted(due, key=lambda p: (p.next_review is not None, p.next_review)):
-        lines.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
-                     f" | {md_text(corpus.role_title(policy.owner or ''))} | {_status_badge(policy, corpus)} |")
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {long_date(policy.next_review)} | {link(uri, policy_uri(policy, corpus), policy.title or '')}"
+                    f" | {md_text(corpus.role_title(policy.owner or ''))} | {_status_badge(policy, corpus)} |")
+    return "\n".join([*lines, *scrolling("Due for review", rows)]) + "\n"
 
 
 def retired_notice(corpus: Corpus, policy: Policy, uri: str, published: list[Policy]) -> str:
@@ -157,3 +161,28 @@ def retired_notice(corpus: Corpus, policy: Policy, uri: str, published: list[Pol
     else:
         lines.append(f"See {link(uri, 'registers/index.md', 'all policies in force')}.")
     return "\n".join(lines) + "\n"
+
+
+def recent_changes(corpus: Corpus, published: list[Policy], changes: dict[tuple[str, str], str]) -> str:
+    """The new versions of the policies in force approved in the last RECENT_MONTHS months, newest first, each
+    with its history's summary and, where the site has one, the page of what changed (``changes``: (policy id,
+    version) -> that page's source address)."""
+    uri = RECENT_CHANGES
+    since = add_months(corpus.today, -RECENT_MONTHS)
+    found = [(entry.date, policy, entry) for policy in published for entry in policy.history
+             if entry.date is not None and since <= entry.date <= corpus.today]
+    lines = ["# Recent changes", "",
+             f"New versions of the policies in force approved in the {RECENT_MONTHS} months to "
+             f"{long_date(corpus.today)}, newest first.", ""]
+    if not found:
+        return "\n".join([*lines, "No policy in force has had a new version in this period."]) + "\n"
+    rows = ["| Approved | Policy | Version | What changed |", "|---|---|---|---|"]
+    for day, policy, entry in sorted(found, key=lambda f: (f[0], f[1].id or ""), reverse=True):
+        version = entry.version_text or ""
+        page = changes.get((policy.id or "", version))
+        detail = md_text(entry.summary or "")
+        if page:
+            detail += f" ({link(uri, page, 'every change')})" if detail else link(uri, page, "Every change")
+        rows.append(f"| {_date(day)} | {link(uri, policy_uri(policy, corpus), f'{policy.id} {policy.title}')} | "
+                    f"{md_text(version)} | {detail} |")
+    return "\n".join([*lines, *scrolling("Recent changes", rows)]) + "\n"

@@ -166,6 +166,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             self._generate(files, config, "index.md", pages.default_home(corpus, published, handbook))
         if self.config.previous_versions and not self.serving and has_history(corpus.root):
             self._add_previous_versions(files, config)
+        self._generate(files, config, pages.RECENT_CHANGES, pages.recent_changes(corpus, published, self._changes()))
         if not self.serving:
             from policybook.evidence.due import shared_items
             from policybook.views.due import as_ics
@@ -248,6 +249,16 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                     corpus, title, last.policy, last.record.version, policy, policy.version_text or ""),
                     searched=False)
 
+    def _changes(self) -> dict[tuple[str, str], str]:
+        """(policy id, version) -> the source address of the page of what changed in that version."""
+        found: dict[tuple[str, str], str] = {}
+        for page in self.policy_pages:
+            policy_id = page.policy.id or ""
+            found.update({(policy_id, old.record.version): old.redline for old in page.previous if old.redline})
+            if page.changes:
+                found[(policy_id, page.policy.version_text or "")] = page.changes
+        return found
+
     def on_shutdown(self) -> None:
         for folder in (self._handbook_dir, self._serve_dir):
             if folder is not None:
@@ -294,7 +305,7 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
                         for p in sorted(members, key=lambda p: p.id or "")]
             policies_nav.append({html.escape(category.title): entries})
         registers_nav = [{"All policies": "registers/index.md"}, {"Due for review": "registers/review.md"},
-                         *register_nav()]
+                         {"Recent changes": pages.RECENT_CHANGES}, *register_nav()]
         ours = [{"Policies": policies_nav}, {"Registers": registers_nav}]
         if config.nav is None:
             # Staff navigation holds the home page, policies and registers only: tool documentation
@@ -318,7 +329,12 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
             page.meta["title"] = page.meta_title
             page.meta["template"] = "policy.html"
             page.meta["policybook"] = page.panel(corpus, self.links)
+            if isinstance(page, PolicyPage):
+                # found by "AED" as well as "defibrillator"; Material's search shows tags as HTML: escape them
+                page.meta["tags"] = [html.escape(term) for term in page.search_terms(corpus)]
             page.rendered = self._bodies().render(page.policy, page.body, page.file, files)
+            # the section readers must find first, already sanitised: the template puts it under the title
+            page.meta["policybook"].update(urgent=page.rendered.urgent, urgent_id=page.rendered.urgent_id)
             return self._bodies().placeholder  # MkDocs renders this; on_page_content puts the body there
         if page.is_homepage and not isinstance(page, GeneratedPage):
             handbook = files.get_file_from_path("handbook/staff-handbook.pdf") is not None
@@ -338,6 +354,13 @@ class PolicybookPlugin(BasePlugin[PolicybookPluginConfig]):
         if "title" not in page.meta and page.title and not page.is_homepage:
             # Material prints meta titles into <title> as they are; a generated page's title is already escaped.
             page.meta["title"] = html.escape(html.unescape(page.title))
+        if not isinstance(page, ShownPolicy):
+            # A printed register or page of changes is headed like a printed policy: what it is and as on when
+            # (plain text: main.html escapes it); policybook.js adds the page numbers and "Uncontrolled".
+            title = html.unescape(page.title or "") if not page.is_homepage else "Home"
+            page.meta["pb_print_head"] = " · ".join(
+                part for part in (self._corpus().config.name, title, f"As on {long_date(self._corpus().today)}")
+                if part)
         return cleaned
 
     def _require_rating(self, output: str, where: str) -> None:

@@ -16,6 +16,7 @@ from policybook.model import Policy
 from policybook.registers import Register, Standard, declared_registers
 from policybook.site.practice_pages import checks_page, equipment_page, risks_page, training_page
 from policybook.site.register_parts import citing_policies, heading, page_uri
+from policybook.site.tables import scrolling
 from policybook.views.addresses import link, policy_uri
 from policybook.views.text import md_text, md_url
 
@@ -54,14 +55,14 @@ def table_page(corpus: Corpus, published: list[Policy], register: Register) -> s
     entries = corpus.registers.table(register.name)
     if not entries:
         return "\n".join([*lines, "The register lists nothing yet."]) + "\n"
-    lines += ["| " + " | ".join(md_text(h) for h, _ in columns) + " | Policies |",
-              "|" + "---|" * (len(columns) + 1)]
+    rows = ["| " + " | ".join(md_text(h) for h, _ in columns) + " | Policies |", "|" + "---|" * (len(columns) + 1)]
     index = citing_policies(published, register)
     for item in entries.values():
         policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in index.get(item.id, [])) or "None"
-        lines.append("| " + " | ".join(_cell(getattr(item, attribute, None)) for _, attribute in columns)
-                     + f" | {policies} |")
-    return "\n".join(lines) + "\n"
+        rows.append("| " + " | ".join(_cell(getattr(item, attribute, None)) for _, attribute in columns)
+                    + f" | {policies} |")
+    assert register.page is not None  # only registers with a page are rendered
+    return "\n".join([*lines, *scrolling(md_text(register.page.title), rows)]) + "\n"
 
 
 def roles_page(corpus: Corpus, published: list[Policy], register: Register) -> str:
@@ -112,12 +113,12 @@ def standards_page(corpus: Corpus, published: list[Policy], register: Register) 
         frameworks[standard.framework].append(standard)
     index = citing_policies(published, register)
     for framework, standards in frameworks.items():
-        lines += [f"## {md_text(framework)}", "", "| Standard | Policies |", "|---|---|"]
+        rows = ["| Standard | Policies |", "|---|---|"]
         for standard in standards:
             citing = index.get(standard.id, [])
             policies = ", ".join(link(uri, policy_uri(p, corpus), p.id or "") for p in citing) or "None"
-            lines.append(f"| [{md_text(standard.title)}]({md_url(standard.url)}) | {policies} |")
-        lines.append("")
+            rows.append(f"| [{md_text(standard.title)}]({md_url(standard.url)}) | {policies} |")
+        lines += [f"## {md_text(framework)}", "", *scrolling(md_text(framework), rows)]
     return "\n".join(lines)
 
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from policybook.markdown import heading_slug
+
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 
 
@@ -43,6 +45,17 @@ class Table:
                       *(f'<td markdown="span">{cell}</td>' for cell in cells), "</tr>"]
         lines += ["</tbody>", "</table>", "</div>", ""]
         return "\n".join(lines)
+
+
+def scrolling(heading_source: str, table: list[str], extra_class: str = "") -> list[str]:
+    """A Markdown table (its lines) in a box that scrolls sideways on a narrow screen, named for screen readers
+    by the heading above it (``heading_source``, the heading's Markdown: its id is made from it as the
+    table of contents makes it), and reachable by keyboard, so a phone reaches every column and the page
+    itself never scrolls sideways."""
+    label = heading_slug(heading_source)
+    named = f' aria-labelledby="{label}"' if _ID.fullmatch(label) else ""
+    classes = " ".join(c for c in ("pb-scroll", "pb-scroll--markdown", extra_class) if c)
+    return [f'<div class="{classes}" role="region" tabindex="0"{named} markdown>', "", *table, "", "</div>", ""]
 
 
 def anchor(prefix: str, entry_id: str) -> str | None:

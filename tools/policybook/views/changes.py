@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -25,11 +26,13 @@ _DELETED = '<del><span class="pb-sr">Deleted: </span>{}</del>'
 
 @dataclass(frozen=True)
 class Block:
-    """One readable block: ``kind`` is h2..h6, p, li, row or note; ``depth`` is list nesting."""
+    """One readable block: ``kind`` is h2..h6, p, li, note, head (a table's header row) or row (a table's
+    row, its ``cells`` as read, ``text`` their words for comparing); ``depth`` is list nesting."""
 
     kind: str
     text: str
     depth: int = 0
+    cells: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -63,7 +66,7 @@ def blocks(body: str) -> list[Block]:
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
-            found.append(Block("row", " | ".join(row)))
+            found.append(Block("head" if "thead" in stack else "row", " | ".join(row), cells=tuple(row)))
             row = None
         elif token.type in ("fence", "code_block", "html_block"):
             found.append(Block("p", " ".join(token.content.split())))
@@ -83,7 +86,7 @@ def blocks(body: str) -> list[Block]:
             stack.append(token.type.removesuffix("_open"))
         elif token.nesting == -1 and stack:
             stack.pop()
-    return [b for b in found if b.text]
+    return [b for b in found if b.text or b.cells]
 
 
 def _word_diff(old: str, new: str) -> str:
@@ -98,6 +101,45 @@ def _word_diff(old: str, new: str) -> str:
         if b2 > b1:
             out.append(_INSERTED.format(html.escape(" ".join(b[b1:b2]))))
     return " ".join(out)
+
+
+def _row(block: Block, cells: list[str], change: str) -> str:
+    """A table row, its cells' HTML given: header cells in a header row; a changed row says so in words."""
+    css = f' class="pb-change pb-change--{change}"' if change else ""
+    label = {"added": "Added row: ", "removed": "Removed row: "}.get(change, "")
+    tag, scope = ("th", ' scope="col"') if block.kind == "head" else ("td", "")
+    if label and cells:
+        cells = [f'<span class="pb-sr">{label}</span>{cells[0]}', *cells[1:]]
+    return f"<tr{css}>" + "".join(f"<{tag}{scope}>{cell}</{tag}>" for cell in cells) + "</tr>"
+
+
+def _changed_row(old: Block, new: Block) -> str:
+    """A row in both versions: each cell's words compared with the same cell's before."""
+    if not old.cells or len(old.cells) != len(new.cells):
+        return _row(new, [_word_diff(old.text, new.text)], "changed")
+    return _row(new, [_word_diff(a, b) for a, b in zip(old.cells, new.cells, strict=True)], "changed")
+
+
+def _tables(parts: list[tuple[Block, str]]) -> list[str]:
+    """The HTML of each block, with the rows of each table gathered into a table of their own: a table
+    starts at its header row (or at a row after other blocks) and ends before the next other block."""
+    out: list[str] = []
+    open_table = False
+    for block, markup in parts:
+        is_row = block.kind in ("head", "row")
+        if open_table and (not is_row or block.kind == "head"):
+            out.append("</tbody></table>")
+            open_table = False
+        if is_row and not open_table:
+            open_table = True
+            if block.kind == "head":
+                out.append(f"<table><thead>{markup}</thead><tbody>")
+                continue
+            out.append("<table><tbody>")
+        out.append(markup)
+    if open_table:
+        out.append("</tbody></table>")
+    return out
 
 
 def _element(block: Block, inner: str, change: str) -> str:
@@ -120,11 +162,11 @@ def text_changes(old_body: str, new_body: str) -> tuple[str, int]:
     """The new version's text as HTML with the changes marked, and how many blocks changed."""
     before, after = blocks(old_body), blocks(new_body)
     matcher = difflib.SequenceMatcher(a=[b.key for b in before], b=[b.key for b in after], autojunk=False)
-    out: list[str] = []
+    out: list[tuple[Block, str]] = []
     changed = 0
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":
-            out.extend(_element(block, html.escape(block.text), "") for block in after[b1:b2])
+            out.extend((block, _shown(block, html.escape, "")) for block in after[b1:b2])
             continue
         changed += max(a2 - a1, b2 - b1)
         olds, news = before[a1:a2], after[b1:b2]
@@ -132,12 +174,21 @@ def text_changes(old_body: str, new_body: str) -> tuple[str, int]:
             old = olds[index] if index < len(olds) else None
             new = news[index] if index < len(news) else None
             if old is not None and new is not None:
-                out.append(_element(new, _word_diff(old.text, new.text), "changed"))
+                both_rows = old.cells and new.cells
+                out.append((new, _changed_row(old, new) if both_rows else
+                            _element(new, _word_diff(old.text, new.text), "changed")))
             elif new is not None:
-                out.append(_element(new, _INSERTED.format(html.escape(new.text)), "added"))
+                out.append((new, _shown(new, lambda text: _INSERTED.format(html.escape(text)), "added")))
             elif old is not None:
-                out.append(_element(old, _DELETED.format(html.escape(old.text)), "removed"))
-    return "\n".join(out), changed
+                out.append((old, _shown(old, lambda text: _DELETED.format(html.escape(text)), "removed")))
+    return "\n".join(_tables(out)), changed
+
+
+def _shown(block: Block, mark: Callable[[str], str], change: str) -> str:
+    """A block whose words are all kept, all inserted or all deleted (``mark`` makes each piece's HTML)."""
+    if block.kind in ("head", "row"):
+        return _row(block, [mark(cell) if cell else "" for cell in block.cells], change)
+    return _element(block, mark(block.text), change)
 
 
 def _titles(corpus: Corpus, roles: list[str]) -> str:

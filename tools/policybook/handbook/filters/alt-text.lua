@@ -10,6 +10,7 @@ end
 -- policy when the edition holds it and to the staff site otherwise. Targets are Typst strings.
 local XREF = '#pb-xref-'
 local SPLIT = 'pb-split-'
+local URGENT = 'pb-urgent-'
 
 function Link(link)
   local target = link.target
@@ -40,6 +41,14 @@ function Div(div)
   if div.identifier:sub(1, #SPLIT) == SPLIT then
     local blocks = pandoc.List({pandoc.RawBlock('typst', '// ' .. div.identifier)})
     blocks:extend(div.content)
+    return blocks
+  end
+  -- A body's urgent section (convert.py, render): comment lines that mark where it starts and ends, so
+  -- that the template can print it before the policy's document control.
+  if div.identifier:sub(1, #URGENT) == URGENT then
+    local blocks = pandoc.List({pandoc.RawBlock('typst', '// ' .. div.identifier .. ' start')})
+    blocks:extend(div.content)
+    blocks:insert(pandoc.RawBlock('typst', '// ' .. div.identifier .. ' end'))
     return blocks
   end
   if not div.classes:includes('admonition') then
