@@ -46,6 +46,13 @@ def _confirm(engine: Engine, staff: str, policy: str = "IPC-002", version: str =
                                fingerprint=fingerprint, method="code", client="192.0.2.1", user_agent="test").row
 
 
+def _version(example: Path, policy_id: str) -> str:
+    """The version of the example's policy in force (what the service would have staff confirm)."""
+    from policybook.corpus import load_corpus
+
+    return str(load_corpus(example, dt.date.fromisoformat(TODAY)).by_id()[policy_id].version_text)
+
+
 def _fingerprint(example: Path, policy_id: str) -> str:
     """The fingerprint of the example's policy as approved (what the service stores for it)."""
     from policybook.confirm.reading import fingerprint_of
@@ -193,7 +200,7 @@ def test_ack_pull_skips_a_reading_already_recorded_with_ack(example: Path, datab
                                                             run) -> None:
     _configure(example, database)
     assert run("-C", str(example), "ack", "ot", "IPC-001", "--today", TODAY).code == 0
-    _confirm(engine, "ot", "IPC-001", "2.0", _fingerprint(example, "IPC-001"))
+    _confirm(engine, "ot", "IPC-001", _version(example, "IPC-001"), _fingerprint(example, "IPC-001"))
     lines = len((example / "records/acknowledgements.csv").read_text().splitlines())
     result = run("-C", str(example), "ack", "pull", "--today", TODAY)
     assert "pulled 1 confirmation (to row 1): 0 new lines" in result.out
