@@ -61,6 +61,10 @@ HOSTILE_QUESTIONS = """questions:
 """
 SCRIPT_TEXT = ('<script>window.__pwned = 1</script> <img src="x" onerror="window.__pwned = 2"> '
                "[click](javascript:alert(1))")
+# The service's keys in these tests (fixed, so a test can compute what the service does with them).
+SECRET = bytes.fromhex("5ec2e7" * 11)
+RECORD_KEY = bytes.fromhex("4ec04d" * 11)
+KEYS = {"POLICYBOOK_CONFIRM_SECRET": SECRET.hex(), "POLICYBOOK_CONFIRM_RECORD_KEY": RECORD_KEY.hex()}
 PROXY = "127.0.0.2"  # the authenticating proxy's address in these tests (and no other)
 PYTHON_BIN = Path(sys.executable).parent
 _loopback = itertools.count(10)
@@ -203,8 +207,9 @@ def git(root: Path, *args: str) -> None:
 
 
 def policybook(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in a process of its own, with the service's keys in its environment (as on the server)."""
     return subprocess.run([str(PYTHON_BIN / "policybook"), "-C", str(root), *args], capture_output=True, text=True,
-                          check=False, timeout=300, env={**os.environ, **(env or {})})
+                          check=False, timeout=300, env={**os.environ, **KEYS, **(env or {})})
 
 
 def confirmations_settings(base_url: str, database: str, mail_port: int, extra: str = "") -> str:
@@ -273,7 +278,8 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
-    def start(self, env: dict[str, str] | None = None, open_files: int | None = None) -> None:
+    def start(self, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+              open_files: int | None = None) -> None:
         """Start the server; ``open_files`` sets its open-file limit (RLIMIT_NOFILE), as a host's would."""
         self.log = self.root.parent / "server.log"
 
@@ -284,8 +290,8 @@ class Service:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(PYTHON_BIN / "policybook"), "-C", str(self.root), "confirmations", "serve", "--host",
-                 "127.0.0.1", "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, **(env or {})}, preexec_fn=limit if open_files is not None else None)
+                 "127.0.0.1", "--port", str(self.port), *args], stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **KEYS, **(env or {})}, preexec_fn=limit if open_files is not None else None)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from confirmtools import BACKENDS, MailSink, database_for, make_library
+from confirmtools import BACKENDS, RECORD_KEY, SECRET, MailSink, database_for, make_library
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -33,6 +33,7 @@ from policybook.config import load_config
 from policybook.confirm import codes
 from policybook.confirm.app import build_app
 from policybook.confirm.database import DATABASE_VARIABLE
+from policybook.confirm.keys import Keys
 from policybook.confirm.service import Service
 
 EXAMPLES = int(os.environ.get("POLICYBOOK_FUZZ_EXAMPLES", "1000"))
@@ -183,7 +184,7 @@ def target(request: pytest.FixtureRequest, library: Path) -> Iterator[Target]:
         for limit in ("MAX_REQUESTS_PER_ADDRESS", "MAX_REQUESTS_PER_CLIENT", "MAX_FAILURES_PER_ADDRESS",
                       "MAX_FAILURES_PER_CLIENT"):
             patch.setattr(codes, limit, 10**9)
-        service = Service(library, confirmations)
+        service = Service(library, confirmations, keys=Keys(SECRET, RECORD_KEY))
         deliver = service.request_code(KNOWN, "192.0.2.9")  # a live code for the known address
         assert deliver is not None
         deliver()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from confirmtools import BACKENDS, database_for
+from confirmtools import BACKENDS, RECORD_KEY, database_for
 from conftest import TODAY
 from sqlalchemy.engine import Engine
 
@@ -40,9 +40,25 @@ def _url(database: str) -> str:
         else database
 
 
-def _confirm(engine: Engine, staff: str, policy: str = "IPC-002", version: str = "2.0") -> Confirmation:
-    return append_confirmation(engine, staff=staff, policy=policy, version=version, fingerprint="sha256:" + "a" * 64,
-                               method="code", client="192.0.2.1", user_agent="test").row
+def _confirm(engine: Engine, staff: str, policy: str = "IPC-002", version: str = "2.0",
+             fingerprint: str = "sha256:" + "a" * 64) -> Confirmation:
+    return append_confirmation(engine, RECORD_KEY, staff=staff, policy=policy, version=version,
+                               fingerprint=fingerprint, method="code", client="192.0.2.1", user_agent="test").row
+
+
+def _version(example: Path, policy_id: str) -> str:
+    """The version of the example's policy in force (what the service would have staff confirm)."""
+    from policybook.corpus import load_corpus
+
+    return str(load_corpus(example, dt.date.fromisoformat(TODAY)).by_id()[policy_id].version_text)
+
+
+def _fingerprint(example: Path, policy_id: str) -> str:
+    """The fingerprint of the example's policy as approved (what the service stores for it)."""
+    from policybook.confirm.reading import fingerprint_of
+    from policybook.corpus import load_corpus
+
+    return fingerprint_of(load_corpus(example, dt.date.fromisoformat(TODAY)).by_id()[policy_id])
 
 
 @pytest.mark.parametrize("statement", ["UPDATE confirmations SET version = '9.9'",
@@ -64,7 +80,7 @@ def test_postgresql_refuses_truncate_too(tmp_path: Path, request: pytest.Fixture
     migrate(made)
     _confirm(made, "jc")
     with pytest.raises(sa.exc.DBAPIError, match="never"), made.begin() as connection:
-        connection.execute(sa.text("TRUNCATE confirmations"))
+        connection.execute(sa.text("TRUNCATE confirmations CASCADE"))
     made.dispose()
 
 
@@ -139,11 +155,11 @@ def test_migrations_run_once_even_when_two_instances_start_together(database: st
         thread.start()
     for thread in threads:
         thread.join()
-    assert [current_version(e) for e in engines] == [1, 1]
-    assert migrate(engines[0]) == 1
+    assert [current_version(e) for e in engines] == [2, 2]
+    assert migrate(engines[0]) == 2
     with engines[0].connect() as connection:
-        assert connection.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == 1
-        assert connection.execute(sa.text("SELECT count(*) FROM service_secret")).scalar() == 1
+        assert connection.execute(sa.text("SELECT count(*) FROM schema_version")).scalar() == 2
+        assert not sa.inspect(connection).has_table("service_secret")
     for made in engines:
         made.dispose()
 
@@ -159,8 +175,8 @@ def _configure(example: Path, database: str) -> None:
 def test_ack_pull_appends_each_confirmation_once_with_its_evidence(example: Path, database: str, engine: Engine,
                                                                    run) -> None:
     _configure(example, database)
-    _confirm(engine, "jc", "IPC-002", "1.3")
-    _confirm(engine, "te", "IPC-002", "1.3")
+    _confirm(engine, "jc", "IPC-002", "1.3", _fingerprint(example, "IPC-002"))
+    _confirm(engine, "te", "IPC-002", "1.3", _fingerprint(example, "IPC-002"))
     before = (example / "records/acknowledgements.csv").read_text(encoding="utf-8")
     first = run("-C", str(example), "ack", "pull", "--today", TODAY)
     assert first.code == 0, first.err
@@ -171,8 +187,8 @@ def test_ack_pull_appends_each_confirmation_once_with_its_evidence(example: Path
     today = dt.datetime.now(dt.UTC).date().isoformat()
     assert [line.rsplit(",", 1)[0] for line in added] == [f"jc,IPC-002,1.3,{today}", f"te,IPC-002,1.3,{today}"]
     evidence = [json.loads(line) for line in (example / "records/confirmations.jsonl").read_text().splitlines()]
-    assert [(e["seq"], e["staff"], e["fingerprint"]) for e in evidence] == [(1, "jc", "sha256:" + "a" * 64),
-                                                                           (2, "te", "sha256:" + "a" * 64)]
+    assert [(e["seq"], e["staff"], e["fingerprint"]) for e in evidence] == [
+        (1, "jc", _fingerprint(example, "IPC-002")), (2, "te", _fingerprint(example, "IPC-002"))]
     assert run("-C", str(example), "ack", "pull", "--today", TODAY).out.startswith("pulled 0 confirmations")
     assert (example / "records/acknowledgements.csv").read_text(encoding="utf-8") == after
     assert run("-C", str(example), "ack", "verify").code == 0
@@ -184,7 +200,7 @@ def test_ack_pull_skips_a_reading_already_recorded_with_ack(example: Path, datab
                                                             run) -> None:
     _configure(example, database)
     assert run("-C", str(example), "ack", "ot", "IPC-001", "--today", TODAY).code == 0
-    _confirm(engine, "ot", "IPC-001", "2.0")
+    _confirm(engine, "ot", "IPC-001", _version(example, "IPC-001"), _fingerprint(example, "IPC-001"))
     lines = len((example / "records/acknowledgements.csv").read_text().splitlines())
     result = run("-C", str(example), "ack", "pull", "--today", TODAY)
     assert "pulled 1 confirmation (to row 1): 0 new lines" in result.out
@@ -195,7 +211,7 @@ def test_an_edited_evidence_file_or_a_replaced_database_is_found(example: Path, 
                                                                  run, tmp_path: Path) -> None:
     _configure(example, database)
     for person in ("jc", "ho"):
-        _confirm(engine, person)
+        _confirm(engine, person, "IPC-002", "1.3", _fingerprint(example, "IPC-002"))
     assert run("-C", str(example), "ack", "pull").code == 0
     evidence = example / "records/confirmations.jsonl"
     original = evidence.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from confirmtools import STAFF_ADDRESSES, MailSink, confirmations_settings
+from confirmtools import RECORD_KEY, STAFF_ADDRESSES, MailSink, confirmations_settings
 from conftest import TODAY, unread
 
 from policybook.confirm.database import connect
@@ -73,8 +73,8 @@ def test_send_mails_each_person_once_per_interval_with_the_owner_copied(run, lib
 def test_a_confirmation_on_the_service_ends_the_reminders(run, library: Path, tmp_path: Path) -> None:
     engine = connect(f"sqlite:///{tmp_path / 'confirm.sqlite3'}")
     migrate(engine)
-    append_confirmation(engine, staff="ho", policy="CLN-001", version="3.1", fingerprint="sha256:" + "0" * 64,
-                        method="code", client="192.0.2.1", user_agent="test")
+    append_confirmation(engine, RECORD_KEY, staff="ho", policy="CLN-001", version="3.1",
+                        fingerprint="sha256:" + "0" * 64, method="code", client="192.0.2.1", user_agent="test")
     engine.dispose()
     assert [r["staff"] for r in _remind(run, library)["reminders"]] == ["ot"]
     report = json.loads(run("-C", str(library), "confirmations", "report", "--format", "json", "--today",

@@ -13,7 +13,18 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from confirmtools import API_TOKEN, BACKENDS, PROXY, STAFF_ADDRESSES, Service, client, csrf, running_service, sign_in
+from confirmtools import (
+    API_TOKEN,
+    BACKENDS,
+    PROXY,
+    SECRET,
+    STAFF_ADDRESSES,
+    Service,
+    client,
+    csrf,
+    running_service,
+    sign_in,
+)
 
 from policybook.config import ConfirmationSettings
 from policybook.confirm import codes
@@ -66,8 +77,7 @@ def test_a_code_stops_working_after_ten_minutes(service: Service) -> None:
     """Codes issued (by the service's own code) 9 and 11 minutes ago: the first works, the second does not."""
     engine = service.engine()
     address = STAFF_ADDRESSES["mf"]
-    with engine.connect() as connection:  # type: ignore[attr-defined]
-        secret = str(connection.execute(sa.text("SELECT value FROM service_secret")).scalar())
+    secret = SECRET
     now = dt.datetime.now(dt.UTC)
     try:
         for minutes, status in ((11, 400), (9, 200)):
@@ -234,7 +244,7 @@ def test_cookies_and_headers(service: Service) -> None:
 
 
 def test_over_https_cookies_are_secure_and_host_only() -> None:
-    security = Security(ConfirmationSettings(base_url="https://confirm.example.org"), "ab" * 32)
+    security = Security(ConfirmationSettings(base_url="https://confirm.example.org"), bytes(32))
     assert security.session_cookie == "__Host-pb_session" and security.client_cookie == "__Host-pb_client"
     from starlette.responses import Response
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -37,6 +38,8 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PROXY = "127.0.0.2"
+# The service's keys for this run, the same across restarts (a restart must keep its sessions and MACs).
+KEYS = {"POLICYBOOK_CONFIRM_SECRET": secrets.token_hex(32), "POLICYBOOK_CONFIRM_RECORD_KEY": secrets.token_hex(32)}
 
 
 def _free_port() -> int:
@@ -83,7 +86,8 @@ class Server:
     def start(self) -> None:
         self.process = subprocess.Popen([str(BIN / "policybook"), "-C", str(self.root), "confirmations", "serve",
                                          "--host", "127.0.0.1", "--port", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        env={**os.environ, **KEYS})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

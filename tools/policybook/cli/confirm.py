@@ -1,10 +1,12 @@
-"""The read-and-understood service: ``policybook confirmations serve|remind|report|verify|kit``.
+"""The read-and-understood service: ``policybook confirmations
+serve|remind|report|verify|migrate|seal-old-rows|kit``.
 
 ``serve`` runs the web service; ``remind`` lists (and with ``--send`` e-mails) everyone with
 confirmations outstanding; ``report`` shows completion per policy and per role; ``verify`` checks the
-hash chain of the database and, offline, of records/confirmations.jsonl; ``kit DIR`` writes the files that
-run it on one small server (confirm/kit.py). ``policybook ack pull``
-(cli/records.py) copies confirmations into the records file.
+database's rows and records/confirmations.jsonl (``--offline``: the file alone, no database opened);
+``migrate`` brings the database's schema up to date (as its owner); ``seal-old-rows`` gives a MAC to the
+rows made before MACs existed; ``kit DIR`` writes the files that run it on one small server
+(confirm/kit.py). ``policybook ack pull`` (cli/records.py) copies confirmations into the records file.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybook.cli.context import corpus_for
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 
     from policybook.config import ConfirmationSettings
 
-ACTIONS = ("serve", "remind", "report", "verify", "kit")
+ACTIONS = ("serve", "remind", "report", "verify", "migrate", "seal-old-rows", "kit")
 
 
 def settings_of(corpus: Corpus) -> ConfirmationSettings:
@@ -36,28 +39,73 @@ def settings_of(corpus: Corpus) -> ConfirmationSettings:
     return settings
 
 
-def open_database(corpus: Corpus) -> Engine:
-    """The service's database, migrated to the current schema."""
+def _database_url(corpus: Corpus) -> str:
     try:
-        from policybook.confirm.database import connect, database_url
-        from policybook.confirm.migrations import migrate
+        from policybook.confirm.database import database_url
     except ImportError as exc:
         raise PolicybookError(f"the confirmations service needs its extra packages ({exc.name}): "
                               "pip install 'policybook[confirmations]'") from None
-    engine = connect(database_url(settings_of(corpus), corpus.root))
+    return database_url(settings_of(corpus), corpus.root)
+
+
+def open_database(corpus: Corpus) -> Engine:
+    """The service's database, migrated to the current schema."""
+    from policybook.confirm.database import connect
+    from policybook.confirm.migrations import migrate
+
+    engine = connect(_database_url(corpus))
     try:
         migrate(engine)
     except Exception as exc:  # a database that cannot be reached: one line, not a traceback
+        engine.dispose()
         raise PolicybookError(f"cannot open the confirmations database: {str(exc).splitlines()[0]}") from None
     return engine
 
 
+def existing_database(corpus: Corpus) -> Engine:
+    """The service's database as it is, for checking: never created, never migrated."""
+    from policybook.confirm.database import connect
+    from policybook.confirm.migrations import STEPS, current_version
+
+    url = _database_url(corpus)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise PolicybookError(f"there is no confirmations database at {url.removeprefix('sqlite:///')}: "
+                              "check the evidence file alone with --offline")
+    engine = connect(url)
+    try:
+        version = current_version(engine)
+    except Exception as exc:  # a database that cannot be reached: one line, not a traceback
+        engine.dispose()
+        raise PolicybookError(f"cannot open the confirmations database: {str(exc).splitlines()[0]}") from None
+    if version < len(STEPS):
+        engine.dispose()
+        raise PolicybookError(f"the confirmations database is at schema {version}, not {len(STEPS)}: run "
+                              "policybook confirmations migrate first")
+    return engine
+
+
+def record_key() -> bytes | None:
+    from policybook.confirm.keys import RECORD_KEY_VARIABLE, key_from_environment
+
+    return key_from_environment(RECORD_KEY_VARIABLE)
+
+
+NO_RECORD_KEY = ("MACs not checked: POLICYBOOK_CONFIRM_RECORD_KEY (or _FILE) is not set here; run "
+                 "policybook confirmations verify where the service's key is")
+
+
 def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=ACTIONS, help="serve: run the web service; remind: who has "
-                        "confirmations outstanding; report: completion per policy and role; verify: check the chain")
+                        "confirmations outstanding; report: completion per policy and role; verify: check every "
+                        "row; migrate: bring the schema up to date (as the owner); seal-old-rows: MACs for rows "
+                        "made before MACs; kit DIR: the deployment kit")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8090, help="serve: port (default 8090)")
     parser.add_argument("--send", action="store_true", help="remind: e-mail each person who is due a reminder")
+    parser.add_argument("--offline", action="store_true",
+                        help="verify: check records/confirmations.jsonl alone, without opening any database")
+    parser.add_argument("--throwaway-keys", action="store_true",
+                        help="serve: random keys for this run only, to try the service out (never in production)")
     parser.add_argument("kit_directory", nargs="?", metavar="DIR",
                         help="kit: the new (or empty) directory to write the kit into")
     kit = parser.add_argument_group("kit", "the deployment kit for one server (docs/guide/deploying.md); --host and "
@@ -83,7 +131,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
     kit.add_argument("--force", action="store_true", help="kit: replace the kit's files in a directory that has files")
 
 
-@command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify, kit DIR",
+@command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify [--offline], "
+         "migrate, seal-old-rows, kit DIR",
          options=_options, today=AS_ON_TODAY, formats=("table", "json"), format_help="for remind and report")
 def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
     if args.action == "kit":
@@ -91,19 +140,64 @@ def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
     corpus = corpus_for(args)
     settings = settings_of(corpus)
     if args.action == "serve":
-        from policybook.confirm.server import serve
-
-        if not 0 < args.port < 65536:
-            raise PolicybookError(f"--port {args.port}: not a port number")
-        open_database(corpus).dispose()
-        serve(corpus.root, settings, args.host, args.port)
-        return ExitCode.OK
+        return _serve(args, corpus, settings)
+    if args.action == "verify":
+        return _verify(corpus, args.offline)
     engine = open_database(corpus)
+    if args.action == "migrate":
+        from policybook.confirm.migrations import current_version
+
+        print(f"the confirmations database is at schema {current_version(engine)}")
+        engine.dispose()
+        return ExitCode.OK
+    if args.action == "seal-old-rows":
+        return _seal_old_rows(corpus, engine)
     if args.action == "remind":
         return _remind(args, corpus, engine, settings)
-    if args.action == "report":
-        return _report(args, corpus, engine)
-    return _verify(corpus, engine)
+    return _report(args, corpus, engine)
+
+
+def _serve(args: argparse.Namespace, corpus: Corpus, settings: ConfirmationSettings) -> ExitCode:
+    import os
+
+    from policybook.confirm.keys import RECORD_KEY_VARIABLE, SECRET_VARIABLE, new_key_text, service_keys
+    from policybook.confirm.server import serve
+
+    if not 0 < args.port < 65536:
+        raise PolicybookError(f"--port {args.port}: not a port number")
+    if args.throwaway_keys:
+        for variable in (SECRET_VARIABLE, RECORD_KEY_VARIABLE):
+            os.environ.pop(f"{variable}_FILE", None)
+            os.environ[variable] = new_key_text()
+        print("confirmations: throwaway keys for this run only: sessions end when it stops, and the MACs of rows "
+              "it makes cannot be checked afterwards", file=sys.stderr)
+    service_keys()  # refuse to start without them, in one line, before anything else
+    open_database(corpus).dispose()
+    serve(corpus.root, settings, args.host, args.port)
+    return ExitCode.OK
+
+
+def _seal_old_rows(corpus: Corpus, engine: Engine) -> ExitCode:
+    """MACs for the rows made before MACs existed, once every row has been checked."""
+    from policybook.confirm.keys import RECORD_KEY_VARIABLE
+    from policybook.confirm.ledger import every_row, seal_old_rows
+    from policybook.control.pull import row_problems
+
+    key = record_key()
+    try:
+        if key is None:
+            raise PolicybookError(f"seal-old-rows needs the service's record key in {RECORD_KEY_VARIABLE}")
+        problems = row_problems(corpus, list(every_row(engine)), None)
+        if problems:
+            for problem in problems:
+                print(f"database: {problem}", file=sys.stderr)
+            raise PolicybookError("nothing was sealed: the rows above are wrong")
+        sealed = seal_old_rows(engine, key)
+    finally:
+        engine.dispose()
+    print(f"sealed {len(sealed)} row{'s' if len(sealed) != 1 else ''} made before MACs"
+          + (f" (rows {sealed[0]} to {sealed[-1]})" if sealed else ""))
+    return ExitCode.OK
 
 
 def _kit(args: argparse.Namespace) -> ExitCode:
@@ -169,17 +263,39 @@ def _report(args: argparse.Namespace, corpus: Corpus, engine: Engine) -> ExitCod
     return ExitCode.OK
 
 
-def _verify(corpus: Corpus, engine: Engine) -> ExitCode:
-    from policybook.confirm.ledger import verify_database
-    from policybook.control.pull import EVIDENCE, evidence_matches_database, verify_evidence
+def _verify(corpus: Corpus, offline: bool) -> ExitCode:
+    """The evidence file and (unless offline) the database: chains, what each row says, MACs with the key."""
+    from policybook.confirm.ledger import every_row
+    from policybook.control.pull import EVIDENCE, evidence_matches_database, row_problems, verify_evidence
 
-    rows, problems = verify_database(engine)
-    evidence_rows, evidence_problems = verify_evidence(corpus)
-    mismatch = evidence_matches_database(corpus, engine) if not evidence_problems else None
-    evidence_problems += [mismatch] if mismatch else []
-    for problem in [*(f"database: {p}" for p in problems), *evidence_problems]:
+    key = record_key()
+    evidence = verify_evidence(corpus, key)
+    problems: list[str] = []
+    rows = 0
+    if not offline:
+        engine = existing_database(corpus)
+        try:
+            held = list(every_row(engine))
+            rows = len(held)
+            problems = [f"database: {p}" for p in row_problems(corpus, held, key)]
+            mismatch = evidence_matches_database(corpus, engine) if not evidence.problems else None
+            problems += [mismatch] if mismatch else []
+        finally:
+            engine.dispose()
+    for problem in [*problems, *evidence.problems]:
         print(problem, file=sys.stderr)
-    if problems or evidence_problems:
+    if key is None:
+        print(NO_RECORD_KEY, file=sys.stderr)
+    elif evidence.without_mac:
+        print(f"{EVIDENCE}: its first {evidence.without_mac} rows were pulled before MACs existed: their MACs are "
+              "checked in the database", file=sys.stderr)
+    if problems or evidence.problems:
         return ExitCode.FINDINGS
-    print(f"database: {rows} confirmations; {EVIDENCE}: {evidence_rows}; both hash chains are unbroken")
+    checked = "hash chains and MACs" if key is not None else "hash chains"
+    if offline:
+        print(f"{EVIDENCE}: {evidence.rows} confirmations; its {checked} hold and every row is possible "
+              "(no database opened)")
+    else:
+        print(f"database: {rows} confirmations; {EVIDENCE}: {evidence.rows}; both {checked} hold and every row is "
+              "possible")
     return ExitCode.OK

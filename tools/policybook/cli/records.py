@@ -175,14 +175,17 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
 
 def _pull(corpus: Corpus) -> ExitCode:
     """Append the confirmations service's new confirmations to the records (see control/pull.py)."""
-    from policybook.cli.confirm import open_database
+    from policybook.cli.confirm import NO_RECORD_KEY, open_database, record_key
     from policybook.control.pull import EVIDENCE, pull
 
+    key = record_key()
     engine = open_database(corpus)
     try:
-        pulled = pull(corpus, engine)
+        pulled = pull(corpus, engine, key)
     finally:
         engine.dispose()
+    if key is None:
+        print(NO_RECORD_KEY, file=sys.stderr)
     print(f"pulled {pulled.rows} confirmation{'s' if pulled.rows != 1 else ''} (to row {pulled.last_seq}): "
           f"{pulled.records} new line{'s' if pulled.records != 1 else ''} in records/acknowledgements.csv, "
           f"the evidence in {EVIDENCE.as_posix()}")

@@ -32,6 +32,8 @@ class Confirmation:
     user_agent: str
     previous_hash: str
     hash: str
+    mac: str = ""  # HMAC under the record key (confirm/macs.py); empty for a row that has none
+
 
     @property
     def date(self) -> str:
@@ -43,8 +45,8 @@ class Confirmation:
     @classmethod
     def from_mapping(cls, row: Mapping[Any, Any]) -> Confirmation:
         """A row read back: a JSON object, or a database row (whose keys are columns as well as names)."""
-        text = {name: str(row[name]) for name in cls.__dataclass_fields__ if name != "seq"}
-        return cls(seq=int(row["seq"]), **text)
+        text = {name: str(row[name]) for name in cls.__dataclass_fields__ if name not in ("seq", "mac")}
+        return cls(seq=int(row["seq"]), mac=str(row.get("mac") or ""), **text)
 
 
 def row_hash(previous_hash: str, fields: Mapping[str, Any]) -> str:

@@ -1,11 +1,12 @@
 """One-time sign-in codes: random, single use, stored hashed, valid for 10 minutes, rate limited.
 
-A code is made with ``secrets`` and only its salted hash is kept. Only the newest code of an address
-counts, and using it inserts a row whose primary key makes any second use fail, even from two requests
-at the same moment. Every request and every wrong code is counted per address and per client, for known
-and unknown addresses alike, so the answers (and the limits) are the same whether or not an address
-belongs to a member of staff. The counting and the decision happen under the write lock, so a burst of
-requests cannot slip past a limit together.
+A code is made with ``secrets`` and only its salted HMAC is kept, under the service's secret from its
+environment (confirm/keys.py): the database alone is not enough to test guesses against it. Only the
+newest code of an address counts, and using it inserts a row whose primary key makes any second use
+fail, even from two requests at the same moment. Every request and every wrong code is counted per
+address and per client, for known and unknown addresses alike, so the answers (and the limits) are the
+same whether or not an address belongs to a member of staff. The counting and the decision happen under
+the write lock, so a burst of requests cannot slip past a limit together.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def address_key(address: str) -> str:
     return hashlib.sha256(address.encode("utf-8")).hexdigest()
 
 
-def _code_hash(secret: str, salt: str, code: str) -> str:
-    return hmac.new(secret.encode("ascii"), f"{salt}:{code}".encode("ascii"), hashlib.sha256).hexdigest()
+def _code_hash(secret: bytes, salt: str, code: str) -> str:
+    return hmac.new(secret, f"code:{salt}:{code}".encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def _count(connection: Connection, table: sa.Table, column: sa.Column[str], value: str, since: str) -> int:
@@ -77,7 +78,7 @@ class CodeRequest:
     client: str
 
 
-def issue_code(engine: Engine, request: CodeRequest, secret: str, now: dt.datetime | None = None) -> str | None:
+def issue_code(engine: Engine, request: CodeRequest, secret: bytes, now: dt.datetime | None = None) -> str | None:
     """A new code for a known address (None for an unknown one), after counting the request; raises
     RateLimited, for known and unknown addresses alike, past either limit."""
     moment = now or utc_now()
@@ -103,7 +104,7 @@ def issue_code(engine: Engine, request: CodeRequest, secret: str, now: dt.dateti
     return None
 
 
-def check_code(engine: Engine, address: str, typed: str, client: str, secret: str,
+def check_code(engine: Engine, address: str, typed: str, client: str, secret: bytes,
                now: dt.datetime | None = None) -> str:
     """The staff id the code was sent to; raises RateLimited after five wrong codes for the address (or
     twenty from the client) in the window, and WrongCode for anything but the newest, unused, unexpired

@@ -44,6 +44,14 @@ confirmations = sa.Table(
     sa.UniqueConstraint("staff", "policy", "version", name="one_confirmation_per_version"),
 )
 
+# The MAC of each confirmation (confirm/macs.py), inserted in the same transaction as the row; a row made
+# before MACs existed gets one from ``policybook confirmations seal-old-rows``. Never updated or deleted.
+confirmation_macs = sa.Table(
+    "confirmation_macs", metadata,
+    sa.Column("seq", sa.Integer, sa.ForeignKey("confirmations.seq"), primary_key=True, autoincrement=False),
+    sa.Column("mac", sa.String(64), nullable=False),
+)
+
 # Wrong (or right) answers to a policy's questions: attempts, not confirmations. Never updated or deleted.
 attempts = sa.Table(
     "attempts", metadata,
@@ -56,7 +64,8 @@ attempts = sa.Table(
     sa.Column("client", sa.String(64), nullable=False),
 )
 
-# Sign-in. A code is issued for a known address only, and stored as a salted hash; using it inserts a row
+# Sign-in. A code is issued for a known address only, and stored as a salted HMAC under the service's
+# secret (from its environment, never in the database); using it inserts a row
 # in code_uses, whose primary key makes a second use fail even when two requests race.
 codes = sa.Table(
     "codes", metadata,
@@ -96,6 +105,8 @@ sessions = sa.Table(
     sa.Column("method", sa.String(16), nullable=False),
     sa.Column("created_at", sa.String(20), nullable=False),
     sa.Column("expires_at", sa.String(20), nullable=False),
+    # HMAC under the service's secret of the token hash, staff, method and expiry (confirm/sessions.py)
+    sa.Column("seal", sa.String(64), nullable=True),
 )
 session_ends = sa.Table(
     "session_ends", metadata,
@@ -112,14 +123,8 @@ reminders = sa.Table(
     sa.Column("policies", sa.String(2000), nullable=False),
     sa.Column("copied_to", sa.String(2000), nullable=False),
 )
-# The service's own secret (for CSRF tokens and code hashes), made once, shared by every instance.
-secrets_table = sa.Table(
-    "service_secret", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("value", sa.String(64), nullable=False),
-)
-
-APPEND_ONLY = ("confirmations", "attempts")  # the evidence: UPDATE, DELETE (and TRUNCATE) are refused
+# The evidence: UPDATE, DELETE (and TRUNCATE) are refused.
+APPEND_ONLY = ("confirmations", "confirmation_macs", "attempts")
 
 
 def database_url(settings: ConfirmationSettings | None, root: Path) -> str:

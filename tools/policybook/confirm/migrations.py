@@ -3,18 +3,20 @@
 Each step runs once, in order, inside a transaction that also records it in ``schema_version``, so two
 instances starting at once cannot both apply it (the second waits for the lock, then finds it done).
 Step 1 creates the tables and the triggers that keep the evidence append-only in SQLite and PostgreSQL.
+Step 2 takes the secrets out of the database: the table that held the service's secret is dropped (the
+keys now come from the service's environment, confirm/keys.py), so codes and sessions issued before
+it no longer work; it adds the table of MACs on confirmations and a seal on each session.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from policybook.confirm.database import APPEND_ONLY, metadata, secrets_table, writing
+from policybook.confirm.database import confirmation_macs, metadata, writing
 
 schema_version = sa.Table(
     "schema_version", sa.MetaData(),
@@ -45,20 +47,33 @@ def _postgresql_triggers(table: str) -> list[str]:
             "FOR EACH STATEMENT EXECUTE FUNCTION policybook_append_only()"]
 
 
-def _step_1(connection: Connection) -> None:
-    """The tables, the append-only triggers and the service's secret."""
-    metadata.create_all(connection)
+def _append_only(connection: Connection, tables: tuple[str, ...]) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text(_POSTGRESQL_FUNCTION))
-        statements = [s for table in APPEND_ONLY for s in _postgresql_triggers(table)]
+        statements = [s for table in tables for s in _postgresql_triggers(table)]
     else:
-        statements = [s for table in APPEND_ONLY for s in _sqlite_triggers(table)]
+        statements = [s for table in tables for s in _sqlite_triggers(table)]
     for statement in statements:
         connection.execute(sa.text(statement))
-    connection.execute(secrets_table.insert().values(id=1, value=secrets.token_hex(32)))
 
 
-STEPS: list[Callable[[Connection], None]] = [_step_1]
+def _step_1(connection: Connection) -> None:
+    """The tables and the append-only triggers (the secret it once stored, step 2 removes)."""
+    metadata.create_all(connection, tables=[t for t in metadata.sorted_tables if t is not confirmation_macs])
+    _append_only(connection, ("confirmations", "attempts"))
+
+
+def _step_2(connection: Connection) -> None:
+    """Secrets out of the database; MACs on confirmations; sealed sessions."""
+    inspector = sa.inspect(connection)
+    connection.execute(sa.text("DROP TABLE IF EXISTS service_secret"))
+    if "seal" not in {column["name"] for column in inspector.get_columns("sessions")}:
+        connection.execute(sa.text("ALTER TABLE sessions ADD COLUMN seal VARCHAR(64)"))
+    confirmation_macs.create(connection)
+    _append_only(connection, ("confirmation_macs",))
+
+
+STEPS: list[Callable[[Connection], None]] = [_step_1, _step_2]
 
 
 def current_version(engine: Engine) -> int:
@@ -68,11 +83,11 @@ def current_version(engine: Engine) -> int:
         return int(connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 
 
-def migrate(engine: Engine) -> int:
-    """Apply every step not yet applied; returns the schema version now in force."""
+def migrate(engine: Engine, upto: int | None = None) -> int:
+    """Apply every step not yet applied (up to step ``upto``); returns the schema version now in force."""
     with writing(engine) as connection:
         schema_version.create(connection, checkfirst=True)
-    for number, step in enumerate(STEPS, start=1):
+    for number, step in enumerate(STEPS[:upto], start=1):
         with writing(engine) as connection:
             done = connection.execute(sa.select(schema_version.c.version)
                                       .where(schema_version.c.version == number)).first()
@@ -81,4 +96,4 @@ def migrate(engine: Engine) -> int:
             step(connection)
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             connection.execute(schema_version.insert().values(version=number, applied_at=now))
-    return len(STEPS)
+    return len(STEPS[:upto])

@@ -42,9 +42,9 @@ _OWN_PAGE = re.compile(rf"^/(?:my|report|policies/{POLICY_ID})(?:\?[A-Za-z0-9=&.
 
 
 class Security:
-    def __init__(self, settings: ConfirmationSettings, secret: str) -> None:
+    def __init__(self, settings: ConfirmationSettings, secret: bytes) -> None:
         self.settings = settings
-        self._secret = secret.encode("ascii")
+        self._secret = secret
         self.https = settings.base_url.startswith("https://")
         parts = urlsplit(settings.base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"

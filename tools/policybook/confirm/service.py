@@ -7,18 +7,20 @@ refuses with a ``Refusal`` (an HTTP status and one sentence) anything it cannot 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from policybook.config import ConfirmationSettings
 from policybook.confirm import codes, ledger, sessions
-from policybook.confirm.chain import Confirmation
-from policybook.confirm.database import connect, database_url, reading, secrets_table
+from policybook.confirm.chain import Confirmation, chain_problems
+from policybook.confirm.database import connect, database_url
+from policybook.confirm.keys import Keys, service_keys
 from policybook.confirm.library import Library
+from policybook.confirm.macs import mac_problems
 from policybook.confirm.mail import code_message
 from policybook.confirm.migrations import migrate
 from policybook.confirm.outbox import Outbox
@@ -31,6 +33,8 @@ from policybook.model import Policy
 from policybook.questions import Question, questions_of, wrong_answers
 from policybook.registers import ALL_STAFF, StaffMember
 from policybook.views.addresses import site_url
+
+log = logging.getLogger("policybook.confirm")
 
 MAX_TYPED_CODE = 40  # longer is never a code: counted as a wrong one without being looked at
 
@@ -76,14 +80,15 @@ class Wrong:
 
 
 class Service:
-    def __init__(self, root: Path, settings: ConfirmationSettings, engine: Engine | None = None) -> None:
+    def __init__(self, root: Path, settings: ConfirmationSettings, engine: Engine | None = None,
+                 keys: Keys | None = None) -> None:
         self.root = root
         self.settings = settings
+        self.keys = keys or service_keys()  # from the environment: refuses to start without them
+        self.secret = self.keys.secret
         self.library = Library(root)
         self.engine = engine or connect(database_url(settings, root))
         migrate(self.engine)
-        with reading(self.engine) as connection:
-            self.secret = str(connection.execute(sa.select(secrets_table.c.value)).scalar())
         self.outbox = Outbox(settings.mail) if settings.mail else None
 
     @property
@@ -139,7 +144,7 @@ class Service:
         member = self.corpus.registers.staff.get(staff)
         if member is None:
             raise Refusal(403, "you are no longer in the staff register")
-        return sessions.start_session(self.engine, staff, "code"), member
+        return sessions.start_session(self.engine, self.secret, staff, "code"), member
 
     def count_malformed_sign_in(self, client: str) -> None:
         """A sign-in whose body could not be read at all still counts as a wrong code from the client;
@@ -155,16 +160,17 @@ class Service:
         return by_address(self.corpus).get(address) if address else None
 
     def start_session(self, staff: str, method: str) -> str:
-        return sessions.start_session(self.engine, staff, method)
+        return sessions.start_session(self.engine, self.secret, staff, method)
 
     def session(self, token: str | None) -> sessions.Session | None:
-        found = sessions.find_session(self.engine, token)
+        """The live session of a cookie, made by a sign-in method still offered, of someone still on staff."""
+        found = sessions.find_session(self.engine, self.secret, token, self.settings.sign_in)
         if found is None or found.staff not in self.corpus.registers.staff:
             return None
         return found
 
     def end_session(self, token: str | None) -> None:
-        sessions.end_session(self.engine, token)
+        sessions.end_session(self.engine, self.secret, token)
 
     # -- reading and confirming ------------------------------------------------------------------
     def member(self, staff: str) -> StaffMember:
@@ -223,14 +229,24 @@ class Service:
                 source = section_source(policy.doc.body, question.section) if question.section else None
                 sections[question.index] = render(self.corpus, source) if source else ""
             return Wrong(wrong, sections)
-        stored = ledger.append_confirmation(self.engine, staff=staff, policy=policy_id, version=version,
-                                            fingerprint=fingerprint_of(policy), method=method, client=client,
-                                            user_agent=user_agent)
+        stored = ledger.append_confirmation(self.engine, self.keys.record_key, staff=staff, policy=policy_id,
+                                            version=version, fingerprint=fingerprint_of(policy), method=method,
+                                            client=client, user_agent=user_agent)
         return Confirmed(stored.row, stored.new)
 
     # -- for the manager -------------------------------------------------------------------------
     def export(self, since: int, limit: int) -> list[Confirmation]:
-        return ledger.rows_since(self.engine, since, limit)
+        """Rows after ``since``, each checked first: it continues the chain and carries the MAC only the
+        service can make; a row that does not is refused, by number, and nothing is exported."""
+        before = ledger.row_at(self.engine, since) if since else None
+        rows = ledger.rows_since(self.engine, since, limit)
+        chained = chain_problems(rows, before.hash if before else "", since + 1) if before or not since else []
+        problems = chained + mac_problems(self.keys.record_key, rows)
+        if problems:
+            log.error("policybook confirmations: export refused: %s", "; ".join(problems))
+            raise Refusal(409, f"the database holds a row the service did not make: {problems[0]}; nothing was "
+                               "exported (run policybook confirmations verify)")
+        return rows
 
     def report(self) -> tuple[list[Completion], list[Completion]]:
         return completion(self.corpus, self.engine)

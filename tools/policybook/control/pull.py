@@ -7,6 +7,11 @@ full row, hash included, to records/confirmations.jsonl: the evidence of who con
 hash chain, so ``policybook confirmations verify`` checks it offline, and a pull refuses a database
 whose chain does not continue it (one replaced, or with rows removed). A records file removed or emptied
 is filled again from the evidence file (each reading once), so deleting it loses nothing.
+
+Before anything is written, each row is checked: it must continue the chain, name a member of staff and
+a policy of the library, a version in force at its time and that version's approved fingerprint
+(confirm/rowcheck.py); where the record key is in the environment, its MAC too (confirm/macs.py). A row
+that fails is named, and nothing from it on is pulled.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from sqlalchemy.engine import Engine
 
 from policybook.confirm.chain import Confirmation, chain_problems
 from policybook.confirm.ledger import row_at, rows_since
+from policybook.confirm.macs import mac_problems
+from policybook.confirm.rowcheck import RowCheck
 from policybook.control.acknowledgements import append_new_records
 from policybook.corpus import Corpus
 from policybook.errors import PolicybookError
@@ -73,8 +80,28 @@ def _end(path: Path) -> tuple[int, str]:
     return last.seq, last.hash
 
 
-def verify_evidence(corpus: Corpus) -> tuple[int, list[str]]:
-    """(rows, problems) for the evidence file, offline: every row's hash, and the chain from row 1."""
+def row_problems(corpus: Corpus, rows: list[Confirmation], record_key: bytes | None, previous_hash: str = "",
+                 first_seq: int = 1, check: RowCheck | None = None) -> list[str]:
+    """Everything wrong with a run of rows: the chain, what each row says (rowcheck), and with the record
+    key their MACs."""
+    check = check or RowCheck(corpus)
+    problems = chain_problems(rows, previous_hash, first_seq)
+    problems += [p for row in rows for p in check.problems(row)]
+    if record_key is not None:
+        problems += mac_problems(record_key, rows)
+    return problems
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    rows: int
+    problems: list[str]
+    without_mac: int  # rows pulled before MACs existed (before the first row with one): noted, not refused
+
+
+def verify_evidence(corpus: Corpus, record_key: bytes | None) -> EvidenceCheck:
+    """The evidence file, offline: every row's hash and the chain from row 1, what each row says, and with
+    the record key every MAC (rows pulled before MACs existed, at the start of the file, have none)."""
     rows: list[Confirmation] = []
     problems: list[str] = []
     for number, row in evidence_rows(evidence_path(corpus)):
@@ -82,8 +109,12 @@ def verify_evidence(corpus: Corpus) -> tuple[int, list[str]]:
             problems.append(f"{EVIDENCE}:{number}: not a confirmation row")
         else:
             rows.append(row)
-    problems += [f"{EVIDENCE}: {p}" for p in chain_problems(rows)]
-    return len(rows), problems
+    first_mac = next((i for i, row in enumerate(rows) if row.mac), len(rows))
+    found = row_problems(corpus, rows, None)
+    if record_key is not None:
+        found += mac_problems(record_key, rows[first_mac:])
+    problems += [f"{EVIDENCE}: {p}" for p in found]
+    return EvidenceCheck(len(rows), problems, first_mac)
 
 
 def evidence_matches_database(corpus: Corpus, engine: Engine) -> str | None:
@@ -107,10 +138,11 @@ def _record(row: Confirmation) -> Record:
     return Record(row.staff, row.policy, row.version, dt.date.fromisoformat(row.date))
 
 
-def _refill(corpus: Corpus) -> int:
+def _refill(corpus: Corpus, record_key: bytes | None) -> int:
     """Append each confirmation the evidence file holds to an emptied records file; the evidence must
-    verify first, so that a line written into it by hand cannot become a record."""
-    _, problems = verify_evidence(corpus)
+    verify first (with the record key, its MACs too), so that a line written into it by hand cannot
+    become a record."""
+    problems = verify_evidence(corpus, record_key).problems
     if problems:
         raise PolicybookError(f"{RECORDS} holds no records and the evidence that would refill it does not "
                               f"verify: {problems[0]}; nothing was pulled")
@@ -124,7 +156,9 @@ class Pulled:
     last_seq: int
 
 
-def pull(corpus: Corpus, engine: Engine) -> Pulled:
+def pull(corpus: Corpus, engine: Engine, record_key: bytes | None) -> Pulled:
+    """Copy the rows after the evidence file's last into it and into the records, checking each first
+    (MACs only with ``record_key``)."""
     path = evidence_path(corpus)
     if path.is_symlink():
         raise PolicybookError(f"{EVIDENCE} is a symbolic link: keep the evidence file itself in the project")
@@ -141,15 +175,18 @@ def pull(corpus: Corpus, engine: Engine) -> Pulled:
                                           "was replaced, or rows were removed from it; nothing was pulled")
             pulled = records = 0
             if last_seq and not read_records(corpus):  # the records file was removed or emptied: refill it
-                records = _refill(corpus)
+                records = _refill(corpus, record_key)
+            check = RowCheck(corpus)
             while True:
                 rows = rows_since(engine, last_seq, BATCH)
                 if not rows:
                     break
-                problems = chain_problems(rows, last_hash, last_seq + 1)
+                problems = row_problems(corpus, rows, record_key, last_hash, last_seq + 1, check)
                 if problems:
-                    raise PolicybookError(f"the database's confirmations do not continue {EVIDENCE} (its last row "
-                                          f"is {last_seq}): {problems[0]}; nothing was pulled from here on")
+                    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+                    raise PolicybookError(f"the database's confirmations after row {last_seq} cannot be pulled: "
+                                          f"{'; '.join(problems[:3])}{more}; nothing was pulled from row "
+                                          f"{last_seq + 1} on (run policybook confirmations verify)")
                 added = append_new_records(corpus, [Record(r.staff, r.policy, r.version,
                                                            dt.date.fromisoformat(r.date)) for r in rows])
                 stream.write("".join(_line(r) for r in rows))
