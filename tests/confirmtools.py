@@ -231,6 +231,20 @@ def refingerprint(path: Path) -> None:
     path.write_text(text.replace(doc.data["fingerprint"], fingerprint(doc.data, doc.body)), encoding="utf-8")
 
 
+def without_questions(policy: Path) -> None:
+    """Take a policy's own ``questions:`` block out of its frontmatter, so a test can give it others."""
+    kept, inside = [], False
+    for line in policy.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("questions:"):
+            inside = True
+            continue
+        if inside and not line.startswith(" "):
+            inside = False
+        if not inside:
+            kept.append(line)
+    policy.write_text("".join(kept), encoding="utf-8")
+
+
 def make_library(root: Path, base_url: str, database: str, mail_port: int, hostile: bool = True) -> Path:
     """The example library (unsigned) under git, with the service configured, questions on IPC-002, and
     a history: Jamie Castellan (jc) confirmed IPC-002 1.3 on paper, then 2.0 was approved with new words.
@@ -259,7 +273,8 @@ def make_library(root: Path, base_url: str, database: str, mail_port: int, hosti
     result = policybook(root, "approve", "IPC-002", "--by", "registered-manager", "--on", today, "--today", today)
     assert result.returncode == 0, result.stderr
     if hostile:  # and a new major version, so that everyone must read it
-        edit(root / HOSTILE, 'version: "2.0"', 'version: "3.0"')
+        edit(root / HOSTILE, 'version: "2.1"', 'version: "3.0"')
+        without_questions(root / HOSTILE)
         edit(root / HOSTILE, "fingerprint:", HOSTILE_QUESTIONS + "fingerprint:")
         edit(root / HOSTILE, "\n## ", f"\n{SCRIPT_TEXT}\n\n## ")
     git(root, "add", "-A")

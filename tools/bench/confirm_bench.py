@@ -17,6 +17,7 @@ Run: python tools/bench/confirm_bench.py [--clients 50] [--per-client 4] [--post
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import secrets
 import shutil
@@ -31,9 +32,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from policybook.corpus import Corpus
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -49,7 +54,7 @@ def _free_port() -> int:
 
 
 def all_staff_policies() -> list[str]:
-    """The example's policies every member of staff must read (none has questions)."""
+    """The example's policies every member of staff must read."""
     import datetime as dt
 
     from policybook.corpus import load_corpus
@@ -57,6 +62,24 @@ def all_staff_policies() -> list[str]:
 
     corpus = load_corpus(REPO, dt.date.today())
     return sorted(p.id for p in in_force(corpus) if p.id and p.audience == ["all-staff"] and p.acknowledge)
+
+
+@functools.cache
+def _example() -> Corpus:
+    import datetime as dt
+
+    from policybook.corpus import load_corpus
+
+    return load_corpus(REPO, dt.date.today())
+
+
+@functools.cache
+def right_answers(policy: str) -> dict[str, int]:
+    """What a reader who understood ``policy`` answers to its questions: question number (from 1) to the
+    position of the right option (from 0), as the service asks."""
+    found = next((p for p in _example().policies if p.id == policy), None)
+    questions = (found.data.get("questions") or []) if found is not None else []
+    return {str(n): q["options"].index(q["answer"]) for n, q in enumerate(questions, start=1)}
 
 
 def make_library(root: Path, database: str, people: int) -> Path:
@@ -134,8 +157,10 @@ def _client(port: int, person: int, policies: list[str], burst: Burst, stop: thr
                 if token is None:
                     token = http.get("/api/v1/csrf").json()["csrf"]
                 version = http.get(f"/api/v1/policies/{policy}").json()["version"]
+                answers = right_answers(policy)  # worked out before the clock starts
                 began = time.perf_counter()
-                answer = http.post("/api/v1/confirmations", json={"policy": policy, "version": version},
+                answer = http.post("/api/v1/confirmations",
+                                   json={"policy": policy, "version": version, "answers": answers},
                                    headers={"X-CSRF-Token": token})
                 elapsed = time.perf_counter() - began
             except (httpx.HTTPError, ValueError, KeyError):
@@ -153,6 +178,8 @@ def _client(port: int, person: int, policies: list[str], burst: Burst, stop: thr
 def burst(port: int, clients: int, per_client: int, stop: threading.Event | None = None) -> tuple[Burst, float]:
     """All clients at once (released together); returns what they saw and the seconds it took."""
     policies = all_staff_policies()
+    for policy in policies:
+        right_answers(policy)  # worked out once, before the clients start
     result = Burst()
     stop = stop or threading.Event()
     start = threading.Barrier(clients + 1)
@@ -192,8 +219,10 @@ def one_at_a_time(port: int, clients: int, per_client: int) -> list[float]:
                           transport=httpx.HTTPTransport(local_address=PROXY)) as http:
             token = http.get("/api/v1/csrf").json()["csrf"]
             version = http.get(f"/api/v1/policies/{policy}").json()["version"]
+            answers = right_answers(policy)  # worked out before the clock starts
             began = time.perf_counter()
-            answer = http.post("/api/v1/confirmations", json={"policy": policy, "version": version},
+            answer = http.post("/api/v1/confirmations",
+                               json={"policy": policy, "version": version, "answers": answers},
                                headers={"X-CSRF-Token": token})
             latencies.append(time.perf_counter() - began)
             assert answer.status_code == 201, answer.text
