@@ -15,6 +15,12 @@ EMERGENCIES = "policies/health-safety/medical-emergencies.md"
 RATING_SETTING = ('cqc_rating:\n  rating: Good\n  date: "2025-09-18"\n'
                   "  report_url: https://www.cqc.org.uk/location/1-000000002\n")
 BODY_ANCHOR = "## When a new rating is published\n"
+LEAFLET = "public/leaflets/what-to-expect.md"
+LEAFLET_AR = "public/leaflets/what-to-expect.ar.md"
+EASY_READ = "public/leaflets/what-to-expect.easy-read.md"
+PRIVACY = "public/notices/privacy-notice.md"
+CHAPERONE_NOTICE = "public/notices/chaperones.md"
+COMPLAINTS_NOTICE = "public/notices/how-to-complain.md"
 
 
 @dataclass
@@ -138,6 +144,23 @@ FIRES = [
          "#### By telephone"),
     Case("image-alt", RATING, *body("![](poster.png)"), "poster.png"),
     Case("control-character", RATING, *body("Ring the bell\x07 twice."), "\x07"),
+    # Documents for patients and their editions (public/).
+    Case("schema", LEAFLET, "reading_age: 9\n", "reading_age: nine\n", "reading_age: nine"),
+    Case("edition-stale", LEAFLET, 'version: "1.0"\nstatus', 'version: "2.0"\nstatus', "source_version",
+         anchor_file=LEAFLET_AR),
+    Case("edition-source-unknown", LEAFLET_AR, "edition_of: PUB-001", "edition_of: PUB-009", "edition_of"),
+    Case("public-id-clash", PRIVACY, "id: PUB-005", "id: GOV-004", "id: GOV-004"),
+    Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
+         "who the chaperone was. Ask the safeguarding-lead.", "safeguarding-lead"),
+    Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
+         "who the chaperone was, as SAF-003 says.", "SAF-003"),
+    Case("patient-staff-name", CHAPERONE_NOTICE, "who the chaperone was.",
+         "who the chaperone was. Tomasz Ellery trains our chaperones.", "Tomasz Ellery"),
+    Case("patient-staff-name", COMPLAINTS_NOTICE, "public_names: [Priya Lindqvist]",
+         "public_names: [Martin Fairclough]", "Priya Lindqvist, the"),
+    Case("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\n", "",
+         "## Someone with you"),
+    Case("easy-read-picture", EASY_READ, "![Two people standing together]", "![ ]", "## Someone with you"),
 ]
 
 
@@ -189,4 +212,16 @@ QUIET_EDITS = [
      'checked_on: "2026-12-06"\n    changed_on: "2025-05-12"\n    edition: Published 2022-06'),
     # A provider not rated yet says so.
     ("cqc-rating-missing", CONFIG, RATING_SETTING, "cqc_rating: not yet rated\n"),
+    # A role written as patients read it, not as its id.
+    ("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
+     "who the chaperone was. Ask the safeguarding lead."),
+    # A member of staff the document lists in public_names, named again.
+    ("patient-staff-name", COMPLAINTS_NOTICE, "give you a new date.",
+     "give you a new date. Priya Lindqvist reads each one."),
+    # A new id of its own.
+    ("public-id-clash", PRIVACY, "id: PUB-005", "id: PUB-006"),
+    # The picture after the words of its section still belongs to it.
+    ("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\nYou can ask",
+     "You can ask for a chaperone. This is one of our staff who stays with you.\n\n"
+     "![Two people standing together](pictures/two-people.svg)\n\nYou can ask"),
 ]

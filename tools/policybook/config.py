@@ -92,6 +92,10 @@ class Config:
     site_url: str = ""
     policies_dir: str = "policies"
     registers_dir: str = "registers"
+    public_dir: str = "public"
+    """``paths.public``: the folder of documents for patients and the public (patients.py)."""
+    public_site_dir: str = "site-public"
+    """``paths.public_site``: where ``policybook build`` writes the public site."""
     max_file_bytes: int = DEFAULT_MAX_BYTES
     max_interval_months: int = 36
     due_soon_days: int = 60
@@ -144,6 +148,10 @@ class Config:
     @property
     def registers_path(self) -> Path:
         return self.root / self.registers_dir
+
+    @property
+    def public_path(self) -> Path:
+        return self.root / self.public_dir
 
     def where(self, *keys: str | int) -> tuple[str, int, int]:
         """(file, line, column) of the setting at ``keys`` in policybook.yml (of its nearest present parent),
@@ -227,6 +235,8 @@ def load_config(root: Path) -> Config:
         site_url=data.get("site_url", ""),
         policies_dir=paths.get("policies", "policies"),
         registers_dir=paths.get("registers", "registers"),
+        public_dir=paths.get("public", "public"),
+        public_site_dir=paths.get("public_site", "site-public"),
         max_file_bytes=limits.get("max_file_bytes", DEFAULT_MAX_BYTES),
         max_interval_months=review.get("max_interval_months", 36),
         due_soon_days=review.get("due_soon_days", 60),

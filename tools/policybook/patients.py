@@ -1,0 +1,105 @@
+"""Documents for patients and the public: leaflets and notices, and the editions made from them.
+
+They live in their own folder (``paths.public``, ``public/`` by default) so that no staff field or staff
+rule applies to them, yet they are read by the same loader and carry the same document control as a
+policy (owner, version, approval, history, fingerprint). An *edition* (a translation or an easy-read
+version) is its own file that names the document it was made from and the version and fingerprint of
+that source, so that it can be found stale when the source changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policybook.model import Policy, _str, _str_list, parse_version
+
+EASY_READ = "easy-read"
+STANDARD = "standard"
+LARGE_PRINT = "large-print"
+# Scripts written from right to left, by the language tag's first part.
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"})
+
+
+def base_language(tag: str) -> str:
+    """The language of a tag without its region: 'en-GB' -> 'en'."""
+    return tag.split("-", 1)[0].casefold()
+
+
+def direction(tag: str) -> str:
+    """'rtl' for a language written right to left, otherwise 'ltr' (the HTML ``dir`` value)."""
+    return "rtl" if base_language(tag) in RTL_LANGUAGES else "ltr"
+
+
+@dataclass
+class PublicDocument(Policy):
+    """A leaflet or notice for patients, or an edition of one. The typed fields of a policy (id, title,
+    version, status, owner, approval, history) read the same frontmatter keys."""
+
+    @property
+    def edition_of(self) -> str | None:
+        """The id of the document this edition was made from; None for a source document."""
+        return _str(self.data.get("edition_of"))
+
+    @property
+    def is_edition(self) -> bool:
+        return "edition_of" in self.data
+
+    @property
+    def source_version_text(self) -> str | None:
+        return _str(self.data.get("source_version"))
+
+    @property
+    def source_version(self) -> tuple[int, int] | None:
+        return parse_version(self.data.get("source_version"))
+
+    @property
+    def source_fingerprint(self) -> str | None:
+        return _str(self.data.get("source_fingerprint"))
+
+    @property
+    def lang(self) -> str | None:
+        """The language the file is written in (a BCP 47 tag); None means the library's locale."""
+        return _str(self.data.get("lang"))
+
+    @property
+    def format(self) -> str:
+        """'easy-read' for an easy-read edition, otherwise 'standard'."""
+        return EASY_READ if self.data.get("format") == EASY_READ else STANDARD
+
+    @property
+    def is_easy_read(self) -> bool:
+        return self.format == EASY_READ
+
+    @property
+    def reading_age(self) -> int | None:
+        value = self.data.get("reading_age")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def formats(self) -> list[str]:
+        return _str_list(self.data.get("formats"))
+
+    @property
+    def languages(self) -> list[str]:
+        return _str_list(self.data.get("languages"))
+
+    @property
+    def checked_by(self) -> str | None:
+        """The translator or easy-read reviewer who checked an edition against its source."""
+        return _str(self.data.get("checked_by"))
+
+    @property
+    def public_names(self) -> list[str]:
+        """Staff names the document may show (a named complaints lead, for example)."""
+        return _str_list(self.data.get("public_names"))
+
+    @property
+    def label(self) -> str:
+        if self.is_edition:
+            parts = [p for p in (self.lang, EASY_READ if self.is_easy_read else None) if p]
+            return f"{self.edition_of or self.rel} ({', '.join(parts) or 'edition'})"
+        return super().label
+
+
+def is_public_policy(policy: Policy) -> bool:
+    """A staff policy its owner has marked for the public site (``public: true``)."""
+    return policy.data.get("public") is True
