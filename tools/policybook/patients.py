@@ -8,8 +8,10 @@ that source, so that it can be found stale when the source changes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from policybook.findings import Severity
 from policybook.model import Policy, _str, _str_list, parse_version
 
 EASY_READ = "easy-read"
@@ -103,3 +105,39 @@ class PublicDocument(Policy):
 def is_public_policy(policy: Policy) -> bool:
     """A staff policy its owner has marked for the public site (``public: true``)."""
     return policy.data.get("public") is True
+
+
+def staleness(edition: PublicDocument, source: Policy) -> tuple[Severity, str] | None:
+    """Whether ``edition`` was made from an older version (or other text) of ``source``, and how bad that is;
+    None when it matches the source as it stands. The public site asks this too, to call an edition current."""
+    made_from, now = edition.source_version, source.version
+    if made_from is None or now is None:
+        return None  # the schema reports a version that is missing or badly written
+    if made_from[0] < now[0]:
+        return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which is now "
+                                f"at version {source.version_text}: update the edition from the new major "
+                                "version and approve it again")
+    if made_from < now:
+        return Severity.WARNING, (f"made from version {edition.source_version_text} of {source.label}, which is "
+                                  f"now at version {source.version_text}: check the edition against the changes")
+    if made_from > now:
+        return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which is "
+                                f"only at version {source.version_text}: correct source_version")
+    if source.fingerprint and edition.source_fingerprint and source.fingerprint != edition.source_fingerprint:
+        return Severity.ERROR, (f"made from text of {source.label} version {source.version_text} other than the "
+                                "approved text (the fingerprints differ): update the edition and its "
+                                "source_fingerprint, and approve it again")
+    return None
+
+
+def sources_of(public: Iterable[PublicDocument], policies: Iterable[Policy]) -> dict[str, Policy]:
+    """What an edition may be made from, by id: the public documents (not editions) and the policies marked
+    public; where two share an id the first wins (``public-id-clash`` reports the clash)."""
+    sources: dict[str, Policy] = {}
+    for document in public:
+        if not document.is_edition and document.id and document.id not in sources:
+            sources[document.id] = document
+    for policy in policies:
+        if is_public_policy(policy) and policy.id and policy.id not in sources:
+            sources[policy.id] = policy
+    return sources

@@ -14,7 +14,7 @@ from policybook.corpus import Corpus
 from policybook.evidence.fingerprint import fingerprint
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Policy, Status, _str_list
-from policybook.patients import PublicDocument, base_language, is_public_policy
+from policybook.patients import PublicDocument, base_language, is_public_policy, sources_of, staleness
 from policybook.schema_messages import schema_findings
 from policybook.schemas import SCHEMA, validator
 from policybook.style.runner import check_policies, register_terms
@@ -48,15 +48,7 @@ EASY_READ_PICTURE = declare(
 
 
 def public_sources(corpus: Corpus) -> dict[str, Policy]:
-    """What an edition may be made from, by id: the public documents and the policies marked public."""
-    sources: dict[str, Policy] = {}
-    for document in corpus.public:
-        if not document.is_edition and document.id and document.id not in sources:
-            sources[document.id] = document
-    for policy in corpus.policies:
-        if is_public_policy(policy) and policy.id and policy.id not in sources:
-            sources[policy.id] = policy
-    return sources
+    return sources_of(corpus.public, corpus.policies)
 
 
 @check(SCHEMA, scope=Scope.CORPUS)
@@ -121,29 +113,6 @@ def check_editions(corpus: Corpus) -> Iterator[Finding]:
 
 def _choices(sources: dict[str, Policy]) -> str:
     return "use one of " + ", ".join(sorted(sources)) if sources else "there is none yet"
-
-
-def staleness(edition: PublicDocument, source: Policy) -> tuple[Severity, str] | None:
-    """Whether ``edition`` was made from an older version (or other text) of ``source``, and how bad that is;
-    None when it matches the source as it stands. The public site asks this too, to call an edition current."""
-    made_from, now = edition.source_version, source.version
-    if made_from is None or now is None:
-        return None  # the schema reports a version that is missing or badly written
-    if made_from[0] < now[0]:
-        return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which is now "
-                                f"at version {source.version_text}: update the edition from the new major "
-                                "version and approve it again")
-    if made_from < now:
-        return Severity.WARNING, (f"made from version {edition.source_version_text} of {source.label}, which is "
-                                  f"now at version {source.version_text}: check the edition against the changes")
-    if made_from > now:
-        return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which is "
-                                f"only at version {source.version_text}: correct source_version")
-    if source.fingerprint and edition.source_fingerprint and source.fingerprint != edition.source_fingerprint:
-        return Severity.ERROR, (f"made from text of {source.label} version {source.version_text} other than the "
-                                "approved text (the fingerprints differ): update the edition and its "
-                                "source_fingerprint, and approve it again")
-    return None
 
 
 def _staleness(edition: PublicDocument, source: Policy) -> Iterator[Finding]:
