@@ -5,6 +5,7 @@ the pages are made in a folder of their own, so that no staff page can be among 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import shutil
 import sys
@@ -71,7 +72,9 @@ def build_public_site(root: Path, today: dt.date, out: Path | None = None) -> in
                 "rating": rating.__dict__ if rating else None,
                 "rating_date": long_date(parse_date(rating.date)) if rating else "",
             }
-            config.nav = None
+            # The navigation lists each document once, in its own language; editions are reached from it.
+            config.nav = [{"Home": "index.md"},
+                          *({html.escape(entry.source.title): entry.source.page} for entry in entries)]
             build(config)
             config.plugins.on_shutdown()
         except (exceptions.Abort, exceptions.ConfigurationError, exceptions.BuildError) as exc:
