@@ -102,6 +102,7 @@ def test_the_public_policy_is_shown_without_its_staff_fields(site: Path) -> None
 def test_each_page_says_its_language_and_direction_and_names_each_language_in_itself(site: Path) -> None:
     pages = _pages(site)
     assert '<html lang="ar" dir="rtl"' in pages["documents/pub-001/ar.html"]
+    assert '<body dir="rtl"' in pages["documents/pub-001/ar.html"]
     assert '<html lang="bn" dir="ltr"' in pages["documents/pub-001/bn.html"]
     assert '<html lang="en-GB" dir="ltr"' in pages["documents/pub-001/index.html"]
     switcher = re.search(r'<nav class="pb-versions".*?</nav>', pages["documents/pub-001/index.html"], re.S)

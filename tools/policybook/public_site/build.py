@@ -27,6 +27,8 @@ HERE = Path(__file__).parent
 DEFAULT_CONFIG = HERE / "mkdocs.yml"
 HOOKS = HERE / "hooks.py"
 OVERRIDES = HERE / "overrides"
+ASSETS = HERE / "assets"
+CSS = "assets/policybook-public/public.css"
 
 
 def build_public_site(root: Path, today: dt.date, out: Path | None = None) -> int:
@@ -59,6 +61,9 @@ def build_public_site(root: Path, today: dt.date, out: Path | None = None) -> in
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(maker.document_page(entry, shown), encoding="utf-8")
         build_pdfs(corpus, maker, entries, docs)
+        for asset in ASSETS.iterdir():
+            (docs / CSS).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(asset, docs / CSS.rsplit("/", 1)[0] / asset.name)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
         staging.chmod(0o777 & ~current_umask())
         try:
@@ -66,6 +71,7 @@ def build_public_site(root: Path, today: dt.date, out: Path | None = None) -> in
                                  docs_dir=str(docs), site_dir=str(staging), use_directory_urls=False,
                                  hooks=[str(HOOKS)])
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+            config.extra_css.append(CSS)
             rating = corpus.config.cqc_rating
             config.extra["policybook_public"] = {
                 "lang": corpus.config.locale,

@@ -18,6 +18,7 @@ from policybook.site.csp import HEADER_FILE, header_policy, theme_script_hashes,
 RATING_MARK = 'data-pb="rating"'
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _HTML_START = re.compile(r'<html lang="[^"]*"')
+_BODY_DIR = re.compile(r'<body dir="(?:ltr|rtl)"')
 _hashes: set[str] = set()
 
 
@@ -28,6 +29,7 @@ def _finish(output: str, config: MkDocsConfig, where: str, lang: str, direction:
                           "every page: keep the announce block of the public site's main.html")
     if _LANG.fullmatch(lang) and direction in ("ltr", "rtl"):
         output = _HTML_START.sub(f'<html lang="{html.escape(lang)}" dir="{direction}"', output, count=1)
+        output = _BODY_DIR.sub(f'<body dir="{direction}"', output, count=1)  # Material sets the theme's on <body>
     hashes = theme_script_hashes(output, content)
     _hashes.update(hashes)
     return with_content_security_policy(output, hashes)
