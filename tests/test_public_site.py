@@ -170,6 +170,11 @@ def test_large_print_is_16_point_or_more_throughout(site: Path, name: str) -> No
     assert _sizes(_pdf(site, f"{name}.pdf")).most_common(1)[0][0] < 12
 
 
+def test_the_easy_read_pdf_is_set_larger_than_a_standard_one(site: Path) -> None:
+    assert _sizes(_pdf(site, "pub-001/pub-001-easy-read.pdf")).most_common(1)[0][0] >= 14
+    assert min(_sizes(_pdf(site, "pub-001/pub-001-easy-read-large-print.pdf"))) >= 16
+
+
 def _plain(text: str) -> str:
     """pdftotext's text without the bidirectional marks it adds around right-to-left runs."""
     return " ".join(re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text).split())

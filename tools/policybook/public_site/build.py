@@ -15,8 +15,7 @@ from pathlib import Path
 from policybook.corpus import load_corpus
 from policybook.dates import long_date, parse_date
 from policybook.errors import PolicybookError
-from policybook.findings import blocking
-from policybook.lint import lint_corpus, options_for
+from policybook.lint import lint_corpus, options_for, publication_blockers
 from policybook.public_site.catalogue import catalogue
 from policybook.public_site.leaflets import build_pdfs
 from policybook.public_site.pages import PageMaker
@@ -39,7 +38,8 @@ def build_public_site(root: Path, today: dt.date, out: Path | None = None) -> in
     from mkdocs.config import load_config
 
     corpus = load_corpus(root, today)
-    errors = blocking(lint_corpus(corpus, options_for(root)).findings)
+    # The staff site's gate: every error stops it, except an overdue review and the service's own due work.
+    errors = publication_blockers(lint_corpus(corpus, options_for(root)).findings)
     if errors:
         listing = "\n".join(f"  {f.brief()}" for f in errors)
         print(f"Error: policybook lint found {len(errors)} error(s); fix them to publish the public site:\n{listing}",

@@ -96,6 +96,7 @@ def _data(corpus: Corpus, shown: Shown, body: str, large: bool) -> dict[str, obj
         "lang": lang,
         "region": region,
         "large": large,
+        "easy_read": shown.easy_read,
         "body": body,
         "version_line": f"Version {document.version_text}{approved}.",
         "intro": ("Large print. " if large else "") + f"Version {document.version_text}{approved}. Ask us if you "
