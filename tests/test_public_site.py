@@ -292,3 +292,25 @@ def test_policybook_build_builds_both_sites(example: Path, run, tmp_path: Path) 
 def test_the_public_site_configuration_is_its_own(tmp_path: Path) -> None:
     config = yaml.safe_load((REPO / "public.mkdocs.yml").read_text(encoding="utf-8"))
     assert "policybook" not in config.get("plugins", []) and "docs_dir" not in config
+
+
+HOSTILE = {
+    "public/wrong-types.md": "---\nedition_of: [PUB-001]\nlang: 7\nsource_version: 1\ntitle: {a: b}\n"
+                             "public_names: 5\n---\n## x\nbody\n",
+    "public/a-list.md": "---\n- a\n- b\n---\ntext\n",
+    "public/bad-yaml.md": "---\nid: PUB-009\n title: x: y\n---\n",
+    "public/none.md": "no frontmatter at all\n",
+    "public/links.md": "---\nid: PUB-009\n---\n[staff](../policies/governance/complaints.md) "
+                       '<script>alert(1)</script> ![x](../../etc/passwd.png)\n',
+}
+
+
+def test_hostile_public_documents_are_findings_and_the_site_is_not_built(example: Path, run, tmp_path: Path) -> None:
+    for name, text in HOSTILE.items():
+        (example / name).write_text(text, encoding="utf-8")
+    result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
+    assert result.code == 1 and "Traceback" not in result.err
+    paths = {f["path"] for f in json.loads(result.out)["findings"] if f["severity"] == "error"}
+    assert set(HOSTILE) <= paths
+    assert build_public_site(example, DAY, tmp_path / "site") == 1
+    assert not (tmp_path / "site").exists()
