@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import REPO, TODAY, edit, position_of
 from pypdf import PdfReader
-from sitetools import add_site_files
+from sitetools import add_site_files, copy_example
 
 from policybook.corpus import load_corpus
 from policybook.evidence.fingerprint import fingerprint
@@ -314,3 +314,20 @@ def test_hostile_public_documents_are_findings_and_the_site_is_not_built(example
     assert set(HOSTILE) <= paths
     assert build_public_site(example, DAY, tmp_path / "site") == 1
     assert not (tmp_path / "site").exists()
+
+
+def _signature_findings(run, root: Path) -> list[tuple[str, int, int]]:
+    result = run("-C", str(root), "lint", "--today", TODAY, "--format", "json")
+    return [(f["path"], f["line"], f["column"]) for f in json.loads(result.out)["findings"]
+            if f["rule"] == "approval-signature"]
+
+
+def test_the_signed_approval_of_a_translation_verifies_and_a_forged_one_is_refused(tmp_path: Path, run) -> None:
+    root = copy_example(tmp_path / "org", signed=True)
+    assert _signature_findings(run, root) == []
+    statement = root / "records/approvals/PUB-001-ar/1.0.txt"
+    assert "policy: PUB-001-ar\n" in statement.read_text(encoding="utf-8")
+    # Signed by someone else's key: the signature no longer verifies with the signer's listed keys.
+    other = root / "records/approvals/PUB-001-bn/1.0.sig"
+    shutil.copyfile(other, statement.with_suffix(".sig"))
+    assert _signature_findings(run, root) == [(ARABIC, *position_of(root / ARABIC, "approved_by"))]

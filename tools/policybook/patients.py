@@ -95,6 +95,16 @@ class PublicDocument(Policy):
         return _str_list(self.data.get("public_names"))
 
     @property
+    def statement_key(self) -> str:
+        """What its signed approval statement names it by (and its folder under records/approvals/): the id
+        of a source document; for an edition, its source's id with its language and format, PUB-001-ar."""
+        if not self.is_edition:
+            return self.id or ""
+        parts = [self.edition_of or "", *([self.lang] if self.lang else []),
+                 *([EASY_READ] if self.is_easy_read else [])]
+        return "-".join(parts)
+
+    @property
     def label(self) -> str:
         if self.is_edition:
             parts = [p for p in (self.lang, EASY_READ if self.is_easy_read else None) if p]

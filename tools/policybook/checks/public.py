@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from policybook.checks.approvals import MISSING_FINGERPRINT
+from policybook.checks.approvals import APPROVAL_SIGNATURE, MISSING_FINGERPRINT
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL
 from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
 from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.public_proof import public_statement_problem
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Policy, Status, _str_list
 from policybook.patients import PublicDocument, base_language, is_public_policy, sources_of, staleness
@@ -78,6 +79,20 @@ def check_public_fingerprints(corpus: Corpus) -> Iterator[Finding]:
                                             f"{document.label} version {document.version_text} has been edited "
                                             "since it was approved: give it a new version and approve it again, "
                                             "or undo the edit")
+
+
+@check(APPROVAL_SIGNATURE, scope=Scope.CORPUS)
+def check_public_signatures(corpus: Corpus) -> Iterator[Finding]:
+    """A signed approval of a public document or edition must verify, as a policy's does."""
+    if corpus.config.signatures == "off":
+        return
+    for document in corpus.public:
+        if document.status is not Status.APPROVED or not document.doc.ok or not document.version_text:
+            continue
+        problem = public_statement_problem(corpus, document)
+        if problem:
+            line, column = document.doc.position(("approved_by",))
+            yield APPROVAL_SIGNATURE.at(document.rel, line, column, problem)
 
 
 @check(PUBLIC_ID_CLASH)
