@@ -57,8 +57,7 @@ class Shown:
     def language_name(self) -> str:
         """The language's name in that language ("العربية", "বাংলা"), with "easy read" for an easy-read edition."""
         name = language_name(self.lang)
-        return f"{name} (easy read)" if self.easy_read and base_language(self.lang) == "en" else \
-            f"{name} ({EASY_READ})" if self.easy_read else name
+        return f"{name} (easy read)" if self.easy_read else name
 
 
 @dataclass
