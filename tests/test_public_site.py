@@ -227,7 +227,7 @@ def _new_version(root: Path, version: str, change: str) -> str:
     edit(leaflet, "## Radiation\n", f"## Radiation\n\n{change}\n")
     edit(leaflet, "history:\n", f'history:\n  - version: "{version}"\n    date: "2026-11-20"\n'
                                 "    author: Priya Lindqvist\n    summary: Revised.\n")
-    _approve(leaflet, version=version)
+    _approve(leaflet, version=version, approved_on="2026-11-20")
     return str(_frontmatter(leaflet)["fingerprint"])
 
 
@@ -245,7 +245,8 @@ def test_a_new_major_version_of_the_source_makes_each_edition_stale_until_it_is_
     assert not (tmp_path / "refused").exists()
     # Each edition updated from version 2.0 and approved again: clean, and each current again.
     for edition in EDITIONS:
-        _approve(example / edition, source_version="2.0", source_fingerprint=source_fingerprint, version="2.0")
+        _approve(example / edition, source_version="2.0", source_fingerprint=source_fingerprint, version="2.0",
+                 approved_on="2026-11-22")
         edit(example / edition, "history:\n", 'history:\n  - version: "2.0"\n    date: "2026-11-22"\n'
                                               "    author: Priya Lindqvist\n    summary: Updated from 2.0.\n")
         _approve(example / edition)
@@ -331,3 +332,12 @@ def test_the_signed_approval_of_a_translation_verifies_and_a_forged_one_is_refus
     other = root / "records/approvals/PUB-001-bn/1.0.sig"
     shutil.copyfile(other, statement.with_suffix(".sig"))
     assert _signature_findings(run, root) == [(ARABIC, *position_of(root / ARABIC, "approved_by"))]
+
+
+def test_a_public_document_past_its_review_date_is_overdue_like_a_policy(example: Path, run) -> None:
+    edit(example / "public/notices/chaperones.md", 'next_review: "2028-11-02"', 'next_review: "2026-11-20"')
+    result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
+    found = [(f["rule"], f["path"], f["line"]) for f in json.loads(result.out)["findings"]
+             if f["path"].startswith("public/")]
+    line, _ = position_of(example / "public/notices/chaperones.md", "next_review")
+    assert ("review-overdue", "public/notices/chaperones.md", line) in found

@@ -6,9 +6,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from policybook.checks.approvals import APPROVAL_SIGNATURE, MISSING_FINGERPRINT
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL
+from policybook.checks.dates import (
+    DATE_ORDER,
+    HISTORY,
+    REVIEW_DUE_SOON,
+    REVIEW_INTERVAL,
+    REVIEW_OVERDUE,
+    check_date_order,
+    check_history,
+    check_review_dates,
+)
 from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
 from policybook.evidence.fingerprint import fingerprint
@@ -79,6 +90,16 @@ def check_public_fingerprints(corpus: Corpus) -> Iterator[Finding]:
                                             f"{document.label} version {document.version_text} has been edited "
                                             "since it was approved: give it a new version and approve it again, "
                                             "or undo the edit")
+
+
+@check(REVIEW_OVERDUE, REVIEW_DUE_SOON, REVIEW_INTERVAL, DATE_ORDER, HISTORY, scope=Scope.CORPUS)
+def check_public_dates(corpus: Corpus) -> Iterator[Finding]:
+    """The review and history rules of policies, on the public documents and editions: the same checks,
+    handed a corpus whose policies are the public documents."""
+    as_policies = replace(corpus, policies=list(corpus.public))
+    yield from check_review_dates(as_policies)
+    yield from check_date_order(as_policies)
+    yield from check_history(as_policies)
 
 
 @check(APPROVAL_SIGNATURE, scope=Scope.CORPUS)
