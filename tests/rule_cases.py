@@ -147,7 +147,8 @@ FIRES = [
     # Documents for patients and their editions (public/).
     Case("schema", LEAFLET, "reading_age: 9\n", "reading_age: nine\n", "reading_age: nine"),
     Case("edition-stale", LEAFLET, 'version: "1.0"\nstatus', 'version: "2.0"\nstatus', "source_version",
-         anchor_file=LEAFLET_AR),
+         anchor_file=LEAFLET_AR, also=(("history:\n", 'history:\n  - version: "2.0"\n    date: "2026-11-02"\n'
+                                                   "    author: Priya Lindqvist\n    summary: Revised.\n"),)),
     Case("edition-source-unknown", LEAFLET_AR, "edition_of: PUB-001", "edition_of: PUB-009", "edition_of"),
     Case("public-id-clash", PRIVACY, "id: PUB-005", "id: GOV-004", "id: GOV-004"),
     Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
