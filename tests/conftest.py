@@ -21,7 +21,7 @@ CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")  # Debian'
 AXE = REPO / "tests/.node/node_modules/axe-core/axe.min.js"  # axe-core from npm, installed by .ci/run
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-EXAMPLE_PARTS = ("policybook.yml", "registers", "policies", "records")
+EXAMPLE_PARTS = ("policybook.yml", "registers", "policies", "records", "public")
 TODAY = "2026-11-26"
 
 
@@ -122,7 +122,7 @@ def unsign(root: Path) -> Path:
 
 def strip_fingerprints(root: Path) -> Path:
     """Drop the approval fingerprints, for tests that edit policy text to exercise other rules."""
-    for path in (root / "policies").rglob("*.md"):
+    for path in [*(root / "policies").rglob("*.md"), *(root / "public").rglob("*.md")]:
         text = path.read_text(encoding="utf-8")
         kept = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("fingerprint:"))
         path.write_text(kept, encoding="utf-8")

@@ -19,6 +19,12 @@ STAFF = "registers/staff.yml"
 PL_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMPfNr+rTfFrDTKgTAfXcXnQBnNjtqq/jO/LgNZi97dv"  # the example's, for pl
 TE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP+9i00n5pc7Ymrh7By7LGUvUP3sqN/dWb4x2Yscq6OI"  # and for te
 SPARE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqMnvvwNOHArzAon3vNQfj+iYwltYt9AXAORTn/sToh"  # fictional, no one's
+LEAFLET = "public/leaflets/what-to-expect.md"
+LEAFLET_AR = "public/leaflets/what-to-expect.ar.md"
+EASY_READ = "public/leaflets/what-to-expect.easy-read.md"
+PRIVACY = "public/notices/privacy-notice.md"
+CHAPERONE_NOTICE = "public/notices/chaperones.md"
+COMPLAINTS_NOTICE = "public/notices/how-to-complain.md"
 
 
 @dataclass
@@ -156,6 +162,24 @@ FIRES = [
     Case("review-frequency", RATING, *body("This policy is reviewed annually."), "This policy"),
     Case("review-frequency", RATING, *body("Staff read it. The policy will be reviewed every 3 years."),
          "The policy will"),
+    # Documents for patients and their editions (public/).
+    Case("schema", LEAFLET, "reading_age: 9\n", "reading_age: nine\n", "reading_age: nine"),
+    Case("edition-stale", LEAFLET, 'version: "1.0"\nstatus', 'version: "2.0"\nstatus', "source_version",
+         anchor_file=LEAFLET_AR, also=(("history:\n", 'history:\n  - version: "2.0"\n    date: "2026-11-02"\n'
+                                                   "    author: Priya Lindqvist\n    summary: Revised.\n"),)),
+    Case("edition-source-unknown", LEAFLET_AR, "edition_of: PUB-001", "edition_of: PUB-009", "edition_of"),
+    Case("public-id-clash", PRIVACY, "id: PUB-005", "id: GOV-004", "id: GOV-004"),
+    Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
+         "who the chaperone was. Ask the safeguarding-lead.", "safeguarding-lead"),
+    Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
+         "who the chaperone was, as SAF-003 says.", "SAF-003"),
+    Case("patient-staff-name", CHAPERONE_NOTICE, "who the chaperone was.",
+         "who the chaperone was. Tomasz Ellery trains our chaperones.", "Tomasz Ellery"),
+    Case("patient-staff-name", COMPLAINTS_NOTICE, "public_names: [Priya Lindqvist]",
+         "public_names: [Martin Fairclough]", "Priya Lindqvist, the"),
+    Case("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\n", "",
+         "## Someone with you"),
+    Case("easy-read-picture", EASY_READ, "![Two people standing together]", "![ ]", "## Someone with you"),
 ]
 
 
@@ -215,4 +239,16 @@ QUIET_EDITS = [
     ("shared-signing-key", STAFF, f"      - {PL_KEY}", f"      - {SPARE_KEY} pl@tablet\n      - {PL_KEY}"),
     # The urgent section named in other words' case and spacing, as a reader sees the heading.
     ("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: when a new  Rating is published\n"),
+    # A role written as patients read it, not as its id.
+    ("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
+     "who the chaperone was. Ask the safeguarding lead."),
+    # A member of staff the document lists in public_names, named again.
+    ("patient-staff-name", COMPLAINTS_NOTICE, "give you a new date.",
+     "give you a new date. Priya Lindqvist reads each one."),
+    # A new id of its own.
+    ("public-id-clash", PRIVACY, "id: PUB-005", "id: PUB-006"),
+    # The picture after the words of its section still belongs to it.
+    ("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\nYou can ask",
+     "You can ask for a chaperone. This is one of our staff who stays with you.\n\n"
+     "![Two people standing together](pictures/two-people.svg)\n\nYou can ask"),
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 from conftest import REPO, train_up, unsign
 
 SITE_PARTS = ("mkdocs.yml", "docs")
-PROJECT_PARTS = ("policybook.yml", "registers", "policies", "records", "styles", ".vale.ini")
+PROJECT_PARTS = ("policybook.yml", "registers", "policies", "records", "public", "styles", ".vale.ini")
 
 
 def add_site_files(root: Path) -> None:

@@ -14,7 +14,7 @@ from policybook.checks import RULES
 from policybook.registers import declared_registers
 
 # The policy and settings schemas, and each declared register's packaged schema.
-SCHEMAS = ["policy", "config", *(r.schema for r in declared_registers() if isinstance(r.schema, str))]
+SCHEMAS = ["policy", "public", "config", *(r.schema for r in declared_registers() if isinstance(r.schema, str))]
 
 
 def _field_names(schema: dict[str, Any], root: dict[str, Any]) -> Iterator[str]:

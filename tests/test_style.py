@@ -21,6 +21,8 @@ def example(example: Path) -> Path:
 
 RATING = "policies/governance/display-of-rating.md"
 ANCHOR = "## When a new rating is published\n"
+EASY_READ = "public/leaflets/what-to-expect.easy-read.md"
+EASY_READ_ANCHOR = "## Getting help\n"
 # The examples name roles from across the service (the First Aider, the scan operator) that the rating policy
 # is not written for: role-not-listed, which has its own cases in test_rules.py, is left out of these tests.
 NAMED_ROLES = "role-not-listed"
@@ -43,12 +45,14 @@ def test_every_style_rule_has_examples() -> None:
 
 @pytest.mark.parametrize("rule", sorted(EXAMPLES))
 def test_bad_example_raises_the_rule_and_good_example_nothing(rule: str, example: Path, run) -> None:
-    target = example / RATING
+    # The EasyRead style applies to easy-read editions only (.vale.ini), so its examples go into one.
+    target, anchor = (example / EASY_READ, EASY_READ_ANCHOR) if rule.startswith("EasyRead.") else (example / RATING,
+                                                                                                  ANCHOR)
     original = target.read_text(encoding="utf-8")
-    edit(target, ANCHOR, EXAMPLES[rule]["bad"] + "\n\n" + ANCHOR)
+    edit(target, anchor, EXAMPLES[rule]["bad"] + "\n\n" + anchor)
     _, findings = _style_findings(run, example)
     assert {f["rule"] for f in findings} == {rule}, findings
-    target.write_text(original.replace(ANCHOR, EXAMPLES[rule]["good"] + "\n\n" + ANCHOR, 1), encoding="utf-8")
+    target.write_text(original.replace(anchor, EXAMPLES[rule]["good"] + "\n\n" + anchor, 1), encoding="utf-8")
     _, findings = _style_findings(run, example)
     assert findings == []
 

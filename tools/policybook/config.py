@@ -97,6 +97,10 @@ class Config:
     site_url: str = ""
     policies_dir: str = "policies"
     registers_dir: str = "registers"
+    public_dir: str = "public"
+    """``paths.public``: the folder of documents for patients and the public (patients.py)."""
+    public_site_dir: str = "site-public"
+    """``paths.public_site``: where ``policybook build`` writes the public site."""
     max_file_bytes: int = DEFAULT_MAX_BYTES
     import_max_text_bytes: int = DEFAULT_IMPORT_TEXT_BYTES
     """``limits.import_max_text_bytes``: the most text a Word document may unpack to (its XML parts) for import."""
@@ -153,6 +157,10 @@ class Config:
     @property
     def registers_path(self) -> Path:
         return self.root / self.registers_dir
+
+    @property
+    def public_path(self) -> Path:
+        return self.root / self.public_dir
 
     def where(self, *keys: str | int) -> tuple[str, int, int]:
         """(file, line, column) of the setting at ``keys`` in policybook.yml (of its nearest present parent),
@@ -252,6 +260,8 @@ def config_from_document(doc: Document, root: Path) -> Config:
         site_url=data.get("site_url", ""),
         policies_dir=paths.get("policies", "policies"),
         registers_dir=paths.get("registers", "registers"),
+        public_dir=paths.get("public", "public"),
+        public_site_dir=paths.get("public_site", "site-public"),
         max_file_bytes=limits.get("max_file_bytes", DEFAULT_MAX_BYTES),
         import_max_text_bytes=limits.get("import_max_text_bytes", DEFAULT_IMPORT_TEXT_BYTES),
         import_max_seconds=limits.get("import_max_seconds", DEFAULT_IMPORT_SECONDS),

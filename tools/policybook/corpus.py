@@ -11,6 +11,7 @@ from policybook.errors import PolicybookError
 from policybook.findings import Finding
 from policybook.loader import ENCODING, load_markdown, walk
 from policybook.model import Policy
+from policybook.patients import PublicDocument
 from policybook.registers import ALL_STAFF, Registers, load_registers
 
 
@@ -26,6 +27,8 @@ class Corpus:
     policies: list[Policy]
     today: dt.date
     load_findings: list[Finding] = field(default_factory=list)
+    public: list[PublicDocument] = field(default_factory=list)
+    """Documents for patients and the public and their editions (``paths.public``), in path order."""
 
     @property
     def root(self) -> Path:
@@ -80,8 +83,28 @@ def load_corpus(root: Path, today: dt.date, config: Config | None = None, cache:
                 cache[path] = (*stamp, policy)
         findings.extend(policy.doc.findings)
         policies.append(policy)
+    public = _load_public(config, findings)
     return Corpus(config=config, registers=registers, policies=policies, today=today,
-                  load_findings=findings)
+                  load_findings=findings, public=public)
+
+
+def _load_public(config: Config, findings: list[Finding]) -> list[PublicDocument]:
+    """The public documents folder, read by the same loader as the policies; a project without one has none."""
+    folder = config.public_path
+    if not folder.is_dir():
+        return []
+    _inside_project(config.root, folder, "public documents")
+    paths, linked_folders = walk(folder, "*.md")
+    for linked in linked_folders:
+        findings.append(ENCODING.at(linked.relative_to(config.root).as_posix(), 1, 1,
+                                    "symbolic link to a folder: its documents are not read; move them here"))
+    documents = []
+    for path in paths:
+        doc = PublicDocument.from_document(load_markdown(path, path.relative_to(config.root).as_posix(),
+                                                         config.max_file_bytes))
+        findings.extend(doc.doc.findings)
+        documents.append(doc)
+    return documents
 
 
 def _inside_project(root: Path, folder: Path, what: str) -> None:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, Self
 
 from policybook.dates import parse_date
 from policybook.loader import Document
@@ -96,7 +96,7 @@ class Policy:
     data: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_document(cls, doc: Document) -> Policy:
+    def from_document(cls, doc: Document) -> Self:
         return cls(doc=doc, data=doc.data if isinstance(doc.data, dict) else {})
 
     @property

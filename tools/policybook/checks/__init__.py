@@ -17,6 +17,7 @@ from policybook.checks import (  # noqa: F401 - imported to register their check
     identity,
     inforce,
     practice,
+    public,
     questions,
     rating,
     records,

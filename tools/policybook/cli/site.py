@@ -19,14 +19,23 @@ def _exit(code: int) -> ExitCode:
 
 def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site-dir", metavar="DIR", help="build into DIR instead of site/")
+    parser.add_argument("--public-site-dir", metavar="DIR",
+                        help="build the public site into DIR instead of site-public/ (paths.public_site)")
+    parser.add_argument("--no-public-site", action="store_true", help="build the staff site only")
 
 
-@command("build", "build the staff site into site/ (fails on lint errors)", options=_build_options,
-         today=BADGES_AS_ON)
+@command("build", "build the staff site into site/ and the public site into site-public/ (fails on lint errors)",
+         options=_build_options, today=BADGES_AS_ON)
 def cmd_build(args: argparse.Namespace) -> ExitCode:
     from policybook.site.publish import build_site
 
-    return _exit(build_site(root_from(args), today_if_given(args), Path(args.site_dir) if args.site_dir else None))
+    root = root_from(args)
+    code = build_site(root, today_if_given(args), Path(args.site_dir) if args.site_dir else None)
+    if code == 0 and not args.no_public_site:
+        from policybook.public_site.build import build_public_site
+
+        code = build_public_site(root, today(args), Path(args.public_site_dir) if args.public_site_dir else None)
+    return _exit(code)
 
 
 def _serve_options(parser: argparse.ArgumentParser) -> None:

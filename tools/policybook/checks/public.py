@@ -1,0 +1,223 @@
+"""Documents for patients and the public (patients.py): their frontmatter, the editions made from them, and
+what patients must never be shown. The easy-read wording rules are the EasyRead house style (styles/EasyRead),
+which .vale.ini applies to easy-read editions only; the picture per section is checked here, as Vale cannot."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from policybook.checks.approvals import APPROVAL_SIGNATURE, MISSING_FINGERPRINT
+from policybook.checks.changes import CHANGED_SINCE_APPROVAL
+from policybook.checks.dates import (
+    DATE_ORDER,
+    HISTORY,
+    REVIEW_DUE_SOON,
+    REVIEW_INTERVAL,
+    REVIEW_OVERDUE,
+    check_date_order,
+    check_history,
+    check_review_dates,
+)
+from policybook.checks.run import CheckRun
+from policybook.corpus import Corpus
+from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.public_proof import public_statement_problem
+from policybook.findings import Finding, Scope, Severity, check, declare
+from policybook.model import Policy, Status, _str_list
+from policybook.patients import PublicDocument, base_language, is_public_policy, sources_of, staleness
+from policybook.schema_messages import schema_findings
+from policybook.schemas import SCHEMA, validator
+from policybook.style.runner import check_policies, register_terms
+
+EDITION_SOURCE_UNKNOWN = declare(
+    "edition-source-unknown", Severity.ERROR, Scope.CORPUS,
+    "An edition's `edition_of` names no public document or public policy: it was made from nothing the site "
+    "can show beside it.")
+EDITION_STALE = declare(
+    "edition-stale", Severity.ERROR, Scope.CORPUS,
+    "An edition was made from an older version of its source: an older major version, or the same version "
+    "with another fingerprint, is an error (patients would read what no longer applies) until the edition is "
+    "updated and approved again; an older minor version is a warning.")
+PUBLIC_ID_CLASH = declare(
+    "public-id-clash", Severity.ERROR, Scope.CORPUS,
+    "A public document uses an id another public document or a policy already has: editions and links would "
+    "not know which one they mean.")
+PATIENT_INTERNAL_TERM = declare(
+    "patient-internal-term", Severity.ERROR, Scope.CORPUS,
+    "Text for patients (a public document, or a policy marked `public: true`) shows an internal role id "
+    "(`registered-manager`) or the id of a staff-only policy: write what a patient understands (\"the manager of "
+    "the service\").")
+PATIENT_STAFF_NAME = declare(
+    "patient-staff-name", Severity.ERROR, Scope.CORPUS,
+    "Text for patients names a member of staff from registers/staff.yml who is not listed in the document's "
+    "`public_names`: staff names are published only where the document says so.")
+EASY_READ_PICTURE = declare(
+    "easy-read-picture", Severity.ERROR, Scope.CORPUS,
+    "A section of an easy-read edition has no picture with alternative text: easy read pairs each idea with a "
+    "picture, and the alternative text says what it shows for people who cannot see it.")
+
+
+def public_sources(corpus: Corpus) -> dict[str, Policy]:
+    return sources_of(corpus.public, corpus.policies)
+
+
+@check(SCHEMA, scope=Scope.CORPUS)
+def check_public_schema(corpus: Corpus) -> Iterator[Finding]:
+    schema = validator("public")
+    for document in corpus.public:
+        if document.doc.ok:
+            yield from schema_findings(document.doc, list(schema.iter_errors(document.data)))
+
+
+@check(CHANGED_SINCE_APPROVAL, MISSING_FINGERPRINT, scope=Scope.CORPUS)
+def check_public_fingerprints(corpus: Corpus) -> Iterator[Finding]:
+    """The same document control as a policy: an approved document or edition records what was approved, and
+    is not edited after. (Signed approval statements cover policies only, so far: see docs/guide/patients.md.)"""
+    for document in corpus.public:
+        if document.status is not Status.APPROVED or not document.doc.ok:
+            continue
+        recorded = document.fingerprint
+        if not recorded:
+            if corpus.config.signatures != "off":
+                line, column = document.doc.position(("status",))
+                yield MISSING_FINGERPRINT.at(document.rel, line, column,
+                                             f"{document.label} is approved, but nothing records what was approved")
+        elif fingerprint(document.data, document.doc.body) != recorded:
+            line, column = document.doc.position(("fingerprint",))
+            yield CHANGED_SINCE_APPROVAL.at(document.rel, line, column,
+                                            f"{document.label} version {document.version_text} has been edited "
+                                            "since it was approved: give it a new version and approve it again, "
+                                            "or undo the edit")
+
+
+@check(REVIEW_OVERDUE, REVIEW_DUE_SOON, REVIEW_INTERVAL, DATE_ORDER, HISTORY, scope=Scope.CORPUS)
+def check_public_dates(corpus: Corpus) -> Iterator[Finding]:
+    """The review and history rules of policies, on the public documents and editions: the same checks,
+    handed a corpus whose policies are the public documents."""
+    as_policies = replace(corpus, policies=list(corpus.public))
+    yield from check_review_dates(as_policies)
+    yield from check_date_order(as_policies)
+    yield from check_history(as_policies)
+
+
+@check(APPROVAL_SIGNATURE, scope=Scope.CORPUS)
+def check_public_signatures(corpus: Corpus) -> Iterator[Finding]:
+    """A signed approval of a public document or edition must verify, as a policy's does."""
+    if corpus.config.signatures == "off":
+        return
+    for document in corpus.public:
+        if document.status is not Status.APPROVED or not document.doc.ok or not document.version_text:
+            continue
+        problem = public_statement_problem(corpus, document)
+        if problem:
+            line, column = document.doc.position(("approved_by",))
+            yield APPROVAL_SIGNATURE.at(document.rel, line, column, problem)
+
+
+@check(PUBLIC_ID_CLASH)
+def check_public_ids(corpus: Corpus) -> Iterator[Finding]:
+    seen = {policy.id: policy.rel for policy in corpus.policies if policy.id}
+    for document in corpus.public:
+        if document.is_edition or not document.id:
+            continue
+        if document.id in seen:
+            line, column = document.doc.position(("id",))
+            yield PUBLIC_ID_CLASH.at(document.rel, line, column,
+                                     f"id {document.id} is already used by {seen[document.id]}: give this "
+                                     "document an id of its own")
+        else:
+            seen[document.id] = document.rel
+
+
+@check(EDITION_SOURCE_UNKNOWN, EDITION_STALE)
+def check_editions(corpus: Corpus) -> Iterator[Finding]:
+    sources = public_sources(corpus)
+    for edition in corpus.public:
+        if not edition.is_edition or not edition.doc.ok or edition.edition_of is None:
+            continue
+        source = sources.get(edition.edition_of)
+        if source is None:
+            line, column = edition.doc.position(("edition_of",))
+            yield EDITION_SOURCE_UNKNOWN.at(edition.rel, line, column,
+                                            f"edition_of names {edition.edition_of}, which is no public document "
+                                            "or policy marked public: " + _choices(sources))
+            continue
+        yield from _staleness(edition, source)
+
+
+def _choices(sources: dict[str, Policy]) -> str:
+    return "use one of " + ", ".join(sorted(sources)) if sources else "there is none yet"
+
+
+def _staleness(edition: PublicDocument, source: Policy) -> Iterator[Finding]:
+    found = staleness(edition, source)
+    if found is None:
+        return
+    severity, message = found
+    key = "source_fingerprint" if "fingerprints differ" in message else "source_version"
+    line, column = edition.doc.position((key,))
+    yield EDITION_STALE.at(edition.rel, line, column, message, severity)
+
+
+def _word(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE)
+
+
+@check(PATIENT_INTERNAL_TERM, PATIENT_STAFF_NAME)
+def check_patient_text(corpus: Corpus) -> Iterator[Finding]:
+    roles = [_word(role) for role in corpus.registers.roles if "-" in role]
+    staff_only = [_word(p.id) for p in corpus.policies if p.id and not is_public_policy(p)]
+    staff = {member.name: _word(member.name) for member in corpus.registers.staff.values()}
+    shown: list[Policy] = [*corpus.public, *(p for p in corpus.policies if is_public_policy(p))]
+    for document in shown:
+        if not document.has_body or not document.doc.ok:
+            continue
+        allowed = {name.casefold() for name in _str_list(document.data.get("public_names"))}
+        for block in document.parsed.prose:
+            for pattern in (*roles, *staff_only):
+                for match in pattern.finditer(block.text):
+                    line, column = block.position(match.start())
+                    yield PATIENT_INTERNAL_TERM.at(document.rel, line, column,
+                                                   f"'{match.group(0)}' is an internal id patients do not know: "
+                                                   "write what it means to them")
+            for name, pattern in staff.items():
+                if name.casefold() in allowed:
+                    continue
+                for match in pattern.finditer(block.text):
+                    line, column = block.position(match.start())
+                    yield PATIENT_STAFF_NAME.at(document.rel, line, column,
+                                                f"{name} is named, but is not in this document's public_names: "
+                                                "name the role instead, or add the name there if they agreed")
+
+
+@check(EASY_READ_PICTURE)
+def check_easy_read_pictures(corpus: Corpus) -> Iterator[Finding]:
+    for document in corpus.public:
+        if not document.is_easy_read or not document.has_body or not document.doc.ok:
+            continue
+        parsed = document.parsed
+        sections = [h for h in parsed.headings if h.level == 2]
+        for index, heading in enumerate(sections):
+            end = sections[index + 1].line if index + 1 < len(sections) else float("inf")
+            pictures = [link for link in parsed.links
+                        if link.image and heading.line < link.line < end and link.alt.strip()]
+            if not pictures:
+                yield EASY_READ_PICTURE.at(document.rel, heading.line, 1,
+                                           f"the section '{heading.text}' has no picture with alternative text: "
+                                           "add one, such as ![A person lying on the scanner](scan.svg)")
+
+
+@check(scope=Scope.CORPUS, run=True)  # its rules are the project's own house style, listed by Style.catalogue()
+def check_public_style(corpus: Corpus, run: CheckRun) -> list[Finding]:
+    """The house style on documents for patients, as .vale.ini sets it for their folder (the EasyRead style
+    for easy-read editions). The house style is written for the library's own language: a translation is
+    checked by its translator (``checked_by``), not by English wording rules."""
+    style = run.options.style
+    if style is None:
+        return []
+    own = base_language(corpus.config.locale)
+    return check_policies(style, [d for d in corpus.public if d.has_body and d.doc.ok
+                                  and base_language(d.lang or own) == own],
+                          register_terms(corpus.registers))
