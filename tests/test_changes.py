@@ -216,17 +216,17 @@ def test_reviewed_moves_the_next_review_without_a_new_version(example: Path, run
 
 
 def test_review_calendar_table_json_and_ics(example: Path, run) -> None:
-    table = run("-C", str(example), "review", "--within", "150", "--today", TODAY)
-    assert "CLN-002" in table.out and "Lead Radiographer" in table.out and "IPC-002" not in table.out
-    payload = json.loads(run("-C", str(example), "review", "--within", "150", "--format", "json",
+    table = run("-C", str(example), "review", "--within", "180", "--today", TODAY)
+    assert "GOV-005" in table.out and "Registered Manager" in table.out and "IPC-002" not in table.out
+    payload = json.loads(run("-C", str(example), "review", "--within", "180", "--format", "json",
                              "--today", TODAY).out)
     due = {r["id"] for r in payload["reviews"]}
-    result = run("-C", str(example), "review", "--within", "150", "--format", "ics", "--today", TODAY)
+    result = run("-C", str(example), "review", "--within", "180", "--format", "ics", "--today", TODAY)
     calendar = Calendar.from_ical(result.out)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     assert len(events) == len(due) >= 2
-    event = next(e for e in events if "CLN-002" in str(e["summary"]))
-    assert event.decoded("dtstart").isoformat() == "2027-04-13"
+    event = next(e for e in events if "GOV-005" in str(e["summary"]))
+    assert event.decoded("dtstart").isoformat() == "2027-05-12"
 
 
 def test_ack_and_report_follow_major_versions(example: Path, run) -> None:

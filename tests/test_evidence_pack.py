@@ -178,7 +178,7 @@ def test_a_policy_text_edited_after_approval_fails_the_standard_library_script(p
     """Even with the manifest written again to match, the text no longer gives its approved fingerprint."""
     copy = tmp_path / "copy"
     shutil.copytree(pack, copy)
-    name = "policies/HS-003/2.0.md"
+    name = "policies/HS-003/2.1.md"
     edit(copy / name, "Call 999", "Call 911")
     manifest = copy / "MANIFEST.sha256"
     lines = [line for line in manifest.read_text(encoding="utf-8").splitlines() if not line.endswith("  " + name)]
@@ -194,7 +194,7 @@ def test_an_edit_after_approval_in_the_library_is_not_the_version_in_the_pack(tm
     edit(root / "policies/health-safety/first-aid.md", "Call 999", "Call 911")
     _commit(root, "an unapproved edit")
     _pack(run, root, tmp_path / "pack")
-    text = (tmp_path / "pack" / "policies/HS-003/2.0.md").read_text(encoding="utf-8")
+    text = (tmp_path / "pack" / "policies/HS-003/2.1.md").read_text(encoding="utf-8")
     assert "Call 999" in text and "Call 911" not in text
 
 
@@ -221,7 +221,7 @@ def test_the_pdf_is_tagged_pdf_ua_with_every_policy_text(pack: Path) -> None:
     structure = subprocess.run(["pdfinfo", "-struct", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "H1" in structure and "TH" in structure
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Regulation 17(3) report: draft" in text and "HS-003 First aid, version 2.0" in text
+    assert "Regulation 17(3) report: draft" in text and "HS-003 First aid, version 2.1" in text
     assert "Gap" in text or "Not applicable" in text
 
 
@@ -333,18 +333,18 @@ def _refingerprint(copy: Path, name: str) -> str:
 FORGERIES = {
     # An edited text whose entry no longer names its signed approval, with the fingerprint recomputed.
     "statement left out of evidence.json": lambda copy: (
-        edit(copy / "policies/HS-003/2.0.md", "Call 999", "Call 911"),
+        edit(copy / "policies/HS-003/2.1.md", "Call 999", "Call 911"),
         _evidence(copy, lambda d: _entry(d, "HS-003").update(
-            statement=None, signature=None, fingerprint=_refingerprint(copy, "policies/HS-003/2.0.md")))),
+            statement=None, signature=None, fingerprint=_refingerprint(copy, "policies/HS-003/2.1.md")))),
     # An edited text that evidence.json no longer lists, so nothing would read it.
     "policy left out of evidence.json": lambda copy: (
-        edit(copy / "policies/HS-003/2.0.md", "Call 999", "Call 911"),
+        edit(copy / "policies/HS-003/2.1.md", "Call 999", "Call 911"),
         _evidence(copy, lambda d: d["policies"].remove(_entry(d, "HS-003")))),
     # An approval read from outside the pack, where no manifest covers it.
     "statement outside the pack": lambda copy: (
         shutil.copytree(copy / "records/approvals", copy.parent / "elsewhere"),
         _evidence(copy, lambda d: _entry(d, "HS-003").update(
-            statement=str(copy.parent / "elsewhere/HS-003/2.0.txt")))),
+            statement=str(copy.parent / "elsewhere/HS-003/2.1.txt")))),
     "text outside its folder": lambda copy: _evidence(copy, lambda d: _entry(d, "HS-003").update(
         file="policies/HS-002/3.0.md")),
 }
@@ -413,23 +413,23 @@ def test_what_the_checks_cannot_prove_is_named_in_their_output(pack: Path, tmp_p
     checks.write_text("\n".join(line.rsplit(",", 1)[0] for line in checks.read_text(encoding="utf-8").splitlines())
                       + "\n", encoding="utf-8")
     for suffix in (".txt", ".sig"):
-        (copy / f"records/approvals/HS-003/2.0{suffix}").unlink()
+        (copy / f"records/approvals/HS-003/2.1{suffix}").unlink()
     _reseal(copy)
     done = _script(copy)
     assert done.returncode == 0, done.stdout
     assert "no hash chain, so an edit to them would not show: records/checks.csv" in done.stdout
-    assert "no signed approval, so nothing proves the text: HS-003 2.0" in done.stdout
+    assert "no signed approval, so nothing proves the text: HS-003 2.1" in done.stdout
     key = subprocess.run(["ssh-keygen", "-lf", str(REPO / "tests/keys/pl-fictional-ed25519.pub")], capture_output=True,
                          text=True, check=True).stdout.split()[1]
     assert f"pl {key}" in done.stdout
     lines = "\n".join(check_pack(copy))
-    assert "records/checks.csv" in lines and "HS-003 2.0" in lines and f"pl {key}" in lines
+    assert "records/checks.csv" in lines and "HS-003 2.1" in lines and f"pl {key}" in lines
 
 
 def test_policybook_also_checks_the_frontmatter_against_the_signed_statement(pack: Path, tmp_path: Path) -> None:
     """verify.py cannot read YAML: a changed approver or date in a text's frontmatter is policybook's to find."""
     copy = _forgery(pack, tmp_path)
-    edit(copy / "policies/HS-003/2.0.md", 'approved_on: "2025-08-04"', 'approved_on: "2025-01-04"')
+    edit(copy / "policies/HS-003/2.1.md", 'approved_on: "2026-11-26"', 'approved_on: "2026-01-04"')
     _reseal(copy)
     with pytest.raises(Failure, match="approval statement that was signed"):
         check_pack(copy)
@@ -578,7 +578,7 @@ def test_the_pdf_keeps_long_text_in_its_cells_and_its_contents_to_the_policies(t
     assert "Caldicott Guardian: 0 of 1" in text or "Caldicott Guardian: 1 of 1" in text
     contents = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
-    assert "HS-003 First aid, version 2.0" in contents and "Purpose" not in contents
+    assert "HS-003 First aid, version 2.1" in contents and "Purpose" not in contents
 
 
 def test_a_committed_link_out_of_the_library_is_left_out_of_the_pack(tmp_path: Path, run) -> None:

@@ -140,8 +140,8 @@ def _adult_safeguarding_2019(example: Path, related: str = "") -> Path:
     head, body_text = (example / SAF_001).read_text(encoding="utf-8").split("\n---\n", 1)
     head = (head.replace("id: SAF-001", "id: SAF-005")
             .replace("title: Safeguarding adults at risk", "title: Adult safeguarding policy 2019")
-            .replace('approved_on: "2025-04-07"', 'approved_on: "2019-04-08"')
-            .replace('next_review: "2027-04-07"', 'next_review: "2021-04-08"')
+            .replace('approved_on: "2026-11-26"', 'approved_on: "2019-04-08"')
+            .replace('next_review: "2028-11-26"', 'next_review: "2021-04-08"')
             .replace('created: "2021-04-12"', 'created: "2019-04-08"'))
     head = head.split("related:\n", 1)[0] + related + "history:\n" + (
         '  - version: "2.0"\n    date: "2019-04-08"\n    author: Priya Lindqvist\n    summary: First issue.\n')

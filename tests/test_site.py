@@ -221,20 +221,20 @@ def test_review_wording_windows_dates_language_and_titles(project: Path) -> None
 
     from policybook.views.review import review_status
 
-    edit(project / "policies/clinical/irmer-procedures.md", 'next_review: "2027-04-13"', 'next_review: "2026-11-25"')
+    edit(project / "policies/governance/duty-of-candour.md", 'next_review: "2027-05-12"', 'next_review: "2026-11-25"')
     edit(project / "policies/infection-control/hand-hygiene.md", 'next_review: "2027-10-13"',
          'next_review: "2027-01-20"')  # 55 days ahead: inside the 60-day window
     result = policybook(project, "build", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     site = project / "site"
-    procedures = _page(site, "policies/clinical/irmer-procedures")
+    procedures = _page(site, "policies/governance/duty-of-candour")
     assert "Overdue by 1 day<" in procedures and "1 days" not in procedures
     assert procedures.lstrip().splitlines()[1].startswith('<html lang="en-GB"')
-    assert re.search(r"<title>CLN-\d{3} IR\(ME\)R employer", procedures)
+    assert re.search(r"<title>GOV-\d{3} Duty of candour", procedures)
     review = _page(site, "registers/review")
     assert "in the next 60 days" in review and "Hand hygiene" in review and "Due in 55 days" in review
     register = _page(site, "registers")
-    assert '<time datetime="2025-10-13">13 October 2025</time>' in register
+    assert '<time datetime="2025-05-12">12 May 2025</time>' in register
     assert not re.search(r"\| 20\d\d-\d\d-\d\d \|", register)
     events = [c for c in Calendar.from_ical((site / "review-calendar.ics").read_bytes()).walk()
               if c.name == "VEVENT"]

@@ -31,9 +31,9 @@ SITE_ROOT: dict[str, Path] = {}  # where the module's site was built
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = strip_fingerprints(copy_example(tmp_path_factory.mktemp("site") / "org"))
     # One policy is past its review date on the day of this build.
-    edit(root / "policies/clinical/irmer-procedures.md", 'next_review: "2027-04-13"', 'next_review: "2026-11-20"')
-    # The medical emergencies policy marks its steps for someone who collapses as the section to read first.
-    edit(root / EMERGENCIES, "audience: all-staff\n", "audience: all-staff\nurgent: If someone collapses\n")
+    edit(root / "policies/governance/duty-of-candour.md", 'next_review: "2027-05-12"', 'next_review: "2026-11-20"')
+    # The medical emergencies policy (EMERGENCIES) marks its steps for someone who collapses as the section
+    # to read first (urgent: If someone collapses).
     result = policybook(root, "build", "--today", TODAY)
     assert result.returncode == 0, result.stdout + result.stderr
     SITE_ROOT["path"] = root / "site"
@@ -75,7 +75,7 @@ def test_policy_page_shows_its_frontmatter_in_the_panel(browser: object, site: s
 
 
 def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) -> None:
-    page = open_page(browser, site + "/policies/clinical/irmer-procedures/")
+    page = open_page(browser, site + "/policies/governance/duty-of-candour/")
     assert page.locator(".pb-status .pb-badge").inner_text().startswith("Overdue by 6 days")  # first screen
     page.locator("details.pb-panel > summary").click()
     badge = page.locator('[data-pb="review_status"]')

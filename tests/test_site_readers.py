@@ -37,7 +37,9 @@ def _git(root: Path, *args: str) -> None:
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = strip_fingerprints(copy_example(tmp_path_factory.mktemp("readers") / "org"))
-    edit(root / EMERGENCIES, "audience: all-staff\n", "audience: all-staff\nurgent: If someone COLLAPSES\n")
+    edit(root / EMERGENCIES, "urgent: If someone collapses\n", "urgent: If someone COLLAPSES\n")
+    # Without the field, a section headed "In an emergency" is the one shown first.
+    edit(root / FIRST_AID, "urgent: Giving first aid\n", "")
     edit(root / FIRST_AID, "## Giving first aid", "## In an emergency")
     edit(root / HAND, "## ", TABLE + "## ")  # a table in the text of version 1.3
     edit(root / "registers/equipment.yml", "aliases: [AED, defibrillator]",
@@ -151,7 +153,8 @@ def test_recent_changes_lists_the_last_twelve_months_of_new_versions(library: Pa
 
 def test_marking_an_approved_policy_urgent_needs_a_new_version(example: Path, run) -> None:
     """Which section staff read first is part of what was approved: adding it afterwards is a change."""
-    edit(example / EMERGENCIES, "audience: all-staff\n", "audience: all-staff\nurgent: If someone collapses\n")
+    chaperones = "policies/safeguarding/chaperones.md"
+    edit(example / chaperones, "audience:\n", "urgent: If no chaperone is available\naudience:\n")
     result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
-    rules = {f["rule"] for f in json.loads(result.out)["findings"] if f["path"] == EMERGENCIES}
+    rules = {f["rule"] for f in json.loads(result.out)["findings"] if f["path"] == chaperones}
     assert "changed-since-approval" in rules and result.code == 1
