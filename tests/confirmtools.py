@@ -34,7 +34,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import EXAMPLE_PARTS, REPO, edit, unsign
+from conftest import EXAMPLE_PARTS, REPO, edit, set_confirmations, unsign
 
 STAFF_ADDRESSES = {member: f"{member}@harbourside-dexa.example" for member in
                    ("pl", "mf", "te", "ho", "jc", "ra", "ot", "sk", "lb")}
@@ -256,8 +256,7 @@ def make_library(root: Path, base_url: str, database: str, mail_port: int, hosti
     unsign(root)
     with open(root / "registers/staff.yml", "a", encoding="utf-8") as register:
         register.write(EXTRA_STAFF)
-    with open(root / "policybook.yml", "a", encoding="utf-8") as config:
-        config.write(confirmations_settings(base_url, database, mail_port))
+    set_confirmations(root, confirmations_settings(base_url, database, mail_port))
     edit(root / HAND_HYGIENE, "fingerprint:", QUESTIONS + "fingerprint:")
     refingerprint(root / HAND_HYGIENE)  # the questions were approved with version 1.3 (they are governed)
     git(root, "init", "-q", "-b", "main")

@@ -184,6 +184,27 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def without_confirmations(text: str) -> str:
+    """Settings text without its ``confirmations:`` section (down to the next top-level key)."""
+    kept, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("confirmations:"):
+            inside = True
+        elif inside and line.strip() and not line.startswith((" ", "#")):
+            inside = False
+        if not inside:
+            kept.append(line)
+    return "".join(kept)
+
+
+def set_confirmations(root: Path, section: str) -> None:
+    """Give the library at ``root`` the ``confirmations:`` section ``section`` in place of its own (the
+    example configures a placeholder service)."""
+    config = root / "policybook.yml"
+    text = without_confirmations(config.read_text(encoding="utf-8"))
+    config.write_text(text + ("" if text.endswith("\n") else "\n") + section, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Chromium for the browser tests (each module that uses it skips itself without one)."""

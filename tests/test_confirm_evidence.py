@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from confirmtools import BACKENDS, KEYS, RECORD_KEY, SECRET, database_for, make_library, policybook
-from conftest import TODAY
+from conftest import TODAY, set_confirmations
 from sqlalchemy.engine import Engine
 
 from policybook.config import load_config
@@ -181,10 +181,9 @@ def _sqlite_file(root: Path) -> Path | None:
 
 # -- verify without a database ----------------------------------------------------------------------------
 def _configure(example: Path, database: str) -> None:
-    with open(example / "policybook.yml", "a", encoding="utf-8") as config:
-        config.write(f"confirmations:\n  base_url: https://confirm.harbourside-dexa.example\n"
-                     f"  database: {database}\n  sign_in: [proxy]\n"
-                     "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.2]\n")
+    set_confirmations(example, f"confirmations:\n  base_url: https://confirm.harbourside-dexa.example\n"
+                               f"  database: {database}\n  sign_in: [proxy]\n"
+                               "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.2]\n")
 
 
 def _evidence_line(seq: int, previous: str, **changes: str) -> tuple[str, str]:

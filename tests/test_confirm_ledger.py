@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from confirmtools import BACKENDS, RECORD_KEY, database_for
-from conftest import TODAY
+from conftest import TODAY, set_confirmations
 from sqlalchemy.engine import Engine
 
 from policybook.confirm.chain import Confirmation, chain_problems, row_hash
@@ -166,10 +166,9 @@ def test_migrations_run_once_even_when_two_instances_start_together(database: st
 
 # -- ack pull -------------------------------------------------------------------------------------------
 def _configure(example: Path, database: str) -> None:
-    with open(example / "policybook.yml", "a", encoding="utf-8") as config:
-        config.write(f"confirmations:\n  base_url: https://confirm.harbourside-dexa.example\n"
-                     f"  database: {database}\n  sign_in: [proxy]\n"
-                     "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.2]\n")
+    set_confirmations(example, f"confirmations:\n  base_url: https://confirm.harbourside-dexa.example\n"
+                               f"  database: {database}\n  sign_in: [proxy]\n"
+                               "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.2]\n")
 
 
 def test_ack_pull_appends_each_confirmation_once_with_its_evidence(example: Path, database: str, engine: Engine,

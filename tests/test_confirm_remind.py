@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from confirmtools import RECORD_KEY, STAFF_ADDRESSES, MailSink, confirmations_settings
-from conftest import TODAY, unread
+from conftest import TODAY, set_confirmations, unread
 
 from policybook.confirm.database import connect
 from policybook.confirm.ledger import append_confirmation
@@ -24,10 +24,9 @@ from policybook.confirm.migrations import migrate
 def library(example: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     sink: MailSink = request.getfixturevalue("mail")
     unread(example, ("ho", "CLN-001"), ("ot", "HS-002"))
-    with open(example / "policybook.yml", "a", encoding="utf-8") as config:
-        config.write(confirmations_settings("https://confirm.harbourside-dexa.example",
-                                            f"sqlite:///{tmp_path / 'confirm.sqlite3'}", sink.port,
-                                            "  remind:\n    every_days: 7\n    escalate_after_days: 200\n"))
+    set_confirmations(example, confirmations_settings("https://confirm.harbourside-dexa.example",
+                                                      f"sqlite:///{tmp_path / 'confirm.sqlite3'}", sink.port,
+                                                      "  remind:\n    every_days: 7\n    escalate_after_days: 200\n"))
     return example
 
 

@@ -25,6 +25,7 @@ from confirmtools import (
     running_service,
     sign_in,
 )
+from conftest import set_confirmations
 
 from policybook.config import ConfirmationSettings
 from policybook.confirm import codes
@@ -325,6 +326,6 @@ def test_settings_refuse_a_password_in_the_file_and_a_base_url_that_is_not_an_or
               "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.1]\n"
     key = line.split(":", 1)[0]
     kept = "".join(row + "\n" for row in section.splitlines() if not row.startswith(key + ":"))
-    (example / "policybook.yml").write_text((example / "policybook.yml").read_text() + kept + line)
+    set_confirmations(example, kept + line)
     with pytest.raises(PolicybookError, match=message):
         load_config(example)

@@ -1,6 +1,6 @@
 """The staff site's link to the confirmations service: "Confirm you have read version X" on each policy page
-that asks readers to confirm, only when policybook.yml configures the service; the page keeps passing the
-axe-core scan and its Content-Security-Policy."""
+that asks readers to confirm, only when policybook.yml configures the service (the example does); the page
+keeps passing the axe-core scan and its Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -8,20 +8,19 @@ from pathlib import Path
 
 import pytest
 from browsertools import needs_browser
-from conftest import TODAY, axe_violations, edit
+from conftest import TODAY, axe_violations, edit, without_confirmations
 from sitetools import copy_example, policybook, serve
 
 BASE = "https://confirm.harbourside-dexa.example"
 PAGE = "site/policies/infection-control/hand-hygiene/index.html"
-SECTION = ("confirmations:\n  base_url: " + BASE + "\n  sign_in: [proxy]\n"
-           "  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.1]\n")
 
 
 def _build(root: Path, configured: bool) -> Path:
     edit(root / "mkdocs.yml", "  - policybook\n", "  - policybook:\n      handbook: false\n")  # faster; not tested here
-    if configured:
-        with open(root / "policybook.yml", "a", encoding="utf-8") as config:
-            config.write(SECTION)
+    if not configured:
+        config = root / "policybook.yml"
+        config.write_text(without_confirmations(config.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
         rating = root / "policies/governance/display-of-rating.md"  # a policy readers need not confirm
         edit(rating, "audience:", "acknowledge: false\naudience:")
         rating.write_text("".join(line for line in rating.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from browsertools import needs_browser, open_page
-from conftest import EXAMPLE_PARTS, REPO, axe_violations, edit, train_up, unread
+from conftest import EXAMPLE_PARTS, REPO, axe_violations, edit, set_confirmations, train_up, unread
 from hostile_cases import policy as hostile_policy
 from pypdf import PdfReader
 
@@ -272,8 +272,7 @@ def test_question_attempts_come_from_the_confirmations_service_up_to_the_day(tmp
     from policybook.confirm.migrations import migrate
 
     root = _library(tmp_path / "org")
-    with open(root / "policybook.yml", "a", encoding="utf-8") as config:
-        config.write(confirmations_settings("https://confirm.example", "sqlite:///confirm.sqlite3", 2525))
+    set_confirmations(root, confirmations_settings("https://confirm.example", "sqlite:///confirm.sqlite3", 2525))
     _commit(root, "the confirmations service")
     live = load_corpus(root, dt.date.fromisoformat(DAY))
     engine = connect(database_url(live.config.confirmations, root))
@@ -598,8 +597,8 @@ def test_making_a_pack_never_creates_the_confirmations_database(tmp_path: Path, 
     from confirmtools import confirmations_settings
 
     root = _library(tmp_path / "org")
-    with open(root / "policybook.yml", "a", encoding="utf-8") as config:
-        config.write(confirmations_settings("https://confirm.example", "sqlite:///service/confirm.sqlite3", 2525))
+    set_confirmations(root, confirmations_settings("https://confirm.example", "sqlite:///service/confirm.sqlite3",
+                                                   2525))
     _commit(root, "the confirmations service")
     data = _pack(run, root, tmp_path / "pack")
     assert data["attempts_known"] is False and not (root / "service").exists()

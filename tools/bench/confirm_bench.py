@@ -82,6 +82,16 @@ def right_answers(policy: str) -> dict[str, int]:
     return {str(n): q["options"].index(q["answer"]) for n, q in enumerate(questions, start=1)}
 
 
+def _without_confirmations(settings: str) -> str:
+    """The example's settings without its own (placeholder) ``confirmations:`` section: the bench adds its own."""
+    lines = settings.splitlines(keepends=True)
+    start = next((n for n, line in enumerate(lines) if line.startswith("confirmations:")), None)
+    if start is None:
+        return settings
+    end = next((n for n in range(start + 1, len(lines)) if lines[n][:1] not in (" ", "#", "\n")), len(lines))
+    return "".join(lines[:start] + lines[end:])
+
+
 def make_library(root: Path, database: str, people: int) -> Path:
     """The example, unsigned, with ``people`` generated members of staff, proxy sign-in, no records."""
     root.mkdir(parents=True)
@@ -89,7 +99,8 @@ def make_library(root: Path, database: str, people: int) -> Path:
         source = REPO / part
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
     config = root / "policybook.yml"
-    text = config.read_text(encoding="utf-8").replace("  signatures: required", "  signatures: off")
+    text = _without_confirmations(config.read_text(encoding="utf-8").replace("  signatures: required",
+                                                                             "  signatures: off"))
     addresses = "".join(f"    b{n:03d}: bench{n:03d}@harbourside-dexa.example\n" for n in range(people))
     config.write_text(text + f"confirmations:\n  base_url: http://127.0.0.1\n  database: {database}\n"
                       f"  sign_in: [proxy]\n  proxy:\n    header: X-Forwarded-Email\n    trusted: [{PROXY}]\n"
