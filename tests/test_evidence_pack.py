@@ -18,7 +18,16 @@ from pathlib import Path
 
 import pytest
 from browsertools import needs_browser, open_page
-from conftest import EXAMPLE_PARTS, REPO, axe_violations, edit, set_confirmations, train_up, unread
+from conftest import (
+    EXAMPLE_PARTS,
+    REPO,
+    axe_violations,
+    edit,
+    set_confirmations,
+    train_up,
+    unread,
+    without_confirmations,
+)
 from hostile_cases import policy as hostile_policy
 from pypdf import PdfReader
 
@@ -43,12 +52,16 @@ def _commit(root: Path, message: str, day: str = DAY) -> None:
     _git(root, "commit", "-q", "-m", message, day=day)
 
 
-def _library(folder: Path) -> Path:
-    """The signed example, its training brought up to date, committed on the example's day."""
+def _library(folder: Path, service: bool = True) -> Path:
+    """The signed example, its training brought up to date, committed on the example's day; without
+    ``service``, its settings name no confirmations service."""
     folder.mkdir(parents=True)
     for part in EXAMPLE_PARTS:
         source = REPO / part
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, folder / part)
+    if not service:
+        config = folder / "policybook.yml"
+        config.write_text(without_confirmations(config.read_text(encoding="utf-8")), encoding="utf-8")
     train_up(folder)
     _git(folder, "init", "-q", "-b", "main")
     _commit(folder, "example organisation")
@@ -63,7 +76,8 @@ def _pack(run, root: Path, out: Path, *extra: str) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _library(tmp_path_factory.mktemp("pack") / "org")
+    """The example as a library that runs no confirmations service (the example names a placeholder one)."""
+    return _library(tmp_path_factory.mktemp("pack") / "org", service=False)
 
 
 @pytest.fixture(scope="module")

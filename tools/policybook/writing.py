@@ -7,6 +7,7 @@ through here, so a refused or failed command never leaves a half-written file.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -94,3 +95,14 @@ def current_umask() -> int:
     os.umask(mask)
     return mask
 
+
+def swap_folder_in(built: Path, target: Path) -> None:
+    """Put the folder ``built`` where ``target`` is, with two renames in the same parent (a reader sees the
+    old folder or the new one, never half of either), then remove the old one."""
+    old: Path | None = None
+    if target.exists() or target.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / target.name)
+    os.replace(built, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from policybook.pack.collect import FORMAT, Attempts, collect
 from policybook.pack.document import build_pdf
 from policybook.pack.index import index_page
 from policybook.pack.verify_bundle import MANIFEST, Failure, files_in, manifest_lines
+from policybook.writing import swap_folder_in
 
 HERE = Path(__file__).parent
 VERIFY_SCRIPT = HERE / "verify_bundle.py"
@@ -114,16 +114,10 @@ def _is_pack(folder: Path) -> bool:
 
 def _place(stage: Path, out: Path) -> None:
     """Move the finished pack to ``out``, replacing an earlier pack there (never any other folder)."""
-    if out.exists() or out.is_symlink():
-        if out.is_symlink() or not out.is_dir() or not _is_pack(out):
-            raise PolicybookError(f"--out {out}: already exists and is not an evidence pack as policybook wrote "
-                                  "it: choose another folder")
-        aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, aside / "pack")
-        os.replace(stage, out)
-        shutil.rmtree(aside)
-        return
-    os.replace(stage, out)
+    if (out.exists() or out.is_symlink()) and (out.is_symlink() or not out.is_dir() or not _is_pack(out)):
+        raise PolicybookError(f"--out {out}: already exists and is not an evidence pack as policybook wrote it: "
+                              "choose another folder")
+    swap_folder_in(stage, out)
 
 
 def make_pack(live: Corpus, day: dt.date, out: Path, generated: dt.date, *, attempts: Attempts | None = None,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import shutil
 import sys
 import tempfile
@@ -19,7 +18,7 @@ from policybook.lint import lint_corpus, options_for, publication_blockers
 from policybook.public_site.catalogue import catalogue
 from policybook.public_site.leaflets import build_pdfs
 from policybook.public_site.pages import PageMaker
-from policybook.writing import current_umask
+from policybook.writing import current_umask, swap_folder_in
 
 PUBLIC_MKDOCS_YML = "public.mkdocs.yml"
 HERE = Path(__file__).parent
@@ -90,16 +89,6 @@ def build_public_site(root: Path, today: dt.date, out: Path | None = None) -> in
         except PolicybookError:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    _swap_in(staging, target)
+    swap_folder_in(staging, target)
     return 0
 
-
-def _swap_in(built: Path, target: Path) -> None:
-    """The new site where the old one was, with two renames; then the old one is removed."""
-    old: Path | None = None
-    if target.exists() or target.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rename(target, old / "site")
-    os.rename(built, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

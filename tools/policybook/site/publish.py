@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from policybook.errors import PolicybookError
 from policybook.evidence.git import in_repository
-from policybook.writing import current_umask
+from policybook.writing import current_umask, swap_folder_in
 
 if TYPE_CHECKING:  # mkdocs itself is imported only when a site is built
     from mkdocs.config.defaults import MkDocsConfig
@@ -96,7 +96,7 @@ def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> in
             staging.chmod(0o777 & ~current_umask())  # readable by the web server, as a folder mkdocs makes would be
             config.site_dir = str(staging)
             build(config)
-            _swap_in(staging, target)
+            swap_folder_in(staging, target)
             staging = None
         except (exceptions.Abort, exceptions.ConfigurationError, exceptions.BuildError) as exc:
             print(f"Error: {exc}" if str(exc) else "Aborted.", file=sys.stderr)
@@ -107,17 +107,6 @@ def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> in
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
     return 0
-
-
-def _swap_in(built: Path, target: Path) -> None:
-    """Put the new site where the old one was with two renames, then remove the old one."""
-    old: Path | None = None
-    if target.exists() or target.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rename(target, old / "site")
-    os.rename(built, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
