@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, edit, position_of
+from conftest import TODAY, edit, position_of, set_confirmations
 
 from policybook.corpus import load_corpus
 from policybook.evidence.fingerprint import fingerprint
@@ -111,8 +111,12 @@ def test_a_staff_register_email_is_where_codes_go(example: Path) -> None:
 
     from policybook.confirm.people import address_of, by_address
 
-    edit(example / "registers/staff.yml", "  - id: jc\n",
-         "  - id: jc\n    email: Jamie.Castellan@Harbourside-DEXA.example\n")
+    edit(example / "registers/staff.yml", "    email: jc@harbourside-dexa.example\n",
+         "    email: Jamie.Castellan@Harbourside-DEXA.example\n")
+    set_confirmations(example, "confirmations:\n  base_url: https://confirm.harbourside-dexa.example\n"
+                               "  sign_in: [proxy]\n  proxy:\n    header: X-Forwarded-Email\n    trusted: [127.0.0.1]\n"
+                               "  addresses:\n    jc: jc.elsewhere@harbourside-dexa.example\n")
+    edit(example / "registers/staff.yml", "    email: pl@harbourside-dexa.example\n", "")
     corpus = load_corpus(example, dt.date.fromisoformat(TODAY))
     member = corpus.registers.staff["jc"]
     assert address_of(corpus, member) == "jamie.castellan@harbourside-dexa.example"
