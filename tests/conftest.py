@@ -14,7 +14,7 @@ import pytest
 from policybook.cli import main
 
 # Fixtures kept in modules of their own (test modules take them as parameters and never import them):
-pytest_plugins = ["confirm_fixtures"]
+pytest_plugins = ["confirm_fixtures", "guidance_server"]
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("POLICYBOOK_CHROMIUM", "/usr/bin/chromium")  # Debian's, installed by .ci/run
@@ -120,9 +120,10 @@ def unsign(root: Path) -> Path:
     return root
 
 
-def strip_fingerprints(root: Path) -> Path:
-    """Drop the approval fingerprints, for tests that edit policy text to exercise other rules."""
-    for path in [*(root / "policies").rglob("*.md"), *(root / "public").rglob("*.md")]:
+def strip_fingerprints(root: Path, folders: tuple[str, ...] = ("policies", "public")) -> Path:
+    """Drop the approval fingerprints (of the policies and the documents for patients, or of ``folders``),
+    for tests that edit policy text to exercise other rules."""
+    for path in [path for folder in folders for path in (root / folder).rglob("*.md")]:
         text = path.read_text(encoding="utf-8")
         kept = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("fingerprint:"))
         path.write_text(kept, encoding="utf-8")

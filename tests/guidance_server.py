@@ -1,5 +1,6 @@
 """A local HTTPS server for the guidance watch's tests, with a throwaway certificate passed in SSL_CERT_FILE
-and no proxy, serving whatever the test puts in its table (status, headers, body and a delay per path)."""
+and no proxy, serving whatever the test puts in its table (status, headers, body and a delay per path).
+conftest.py loads it as a plugin (``pytest_plugins``), so tests take its ``server`` fixture by name."""
 
 from __future__ import annotations
 

@@ -13,11 +13,9 @@ from pathlib import Path
 import frontmatter
 import pytest
 import yaml
-from guidance_server import Served, point_at, server
+from guidance_server import Served, point_at
 from markdown_it import MarkdownIt
 from pagetools import NAV, NEWS, Page, render
-
-__all__ = ["server"]  # the fixture, used by name
 
 TEMPLATES = ("nice", "govuk", "resus", "htm")
 EDITIONS = {"nice": "Published: 12 March 2021 Last updated: 5 May 2025", "govuk": "Last updated 3 June 2025",

@@ -8,11 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from guidance_server import PAGES, Served, point_at, server
+from guidance_server import PAGES, Served, point_at
 from pagetools import example_page, render
-
-__all__ = ["server"]  # the fixture, used by name
-
 
 
 def test_unchanged_pages_give_no_change(example: Path, server: tuple[str, Served], run) -> None:

@@ -83,7 +83,7 @@ def test_overdue_badge_for_a_policy_past_its_review(browser: object, site: str) 
     assert "pb-badge--overdue" in (badge.get_attribute("class") or "")
     register = open_page(browser, site + "/registers/review/")
     _shot(register, "register-review")
-    assert "IR(ME)R employer" in register.locator("article").inner_text()
+    assert "Duty of candour" in register.locator("article").inner_text()
     page.close()
     register.close()
 

@@ -65,8 +65,10 @@ def test_the_first_phone_screen_says_what_you_must_do(browser: object, site: str
     late = []
     for path in pages:
         page.goto(site + path)
+        # What to do: the section the policy marks urgent where it has one (it comes first), else the duties.
         top = page.evaluate("""() => {
-            const h = document.querySelector('#pb-duties-heading') || document.querySelector('.pb-body h2');
+            const h = document.querySelector('[data-pb="urgent"]') || document.querySelector('#pb-duties-heading')
+                || document.querySelector('.pb-body h2');
             return h.getBoundingClientRect().top + window.scrollY; }""")
         if top >= PHONE["height"]:
             late.append((path, top))
