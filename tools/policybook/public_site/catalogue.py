@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from babel import Locale, UnknownLocaleError
 
 from policybook.corpus import Corpus
-from policybook.model import Policy, Status
-from policybook.patients import EASY_READ, PublicDocument, base_language, direction, sources_of, staleness
+from policybook.evidence.editions import sources_in_force
+from policybook.evidence.inforce import public_in_force
+from policybook.model import Policy
+from policybook.patients import EASY_READ, PublicDocument, base_language, direction, staleness
 
 FOLDER = "documents"
 
@@ -89,15 +91,14 @@ def _slug(text: str) -> str:
 def catalogue(corpus: Corpus) -> list[Entry]:
     """Every document the public site shows, sources by id, each with its approved editions."""
     own = corpus.config.locale
-    sources = {k: v for k, v in sources_of(corpus.public, corpus.policies).items()
-               if v.status is Status.APPROVED}
+    sources = sources_in_force(corpus)  # a document bumped to a draft is shown at its approved version
     entries: dict[str, Entry] = {}
     for source_id in sorted(sources):
         source = sources[source_id]
         lang = source.lang if isinstance(source, PublicDocument) and source.lang else own
         entries[source_id] = Entry(Shown(source, f"{FOLDER}/{_slug(source_id)}", "index", lang))
-    for edition in corpus.public:
-        if not edition.is_edition or edition.status is not Status.APPROVED or edition.edition_of not in entries:
+    for edition in public_in_force(corpus):
+        if not edition.is_edition or edition.edition_of not in entries:
             continue
         entry = entries[edition.edition_of or ""]
         lang = edition.lang or own
