@@ -123,7 +123,7 @@ def _ack_options(parser: argparse.ArgumentParser) -> None:
 
 
 @command("ack", "record that staff read a policy (ack STAFF POLICY); 'ack report', 'ack verify', 'ack seal', "
-         "'ack pull'",
+         "'ack pull [--without-macs]'",
          options=_ack_options,
          today=AS_ON_TODAY, formats=("table", "json", "csv"), format_help="for 'ack report'")
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
