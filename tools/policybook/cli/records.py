@@ -118,10 +118,12 @@ def _ack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("words", nargs="+", metavar="STAFF POLICY | report")
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="date read (default today)")
     parser.add_argument("--version", help="the version read (refused unless it is the current one)")
+    parser.add_argument("--without-macs", action="store_true",
+                        help="ack pull: pull without the record key (every check but the rows' MACs)")
 
 
 @command("ack", "record that staff read a policy (ack STAFF POLICY); 'ack report', 'ack verify', 'ack seal', "
-         "'ack pull'",
+         "'ack pull [--without-macs]'",
          options=_ack_options,
          today=AS_ON_TODAY, formats=("table", "json", "csv"), format_help="for 'ack report'")
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
@@ -143,7 +145,7 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
         print(seal(corpus))
         return ExitCode.OK
     if args.words == ["pull"]:
-        return _pull(corpus)
+        return _pull(corpus, args.without_macs)
     if args.words[:1] == ["report"] and len(args.words) == 1:
         incomplete = _unreadable(corpus)
         items = outstanding(corpus)
@@ -173,12 +175,13 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def _pull(corpus: Corpus) -> ExitCode:
-    """Append the confirmations service's new confirmations to the records (see control/pull.py)."""
-    from policybook.cli.confirm import NO_RECORD_KEY, open_database, record_key
+def _pull(corpus: Corpus, without_macs: bool = False) -> ExitCode:
+    """Append the confirmations service's new confirmations to the records (see control/pull.py); without
+    the record key only when told to (``--without-macs``)."""
+    from policybook.cli.confirm import NO_RECORD_KEY, open_database, pull_key
     from policybook.control.pull import EVIDENCE, pull
 
-    key = record_key()
+    key = pull_key(without_macs)
     engine = open_database(corpus)
     try:
         pulled = pull(corpus, engine, key)
