@@ -17,7 +17,8 @@ from policybook.tables import text_table
 
 
 def _id_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id")
+    parser.add_argument("id", help="a policy's id, a document for patients' (PUB-001), an edition's (PUB-001-ar), or "
+                        "the file's path")
 
 
 @command("history", "every approved version of a policy, from git", options=_id_option, formats=("table", "json"))
@@ -27,15 +28,13 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
     from policybook.evidence.history import recorded_versions
 
     corpus = corpus_for(args)
-    policy = corpus.by_id().get(args.id)
-    if policy is None:
-        raise PolicybookError(f"no policy has the id '{args.id}'")
+    policy = corpus.find(args.id)
     versions = recorded_versions(corpus.root, policy)
     if args.format == "json":
-        print(json.dumps({"id": policy.id, "versions": [v.as_dict() for v in versions]}, indent=2))
+        print(json.dumps({"id": policy.statement_key, "versions": [v.as_dict() for v in versions]}, indent=2))
         return ExitCode.OK
     if not versions:
-        print(f"{policy.id} has no approved version in the git history of {policy.rel}")
+        print(printable(f"{policy.label} has no approved version in the git history of {policy.rel}"))
         return ExitCode.OK
     rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
     rows += [[v.version + ("" if v.proven else " *"), str(v.approved_on), str(v.in_force_to or "now"),
@@ -44,7 +43,7 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
             if any(not v.proven for v in versions) else "")
     accepted = "".join(printable(f"Version {v.version} accepted {rule}: {because}") + "\n"
                        for v in reversed(versions) for rule, because in v.accepted)
-    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows) + note + accepted)
+    sys.stdout.write(printable(f"{policy.label} {policy.title}") + "\n" + text_table(rows) + note + accepted)
     return ExitCode.OK
 
 

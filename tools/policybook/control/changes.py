@@ -172,31 +172,6 @@ def _record_acceptances(entry: Any, accepted: Sequence[Acceptance]) -> None:
         del entry["accepted"]
 
 
-def _find(corpus: Corpus, key: str) -> Policy:
-    """The policy, or document for patients, that ``key`` names: an id (HS-002, PUB-001), an edition's
-    statement key (PUB-001-ar, PUB-001-en-GB-easy-read), or the path of its file."""
-    found = [p for p in corpus.policies if p.id == key] + [d for d in corpus.public if d.statement_key == key]
-    if not found:
-        found = _by_path(corpus, key)
-    if len(found) > 1:
-        raise PolicybookError(f"'{key}' names {len(found)} files ({', '.join(p.rel for p in found)}): give each "
-                              "its own id (or edition language), or name the file by its path")
-    if not found:
-        editions = sorted(d.statement_key for d in corpus.public if d.is_edition and d.statement_key)
-        hint = f"; an edition is named by its source, language and format: {', '.join(editions[:4])}" \
-            if editions else ""
-        raise PolicybookError(f"no policy or document for patients has the id '{key}'{hint}")
-    return found[0]
-
-
-def _by_path(corpus: Corpus, text: str) -> list[Policy]:
-    """The policy or public document whose file is ``text`` (relative to the project or the working folder)."""
-    if not text.endswith(".md"):
-        return []
-    wanted = {(corpus.root / text).resolve(), (Path.cwd() / text).resolve()}
-    return [p for p in [*corpus.policies, *corpus.public] if p.doc.path.resolve() in wanted]
-
-
 def _role(corpus: Corpus, role: str, what: str) -> str:
     if role not in corpus.registers.roles:
         raise PolicybookError(f"{what}: '{role}' is not a role in the roles register")
@@ -311,7 +286,7 @@ def write_signature(root: Path, statement: Statement, armored: str, registers: R
 @one_key_session
 def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None,
             key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
-    policy = _find(corpus, policy_id)
+    policy = corpus.find(policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
     _after_the_record(policy, day)
@@ -468,7 +443,7 @@ def _set_after(data: Any, key: str, value: Any, after: str) -> None:
 
 
 def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str | None) -> Change:
-    policy = _find(corpus, policy_id)
+    policy = corpus.find(policy_id)
     if policy.status is not Status.APPROVED:
         raise PolicybookError(f"{policy.label} is {policy.status_text}, not approved: a draft is approved first, "
                               "then bumped for its next change")
@@ -503,7 +478,7 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
 @one_key_session
 def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None,
              key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
-    policy = _find(corpus, policy_id)
+    policy = corpus.find(policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
     who = signer(corpus, key, by)
@@ -585,7 +560,7 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
     approver, date, fingerprint) says yes; the history entry of its version says so. Without ``confirm``
     such a policy is refused."""
     chosen = [*corpus.published(), *(d for d in corpus.public if d.status is Status.APPROVED)] if all_policies \
-        else [_find(corpus, pid) for pid in policy_ids]
+        else [corpus.find(pid) for pid in policy_ids]
     if not chosen:
         raise PolicybookError("name the policies to sign, or give --all")
     done: list[str] = []
