@@ -630,3 +630,40 @@ def test_the_packs_signers_are_the_keys_its_approvals_were_checked_with(tmp_path
     data = _pack(run, root, tmp_path / "pack")
     assert _entry(data, "GOV-001")["proof"] == "approval signed and verified"
     assert run("evidence", "verify", str(tmp_path / "pack")).code == 0 and _script(tmp_path / "pack").returncode == 0
+
+
+# -- information for patients ------------------------------------------------------------------------------
+def test_the_pack_lists_the_documents_for_patients_with_their_formats_and_editions(pack: Path, library: Path) -> None:
+    data = json.loads((pack / "evidence.json").read_text(encoding="utf-8"))
+    corpus = load_corpus(library, dt.date.fromisoformat(DAY))
+    shown = {d.id for d in corpus.public if d.id} | {p.id for p in corpus.policies if p.data.get("public") is True}
+    assert {p["id"] for p in data["patients"]} == shown
+    leaflet = next(p for p in data["patients"] if p["id"] == "PUB-001")
+    assert leaflet["offered"][:2] == ["standard print (PDF)", "large print (PDF)"] and "easy read" in leaflet["offered"]
+    assert [(e["name"], e["in_english"], e["current"]) for e in leaflet["editions"]] == [
+        ("English (easy read)", "", True), ("العربية", "Arabic", True), ("বাংলা", "Bangla", True)]
+    assert all(e["proof"] == "fingerprint matches; approval signed" for e in leaflet["editions"])
+    page = (pack / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="patients">Information for patients</h2>' in page
+    assert '<span lang="ar">العربية</span> (Arabic)' in page
+    text = " ".join(PdfReader(pack / "evidence.pdf").pages[i].extract_text() for i in range(3, 30))
+    assert "Information for patients" in text and "PUB-001: editions" in text and "Samira Haddad" in text
+
+
+def test_an_edition_behind_its_source_is_shown_as_not_current_in_the_pack(tmp_path: Path, run) -> None:
+    root = _library(tmp_path / "org", service=False)
+    leaflet = root / "public/leaflets/what-to-expect.md"
+    assert run("-C", str(root), "bump", "PUB-001", "--minor", "--summary", "You can bring a drink.",
+               "--today", DAY).code == 0
+    edit(leaflet, "## Radiation\n", "## Radiation\n\nYou can bring a drink with you.\n")
+    keys = tmp_path / "key"
+    shutil.copyfile(REPO / "tests/keys/pl-fictional-ed25519", keys)
+    keys.chmod(0o600)
+    approved = run("-C", str(root), "approve", "PUB-001", "--by", "registered-manager", "--key", str(keys),
+                   "--today", DAY)
+    assert approved.code == 0, approved.err
+    _commit(root, "PUB-001 1.1")
+    data = _pack(run, root, tmp_path / "pack")
+    editions = next(p for p in data["patients"] if p["id"] == "PUB-001")["editions"]
+    assert {e["current"] for e in editions} == {False}
+    assert all("now at version 1.1" in e["why_not_current"] for e in editions)

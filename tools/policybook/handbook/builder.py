@@ -24,6 +24,7 @@ from policybook.handbook.convert import BodyConverter, PolicyContentError, label
 from policybook.handbook.editions import STAFF_HANDBOOK, for_all_staff, for_role
 from policybook.model import Policy
 from policybook.registers import ALL_STAFF
+from policybook.typefaces import FALLBACK_FAMILIES, font_folders, missing_glyph
 from policybook.views.addresses import site_urls as addresses
 from policybook.views.control import Links, Output, document_control, listing
 from policybook.views.text import web
@@ -162,11 +163,12 @@ def _edition_data(corpus: Corpus, role: str | None, audience: str | None, editio
         "site_url": corpus.config.site_url,
         "staff_handbook_url": web(f"{site}/handbook/{STAFF_HANDBOOK}" if site else ""),
         "large": large_print,
+        "fallback_fonts": list(FALLBACK_FAMILIES),
     }
 
 
 def _typeset(build: Path, name: str, data: dict[str, object], policies: list[Policy], edition: Edition) -> bytes:
-    compiler = typst.Compiler(root=str(build), font_paths=[str(FONTS)], ignore_system_fonts=True)
+    compiler = typst.Compiler(root=str(build), font_paths=font_folders(FONTS), ignore_system_fonts=True)
     try:
         return _compile(compiler, build, name, data, edition)
     except Exception as exc:  # the typst binding raises its own error types
@@ -216,6 +218,6 @@ def _explain(message: str, compiler: typst.Compiler, build: Path, name: str, dat
         try:
             _compile(compiler, build, f"alone-{name}", {**data, "policies": [entry]}, edition)
         except Exception as exc:
-            detail = " ".join(str(exc).split())[:300]
+            detail = missing_glyph(str(exc)) or " ".join(str(exc).split())[:300]
             return PolicyContentError(policy.rel, f"the handbook could not be typeset from this policy: {detail}")
-    return PolicybookError(f"the handbook could not be typeset: {first}")
+    return PolicybookError(f"the handbook could not be typeset: {missing_glyph(message) or first}")

@@ -32,6 +32,7 @@ from policybook.ids import is_policy_id
 from policybook.loader import parse_markdown
 from policybook.model import Policy, parse_version
 from policybook.model import Status as PolicyStatus
+from policybook.pack.patients import patient_documents
 from policybook.registers import ALL_STAFF, StaffMember
 
 FORMAT = "policybook evidence pack v1"
@@ -433,6 +434,7 @@ class _Collector:
                               "confirmed": sum(p["confirmation"]["confirmed"] for p in policies if p["confirmation"]),
                               # policies in force whose text, and so whose readers, the pack does not hold
                               "not_known": sum(1 for p in policies if p["confirmation"] is None)},
+            "patients": patient_documents(corpus),
             "changes": self.changes(),
             "due": self.due_list(),
             "due_known": not self.snapshot.before_git,

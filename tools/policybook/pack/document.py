@@ -20,6 +20,7 @@ from policybook.errors import PolicybookError
 from policybook.handbook.builder import FONTS, HELPERS
 from policybook.handbook.convert import BodyConverter
 from policybook.model import Policy
+from policybook.typefaces import FALLBACK_FAMILIES, font_folders, missing_glyph
 from policybook.views.addresses import site_urls
 
 TEMPLATE = Path(__file__).parent / "evidence.typ"
@@ -47,17 +48,18 @@ def build_pdf(corpus: Corpus, data: dict[str, Any], texts: dict[str, Policy]) ->
             files[policy.id] = name
         shown = {**data, "policies": [{**p, "body": files.get(p["id"])} for p in data["policies"]]}
         (build / "xrefs.json").write_text(json.dumps(converter.xrefs, ensure_ascii=False), encoding="utf-8")
+        shown["fallback_fonts"] = list(FALLBACK_FAMILIES)
         (build / "data.json").write_text(json.dumps(shown, ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, build / "evidence.typ")
         shutil.copyfile(HELPERS, build / "pb.typ")
-        compiler = typst.Compiler(root=str(build), font_paths=[str(FONTS)], ignore_system_fonts=True)
+        compiler = typst.Compiler(root=str(build), font_paths=font_folders(FONTS), ignore_system_fonts=True)
         day = dt.date.fromisoformat(data["generated_on"])
         try:
             pdf = compiler.compile(str(build / "evidence.typ"), sys_inputs={"pb-data": "/data.json"},
                                    pdf_standards=["ua-1"],
                                    timestamp=int(dt.datetime.combine(day, dt.time()).timestamp()))
         except Exception as exc:  # the typst binding raises its own error types
-            raise PolicybookError(f"the evidence pack's PDF could not be typeset: {' '.join(str(exc).split())[:300]}") \
-                from None
+            detail = missing_glyph(str(exc)) or " ".join(str(exc).split())[:300]
+            raise PolicybookError(f"the evidence pack's PDF could not be typeset: {detail}") from None
         assert isinstance(pdf, bytes)  # one PDF, returned because no output path is given
         return pdf
