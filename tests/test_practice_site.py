@@ -241,7 +241,7 @@ def test_the_calendar_holds_every_due_item_with_its_owner(library: Path) -> None
     assert not {"Appraisal", "Supervision", "Reading"} & {str(e["categories"].cats[0]) for e in events}
     assert all(str(e["description"]).startswith("Owner: ") for e in events)
     kinds = {str(e["categories"].cats[0]) for e in events}
-    assert {"Policy review", "Servicing", "Check", "Risk review", "Risk action", "Training"} <= kinds
+    assert {"Document review", "Servicing", "Check", "Risk review", "Risk action", "Training"} <= kinds
     assert any(HOSTILE in str(e["summary"]) for e in events)  # text in the file, escaped by icalendar
 
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from policybook.corpus import Corpus
 from policybook.dates import add_months, long_date, parse_date
 from policybook.errors import PolicybookError
-from policybook.evidence.inforce import in_force
+from policybook.evidence.inforce import under_review
 from policybook.evidence.practice import practice_records
 from policybook.evidence.records import outstanding
 from policybook.registers import ALL_STAFF, StaffMember
@@ -45,7 +45,7 @@ class Status(StrEnum):
 # for the manager (`policybook due`, lint), never published on the staff site, which every member of staff reads.
 PERSONAL = frozenset({Kind.APPRAISAL, Kind.SUPERVISION, Kind.READING})
 
-KIND_TITLES = {Kind.REVIEW: "Policy review", Kind.SERVICING: "Servicing", Kind.CHECK: "Check",
+KIND_TITLES = {Kind.REVIEW: "Document review", Kind.SERVICING: "Servicing", Kind.CHECK: "Check",
                Kind.RISK_REVIEW: "Risk review", Kind.RISK_ACTION: "Risk action", Kind.TRAINING: "Training",
                Kind.APPRAISAL: "Appraisal", Kind.SUPERVISION: "Supervision", Kind.READING: "Reading"}
 
@@ -150,13 +150,13 @@ class _Builder:
 
     def reviews(self) -> None:
         window = self.corpus.config.due_soon_days
-        for policy in in_force(self.corpus):
-            if policy.next_review is None or not policy.id:
+        for policy in under_review(self.corpus):
+            if policy.next_review is None or not policy.statement_key:
                 continue
             where = (policy.rel, *policy.doc.position(("next_review",)))
-            self.add(Kind.REVIEW, policy.id, f"Review {policy.id} {policy.title}", self.owner(policy.owner),
-                     policy.next_review, where, f"version {policy.version_text}, next review set in the policy",
-                     window, policy=policy.id)
+            self.add(Kind.REVIEW, policy.statement_key, f"Review {policy.label} {policy.title}",
+                     self.owner(policy.owner), policy.next_review, where,
+                     f"version {policy.version_text}, next review set in the file", window, policy=policy.id)
 
     def servicing(self) -> None:
         registers = self.corpus.registers

@@ -111,6 +111,12 @@ def public_in_force(corpus: Corpus) -> list[PublicDocument]:
     return [d for d in public_in_force_report(corpus).policies if isinstance(d, PublicDocument)]
 
 
+def under_review(corpus: Corpus) -> list[Policy]:
+    """Everything in force that carries a review date: the policies, then the documents for patients and
+    their editions (one review calendar and one due list for both)."""
+    return [*in_force(corpus), *public_in_force(corpus)]
+
+
 def settle_in_force(corpus: Corpus, policies: list[Policy]) -> None:
     """Give a corpus read from a snapshot of the library (evidence/snapshot.py), which has no git history
     of its own, the versions in force worked out from the real history: everything that asks
