@@ -38,7 +38,7 @@ def test_exit_1_and_sorted_text_lines(example: Path, run) -> None:
     assert lines[0] == f"{RATING}:1:1 error schema missing required field 'author'"
     assert lines[1].startswith(f"{RATING}:") and " error broken-link " in lines[1]
     assert " warning heading-structure " in lines[2]
-    assert lines[-1] == "2 errors, 1 warning and 0 suggestions in 38 files."
+    assert lines[-1] == "2 errors, 1 warning and 0 suggestions in 46 files."  # 30 policies, 8 public, 8 registers
     assert "\033[" not in result.out  # no colour when not a terminal
 
 
@@ -63,7 +63,7 @@ def test_json_output_shape(example: Path, run) -> None:
     first = payload["findings"][0]
     assert set(first) == {"path", "line", "column", "rule", "severity", "message"}
     assert first["path"] == RATING and first["line"] == 1 and first["severity"] == "error"
-    assert payload["summary"] == {"files": 38, "errors": 2, "warnings": 1, "suggestions": 0}
+    assert payload["summary"] == {"files": 46, "errors": 2, "warnings": 1, "suggestions": 0}
 
 
 def test_sarif_is_valid_sarif_2_1_0(example: Path, run) -> None:
@@ -106,6 +106,16 @@ def test_paths_limit_the_report_not_the_checks(example: Path, run) -> None:
     assert result.code == 0 and "No findings in 1 file." in result.out
     result = run("-C", str(example), "lint", "--today", TODAY, str(example / "policies/governance"))
     assert result.code == 1 and RATING in result.out
+
+
+def test_the_summary_counts_the_documents_for_patients(example: Path, run) -> None:
+    """Every file linted is counted: the public documents and their editions as well as policies and registers."""
+    public = sorted((example / "public").rglob("*.md"))
+    assert len(public) == 8
+    result = run("-C", str(example), "lint", "--today", TODAY, str(example / "public"))
+    assert result.code == 0 and "No findings in 8 files." in result.out, result.out
+    leaflet = run("-C", str(example), "lint", "--today", TODAY, str(example / "public/leaflets/what-to-expect.ar.md"))
+    assert "No findings in 1 file." in leaflet.out, leaflet.out
 
 
 def test_strict_fails_on_warnings(example: Path, run) -> None:
