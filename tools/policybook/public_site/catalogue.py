@@ -86,18 +86,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "document"
 
 
-def catalogue(corpus: Corpus) -> list[Entry]:
-    """Every document the public site shows, sources by id, each with its approved editions."""
+def catalogue(corpus: Corpus, drafts: bool = False) -> list[Entry]:
+    """Every document the public site shows, sources by id, each with its approved editions; with ``drafts``
+    (a preview, for their authors) a draft is shown too, in place of the version in force."""
     own = corpus.config.locale
+    shown_statuses = {Status.APPROVED, Status.DRAFT} if drafts else {Status.APPROVED}
     sources = {k: v for k, v in sources_of(corpus.public, corpus.policies).items()
-               if v.status is Status.APPROVED}
+               if v.status in shown_statuses}
     entries: dict[str, Entry] = {}
     for source_id in sorted(sources):
         source = sources[source_id]
         lang = source.lang if isinstance(source, PublicDocument) and source.lang else own
         entries[source_id] = Entry(Shown(source, f"{FOLDER}/{_slug(source_id)}", "index", lang))
     for edition in corpus.public:
-        if not edition.is_edition or edition.status is not Status.APPROVED or edition.edition_of not in entries:
+        if not edition.is_edition or edition.status not in shown_statuses or edition.edition_of not in entries:
             continue
         entry = entries[edition.edition_of or ""]
         lang = edition.lang or own
