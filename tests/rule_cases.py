@@ -29,6 +29,12 @@ RADIATION = "public/leaflets/radiation-and-pregnancy.md"
 # The example's documents that read above their reading_age (reading-age warnings) until their next approved
 # versions: the rule tests leave those warnings aside, and tests/test_readability.py pins their figures.
 ABOVE_READING_AGE = frozenset({LEAFLET, CHAPERONE_NOTICE, COMPLAINTS_NOTICE, PRIVACY})
+
+
+def without_known_warnings(findings: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Lint's findings (as JSON) without the example's known reading-age warnings (ABOVE_READING_AGE), for tests
+    of other behaviour that expect the example to lint clean."""
+    return [f for f in findings if not (f["rule"] == "reading-age" and f["path"] in ABOVE_READING_AGE)]
 HARD_WORDS = ("Densitometry quantifies skeletal mineralisation. Osteoporosis increases fracture susceptibility.\n\n"
               "Radiographers administer minimal ionising radiation. Contemporary densitometers utilise dual-energy "
               "absorptiometry.\n\nOsteoporotic vertebrae deteriorate progressively.\n\n")
