@@ -65,8 +65,8 @@ def serve_public_site(root: Path, today: dt.date, address: str) -> int:
 
         try:
             corpus, config = configured()
-        except exceptions.ConfigurationError as exc:
-            raise PolicybookError(f"the public site's settings: {exc}") from exc
+        except (exceptions.ConfigurationError, exceptions.Abort) as exc:  # MkDocs has logged what is wrong
+            raise PolicybookError(f"cannot preview the public site: {exc}") from exc
         host, port = config.dev_addr
         serve_url = f"http://{host}:{port}/"
 
