@@ -29,7 +29,7 @@ READING_AGE = declare(
 
 GRADE_TO_AGE = 5  # a US school grade is a UK reading age five years younger: grade 4 is a reading age of 9
 ENGLISH = "en"
-SENTENCE_ENDS = (".", "!", "?", ":", ";")
+SENTENCE_ENDS = (".", "!", "?")  # where textstat ends a sentence: a unit ending otherwise (":", ";") gets a "."
 HARDEST_SHOWN = 3
 
 
@@ -63,7 +63,7 @@ def prose_units(body: str, first_line: int) -> list[Unit]:
         if token.type != "inline" or previous.type != "paragraph_open" or token.map is None:
             continue
         text = " ".join(_words_of(token.children or []).split())
-        if text:
+        if any(character.isalnum() for character in text):
             units.append(Unit(first_line + token.map[0], text if text.endswith(SENTENCE_ENDS) else text + "."))
     return units
 
