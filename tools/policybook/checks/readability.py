@@ -42,16 +42,17 @@ class Unit:
 
 
 @cache
-def _statistics() -> textstatistics:
-    """textstat's calculator, set to British English once (its syllable dictionary for hyphenation)."""
+def _statistics(locale: str) -> textstatistics:
+    """textstat's calculator for one English locale (en-GB, en-US: the hyphenation it counts syllables by when
+    its pronouncing dictionary lacks a word), made once."""
     statistics = textstatistics()
-    statistics.set_lang("en_GB")
+    statistics.set_lang(locale.replace("-", "_"))
     return statistics
 
 
-def reading_age(text: str) -> float:
+def reading_age(text: str, locale: str = "en-GB") -> float:
     """The UK reading age of English ``text``: its Flesch-Kincaid grade + 5."""
-    return float(_statistics().flesch_kincaid_grade(text)) + GRADE_TO_AGE
+    return float(_statistics(locale).flesch_kincaid_grade(text)) + GRADE_TO_AGE
 
 
 def prose_units(body: str, first_line: int) -> list[Unit]:
@@ -102,10 +103,11 @@ def check_reading_age(corpus: Corpus) -> Iterator[Finding]:
         units = prose_units(document.doc.body, document.doc.body_line)
         if not units:
             continue
-        measured = reading_age(" ".join(unit.text for unit in units))
+        locale = corpus.config.locale
+        measured = reading_age(" ".join(unit.text for unit in units), locale)
         if round(measured, 1) <= target:
             continue
-        hardest = sorted(((reading_age(unit.text), unit) for unit in units), key=lambda pair: -pair[0])
+        hardest = sorted(((reading_age(unit.text, locale), unit) for unit in units), key=lambda pair: -pair[0])
         lines = ", ".join(str(unit.line) for age, unit in hardest[:HARDEST_SHOWN] if age > target)
         line, column = document.doc.position((key,))
         yield READING_AGE.at(
