@@ -1,5 +1,7 @@
 """The fixtures of the confirmations service tests, loaded for every test module by conftest.py
-(``pytest_plugins``), so that no test module imports a fixture by name."""
+(``pytest_plugins``), so that no test module imports a fixture by name. A module that needs a service of
+another kind (a hostile library, one backend, other roles) defines its own ``service``, which replaces
+this one there."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from confirmtools import MailSink, PostgreSQL, free_port
+from confirmtools import BACKENDS, MailSink, PostgreSQL, Service, free_port, running_service
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +41,13 @@ def postgresql() -> Iterator[PostgreSQL | str]:
     yield reason if reason is not None else cluster
     if reason is None:
         cluster.stop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The service on the example library (without hostile text), one per module and backend (SQLite, then
+    PostgreSQL)."""
+    with running_service(tmp_path_factory.mktemp(request.param), request.param,
+                         request.getfixturevalue("postgresql"), request.getfixturevalue("mail"),
+                         hostile=False) as running:
+        yield running

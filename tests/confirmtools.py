@@ -3,7 +3,7 @@ made for the test session (initdb and pg_ctl, as a non-root user), a library wit
 configured, the service itself under uvicorn on a free port, and an HTTP client per loopback address
 (each test's own client address, so the per-client limits of one test do not reach another).
 
-Their fixtures (``mail``, ``postgresql``) are in confirm_fixtures.py, which conftest.py loads. The
+Their fixtures (``mail``, ``postgresql``, ``service``) are in confirm_fixtures.py, which conftest.py loads. The
 PostgreSQL tests skip with the reason where no server can run here; with
 POLICYBOOK_REQUIRE_POSTGRESQL=1 (set by .ci/run) they fail instead.
 """
@@ -374,15 +374,28 @@ def csrf(http: httpx.Client) -> str:
     return str(response.json()["csrf"])
 
 
+def ask_code(http: httpx.Client, token: str, address: str) -> httpx.Response:
+    """Ask the service to e-mail a sign-in code to ``address``."""
+    return http.post("/api/v1/sign-in/code", json={"address": address}, headers={"X-CSRF-Token": token})
+
+
+def verify_code(http: httpx.Client, token: str, address: str, code: str) -> httpx.Response:
+    """Sign in with ``code`` for ``address``."""
+    return http.post("/api/v1/sign-in/verify", json={"address": address, "code": code},
+                     headers={"X-CSRF-Token": token})
+
+
+def live_code(service: Service, http: httpx.Client, token: str, address: str) -> str:
+    """A code asked for ``address`` now, as the e-mail to it carries it."""
+    before = len(service.mail.to(address))
+    assert ask_code(http, token, address).status_code == 202
+    return service.mail.wait_for_code(address, before)
+
+
 def sign_in(http: httpx.Client, service: Service, staff: str) -> str:
     """Sign ``staff`` in through the API with an e-mailed code; returns the CSRF token for writes."""
     token = csrf(http)
     address = STAFF_ADDRESSES[staff]
-    before = len(service.mail.to(address))
-    assert http.post("/api/v1/sign-in/code", json={"address": address},
-                     headers={"X-CSRF-Token": token}).status_code == 202
-    code = service.mail.wait_for_code(address, before)
-    response = http.post("/api/v1/sign-in/verify", json={"address": address, "code": code},
-                         headers={"X-CSRF-Token": token})
+    response = verify_code(http, token, address, live_code(service, http, token, address))
     assert response.status_code == 200, response.text
     return token

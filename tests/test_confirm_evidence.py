@@ -122,7 +122,8 @@ def test_a_row_written_with_sql_that_could_not_be_true_is_refused_by_verify_and_
     for env in (KEYS, NO_KEYS):  # these checks need no key: they hold wherever the library is
         verified = policybook(library.root, "confirmations", "verify", env=env)
         assert verified.returncode == 1 and f"database: {message}" in verified.stderr, verified.stderr
-        pulled = policybook(library.root, "ack", "pull", env=env)
+        keyless = ("--without-macs",) if env is NO_KEYS else ()
+        pulled = policybook(library.root, "ack", "pull", *keyless, env=env)
         assert pulled.returncode == 2 and message in pulled.stderr, pulled.stderr
         assert "nothing was pulled from row 1 on" in pulled.stderr
         assert _evidence(library.root) == ""
@@ -150,9 +151,21 @@ def test_a_plausible_row_written_with_sql_is_refused_for_its_mac(library: Librar
         service.export(0, 100)
     assert refused.value.status == 409
     assert [row.seq for row in service.export(0, 1)] == [1]  # the rows before it are still exported
-    # Without the key, verify says that it could not check MACs, rather than passing in silence.
+    # Without the key, verify says that it could not check MACs, rather than passing in silence: on stderr
+    # and in its verdict; with --require-macs it fails instead. ack pull refuses unless told --without-macs.
     keyless = policybook(library.root, "confirmations", "verify", env=NO_KEYS)
     assert keyless.returncode == 0 and "MACs not checked: POLICYBOOK_CONFIRM_RECORD_KEY" in keyless.stderr
+    assert "MACs NOT checked (no record key here)" in keyless.stdout
+    required = policybook(library.root, "confirmations", "verify", "--require-macs", env=NO_KEYS)
+    assert required.returncode == 2 and len(required.stderr.strip().splitlines()) == 1
+    assert "--require-macs" in required.stderr and "nothing was checked" in required.stderr
+    refused = policybook(library.root, "ack", "pull", env=NO_KEYS)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "--without-macs" in refused.stderr and "nothing was pulled" in refused.stderr
+    unchecked = policybook(library.root, "ack", "pull", "--without-macs", env=NO_KEYS)
+    assert unchecked.returncode == 0 and "MACs not checked" in unchecked.stderr
+    assert '"staff":"ho"' in _evidence(library.root)  # the forged row, let through as the operator chose
+    assert policybook(library.root, "confirmations", "verify", "--require-macs").returncode == 1
 
 
 def test_pulled_rows_carry_their_mac_and_verify_checks_it_offline(library: Library) -> None:

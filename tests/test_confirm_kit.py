@@ -8,6 +8,8 @@ checkout up to date, and back the service up; the backup restores (SQLite here, 
 through pg_dump and pg_restore). With the proxy sign-in Caddyfile,
 only the sign-in proxy's answer names the person (a header the client forges is removed); the sign-in
 proxy there is a stand-in that answers as oauth2-proxy documents. Hostile values never reach a file.
+A backup archive holds no key (no member holds any secret of the environment file, in any encoding):
+the restore needs the environment file kept apart, and checks the restored rows' MACs with its key.
 
 Caddy and systemd-analyze come from Debian (.ci/run installs them); without them these tests skip with
 the reason, and with POLICYBOOK_REQUIRE_CADDY=1 (set by .ci/run) they fail instead.
@@ -15,6 +17,7 @@ the reason, and with POLICYBOOK_REQUIRE_CADDY=1 (set by .ci/run) they fail inste
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -35,6 +38,7 @@ from pathlib import Path
 import httpx
 import pytest
 from confirmtools import (
+    KEYS,
     PROXY,
     PYTHON_BIN,
     MailSink,
@@ -77,6 +81,35 @@ def unit_command(kit_dir: Path, unit: str) -> tuple[list[str], str]:
     text = (kit_dir / "systemd" / unit).read_text()
     settings = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
     return shlex.split(settings["ExecStart"]), settings.get("WorkingDirectory", "/")
+
+
+SECRETS = ("POLICYBOOK_CONFIRM_SECRET", "POLICYBOOK_CONFIRM_RECORD_KEY", "POLICYBOOK_CONFIRM_API_TOKEN")
+
+
+def assert_no_key_material(archive: Path, environment: dict[str, str]) -> None:
+    """No member of the archive holds any secret of the environment file: as hex (either case), as the
+    raw bytes, or as base64."""
+    forms: list[bytes] = []
+    for name in SECRETS:
+        raw = bytes.fromhex(environment[name])
+        forms += [environment[name].lower().encode(), environment[name].upper().encode(), raw,
+                  base64.b64encode(raw), base64.urlsafe_b64encode(raw), base64.b64encode(raw).rstrip(b"=")]
+    with tarfile.open(archive) as bundle:
+        members = bundle.getmembers()
+        assert not [m.name for m in members if "env" in Path(m.name).name]
+        for member in members:
+            handle = bundle.extractfile(member)
+            content = handle.read() if handle is not None else b""
+            for form in forms:
+                assert form not in content, f"{member.name} holds a key"
+    assert members
+
+
+def with_keys(env_file: Path, keys: dict[str, str]) -> None:
+    """The environment file with ``keys`` in place of its own: the copy kept apart, put back."""
+    lines = [f"{line.split('=', 1)[0]}={keys[line.split('=', 1)[0]]}" if line.split("=", 1)[0] in keys else line
+             for line in env_file.read_text().splitlines()]
+    env_file.write_text("\n".join(lines) + "\n")
 
 
 def run_unit(kit_dir: Path, unit: str) -> subprocess.CompletedProcess[str]:
@@ -417,16 +450,27 @@ def test_staff_sign_in_through_caddy_confirm_and_the_timers_pull_commit_push_upd
         bundle.extractall(unpacked, filter="data")
     with sqlite3.connect(unpacked / "confirmations.sqlite3") as copy:
         assert copy.execute("SELECT staff FROM confirmations").fetchall() == [("jc",)]
-    assert (unpacked / "confirm.env").read_text() == (deployment.kit / "confirm.env").read_text()
     assert (unpacked / "records" / "confirmations.jsonl").read_text().splitlines() == evidence
+    assert_no_key_material(archive, environment_of(deployment.kit))
 
-    # Restore, with the service stopped: the database comes back whole; the service starts on it.
+    # Restore, with the service stopped. Without the environment file (the archive has no keys): refused in
+    # one line, and nothing changed.
     assert deployment.service.process is not None
     _stop(deployment.service.process)
+    restore_script = [str(deployment.kit / "scripts" / "policybook-restore"), str(archive)]
+    env_file, kept = deployment.kit / "confirm.env", tmp_path / "kept-apart.env"
+    env_file.rename(kept)
+    before = Path(database).read_bytes()
+    refused = subprocess.run(restore_script, capture_output=True, text=True, check=False, timeout=120)
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert f"no {env_file}" in refused.stderr and "nothing was changed" in refused.stderr
+    assert Path(database).read_bytes() == before and not env_file.exists()
+    # The copy kept apart put back: the database comes back whole, its rows' MACs check; the service starts.
+    kept.rename(env_file)
     Path(database).unlink()
-    restore = subprocess.run([str(deployment.kit / "scripts" / "policybook-restore"), str(archive)],
-                             capture_output=True, text=True, check=False, timeout=120)
+    restore = subprocess.run(restore_script, capture_output=True, text=True, check=False, timeout=120)
     assert restore.returncode == 0, restore.stderr
+    assert "database: 1 confirmations" in restore.stdout and "hash chains and MACs hold" in restore.stdout
     deployment.service.process = start_service(deployment)
     verified = policybook(deployment.library, "confirmations", "verify", env=environment_of(deployment.kit))
     assert verified.returncode == 0, verified.stderr
@@ -502,18 +546,31 @@ def test_the_backup_dumps_a_postgresql_database_and_the_restore_loads_it(
         kit_dir = tmp_path / "kit"
         result = kit(kit_dir, "--site", SITE, "--library", str(service.root), "--database", service.database,
                      "--backups", str(tmp_path / "backups"), "--scripts", str(kit_dir / "scripts"),
-                     "--env-file", str(kit_dir / "confirm.env"))
+                     "--env-file", str(kit_dir / "confirm.env"), "--policybook", str(PYTHON_BIN / "policybook"))
         assert result.returncode == 0, result.stderr
         backed_up = run_unit(kit_dir, "policybook-backup.service")
         assert backed_up.returncode == 0, backed_up.stderr
-    with tarfile.open(backed_up.stdout.strip()) as bundle:
+    archive = Path(backed_up.stdout.strip())
+    with tarfile.open(archive) as bundle:
         assert "./confirmations.pgdump" in bundle.getnames()
+    assert_no_key_material(archive, {**environment_of(kit_dir), **KEYS})
 
     fresh = postgresql.new_database()
-    restored = subprocess.run([str(kit_dir / "scripts" / "policybook-restore"), backed_up.stdout.strip()],
-                              capture_output=True, text=True, check=False, timeout=120,
+
+    def restore() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(kit_dir / "scripts" / "policybook-restore"), str(archive)], capture_output=True,
+                              text=True, check=False, timeout=120,
                               env={**os.environ, "POLICYBOOK_CONFIRM_DATABASE": fresh})
+
+    # The kit's fresh keys are not those the rows were made with: the dump loads, and the check says so.
+    wrong = restore()
+    assert wrong.returncode == 1 and "row 1: its MAC is wrong" in wrong.stderr, wrong.stderr
+    assert "the restored database does not verify" in wrong.stderr
+    # The service's own keys, put back from the copy kept apart: restored, and every row's MAC checks.
+    with_keys(kit_dir / "confirm.env", KEYS)
+    restored = restore()
     assert restored.returncode == 0, restored.stderr
+    assert "database: 1 confirmations" in restored.stdout and "hash chains and MACs hold" in restored.stdout
     import psycopg
 
     with psycopg.connect(fresh) as connection:

@@ -22,6 +22,12 @@ from policybook.confirm.ledger import append_confirmation, record_attempt, rows_
 from policybook.confirm.migrations import current_version, migrate
 
 
+@pytest.fixture(autouse=True)
+def record_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's record key in the environment, as on the server (``ack pull`` refuses without it)."""
+    monkeypatch.setenv("POLICYBOOK_CONFIRM_RECORD_KEY", RECORD_KEY.hex())
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield database_for(request.param, request.getfixturevalue("postgresql"), tmp_path)

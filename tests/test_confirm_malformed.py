@@ -6,34 +6,19 @@ values in answers, values of the wrong type. Each gets a 4xx, the same for a mem
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from confirmtools import BACKENDS, STAFF_ADDRESSES, Service, client, csrf, running_service, sign_in
+from confirmtools import STAFF_ADDRESSES, Service, client, csrf, live_code, sign_in
 
 ARABIC_INDIC = "١٢٣٤٥٦٧٨"
 FULLWIDTH = "１２３４５６７８"
 UNKNOWN = "nobody.here@harbourside-dexa.example"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running_service(tmp_path_factory.mktemp(request.param), request.param,
-                         request.getfixturevalue("postgresql"), request.getfixturevalue("mail"),
-                         hostile=False) as running:
-        yield running
-
-
 def _post(http: httpx.Client, path: str, token: str, body: object | bytes) -> httpx.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     return http.post(path, content=content, headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
-
-
-def _live_code(service: Service, http: httpx.Client, token: str, address: str) -> str:
-    before = len(service.mail.to(address))
-    assert _post(http, "/api/v1/sign-in/code", token, {"address": address}).status_code == 202
-    return service.mail.wait_for_code(address, before)
 
 
 @pytest.mark.parametrize("digits", [ARABIC_INDIC, FULLWIDTH, "١٢٣٤ ٥٦٧٨", "²³⁴⁵⁶⁷⁸⁹"])
@@ -44,7 +29,7 @@ def test_a_code_in_other_digits_is_a_wrong_code_for_any_address(service: Service
     known = STAFF_ADDRESSES[staff]
     with client(service) as http:
         token = csrf(http)
-        code = _live_code(service, http, token, known)
+        code = live_code(service, http, token, known)
         answers = {address: [_post(http, "/api/v1/sign-in/verify", token, {"address": address, "code": digits})
                              for _ in range(5)] for address in (known, UNKNOWN + staff)}
         seen = {address: [(r.status_code, r.json()) for r in responses] for address, responses in answers.items()}
@@ -125,7 +110,7 @@ def test_form_sign_in_with_other_digits_is_the_same_for_any_address(service: Ser
         with client(service) as http:
             token = csrf(http)
             if address in STAFF_ADDRESSES.values():
-                _live_code(service, http, token, address)
+                live_code(service, http, token, address)
             page = http.get("/")
             form_token = page.text.split('name="csrf" value="')[1].split('"')[0]
             response = http.post("/sign-in/code", data={"csrf": form_token, "address": address, "code": FULLWIDTH,

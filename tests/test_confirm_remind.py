@@ -96,3 +96,22 @@ def test_a_mail_server_that_cannot_be_reached_is_reported_not_recorded(run, libr
     reminders = json.loads(result.out)["reminders"]
     assert all(not r["sent"] and "mail to 127.0.0.1:9 failed" in r["problem"] for r in reminders)
     assert [r["due"] for r in _remind(run, library)["reminders"]] == [True, True]  # still due: nothing was sent
+
+
+def test_a_reminder_row_written_by_hand_for_the_future_or_not_a_date_holds_nothing_back(run, library: Path,
+                                                                                         tmp_path: Path) -> None:
+    """Someone who can write the database adds reminder rows dated 2099 and 'soon' for ho: ignored, so ho
+    is still due today; a real one (dated today, by --send) holds ho back as usual."""
+    import sqlalchemy as sa
+
+    engine = connect(f"sqlite:///{tmp_path / 'confirm.sqlite3'}")
+    migrate(engine)
+    with engine.begin() as connection:
+        for day in ("2099-12-31", "soon", "2026-13-45"):
+            connection.execute(sa.text("INSERT INTO reminders (staff, sent_on, sent_at, policies, copied_to) "
+                                       "VALUES ('ho', :day, '2099-12-31T00:00:00Z', 'CLN-001', '')"), {"day": day})
+    engine.dispose()
+    listed = _remind(run, library)["reminders"]
+    assert [(r["staff"], r["due"], r["last_reminded"]) for r in listed] == [("ho", True, None), ("ot", True, None)]
+    _remind(run, library, "--send")
+    assert [r["due"] for r in _remind(run, library, today="2026-12-02")["reminders"]] == [False, False]

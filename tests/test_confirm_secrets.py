@@ -11,45 +11,26 @@ import hashlib
 import hmac
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from confirmtools import (
     API_TOKEN,
-    BACKENDS,
     PROXY,
     STAFF_ADDRESSES,
     PostgreSQL,
     Service,
+    ask_code,
     client,
     csrf,
     free_port,
     policybook,
-    running_service,
     sign_in,
+    verify_code,
 )
 
 ATTACKER_KEYS = {"POLICYBOOK_CONFIRM_SECRET": "0f" * 32, "POLICYBOOK_CONFIRM_RECORD_KEY": "e1" * 32}
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running_service(tmp_path_factory.mktemp(request.param), request.param,
-                         request.getfixturevalue("postgresql"), request.getfixturevalue("mail"),
-                         hostile=False) as running:
-        yield running
-
-
-def _ask(http: httpx.Client, token: str, address: str) -> httpx.Response:
-    return http.post("/api/v1/sign-in/code", json={"address": address}, headers={"X-CSRF-Token": token})
-
-
-def _verify(http: httpx.Client, token: str, address: str, code: str) -> httpx.Response:
-    return http.post("/api/v1/sign-in/verify", json={"address": address, "code": code},
-                     headers={"X-CSRF-Token": token})
 
 
 def _me(service: Service, cookie: str) -> int:
@@ -113,7 +94,7 @@ def test_a_copy_of_the_database_signs_nobody_in(service: Service, tmp_path: Path
     with client(service) as http:  # ... and a live code, not yet used
         token = csrf(http)
         sent = len(service.mail.to(address))
-        assert _ask(http, token, address).status_code == 202
+        assert ask_code(http, token, address).status_code == 202
         code = service.mail.wait_for_code(address, sent)
     stolen = _copy(service, tmp_path, request.getfixturevalue("postgresql"))
     names, rows = _everything(stolen)
@@ -145,12 +126,12 @@ def test_a_copy_of_the_database_signs_nobody_in(service: Service, tmp_path: Path
     try:
         assert _me(copy, session) == 401
         with client(copy) as http:
-            assert _verify(http, csrf(http), address, code).status_code == 400
+            assert verify_code(http, csrf(http), address, code).status_code == 400
     finally:
         copy.stop()
     # The code was live all along: the real service, with its keys, takes it once.
     with client(service) as http:
-        assert _verify(http, csrf(http), address, code).status_code == 200
+        assert verify_code(http, csrf(http), address, code).status_code == 200
     assert _me(service, session) == 200
 
 

@@ -10,43 +10,25 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from confirmtools import (
     API_TOKEN,
-    BACKENDS,
     PROXY,
     SECRET,
     STAFF_ADDRESSES,
     Service,
+    ask_code,
     client,
     csrf,
-    running_service,
     sign_in,
+    verify_code,
 )
 from conftest import set_confirmations
 
 from policybook.config import ConfirmationSettings
 from policybook.confirm import codes
 from policybook.confirm.security import CONTENT_SECURITY_POLICY, Security, safe_next
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running_service(tmp_path_factory.mktemp(request.param), request.param,
-                         request.getfixturevalue("postgresql"), request.getfixturevalue("mail"),
-                         hostile=False) as running:
-        yield running
-
-
-def _ask(http: httpx.Client, token: str, address: str) -> httpx.Response:
-    return http.post("/api/v1/sign-in/code", json={"address": address}, headers={"X-CSRF-Token": token})
-
-
-def _verify(http: httpx.Client, token: str, address: str, code: str) -> httpx.Response:
-    return http.post("/api/v1/sign-in/verify", json={"address": address, "code": code},
-                     headers={"X-CSRF-Token": token})
 
 
 def _confirmations(service: Service, staff: str) -> list[dict[str, object]]:
@@ -64,12 +46,12 @@ def test_a_code_cannot_be_used_twice(service: Service) -> None:
     with client(service) as http:
         token = csrf(http)
         sent = len(service.mail.to(address))
-        assert _ask(http, token, address).status_code == 202
+        assert ask_code(http, token, address).status_code == 202
         code = service.mail.wait_for_code(address, sent)
-        assert _verify(http, token, address, code).status_code == 200
+        assert verify_code(http, token, address, code).status_code == 200
     with client(service) as other:
         token = csrf(other)
-        second = _verify(other, token, address, code)
+        second = verify_code(other, token, address, code)
         assert second.status_code == 400 and "has been used" in second.json()["error"]
         assert other.get("/api/v1/me").status_code == 401
 
@@ -86,7 +68,7 @@ def test_a_code_stops_working_after_ten_minutes(service: Service) -> None:
                                     now=now - dt.timedelta(minutes=minutes))
             assert code is not None
             with client(service) as http:
-                assert _verify(http, csrf(http), address, code).status_code == status, minutes
+                assert verify_code(http, csrf(http), address, code).status_code == status, minutes
     finally:
         engine.dispose()  # type: ignore[attr-defined]
 
@@ -96,21 +78,21 @@ def test_the_sixth_wrong_code_in_a_window_is_refused_even_when_right(service: Se
     with client(service) as http:
         token = csrf(http)
         sent = len(service.mail.to(address))
-        assert _ask(http, token, address).status_code == 202
+        assert ask_code(http, token, address).status_code == 202
         code = service.mail.wait_for_code(address, sent)
         wrong = str((int(code) + 1) % 10**8).zfill(8)
         for _ in range(5):
-            assert _verify(http, token, address, wrong).status_code == 400
-        sixth = _verify(http, token, address, code)
+            assert verify_code(http, token, address, wrong).status_code == 400
+        sixth = verify_code(http, token, address, code)
         assert sixth.status_code == 429 and "too many wrong codes" in sixth.json()["error"]
     with client(service) as elsewhere:  # the limit is per address, wherever the guesses come from
-        assert _verify(elsewhere, csrf(elsewhere), address, code).status_code == 429
+        assert verify_code(elsewhere, csrf(elsewhere), address, code).status_code == 429
 
 
 def test_the_twenty_first_code_asked_for_by_one_client_in_a_window_is_refused(service: Service) -> None:
     with client(service) as http:
         token = csrf(http)
-        statuses = [_ask(http, token, f"nobody{n}@elsewhere.example").status_code for n in range(21)]
+        statuses = [ask_code(http, token, f"nobody{n}@elsewhere.example").status_code for n in range(21)]
     assert statuses == [202] * 20 + [429]
 
 
@@ -124,7 +106,7 @@ def test_an_unknown_address_gets_the_same_answer_as_a_known_one(service: Service
             form = http.post("/sign-in", data={"csrf": _form_token(sign_in_page.text), "address": address,
                                                "next": "/my"})
             token = csrf(http)
-            api = [_ask(http, token, address) for _ in range(5)]
+            api = [ask_code(http, token, address) for _ in range(5)]
             answers.append((form.status_code, _without_tokens(form.text.replace(address, "ADDRESS")),
                             [(r.status_code, r.json()) for r in api]))
     assert answers[0] == answers[1]
@@ -295,9 +277,9 @@ def test_the_database_keeps_no_code_or_session_as_it_was_sent(service: Service) 
     with client(service) as http:
         token = csrf(http)
         sent = len(service.mail.to(address))
-        _ask(http, token, address)
+        ask_code(http, token, address)
         code = service.mail.wait_for_code(address, sent)
-        signed_in = _verify(http, token, address, code)
+        signed_in = verify_code(http, token, address, code)
         assert signed_in.status_code == 200
         cookie = signed_in.headers["set-cookie"].lower()
         assert cookie.startswith("pb_session=") and "httponly" in cookie and "samesite=lax" in cookie

@@ -15,7 +15,17 @@ from pathlib import Path
 
 import pytest
 import word_fixtures
-from confirmtools import MailSink, Service, client, confirmations_settings, free_port, git, policybook, sign_in
+from confirmtools import (
+    RECORD_KEY,
+    MailSink,
+    Service,
+    client,
+    confirmations_settings,
+    free_port,
+    git,
+    policybook,
+    sign_in,
+)
 from conftest import REPO, edit
 
 TODAY = "2026-11-26"
@@ -155,7 +165,9 @@ STARTS_SAID = [f"records {name}" for name in NO_RECORD_YET] + ["evidence empty",
 
 @pytest.mark.parametrize(("held", "evidence"), STARTS, ids=STARTS_SAID)
 def test_every_records_command_works_before_the_first_record(first_week: Path, tmp_path: Path, run,
-                                                             held: bytes | None, evidence: bytes | None) -> None:
+                                                             held: bytes | None, evidence: bytes | None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYBOOK_CONFIRM_RECORD_KEY", RECORD_KEY.hex())  # as on the server: ack pull needs it
     root = Path(shutil.copytree(first_week, tmp_path / "lib"))
     for relative, content in ((ACKS, held), (EVIDENCE, evidence)):
         if content is not None:

@@ -10,11 +10,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, edit
+from conftest import REPO, TODAY, edit
 from sitetools import copy_example, policybook
 
 COMPLAINTS = "policies/governance/complaints.md"
 NEW_WORDS = "Every complaint gets a named case handler"
+# The complaints policy's approved version in the example, and the versions a test makes after it.
+_MAJOR, _MINOR = (int(part) for part in re.search(r'^version: "(\d+)\.(\d+)"', (REPO / COMPLAINTS).read_text(
+    encoding="utf-8"), re.M).groups())  # type: ignore[union-attr]
+IN_FORCE, NEXT, AFTER = (f"{_MAJOR}.{_MINOR + step}" for step in (0, 1, 2))
 
 
 def _git(root: Path, *args: str) -> None:
@@ -52,15 +56,15 @@ def test_a_draft_on_main_leaves_the_approved_version_in_force_everywhere(library
     result = policybook(library, "build", "--today", TODAY)
     assert result.returncode == 0, result.stdout + result.stderr
     page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
-    assert "Version 1.3" in page and NEW_WORDS not in page
+    assert f"Version {IN_FORCE}" in page and NEW_WORDS not in page
     handbook = _pdf_text(library / "site/handbook/staff-handbook.pdf")
     assert "GOV-004" in handbook and NEW_WORDS not in handbook
     review = _reviews(library)
-    assert [r["version"] for r in review if r["id"] == "GOV-004"] == ["1.3"]
+    assert [r["version"] for r in review if r["id"] == "GOV-004"] == [IN_FORCE]
     ack = policybook(library, "ack", "ho", "GOV-004", "--today", TODAY)
     assert ack.returncode == 0, ack.stderr
     last = (library / "records/acknowledgements.csv").read_text(encoding="utf-8").splitlines()[-1]
-    assert last.startswith(f"ho,GOV-004,1.3,{TODAY},")
+    assert last.startswith(f"ho,GOV-004,{IN_FORCE},{TODAY},")
 
     assert policybook(library, "approve", "GOV-004", "--by", "registered-manager", "--today", TODAY).returncode == 0
     _git(library, "commit", "-q", "-am", "GOV-004 2.0")
@@ -77,7 +81,7 @@ def test_without_git_a_draft_is_reported_not_silently_dropped(tmp_path: Path) ->
     assert policybook(root, "bump", "GOV-004", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
     result = policybook(root, "build", "--today", TODAY)
     assert result.returncode == 0, result.stderr
-    assert "GOV-004 is a draft (1.4) and this library is not under git" in result.stderr
+    assert f"GOV-004 is a draft ({NEXT}) and this library is not under git" in result.stderr
     assert not (root / "site/policies/governance/complaints/index.html").exists()
 
 
@@ -94,9 +98,9 @@ def test_the_page_of_a_new_version_says_what_changed(library: Path) -> None:
     text = text.replace(duty, "    - Logs each complaint within one hour of its arrival", 1)
     (library / COMPLAINTS).write_text(text, encoding="utf-8")
     assert policybook(library, "approve", "GOV-004", "--by", "registered-manager", "--today", TODAY).returncode == 0
-    _git(library, "commit", "-q", "-am", "GOV-004 1.4")
+    _git(library, "commit", "-q", "-am", f"GOV-004 {NEXT}")
     assert policybook(library, "build", "--today", TODAY).returncode == 0
-    changes = library / "site/policies/governance/complaints/versions/1.4-changes/index.html"
+    changes = library / f"site/policies/governance/complaints/versions/{NEXT}-changes/index.html"
     html = changes.read_text(encoding="utf-8")
     article = html.split('<article', 1)[1].split("</article>", 1)[0]
     visible = re.sub(r"<[^>]+>", " ", article)
@@ -106,8 +110,9 @@ def test_the_page_of_a_new_version_says_what_changed(library: Path) -> None:
     assert '<span class="pb-sr">Deleted: </span>' in article and "and records it." in visible
     assert "<h2" in article  # headings stay headings
     page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
-    assert "versions/1.4-changes/" in page
-    superseded = (library / "site/policies/governance/complaints/versions/1.3/index.html").read_text(encoding="utf-8")
+    assert f"versions/{NEXT}-changes/" in page
+    superseded = (library / f"site/policies/governance/complaints/versions/{IN_FORCE}/index.html").read_text(
+        encoding="utf-8")
     assert "Superseded version" in superseded and "Logs each complaint on the day it arrives" in superseded
     assert 'data-pb="owner"' in superseded  # the panel as it stood then
 
@@ -120,18 +125,18 @@ def test_a_commit_cannot_put_unapproved_text_in_force(library: Path) -> None:
     """Two commits: one marks an edited text "approved" (its fingerprint no longer matches), the next turns
     it into a draft. Staff keep the last version whose approval is proven."""
     text = (library / COMPLAINTS).read_text(encoding="utf-8")
-    text = text.replace('version: "1.3"', 'version: "1.4"', 1)
+    text = text.replace(f'version: "{IN_FORCE}"', f'version: "{NEXT}"', 1)
     text = text.replace("## Purpose\n", f"## Purpose\n\n{NEW_WORDS}.\n", 1)
     (library / COMPLAINTS).write_text(text, encoding="utf-8")
-    _git(library, "commit", "-q", "-am", "1.4, said to be approved")
-    text = text.replace("status: approved", "status: draft", 1).replace('version: "1.4"', 'version: "1.5"', 1)
+    _git(library, "commit", "-q", "-am", f"{NEXT}, said to be approved")
+    text = text.replace("status: approved", "status: draft", 1).replace(f'version: "{NEXT}"', f'version: "{AFTER}"', 1)
     (library / COMPLAINTS).write_text(text, encoding="utf-8")
-    _git(library, "commit", "-q", "-am", "1.5 draft")
-    assert [r["version"] for r in _reviews(library) if r["id"] == "GOV-004"] == ["1.3"]
+    _git(library, "commit", "-q", "-am", f"{AFTER} draft")
+    assert [r["version"] for r in _reviews(library) if r["id"] == "GOV-004"] == [IN_FORCE]
     ack = policybook(library, "ack", "ho", "GOV-004", "--today", TODAY)
-    assert ack.returncode == 0 and "1.3" in ack.stdout + ack.stderr
+    assert ack.returncode == 0 and IN_FORCE in ack.stdout + ack.stderr
     history = policybook(library, "history", "GOV-004", "--format", "json").stdout
-    assert '"1.4"' not in history  # an approval that does not match its text is no approval
+    assert f'"{NEXT}"' not in history  # an approval that does not match its text is no approval
 
 
 def _pdf_text_if_any(root: Path) -> str:
@@ -148,13 +153,13 @@ def test_a_signed_library_needs_a_signature_on_the_version_in_force(tmp_path: Pa
     from policybook.loader import load_markdown
 
     doc = load_markdown(root / COMPLAINTS, COMPLAINTS)
-    text = (root / COMPLAINTS).read_text(encoding="utf-8").replace('version: "1.3"', 'version: "1.4"', 1)
-    data = {**doc.data, "version": "1.4"}
+    text = (root / COMPLAINTS).read_text(encoding="utf-8").replace(f'version: "{IN_FORCE}"', f'version: "{NEXT}"', 1)
+    data = {**doc.data, "version": NEXT}
     text = text.replace(str(doc.data["fingerprint"]), fingerprint(data, doc.body), 1)  # consistent, but unsigned
     (root / COMPLAINTS).write_text(text, encoding="utf-8")
-    _git(root, "commit", "-q", "-am", "1.4, unsigned")
+    _git(root, "commit", "-q", "-am", f"{NEXT}, unsigned")
     (root / COMPLAINTS).write_text(text.replace("status: approved", "status: draft", 1)
-                                   .replace('version: "1.4"', 'version: "1.5"', 1), encoding="utf-8")
+                                   .replace(f'version: "{NEXT}"', f'version: "{AFTER}"', 1), encoding="utf-8")
     findings = [f for f in _lint_findings(root) if f["rule"] == "version-in-force"]
     assert len(findings) == 1 and "not signed" in str(findings[0]["message"])
 
@@ -174,10 +179,10 @@ def test_the_version_in_force_is_its_last_approved_text(library: Path) -> None:
     edit(library / COMPLAINTS, "## Purpose\n", f"## Purpose\n\n{NEW_WORDS}.\n")
     doc = load_markdown(library / COMPLAINTS, COMPLAINTS)
     edit(library / COMPLAINTS, str(doc.data["fingerprint"]), fingerprint(doc.data, doc.body))
-    _git(library, "commit", "-q", "-am", "1.3 corrected and fingerprinted again")
+    _git(library, "commit", "-q", "-am", f"{IN_FORCE} corrected and fingerprinted again")
     assert policybook(library, "bump", "GOV-004", "--minor", "--summary", "Wording.", "--today", TODAY).returncode == 0
     (library / COMPLAINTS).write_text((library / COMPLAINTS).read_text(encoding="utf-8").replace(NEW_WORDS, "Draft"),
                                       encoding="utf-8")
     assert policybook(library, "build", "--today", TODAY).returncode == 0
     page = (library / "site/policies/governance/complaints/index.html").read_text(encoding="utf-8")
-    assert "Version 1.3" in page and NEW_WORDS in page
+    assert f"Version {IN_FORCE}" in page and NEW_WORDS in page

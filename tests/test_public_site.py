@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, TODAY, edit, position_of
+from conftest import REPO, TODAY, commit, edit, git, position_of
 from pypdf import PdfReader
 from sitetools import add_site_files, copy_example
 
@@ -231,9 +231,28 @@ def _new_version(root: Path, version: str, change: str) -> str:
     return str(_frontmatter(leaflet)["fingerprint"])
 
 
+def _set(path: Path, key: str, value: str) -> None:
+    """Set one frontmatter line of a draft, as its author does in an editor."""
+    text, count = re.subn(rf"^{key}: .*$", f"{key}: {json.dumps(value)}", path.read_text(encoding="utf-8"),
+                          count=1, flags=re.M)
+    assert count == 1, key
+    path.write_text(text, encoding="utf-8")
+
+
 def test_a_new_major_version_of_the_source_makes_each_edition_stale_until_it_is_approved_again(
         example: Path, run, tmp_path: Path) -> None:
-    source_fingerprint = _new_version(example, "2.0", "The scan now also measures your spine.")
+    """The whole round with the commands a manager uses: bump the source, approve it, find each edition
+    stale, bump, update and approve each edition, and the site calls each current again."""
+    git(example, "init", "-q")
+    commit(example, "The library as it stands")  # what is in force while a document is a draft is read from git
+    assert run("-C", str(example), "bump", "PUB-001", "--major", "--summary",
+               "The scan now also measures your spine.", "--today", TODAY).code == 0
+    edit(example / LEAFLET, "## Radiation\n", "## Radiation\n\nThe scan now also measures your spine.\n")
+    assert _lint(run, example) == []  # a draft of the source leaves its editions as they were: 1.0 is in force
+    approved = run("-C", str(example), "approve", "PUB-001", "--by", "registered-manager", "--today", TODAY)
+    assert approved.code == 0, approved.err
+    assert "its editions PUB-001-ar, PUB-001-bn, PUB-001-en-GB-easy-read were made from an earlier version" \
+        in approved.out
     findings = _lint(run, example)
     assert {f["path"] for f in findings} == set(EDITIONS)
     line, column = position_of(example / ARABIC, "source_version")
@@ -243,13 +262,22 @@ def test_a_new_major_version_of_the_source_makes_each_edition_stale_until_it_is_
     # The build refuses: the stale editions are never published as current.
     assert build_public_site(example, DAY, tmp_path / "refused") == 1
     assert not (tmp_path / "refused").exists()
+    # An edition cannot be approved again until it is updated from the new version.
+    assert run("-C", str(example), "bump", "PUB-001-ar", "--major", "--summary", "Updated from 2.0.",
+               "--today", TODAY).code == 0
+    edit(example / ARABIC, "## الإشعاع\n", "## الإشعاع\n\nيقيس الفحص الآن عمودك الفقري أيضًا.\n")
+    refused = run("-C", str(example), "approve", "PUB-001-ar", "--by", "registered-manager", "--today", TODAY)
+    assert refused.code != 0 and "edition-stale" in refused.out + refused.err
     # Each edition updated from version 2.0 and approved again: clean, and each current again.
-    for edition in EDITIONS:
-        _approve(example / edition, source_version="2.0", source_fingerprint=source_fingerprint, version="2.0",
-                 approved_on="2026-11-22")
-        edit(example / edition, "history:\n", 'history:\n  - version: "2.0"\n    date: "2026-11-22"\n'
-                                              "    author: Priya Lindqvist\n    summary: Updated from 2.0.\n")
-        _approve(example / edition)
+    source_fingerprint = str(_frontmatter(example / LEAFLET)["fingerprint"])
+    for key, edition in zip(("PUB-001-ar", "PUB-001-bn", "PUB-001-en-GB-easy-read"), EDITIONS, strict=True):
+        if key != "PUB-001-ar":
+            assert run("-C", str(example), "bump", key, "--major", "--summary", "Updated from 2.0.",
+                       "--today", TODAY).code == 0
+        _set(example / edition, "source_version", "2.0")
+        _set(example / edition, "source_fingerprint", source_fingerprint)
+        again = run("-C", str(example), "approve", key, "--by", "registered-manager", "--today", TODAY)
+        assert again.code == 0, again.out + again.err
     assert _lint(run, example) == []
     assert build_public_site(example, DAY, tmp_path / "site") == 0
     page = (tmp_path / "site/documents/pub-001/ar.html").read_text(encoding="utf-8")
@@ -326,12 +354,18 @@ def _signature_findings(run, root: Path) -> list[tuple[str, int, int]]:
 def test_the_signed_approval_of_a_translation_verifies_and_a_forged_one_is_refused(tmp_path: Path, run) -> None:
     root = copy_example(tmp_path / "org", signed=True)
     assert _signature_findings(run, root) == []
-    statement = root / "records/approvals/PUB-001-ar/1.0.txt"
+    version = _frontmatter(root / ARABIC)["version"]
+    statement = root / f"records/approvals/PUB-001-ar/{version}.txt"
     assert "policy: PUB-001-ar\n" in statement.read_text(encoding="utf-8")
     # Signed by someone else's key: the signature no longer verifies with the signer's listed keys.
-    other = root / "records/approvals/PUB-001-bn/1.0.sig"
+    other = root / f"records/approvals/PUB-001-bn/{_frontmatter(root / BENGALI)['version']}.sig"
     shutil.copyfile(other, statement.with_suffix(".sig"))
-    assert _signature_findings(run, root) == [(ARABIC, *position_of(root / ARABIC, "approved_by"))]
+    at_approval = (ARABIC, *position_of(root / ARABIC, "approved_by"))
+    assert _signature_findings(run, root) == [at_approval]
+    # No signature at all, where the library requires one: found too.
+    statement.unlink()
+    statement.with_suffix(".sig").unlink()
+    assert _signature_findings(run, root) == [at_approval]
 
 
 def test_a_public_document_past_its_review_date_is_overdue_like_a_policy(example: Path, run) -> None:

@@ -3,6 +3,7 @@ an inspector with OpenSSH alone. Keys are the fictional staff's test keys in tes
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -42,11 +43,20 @@ def _lint(root: Path) -> list[tuple[str, str]]:
 
 def test_a_signed_library_lints_clean_and_an_unsigned_one_does_not(signed: Path, tmp_path: Path) -> None:
     assert _lint(signed) == []
-    assert len(list((signed / "records/approvals").glob("*/*.sig"))) == 30
+    approved = _approved_files(signed)
+    assert len(approved) == 38  # 30 policies and 8 documents for patients (5 sources, 3 editions)
+    assert len(list((signed / "records/approvals").glob("*/*.sig"))) == len(approved)
     unsigned = copy_example(tmp_path / "unsigned")
     shutil.copy2(signed / "policybook.yml", unsigned / "policybook.yml")
     errors = _lint(unsigned)
-    assert len(errors) == 30 and {rule for _, rule in errors} == {"approval-signature"}
+    assert sorted(path for path, _ in errors) == approved and {rule for _, rule in errors} == {"approval-signature"}
+
+
+def _approved_files(root: Path) -> list[str]:
+    """Every approved policy and document for patients, by path."""
+    files = [p for folder in ("policies", "public") for p in (root / folder).rglob("*.md")]
+    approved = [p for p in files if "\nstatus: approved\n" in p.read_text(encoding="utf-8")]
+    return sorted(p.relative_to(root).as_posix() for p in approved)
 
 
 def test_approve_signs_and_refuses_a_signer_without_the_role(signed: Path, keys: dict[str, Path]) -> None:
@@ -235,6 +245,12 @@ def test_the_example_library_requires_and_carries_signatures(run) -> None:
     assert len(approved) == 30  # each current version signed; superseded versions keep their signatures too
     for data in approved:
         assert (REPO / "records/approvals" / data["id"] / f"{data['version']}.sig").is_file(), data["id"]
+    from policybook.corpus import load_corpus
+
+    public = [d for d in load_corpus(REPO, dt.date.fromisoformat(TODAY)).public if d.status.value == "approved"]
+    assert len(public) == 8
+    for document in public:
+        assert (REPO / "records/approvals" / document.statement_key / f"{document.version_text}.sig").is_file()
 
 
 @pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the repository's git history")

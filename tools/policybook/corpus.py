@@ -42,6 +42,24 @@ class Corpus:
                 index[policy.id] = policy
         return index
 
+    def find(self, key: str) -> Policy:
+        """The policy, or document for patients, that ``key`` names: an id (HS-002, PUB-001), an edition's
+        key (PUB-001-ar, PUB-001-en-GB-easy-read), or the path of its file. Refuses, by name, a key that
+        names nothing or more than one file."""
+        found = [p for p in self.policies if p.id == key] + [d for d in self.public if d.statement_key == key]
+        if not found and key.endswith(".md"):
+            wanted = {(self.root / key).resolve(), (Path.cwd() / key).resolve()}
+            found = [p for p in [*self.policies, *self.public] if p.doc.path.resolve() in wanted]
+        if len(found) > 1:
+            raise PolicybookError(f"'{key}' names {len(found)} files ({', '.join(p.rel for p in found)}): give "
+                                  "each its own id (or edition language), or name the file by its path")
+        if not found:
+            editions = sorted(d.statement_key for d in self.public if d.is_edition and d.statement_key)
+            hint = f"; an edition is named by its source, language and format: {', '.join(editions[:4])}" \
+                if editions else ""
+            raise PolicybookError(f"no policy or document for patients has the id '{key}'{hint}")
+        return found[0]
+
     def role_title(self, role_id: str) -> str:
         """The register's title for a role ("All staff" for everyone), or the id when it is unknown."""
         if role_id == ALL_STAFF:

@@ -25,6 +25,7 @@ from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
 from policybook.checks.duplication import DUPLICATE_CONTENT, duplicates_in
 from policybook.checks.parallel import PARALLEL_FROM, run_local_checks
 from policybook.checks.practice import PRACTICE_RULES
+from policybook.checks.public import EDITION_STALE
 from policybook.checks.run import CheckRun, LintOptions
 from policybook.checks.structure import EMPTY_SECTION
 from policybook.corpus import Corpus, load_corpus
@@ -229,8 +230,10 @@ def approval_gates(corpus: Corpus, policies: Sequence[Policy], action: Action) -
         found += [f for f in copies.get(policy.rel, []) if f not in found]
         found.sort(key=lint_order)
         errors = [f for f in found if f.is_error]
-        if action is Action.APPROVE:  # an empty section is a warning in a draft, an error once approved
-            errors += [f for f in found if f.rule == EMPTY_SECTION.id and not f.is_error]
+        if action is Action.APPROVE:
+            # An empty section is a warning in a draft, an error once approved; and an edition is approved
+            # only against its source as it stands (an older minor version of the source is a warning).
+            errors += [f for f in found if f.rule in (EMPTY_SECTION.id, EDITION_STALE.id) and not f.is_error]
         held = [f for f in found if not f.is_error and f not in errors and f.rule in listed
                 and (f.rule != DUTIES or _gives_a_duty(corpus, policy, f.line, f.column))]
         gates.append(Gate(policy, tuple(found), tuple(errors), tuple(held)))

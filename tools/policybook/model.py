@@ -280,3 +280,9 @@ class Policy:
     @property
     def label(self) -> str:
         return self.id or self.rel
+
+    @property
+    def statement_key(self) -> str:
+        """What its signed approval and review statements name it by, and their folder under
+        records/approvals/: a policy's id."""
+        return self.id or ""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from policybook.findings import Severity
-from policybook.model import Policy, _str, _str_list, parse_version
+from policybook.model import Policy, Status, _str, _str_list, parse_version
 
 EASY_READ = "easy-read"
 STANDARD = "standard"
@@ -133,7 +133,9 @@ def staleness(edition: PublicDocument, source: Policy) -> tuple[Severity, str] |
     if made_from > now:
         return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which is "
                                 f"only at version {source.version_text}: correct source_version")
-    if source.fingerprint and edition.source_fingerprint and source.fingerprint != edition.source_fingerprint:
+    # A source being written (a draft) has no fingerprint of its new text yet: only its version is compared.
+    if source.status is Status.APPROVED and source.fingerprint and edition.source_fingerprint \
+            and source.fingerprint != edition.source_fingerprint:
         return Severity.ERROR, (f"made from text of {source.label} version {source.version_text} other than the "
                                 "approved text (the fingerprints differ): update the edition and its "
                                 "source_fingerprint, and approve it again")

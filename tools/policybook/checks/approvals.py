@@ -50,10 +50,16 @@ def check_signatures(corpus: Corpus) -> Iterator[Finding]:
     for policy in corpus.policies:
         if policy.status is not Status.APPROVED or not policy.doc.ok or not policy.id or not policy.version_text:
             continue
-        yield from _check_statement(corpus, policy, "approval", mode)
-        reviews = policy.data.get("reviews")
-        if isinstance(reviews, list) and reviews and isinstance(reviews[0], dict):
-            yield from _check_statement(corpus, policy, "review", mode)
+        yield from signature_findings(corpus, policy, mode)
+
+
+def signature_findings(corpus: Corpus, policy: Policy, mode: str) -> Iterator[Finding]:
+    """What is wrong with the signed statements of an approved ``policy`` (or document for patients): its
+    approval's, and its latest review's where it has one."""
+    yield from _check_statement(corpus, policy, "approval", mode)
+    reviews = policy.data.get("reviews")
+    if isinstance(reviews, list) and reviews and isinstance(reviews[0], dict):
+        yield from _check_statement(corpus, policy, "review", mode)
 
 
 def _check_statement(corpus: Corpus, policy: Policy, kind: str, mode: str) -> Iterator[Finding]:

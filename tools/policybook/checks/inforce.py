@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from policybook.corpus import Corpus
 from policybook.evidence.git import in_repository
-from policybook.evidence.inforce import in_force_report
+from policybook.evidence.inforce import in_force_report, public_in_force_report
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Status
 
@@ -20,10 +20,11 @@ VERSION_IN_FORCE = declare(
 
 @check(VERSION_IN_FORCE)
 def check_version_in_force(corpus: Corpus) -> Iterator[Finding]:
-    if not any(p.status is Status.DRAFT for p in corpus.policies) or not in_repository(corpus.root):
+    if not any(p.status is Status.DRAFT for p in [*corpus.policies, *corpus.public]) \
+            or not in_repository(corpus.root):
         return  # without git there is nothing to check here; the build says which policies it leaves out
-    found = in_force_report(corpus)
-    for entries, severity in ((found.unproven, Severity.ERROR), (found.missing, Severity.WARNING)):
-        for policy, message in entries:
-            row, column = policy.doc.position(("status",))
-            yield VERSION_IN_FORCE.at(policy.rel, row, column, message, severity)
+    for found in (in_force_report(corpus), public_in_force_report(corpus)):
+        for entries, severity in ((found.unproven, Severity.ERROR), (found.missing, Severity.WARNING)):
+            for policy, message in entries:
+                row, column = policy.doc.position(("status",))
+                yield VERSION_IN_FORCE.at(policy.rel, row, column, message, severity)

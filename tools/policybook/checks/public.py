@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from policybook.checks.approvals import APPROVAL_SIGNATURE, MISSING_FINGERPRINT
+from policybook.checks.approvals import APPROVAL_SIGNATURE, MISSING_FINGERPRINT, signature_findings
 from policybook.checks.changes import CHANGED_SINCE_APPROVAL
 from policybook.checks.dates import (
     DATE_ORDER,
@@ -22,8 +22,8 @@ from policybook.checks.dates import (
 )
 from policybook.checks.run import CheckRun
 from policybook.corpus import Corpus
+from policybook.evidence.editions import judged_against, sources_in_force
 from policybook.evidence.fingerprint import fingerprint
-from policybook.evidence.public_proof import public_statement_problem
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Policy, Status, _str_list
 from policybook.patients import PublicDocument, base_language, is_public_policy, sources_of, staleness
@@ -74,7 +74,7 @@ def check_public_schema(corpus: Corpus) -> Iterator[Finding]:
 @check(CHANGED_SINCE_APPROVAL, MISSING_FINGERPRINT, scope=Scope.CORPUS)
 def check_public_fingerprints(corpus: Corpus) -> Iterator[Finding]:
     """The same document control as a policy: an approved document or edition records what was approved, and
-    is not edited after. (Signed approval statements cover policies only, so far: see docs/guide/patients.md.)"""
+    is not edited after."""
     for document in corpus.public:
         if document.status is not Status.APPROVED or not document.doc.ok:
             continue
@@ -104,16 +104,14 @@ def check_public_dates(corpus: Corpus) -> Iterator[Finding]:
 
 @check(APPROVAL_SIGNATURE, scope=Scope.CORPUS)
 def check_public_signatures(corpus: Corpus) -> Iterator[Finding]:
-    """A signed approval of a public document or edition must verify, as a policy's does."""
-    if corpus.config.signatures == "off":
+    """The approval (and latest review) of a public document or edition is signed as a policy's is: a
+    signature that is missing where ``approvals.signatures`` is required, or that does not verify, is found."""
+    mode = corpus.config.signatures
+    if mode == "off":
         return
     for document in corpus.public:
-        if document.status is not Status.APPROVED or not document.doc.ok or not document.version_text:
-            continue
-        problem = public_statement_problem(corpus, document)
-        if problem:
-            line, column = document.doc.position(("approved_by",))
-            yield APPROVAL_SIGNATURE.at(document.rel, line, column, problem)
+        if document.status is Status.APPROVED and document.doc.ok and document.version_text:
+            yield from signature_findings(corpus, document, mode)
 
 
 @check(PUBLIC_ID_CLASH)
@@ -133,11 +131,11 @@ def check_public_ids(corpus: Corpus) -> Iterator[Finding]:
 
 @check(EDITION_SOURCE_UNKNOWN, EDITION_STALE)
 def check_editions(corpus: Corpus) -> Iterator[Finding]:
-    sources = public_sources(corpus)
+    sources, shown = public_sources(corpus), sources_in_force(corpus)
     for edition in corpus.public:
         if not edition.is_edition or not edition.doc.ok or edition.edition_of is None:
             continue
-        source = sources.get(edition.edition_of)
+        source = judged_against(corpus, edition, shown, sources)
         if source is None:
             line, column = edition.doc.position(("edition_of",))
             yield EDITION_SOURCE_UNKNOWN.at(edition.rel, line, column,
@@ -156,6 +154,8 @@ def _staleness(edition: PublicDocument, source: Policy) -> Iterator[Finding]:
     if found is None:
         return
     severity, message = found
+    if edition.status is not Status.APPROVED:  # a draft is not shown; approving it needs the finding put right
+        severity = Severity.WARNING
     key = "source_fingerprint" if "fingerprints differ" in message else "source_version"
     line, column = edition.doc.position((key,))
     yield EDITION_STALE.at(edition.rel, line, column, message, severity)

@@ -27,8 +27,12 @@ def cmd_new(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+_ID_HELP = ("a policy's id (HS-002), a document for patients' id (PUB-001), an edition's (PUB-001-ar, "
+            "PUB-001-en-GB-easy-read), or the file's path")
+
+
 def _approve_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id")
+    parser.add_argument("id", help=_ID_HELP)
     parser.add_argument("--by", required=True, metavar="ROLE", help="the approving role")
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="approval date (default today)")
     parser.add_argument("--summary", help="what this version changes (for the history)")
@@ -81,7 +85,7 @@ def _bump_options(parser: argparse.ArgumentParser) -> None:
     level = parser.add_mutually_exclusive_group(required=True)
     level.add_argument("--major", action="store_true", help="a change to what staff must do: all must re-read")
     level.add_argument("--minor", action="store_true", help="a correction or clarification")
-    parser.add_argument("id")
+    parser.add_argument("id", help=_ID_HELP)
     parser.add_argument("--summary", required=True, help="what changes and why")
     parser.add_argument("--author", help="who makes the change")
 
@@ -96,7 +100,7 @@ def cmd_bump(args: argparse.Namespace) -> ExitCode:
 
 
 def _reviewed_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id")
+    parser.add_argument("id", help=_ID_HELP)
     parser.add_argument("--by", required=True, metavar="ROLE")
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="review date (default today)")
     parser.add_argument("--note", help="what the review found")
@@ -117,8 +121,10 @@ def cmd_reviewed(args: argparse.Namespace) -> ExitCode:
 
 
 def _sign_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ids", nargs="*", metavar="ID", help="the approved policies to sign")
-    parser.add_argument("--all", action="store_true", help="every approved policy (a library adopted from paper)")
+    parser.add_argument("ids", nargs="*", metavar="ID", help="the approved policies or documents for patients to sign "
+                        "(as for approve: HS-002, PUB-001, PUB-001-ar, or a file's path)")
+    parser.add_argument("--all", action="store_true", help="every approved policy and document for patients (a "
+                        "library adopted from paper)")
     parser.add_argument("--refresh-signers", action="store_true",
                         help="only rewrite records/allowed_signers from registers/staff.yml")
     parser.add_argument("--yes", action="store_true",

@@ -90,8 +90,30 @@ def record_key() -> bytes | None:
     return key_from_environment(RECORD_KEY_VARIABLE)
 
 
-NO_RECORD_KEY = ("MACs not checked: POLICYBOOK_CONFIRM_RECORD_KEY (or _FILE) is not set here; run "
-                 "policybook confirmations verify where the service's key is")
+NO_RECORD_KEY = ("MACs not checked: POLICYBOOK_CONFIRM_RECORD_KEY (or _FILE) is not set here, so a row forged by "
+                 "someone who can write the database would pass; run policybook confirmations verify "
+                 "--require-macs where the service's key is")
+
+
+def pull_key(without_macs: bool) -> bytes | None:
+    """The record key for ``ack pull``, which refuses to run without it unless ``without_macs``: what it
+    pulls becomes a record in git for good, so a row is not let through unchecked by default."""
+    key = record_key()
+    if key is None and not without_macs:
+        raise PolicybookError("ack pull checks each row's MAC before it becomes a record, and "
+                              "POLICYBOOK_CONFIRM_RECORD_KEY (or _FILE) is not set here: run it where the service's "
+                              "key is (the kit's records timer has it), or give --without-macs to pull with every "
+                              "other check; nothing was pulled")
+    return key
+
+
+def verify_key(require_macs: bool) -> bytes | None:
+    """The record key for ``confirmations verify``; with ``require_macs``, one line and no check without it."""
+    key = record_key()
+    if key is None and require_macs:
+        raise PolicybookError("verify --require-macs: POLICYBOOK_CONFIRM_RECORD_KEY (or _FILE) is not set here, so "
+                              "the rows' MACs cannot be checked; give the service's record key; nothing was checked")
+    return key
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -104,6 +126,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--send", action="store_true", help="remind: e-mail each person who is due a reminder")
     parser.add_argument("--offline", action="store_true",
                         help="verify: check records/confirmations.jsonl alone, without opening any database")
+    parser.add_argument("--require-macs", action="store_true",
+                        help="verify: fail unless the record key is here, so every row's MAC is checked")
     parser.add_argument("--throwaway-keys", action="store_true",
                         help="serve: random keys for this run only, to try the service out (never in production)")
     parser.add_argument("kit_directory", nargs="?", metavar="DIR",
@@ -132,7 +156,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
 
 
 @command("confirmations", "the read-and-understood service: serve, remind [--send], report, verify [--offline], "
-         "migrate, seal-old-rows, kit DIR",
+         "[--require-macs], migrate, seal-old-rows, kit DIR",
          options=_options, today=AS_ON_TODAY, formats=("table", "json"), format_help="for remind and report")
 def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
     if args.action == "kit":
@@ -142,7 +166,7 @@ def cmd_confirmations(args: argparse.Namespace) -> ExitCode:
     if args.action == "serve":
         return _serve(args, corpus, settings)
     if args.action == "verify":
-        return _verify(corpus, args.offline)
+        return _verify(corpus, args.offline, args.require_macs)
     engine = open_database(corpus)
     if args.action == "migrate":
         from policybook.confirm.migrations import current_version
@@ -263,12 +287,13 @@ def _report(args: argparse.Namespace, corpus: Corpus, engine: Engine) -> ExitCod
     return ExitCode.OK
 
 
-def _verify(corpus: Corpus, offline: bool) -> ExitCode:
-    """The evidence file and (unless offline) the database: chains, what each row says, MACs with the key."""
+def _verify(corpus: Corpus, offline: bool, require_macs: bool = False) -> ExitCode:
+    """The evidence file and (unless offline) the database: chains, what each row says, MACs with the key
+    (``require_macs``: not at all without it)."""
     from policybook.confirm.ledger import every_row
     from policybook.control.pull import EVIDENCE, evidence_matches_database, row_problems, verify_evidence
 
-    key = record_key()
+    key = verify_key(require_macs)
     evidence = verify_evidence(corpus, key)
     problems: list[str] = []
     rows = 0
@@ -292,10 +317,11 @@ def _verify(corpus: Corpus, offline: bool) -> ExitCode:
     if problems or evidence.problems:
         return ExitCode.FINDINGS
     checked = "hash chains and MACs" if key is not None else "hash chains"
+    unchecked = "" if key is not None else "; MACs NOT checked (no record key here)"
     if offline:
         print(f"{EVIDENCE}: {evidence.rows} confirmations; its {checked} hold and every row is possible "
-              "(no database opened)")
+              f"(no database opened){unchecked}")
     else:
         print(f"database: {rows} confirmations; {EVIDENCE}: {evidence.rows}; both {checked} hold and every row is "
-              "possible")
+              f"possible{unchecked}")
     return ExitCode.OK

@@ -17,7 +17,8 @@ from policybook.tables import text_table
 
 
 def _id_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id")
+    parser.add_argument("id", help="a policy's id, a document for patients' (PUB-001), an edition's (PUB-001-ar), or "
+                        "the file's path")
 
 
 @command("history", "every approved version of a policy, from git", options=_id_option, formats=("table", "json"))
@@ -27,15 +28,13 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
     from policybook.evidence.history import recorded_versions
 
     corpus = corpus_for(args)
-    policy = corpus.by_id().get(args.id)
-    if policy is None:
-        raise PolicybookError(f"no policy has the id '{args.id}'")
+    policy = corpus.find(args.id)
     versions = recorded_versions(corpus.root, policy)
     if args.format == "json":
-        print(json.dumps({"id": policy.id, "versions": [v.as_dict() for v in versions]}, indent=2))
+        print(json.dumps({"id": policy.statement_key, "versions": [v.as_dict() for v in versions]}, indent=2))
         return ExitCode.OK
     if not versions:
-        print(f"{policy.id} has no approved version in the git history of {policy.rel}")
+        print(printable(f"{policy.label} has no approved version in the git history of {policy.rel}"))
         return ExitCode.OK
     rows = [["Version", "In force from", "Until", "Approved by", "Summary"]]
     rows += [[v.version + ("" if v.proven else " *"), str(v.approved_on), str(v.in_force_to or "now"),
@@ -44,7 +43,7 @@ def cmd_history(args: argparse.Namespace) -> ExitCode:
             if any(not v.proven for v in versions) else "")
     accepted = "".join(printable(f"Version {v.version} accepted {rule}: {because}") + "\n"
                        for v in reversed(versions) for rule, because in v.accepted)
-    sys.stdout.write(printable(f"{policy.id} {policy.title}") + "\n" + text_table(rows) + note + accepted)
+    sys.stdout.write(printable(f"{policy.label} {policy.title}") + "\n" + text_table(rows) + note + accepted)
     return ExitCode.OK
 
 
@@ -118,10 +117,12 @@ def _ack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("words", nargs="+", metavar="STAFF POLICY | report")
     parser.add_argument("--on", metavar="YYYY-MM-DD", help="date read (default today)")
     parser.add_argument("--version", help="the version read (refused unless it is the current one)")
+    parser.add_argument("--without-macs", action="store_true",
+                        help="ack pull: pull without the record key (every check but the rows' MACs)")
 
 
 @command("ack", "record that staff read a policy (ack STAFF POLICY); 'ack report', 'ack verify', 'ack seal', "
-         "'ack pull'",
+         "'ack pull [--without-macs]'",
          options=_ack_options,
          today=AS_ON_TODAY, formats=("table", "json", "csv"), format_help="for 'ack report'")
 def cmd_ack(args: argparse.Namespace) -> ExitCode:
@@ -143,7 +144,7 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
         print(seal(corpus))
         return ExitCode.OK
     if args.words == ["pull"]:
-        return _pull(corpus)
+        return _pull(corpus, args.without_macs)
     if args.words[:1] == ["report"] and len(args.words) == 1:
         incomplete = _unreadable(corpus)
         items = outstanding(corpus)
@@ -173,12 +174,13 @@ def cmd_ack(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def _pull(corpus: Corpus) -> ExitCode:
-    """Append the confirmations service's new confirmations to the records (see control/pull.py)."""
-    from policybook.cli.confirm import NO_RECORD_KEY, open_database, record_key
+def _pull(corpus: Corpus, without_macs: bool = False) -> ExitCode:
+    """Append the confirmations service's new confirmations to the records (see control/pull.py); without
+    the record key only when told to (``--without-macs``)."""
+    from policybook.cli.confirm import NO_RECORD_KEY, open_database, pull_key
     from policybook.control.pull import EVIDENCE, pull
 
-    key = record_key()
+    key = pull_key(without_macs)
     engine = open_database(corpus)
     try:
         pulled = pull(corpus, engine, key)

@@ -36,8 +36,9 @@ def environment(values: KitValues) -> str:
     """The service's environment file, with secrets made now by ``secrets`` (32 random bytes each)."""
     return (
         "# The confirmations service's secrets, read by systemd (EnvironmentFile=) and by the backup script.\n"
-        f"# Keep it mode 600, owned by root, at {values.env_file}; keep a copy off the server (a backup\n"
-        "# archive holds one). Changing a secret later signs everyone out; never change it while the service runs.\n"
+        f"# Keep it mode 600, owned by root, at {values.env_file}. The backups never hold it: keep a copy\n"
+        "# of your own apart from them (a password manager, or offline); a restore needs it back in place.\n"
+        "# Changing a secret later signs everyone out; never change it while the service runs.\n"
         f"{SECRET_VARIABLE}={secrets.token_hex(32)}\n"
         f"{RECORD_KEY_VARIABLE}={secrets.token_hex(32)}\n"
         "# The manager's token for the JSON API's exports and report (Authorization: Bearer ...).\n"

@@ -2,14 +2,20 @@
 
 The service and its helpers each run as the service's own user with systemd's sandbox: the whole file
 system read-only but for the paths each one writes, no new privileges, no devices, kernel settings or
-other users' files. Only the backup runs as root, to read the environment file and write the archive.
+other users' files. Only the backup runs as root, to read the database's address from the environment file
+and write the archive.
+
+The backup archive holds the database, the records and the library's commit, never the environment file:
+the keys in it sign people in and make row MACs, so an archive that held them would be a sign-in and a
+forger's tool to whoever took a copy. The operator keeps the environment file apart (deploying.md), and
+the restore refuses to run until it is back in place, then checks the restored rows with its record key.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policybook.confirm.kit_values import DATABASE_VARIABLE
+from policybook.confirm.kit_values import DATABASE_VARIABLE, RECORD_KEY_VARIABLE
 
 if TYPE_CHECKING:
     from policybook.confirm.kit_values import KitValues
@@ -70,7 +76,7 @@ def units(v: KitValues) -> dict[str, str]:
             f"Type=oneshot\n{as_user}ExecStart={v.scripts}/policybook-library\n"
             f"ReadWritePaths={v.data} {v.library}\n{HARDENING}"),
         "policybook-backup.service": _unit(
-            "policybook: back up the confirmations database, records and secrets", network,
+            "policybook: back up the confirmations database and records (never the keys)", network,
             f"Type=oneshot\nEnvironmentFile={v.env_file}\nExecStart={v.scripts}/policybook-backup\n"
             f"ReadWritePaths={v.data} {v.backups}\n"
             + HARDENING.replace("CapabilityBoundingSet=\n", "CapabilityBoundingSet=CAP_SETUID CAP_SETGID "
@@ -179,7 +185,8 @@ _READ_ENV = """env_value() {{  # a variable from the environment, else from {env
 
 _BACKUP = """#!/bin/bash
 # Back up the confirmations service into one archive only root can read: the database (SQLite through
-# its online backup API, or pg_dump), the library's records and the environment file. Run nightly by
+# its online backup API, or pg_dump), the library's records and its commit. The environment file (the
+# keys) is never in it: keep your own copy of {env_file} apart from the archives. Run nightly by
 # policybook-backup.timer as root; prints the archive's name. Copy the archives off the server.
 set -euo pipefail
 umask 077
@@ -217,7 +224,6 @@ PYTHON
         exit 1
         ;;
 esac
-cp {env_file} "$work/confirm.env"
 cp -R {library}/records "$work/records"
 # Root reads the service user's checkout: name it safe for this command only.
 git -c safe.directory={library} -C {library} rev-parse HEAD > "$work/library-commit"
@@ -231,9 +237,10 @@ _RESTORE = """#!/bin/bash
 # Restore the confirmations service from a policybook-backup archive, as root, with the service stopped:
 #   systemctl stop policybook-confirm.service policybook-records.timer policybook-remind.timer
 #   {scripts}/policybook-restore /var/backups/policybook/policybook-YYYYMMDDTHHMMSSZ.tar.gz
-# The environment file is restored when none is here (a new server); a database already here is kept
-# beside the restored one as *.before-restore-STAMP. The records stay as git has them: the archive's copy
-# (records/ in it) is for a library whose git host was lost too.
+# The archive holds no keys: {env_file} must be in place first (on a new server, the copy you kept off
+# it). A database already here is kept beside the restored one as *.before-restore-STAMP. The restored
+# rows are then checked with the record key (confirmations verify --require-macs). The records stay as
+# git has them: the archive's copy (records/ in it) is for a library whose git host was lost too.
 set -euo pipefail
 umask 077
 archive=${{1:?usage: policybook-restore ARCHIVE}}
@@ -241,13 +248,22 @@ if systemctl is-active --quiet policybook-confirm.service 2>/dev/null; then
     echo "policybook-restore: stop policybook-confirm.service first" >&2
     exit 1
 fi
+if [ ! -f {env_file} ]; then
+    echo "policybook-restore: no {env_file}: the archives never hold the keys; put back the copy you kept" \\
+        "(install -m 600 -o root -g root COPY {env_file}) and run this again; nothing was changed" >&2
+    exit 1
+fi
+{read_env}
+record_key=$(env_value {record_key_variable})
+record_key_file=$(env_value {record_key_variable}_FILE)
+if [ -z "$record_key$record_key_file" ]; then
+    echo "policybook-restore: {env_file} has no {record_key_variable}: put back the copy you kept; nothing" \\
+        "was changed" >&2
+    exit 1
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -C "$work" -xzf "$archive"
-if [ ! -f {env_file} ]; then
-    install -D -m 600 -o root -g root "$work/confirm.env" {env_file}
-fi
-{read_env}
 database=$(env_value {database_variable})
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 case "$database" in
@@ -271,7 +287,18 @@ case "$database" in
         ;;
 esac
 echo "restored the database from $archive (library commit $(cat "$work/library-commit"))"
-echo "now: policybook -C {library} confirmations verify, then systemctl start policybook-confirm.service"
+# Check the restored rows as the checkout's owner, with the record key (in the environment, never argv).
+export {database_variable}="$database"
+[ -z "$record_key" ] || export {record_key_variable}="$record_key"
+[ -z "$record_key_file" ] || export {record_key_variable}_FILE="$record_key_file"
+cd {library}
+if ! HOME={data} setpriv --reuid="$(stat -c %u {library})" --regid="$(stat -c %g {library})" --clear-groups \\
+        {policybook} -C {library} confirmations verify --require-macs; then
+    echo "policybook-restore: the restored database does not verify (above); see the guide's Backups and" \\
+        "restore before starting the service" >&2
+    exit 1
+fi
+echo "now: systemctl start policybook-confirm.service policybook-records.timer policybook-remind.timer"
 """
 
 
@@ -279,7 +306,7 @@ def scripts(v: KitValues) -> dict[str, str]:
     """The helper scripts by file name (installed in ``v.scripts``)."""
     fields = {"user": v.user, "data": v.data, "site": v.site, "library": v.library, "policybook": v.policybook,
               "backups": v.backups, "env_file": v.env_file, "scripts": v.scripts,
-              "database_variable": DATABASE_VARIABLE}
+              "database_variable": DATABASE_VARIABLE, "record_key_variable": RECORD_KEY_VARIABLE}
     read_env = _READ_ENV.format(**fields)
     return {"policybook-records": _RECORDS.format(**fields), "policybook-library": _LIBRARY.format(**fields),
             "policybook-backup": _BACKUP.format(read_env=read_env, **fields),
@@ -308,4 +335,9 @@ Then:
 
 The service runs as {v.user} from {v.library}, listening on {v.upstream} behind Caddy, with its database
 named in confirm.env. Backups go to {v.backups}: copy them off the server.
+
+The backups never hold confirm.env. Keep a copy of it yourself, apart from the backups (a password
+manager, or a USB stick in a safe), made once now and again whenever you change it: a restore needs it
+back in place. Without it, everyone signs in again and the MACs of the rows made so far can no longer
+be checked (their hash chain and the records in git still can).
 """

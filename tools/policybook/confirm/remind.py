@@ -45,16 +45,27 @@ class Reminder:
                 "copy_to": self.copy_to, "sent": self.sent, "problem": self.problem}
 
 
-def _last_sent(engine: Engine) -> dict[str, dt.date]:
+def _last_sent(engine: Engine, today: dt.date) -> dict[str, dt.date]:
+    """The day each person was last reminded, up to ``today``. A row dated later, or not a date, was not
+    written by ``remind`` (it dates rows today): it is ignored, so that a row added to the table by hand
+    holds reminders back for one interval at most, and never stops the run."""
     with reading(engine) as connection:
-        rows = connection.execute(sa.select(reminders.c.staff, sa.func.max(reminders.c.sent_on))
-                                  .group_by(reminders.c.staff)).all()
-    return {staff: dt.date.fromisoformat(day) for staff, day in rows}
+        rows = connection.execute(sa.select(reminders.c.staff, reminders.c.sent_on)
+                                  .where(reminders.c.sent_on <= today.isoformat())).all()
+    last: dict[str, dt.date] = {}
+    for staff, text in rows:
+        try:
+            day = dt.date.fromisoformat(str(text))
+        except ValueError:
+            continue
+        if day <= today and (staff not in last or day > last[staff]):
+            last[staff] = day
+    return last
 
 
 def plan(corpus: Corpus, engine: Engine, settings: ConfirmationSettings) -> list[Reminder]:
     """One entry per person with anything outstanding, in staff id order."""
-    last = _last_sent(engine)
+    last = _last_sent(engine, corpus.today)
     by_person: dict[str, list[Outstanding]] = {}
     for item in everything_outstanding(corpus, engine):
         by_person.setdefault(item.staff.id, []).append(item)

@@ -38,6 +38,7 @@ from policybook.findings import printable
 from policybook.lint import Action, Gate, approval_gates
 from policybook.loader import Document
 from policybook.model import Policy, Status, accepted_of, normalise_title, parse_version
+from policybook.patients import PublicDocument
 from policybook.registers import Registers, StaffMember
 from policybook.writing import create_atomically, write_atomically
 
@@ -171,13 +172,6 @@ def _record_acceptances(entry: Any, accepted: Sequence[Acceptance]) -> None:
         del entry["accepted"]
 
 
-def _find(corpus: Corpus, policy_id: str) -> Policy:
-    policy = corpus.by_id().get(policy_id)
-    if policy is None:
-        raise PolicybookError(f"no policy has the id '{policy_id}'")
-    return policy
-
-
 def _role(corpus: Corpus, role: str, what: str) -> str:
     if role not in corpus.registers.roles:
         raise PolicybookError(f"{what}: '{role}' is not a role in the roles register")
@@ -292,27 +286,27 @@ def write_signature(root: Path, statement: Statement, armored: str, registers: R
 @one_key_session
 def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: str | None,
             key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
-    policy = _find(corpus, policy_id)
+    policy = corpus.find(policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
     _after_the_record(policy, day)
     who = signer(corpus, key, by)
     if policy.status is Status.APPROVED:
-        raise PolicybookError(f"{policy_id} version {policy.version_text} is already approved; "
+        raise PolicybookError(f"{policy.label} version {policy.version_text} is already approved; "
                               "use 'policybook bump' to start a new version")
     if policy.status is Status.RETIRED:
-        raise PolicybookError(f"{policy_id} is retired and cannot be approved")
+        raise PolicybookError(f"{policy.label} is retired and cannot be approved")
     _not_empty(corpus, policy)
     passed = _gate(corpus, policy, Action.APPROVE, accepted)
     editing = PolicyFile(policy.doc.path)
     data = editing.data
     version = parse_version(str(data.get("version")))
     if version is None:
-        raise PolicybookError(f"{policy_id}: version '{data.get('version')}' is not MAJOR.MINOR")
+        raise PolicybookError(f"{policy.label}: version '{data.get('version')}' is not MAJOR.MINOR")
     text = f"{version[0]}.{version[1]}" if version[0] > 0 else "1.0"
     interval = data.get("review_interval")
     if not isinstance(interval, int):
-        raise PolicybookError(f"{policy_id}: review_interval must be a whole number of months")
+        raise PolicybookError(f"{policy.label}: review_interval must be a whole number of months")
     data["version"] = quoted(text)
     data["status"] = Status.APPROVED.value
     _set_after(data, "approved_by", by, "created")
@@ -334,14 +328,26 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     if "reviews" in data:
         del data["reviews"]  # a new version starts a new review record
     _refresh_fingerprint(editing)
-    signed = _signed(editing, who, lambda doc, signer_id: approval_statement(doc.data, doc.body, signer_id))
+    key = policy.statement_key
+    signed = _signed(editing, who, lambda doc, signer_id: approval_statement(doc.data, doc.body, signer_id, key))
     editing.save()
     if signed is not None and who is not None:
         write_signature(corpus.root, *signed, corpus.registers)
     signed_by = f", signed by {who.member.name}" if who else ""
-    return Change(policy.doc.path, f"approved {policy_id} version {text} on {day} by {by}{signed_by}; "
-                                   f"next review {data['next_review']}{_accepting(passed.accepted)}",
+    return Change(policy.doc.path, f"approved {policy.label} version {text} on {day} by {by}{signed_by}; "
+                                   f"next review {data['next_review']}{_accepting(passed.accepted)}"
+                                   f"{_editions_to_update(corpus, policy, text)}",
                   passed.findings)
+
+
+def _editions_to_update(corpus: Corpus, source: Policy, version: str) -> str:
+    """The editions (translations, easy read) made from an earlier version of a newly approved ``source``."""
+    made_from_older = [d.statement_key for d in corpus.public
+                       if source.id and d.is_edition and d.edition_of == source.id and d.source_version_text != version]
+    if not made_from_older:
+        return ""
+    return (f"; its editions {', '.join(made_from_older)} were made from an earlier version: update each from "
+            f"version {version} (source_version and source_fingerprint) and approve it again")
 
 
 def _accepting(accepted: Sequence[Acceptance]) -> str:
@@ -357,7 +363,7 @@ def _not_empty(corpus: Corpus, policy: Policy) -> None:
         return
     major = policy.version is not None and policy.version[0] > 0 and policy.version[1] == 0
     why = (": a major version would ask every member of its audience to read it again for nothing"
-           if major else "")
+           if major and not isinstance(policy, PublicDocument) else "")
     raise PolicybookError(f"{policy.label} version {policy.version_text} changes nothing: its text and governed "
                           f"fields are those of version {same_as}{why}; edit it before approving")
 
@@ -385,6 +391,8 @@ def _same_as_in_git(corpus: Corpus, policy: Policy) -> str | None:
         return None  # no git, or the file is not in it: nothing to compare with
     if last is None or before is None or last.version == policy.version_text:
         return None
+    if before.fingerprint != fingerprint(before.data, before.doc.body):
+        return None  # that approval no longer proves its text (what a fingerprint covers has grown): approve anew
     if _content(before) == _content(policy):
         return last.version
     return None
@@ -435,15 +443,15 @@ def _set_after(data: Any, key: str, value: Any, after: str) -> None:
 
 
 def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str | None) -> Change:
-    policy = _find(corpus, policy_id)
+    policy = corpus.find(policy_id)
     if policy.status is not Status.APPROVED:
-        raise PolicybookError(f"{policy_id} is {policy.status_text}, not approved: a draft is approved first, "
+        raise PolicybookError(f"{policy.label} is {policy.status_text}, not approved: a draft is approved first, "
                               "then bumped for its next change")
     if not summary or len(summary.strip()) < 3:
         raise PolicybookError("--summary: say what changes in this version")
     version = policy.version
     if version is None:
-        raise PolicybookError(f"{policy_id}: version '{policy.version_text}' is not MAJOR.MINOR")
+        raise PolicybookError(f"{policy.label}: version '{policy.version_text}' is not MAJOR.MINOR")
     text = f"{version[0] + 1}.0" if major else f"{version[0]}.{version[1] + 1}"
     editing = PolicyFile(policy.doc.path)
     data = editing.data
@@ -453,29 +461,32 @@ def bump(corpus: Corpus, policy_id: str, major: bool, summary: str, author: str 
         data["author"] = author
     history = data.get("history")
     if not isinstance(history, list):
-        raise PolicybookError(f"{policy_id}: the history is missing or not a list")
+        raise PolicybookError(f"{policy.label}: the history is missing or not a list")
     # The new version is credited to whoever makes it: --author, else git's user.name.
     changed_by = author or git.user_name(corpus.root)
     if not changed_by:
         raise PolicybookError("--author: say who is making the change (or set git config user.name)")
     history.insert(0, _history_entry(text, corpus.today, changed_by, summary.strip()))
     editing.save()
-    kind = "major: staff must read it again" if major else "minor"
-    return Change(policy.doc.path, f"{policy_id} is now draft {text} ({kind}); approve it to publish")
+    if isinstance(policy, PublicDocument):
+        kind = "major: each edition made from it must be updated" if major else "minor"
+    else:
+        kind = "major: staff must read it again" if major else "minor"
+    return Change(policy.doc.path, f"{policy.label} is now draft {text} ({kind}); approve it to publish")
 
 
 @one_key_session
 def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str | None,
              key: str | None = None, accepted: Sequence[Acceptance] = ()) -> Change:
-    policy = _find(corpus, policy_id)
+    policy = corpus.find(policy_id)
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
     who = signer(corpus, key, by)
     if policy.status is not Status.APPROVED:
-        raise PolicybookError(f"{policy_id} is {policy.status_text}: only an approved policy can be reviewed")
+        raise PolicybookError(f"{policy.label} is {policy.status_text}: only an approved policy can be reviewed")
     recorded = policy.data.get("fingerprint")
     if recorded and recorded != fingerprint(policy.data, policy.doc.body):
-        raise PolicybookError(f"{policy_id} has changed since it was approved: a review that changes the policy "
+        raise PolicybookError(f"{policy.label} has changed since it was approved: a review that changes the policy "
                               "is a new version (policybook bump, then approve)")
     if policy.approved_on and day < policy.approved_on:
         raise PolicybookError(f"--on: {day} is before the approval of this version ({policy.approved_on})")
@@ -485,7 +496,7 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
     data = editing.data
     interval = data.get("review_interval")
     if not isinstance(interval, int):
-        raise PolicybookError(f"{policy_id}: review_interval must be a whole number of months")
+        raise PolicybookError(f"{policy.label}: review_interval must be a whole number of months")
     data["next_review"] = quoted(add_months(day, interval).isoformat())
     reviews = data.get("reviews")
     entry = mapping({"date": quoted(day.isoformat()), "by": by,
@@ -497,19 +508,20 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
         _set_after(data, "reviews", seq([entry]), "next_review")
     if not recorded:
         _refresh_fingerprint(editing)
+    key = policy.statement_key
     signed = _signed(editing, who, lambda doc, signer_id: review_statement(doc.data, doc.body,
-                                                                         doc.data["reviews"][0], signer_id))
+                                                                         doc.data["reviews"][0], signer_id, key))
     editing.save()
     if signed is not None:
         write_signature(corpus.root, *signed, corpus.registers)
-    return Change(policy.doc.path, f"recorded the review of {policy_id} version {policy.version_text} on {day} "
+    return Change(policy.doc.path, f"recorded the review of {policy.label} version {policy.version_text} on {day} "
                                    f"by {by}; next review {data['next_review']}{_accepting(passed.accepted)}",
                   passed.findings)
 
 
 def _paper_approval_line(policy: Policy, who: Signer) -> str:
     """What signing a policy approved on paper records, for the signer to check before it is done."""
-    return (f"{policy.id} version {policy.version_text}, approved by {policy.approved_by} on {policy.approved_on}, "
+    return (f"{policy.label} version {policy.version_text}, approved by {policy.approved_by} on {policy.approved_on}, "
             f"fingerprint {fingerprint(policy.data, policy.doc.body)}, to be signed by {who.member.name}")
 
 
@@ -547,12 +559,13 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
     is taken from the text as it stands, once ``confirm`` (shown a line per such policy: id, version,
     approver, date, fingerprint) says yes; the history entry of its version says so. Without ``confirm``
     such a policy is refused."""
-    chosen = corpus.published() if all_policies else [_find(corpus, pid) for pid in policy_ids]
+    chosen = [*corpus.published(), *(d for d in corpus.public if d.status is Status.APPROVED)] if all_policies \
+        else [corpus.find(pid) for pid in policy_ids]
     if not chosen:
         raise PolicybookError("name the policies to sign, or give --all")
     done: list[str] = []
     to_sign: list[tuple[Policy, Signer]] = []
-    for policy in sorted(chosen, key=lambda p: p.id or ""):
+    for policy in sorted(chosen, key=lambda p: p.statement_key):
         if policy.status is not Status.APPROVED:
             raise PolicybookError(f"{policy.label} is {policy.status_text}: only an approved policy is signed")
         if "fingerprint" in policy.data and policy.fingerprint != fingerprint(policy.data, policy.doc.body):
@@ -603,7 +616,7 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
                 _refresh_fingerprint(editing)
             doc = editing.check(editing.render())
             data, body = doc.data, doc.body
-        statement = approval_statement(data, body, who.member.id)
+        statement = approval_statement(data, body, who.member.id, policy.statement_key)
         work.append((policy, who, editing, statement, sign(statement, who.key), passed.accepted))
     for policy, who, editing, statement, armored, taken in work:
         if editing is not None:
@@ -616,7 +629,8 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
         if isinstance(reviews, list) and reviews and isinstance(reviews[0], dict):
             reviewer = signer(corpus, key, str(reviews[0].get("by", "")))
             if reviewer is not None:
-                review = review_statement(policy.data, policy.doc.body, reviews[0], reviewer.member.id)
+                review = review_statement(policy.data, policy.doc.body, reviews[0], reviewer.member.id,
+                                          policy.statement_key)
                 write_signature(corpus.root, review, sign(review, reviewer.key), corpus.registers)
                 done.append(f"signed the review of {policy.label} on {reviews[0].get('date')}")
     return [*shown, *done]

@@ -10,8 +10,9 @@ is filled again from the evidence file (each reading once), so deleting it loses
 
 Before anything is written, each row is checked: it must continue the chain, name a member of staff and
 a policy of the library, a version in force at its time and that version's approved fingerprint
-(confirm/rowcheck.py); where the record key is in the environment, its MAC too (confirm/macs.py). A row
-that fails is named, and nothing from it on is pulled.
+(confirm/rowcheck.py); with the record key, its MAC too (confirm/macs.py). ``ack pull`` gives the key, and
+refuses without it unless told ``--without-macs`` (cli/confirm.py pull_key). A row that fails is named,
+and nothing from it on is pulled.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The content fingerprint of a policy: what an approval vouches for.
 
 sha256 over the normalised body and the governed frontmatter fields (what staff are told to do, who
-must do it, and the comprehension questions they answer to show they understood). Dates, status,
+must do it, and the comprehension questions they answer to show they understood; for a document for
+patients, whom it names and, for an edition, which source version it was made from). Dates, status,
 approval details, the review record and the history are not governed: recording a review or an
 approval does not change the fingerprint. A field a policy leaves out is left out of the fingerprint,
 so adding a governed field (``questions`` came later) leaves every fingerprint without it as it was."""
@@ -16,7 +17,12 @@ from policybook.registers import citations
 
 # The governed fields of a policy's own; the fields that cite a register are governed as their
 # register's declaration says (who owns the policy is; who approved this version is not).
-_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related", "questions", "urgent")
+_OWN = ("id", "title", "version", "category", "acknowledge", "supersedes", "related", "questions", "urgent",
+        # A policy shown to the public, and the staff a document for patients may name.
+        "public", "public_names",
+        # What an edition for patients is (which document, language and format) and what it was made from:
+        # an approved edition cannot be made current for a newer source without a new approval.
+        "edition_of", "lang", "format", "source_version", "source_fingerprint")
 
 
 def governed_fields() -> tuple[str, ...]:

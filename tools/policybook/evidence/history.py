@@ -117,8 +117,9 @@ def policies_at(root: Path, wanted: list[tuple[str, Policy]]) -> list[Policy | N
     found: list[Policy | None] = []
     for (_, current), blob in zip(wanted, read_blobs(root, specs), strict=True):
         text = decode(blob, current.rel)[0] if blob is not None else None
-        found.append(None if text is None else Policy.from_document(parse_markdown(text, current.doc.path,
-                                                                                   current.rel)))
+        # Read as what it is now (a policy, or a document for patients), so the old version answers alike.
+        found.append(None if text is None else type(current).from_document(parse_markdown(text, current.doc.path,
+                                                                                         current.rel)))
     return found
 
 

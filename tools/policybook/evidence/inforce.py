@@ -4,11 +4,13 @@ and in the review calendar.
 An approved policy is in force as it stands. A policy that has been bumped to a draft is still in force
 at its last approved version until the draft is approved: that version is read from git, because the
 working file now holds the draft. Without git, such a policy cannot be shown and is reported instead.
+Documents for patients and their editions are in force the same way, on the public site.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from policybook.corpus import Corpus
@@ -17,6 +19,7 @@ from policybook.evidence.git import in_repository
 from policybook.evidence.history import approved_versions, policy_at
 from policybook.evidence.proof import approval_problems
 from policybook.model import Policy, Status, parse_version
+from policybook.patients import PublicDocument
 
 
 @dataclass
@@ -41,14 +44,16 @@ def _was_approved(policy: Policy) -> bool:
 
 def _at_commit(corpus: Corpus, draft: Policy, commit: str) -> Policy | None:
     policy = policy_at(corpus.root, commit, draft)
-    return policy if policy is not None and policy.status is Status.APPROVED and policy.id == draft.id else None
+    return policy if policy is not None and policy.status is Status.APPROVED \
+        and policy.statement_key == draft.statement_key else None
 
 
-def versions_in_force(corpus: Corpus) -> InForce:
-    """Every policy in force, in the order of the corpus, with drafts replaced by their approved version."""
+def versions_in_force(corpus: Corpus, documents: Sequence[Policy] | None = None) -> InForce:
+    """Every policy in force (or of ``documents``: the documents for patients), in the order of the corpus,
+    with drafts replaced by their approved version."""
     found = InForce()
     under_git: bool | None = None
-    for policy in corpus.policies:
+    for policy in corpus.policies if documents is None else documents:
         if policy.status is Status.APPROVED:
             found.policies.append(policy)
             continue
@@ -71,7 +76,7 @@ def versions_in_force(corpus: Corpus) -> InForce:
                                           "approved version of its file: it is left out"))
         elif problems:
             found.unproven.append((policy, f"{policy.label} is a draft ({policy.version_text}) and the approved "
-                                           "version git holds is not proven, so staff are not shown it: "
+                                           "version git holds is not proven, so it is not shown: "
                                            f"{problems[0]}"))
         else:
             found.policies.append(approved)
@@ -81,6 +86,7 @@ def versions_in_force(corpus: Corpus) -> InForce:
 # A corpus never changes after it is loaded, so its report is worked out once for the site, the handbook,
 # the records commands and lint alike, and forgotten with the corpus.
 _REPORTS: weakref.WeakKeyDictionary[Corpus, InForce] = weakref.WeakKeyDictionary()
+_PUBLIC_REPORTS: weakref.WeakKeyDictionary[Corpus, InForce] = weakref.WeakKeyDictionary()
 
 
 def in_force_report(corpus: Corpus) -> InForce:
@@ -89,6 +95,20 @@ def in_force_report(corpus: Corpus) -> InForce:
     if report is None:
         report = _REPORTS[corpus] = versions_in_force(corpus)
     return report
+
+
+def public_in_force_report(corpus: Corpus) -> InForce:
+    """What the public site shows of the documents for patients and their editions, once per corpus."""
+    report = _PUBLIC_REPORTS.get(corpus)
+    if report is None:
+        report = _PUBLIC_REPORTS[corpus] = versions_in_force(corpus, corpus.public)
+    return report
+
+
+def public_in_force(corpus: Corpus) -> list[PublicDocument]:
+    """Approved documents for patients and editions, and for one bumped to a draft its last proven approved
+    version (read from git as a document for patients)."""
+    return [d for d in public_in_force_report(corpus).policies if isinstance(d, PublicDocument)]
 
 
 def settle_in_force(corpus: Corpus, policies: list[Policy]) -> None:

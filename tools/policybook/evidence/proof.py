@@ -13,6 +13,7 @@ from policybook.evidence.fingerprint import fingerprint
 from policybook.evidence.signatures import (
     Statement,
     approval_statement,
+    names_a_folder,
     review_statement,
     signer_of,
     statement_paths,
@@ -25,20 +26,26 @@ if TYPE_CHECKING:
 
 
 def _expected(policy: Policy, kind: str, signer: str) -> Statement:
+    key = policy.statement_key
     if kind == "approval":
-        return approval_statement(policy.data, policy.doc.body, signer)
-    return review_statement(policy.data, policy.doc.body, policy.data["reviews"][0], signer)
+        return approval_statement(policy.data, policy.doc.body, signer, key)
+    return review_statement(policy.data, policy.doc.body, policy.data["reviews"][0], signer, key)
 
 
 def statement_problem(corpus: Corpus, policy: Policy, kind: str, mode: str) -> str | None:
-    """What is wrong with the stored signature of ``policy``'s approval or latest review, or None."""
+    """What is wrong with the stored signature of ``policy``'s approval or latest review, or None. A policy,
+    or a document for patients or an edition of one (named by its statement key, PUB-001-ar), alike. None
+    too for a document with no usable name: the schema reports its id, language or source."""
+    if not names_a_folder(policy.statement_key):
+        return None
     what = f"the {kind} of {policy.label} version {policy.version_text}"
     statement = _expected(policy, kind, "")  # the signer is named by the stored statement
     text_path, signature_path = statement_paths(corpus.root, statement)
     rel = text_path.relative_to(corpus.root).as_posix()
     if not text_path.is_file():
         if mode == "required":
-            return f"{what} is not signed ({rel} is missing): sign it with policybook sign {policy.id} --key PATH"
+            return (f"{what} is not signed ({rel} is missing): sign it with policybook sign {policy.statement_key} "
+                    "--key PATH")
         return None
     try:
         stored = text_path.read_text(encoding="utf-8")
@@ -51,8 +58,8 @@ def statement_problem(corpus: Corpus, policy: Policy, kind: str, mode: str) -> s
         return f"{what} is signed by '{signer_id}', who is not in the staff register"
     expected = replace(statement, signer=signer_id).text
     if stored != expected:
-        return (f"{what}: the signed statement ({rel}) no longer matches the policy "
-                f"({_first_difference(stored, expected)}); a changed policy needs a new version and approval")
+        return (f"{what}: the signed statement ({rel}) no longer matches the file "
+                f"({_first_difference(stored, expected)}); a changed document needs a new version and approval")
     if statement.role not in member.roles:
         return f"{what} is signed by {member.name} ({member.id}), who does not hold the role '{statement.role}'"
     if armored is None:
@@ -71,7 +78,7 @@ def approval_problems(corpus: Corpus, policy: Policy) -> list[str]:
         return [f"{policy.label} version {policy.version_text} was changed after it was approved (its fingerprint "
                 "does not match)"]
     mode = corpus.config.signatures
-    if mode == "off" or not policy.id or not policy.version_text:
+    if mode == "off" or not policy.statement_key or not policy.version_text:
         return []
     problem = statement_problem(corpus, policy, "approval", mode)
     return [problem] if problem else []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -90,19 +91,36 @@ def current_entry(data: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def approval_statement(data: dict[str, Any], body: str, signer: str) -> Statement:
-    return Statement("approval", str(data.get("id", "")), str(data.get("version", "")), fingerprint(data, body),
+def approval_statement(data: dict[str, Any], body: str, signer: str, key: str | None = None) -> Statement:
+    """The approval statement of the version in ``data``. ``key`` names the document when its id does not (an
+    edition for patients is named by its source's id, language and format: Policy.statement_key)."""
+    return Statement("approval", str(data.get("id", "")) if key is None else key, str(data.get("version", "")),
+                     fingerprint(data, body),
                      str(data.get("approved_by", "")), str(data.get("approved_on", "")), signer,
                      earlier_history_hash(data), accepted_of(current_entry(data)))
 
 
-def review_statement(data: dict[str, Any], body: str, review: dict[str, Any], signer: str) -> Statement:
-    return Statement("review", str(data.get("id", "")), str(data.get("version", "")), fingerprint(data, body),
+def review_statement(data: dict[str, Any], body: str, review: dict[str, Any], signer: str,
+                     key: str | None = None) -> Statement:
+    return Statement("review", str(data.get("id", "")) if key is None else key, str(data.get("version", "")),
+                     fingerprint(data, body),
                      str(review.get("by", "")), str(review.get("date", "")), signer, earlier_history_hash(data),
                      accepted_of(review))
 
 
+_KEY = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def names_a_folder(key: str) -> bool:
+    """Whether ``key`` can name a folder of records/approvals/: letters, digits and single hyphens, so that no
+    id or language read from a file can point a statement anywhere else."""
+    return _KEY.fullmatch(key) is not None
+
+
 def statement_paths(root: Path, statement: Statement) -> tuple[Path, Path]:
+    if not names_a_folder(statement.policy):
+        raise PolicybookError(f"'{statement.policy}' cannot name a file of signed statements: an id is letters, "
+                              "digits and hyphens")
     folder = root / APPROVALS / statement.policy
     return folder / f"{statement.stem}.txt", folder / f"{statement.stem}.sig"
 
