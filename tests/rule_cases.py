@@ -25,6 +25,26 @@ EASY_READ = "public/leaflets/what-to-expect.easy-read.md"
 PRIVACY = "public/notices/privacy-notice.md"
 CHAPERONE_NOTICE = "public/notices/chaperones.md"
 COMPLAINTS_NOTICE = "public/notices/how-to-complain.md"
+RADIATION = "public/leaflets/radiation-and-pregnancy.md"
+# The example's documents that read above their reading_age (reading-age warnings) until their next approved
+# versions: the rule tests leave those warnings aside, and tests/test_readability.py pins their figures.
+ABOVE_READING_AGE = frozenset({LEAFLET, CHAPERONE_NOTICE, COMPLAINTS_NOTICE, PRIVACY})
+
+
+def without_known_warnings(findings: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Lint's findings (as JSON) without the example's known reading-age warnings (ABOVE_READING_AGE), for tests
+    of other behaviour that expect the example to lint clean."""
+    return [f for f in findings if not (f["rule"] == "reading-age" and f["path"] in ABOVE_READING_AGE)]
+
+
+HARD_WORDS = ("Densitometry quantifies skeletal mineralisation. Osteoporosis increases fracture susceptibility.\n\n"
+              "Radiographers administer minimal ionising radiation. Contemporary densitometers utilise dual-energy "
+              "absorptiometry.\n\nOsteoporotic vertebrae deteriorate progressively.\n\n")
+SHORT_ITEMS = "".join(f"- {item}\n" for item in (
+    "your name", "your date of birth", "your address", "the name of your doctor", "the medicines you take",
+    "the date of your last period", "whether you have had a scan this year", "your glasses", "a drink of water",
+    "a book to read", "a friend if you like", "your phone", "your keys", "a warm coat", "your letter from us",
+    "your bank card", "a snack for later", "your reading glasses", "a list of questions")) + "\n"
 
 
 @dataclass
@@ -180,6 +200,12 @@ FIRES = [
     Case("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\n", "",
          "## Someone with you"),
     Case("easy-read-picture", EASY_READ, "![Two people standing together]", "![ ]", "## Someone with you"),
+    # Long words and long sentences: reported at reading_age; an easy-read edition is held to its source's.
+    Case("reading-age", RADIATION, "## Breastfeeding",
+         "Ionising radiation deposits energy in biological tissue, and international radiological protection "
+         "recommendations emphasise minimisation of unnecessary foetal exposure.\n\n## Breastfeeding",
+         "reading_age: 10"),
+    Case("reading-age", EASY_READ, "## After the scan", HARD_WORDS + "## After the scan", "edition_of: PUB-001"),
 ]
 
 
@@ -251,4 +277,16 @@ QUIET_EDITS = [
     ("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\nYou can ask",
      "You can ask for a chaperone. This is one of our staff who stays with you.\n\n"
      "![Two people standing together](pictures/two-people.svg)\n\nYou can ask"),
+    # List items without full stops are short sentences each (a reading age of 7.9), not one long one run into
+    # the next (10.2, above the leaflet's 10).
+    ("reading-age", RADIATION, "## Breastfeeding", "Bring these with you:\n\n" + SHORT_ITEMS + "## Breastfeeding"),
+    # Hard words in a heading, a table, code or a picture's alternative text are not running text.
+    ("reading-age", RADIATION, "## Breastfeeding",
+     "## Densitometry and radiological protection considerations\n\n"
+     "| Examination | Approximate effective dose equivalence |\n|---|---|\n"
+     "| Densitometry examination | Approximately equivalent to environmental background irradiation |\n\n"
+     "![Densitometry apparatus demonstrating dual-energy absorptiometry](pictures/bone.svg)\n\n"
+     "```\nradiological-protection-documentation-identification\n```\n\n## Breastfeeding"),
+    # Hard words in a translation are for its translator to judge.
+    ("reading-age", LEAFLET_AR, "## ", HARD_WORDS + "## "),
 ]

@@ -127,3 +127,60 @@ def test_lint_build_the_handbook_and_the_site_work_offline(example: Path, offlin
         server.terminate()
         server.wait(timeout=30)
     assert not log.exists(), log.read_text(encoding="utf-8")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get_when_up(server: subprocess.Popen[bytes], url: str) -> httpx.Response:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            return httpx.get(url, timeout=5, trust_env=False)
+        except httpx.TransportError:
+            time.sleep(0.5)
+    raise AssertionError(f"nothing served at {url} (exit code {server.poll()})")
+
+
+def test_the_public_site_is_previewed_offline_and_shows_an_edit(example: Path, offline: tuple[dict[str, str], Path],
+                                                                tmp_path: Path) -> None:
+    """`policybook serve --public` serves the public site on its own address, makes its pages again when a
+    document for patients is edited (a draft, as an author would have it), and stops cleanly on SIGTERM."""
+    env, log = offline
+    root = strip_fingerprints(example)
+    leaflet = root / "public/leaflets/what-to-expect.md"
+    port = _free_port()
+    errors = tmp_path / "serve.log"
+    with errors.open("wb") as stderr:
+        server = subprocess.Popen([sys.executable, "-m", "policybook", "-C", str(root), "serve", "--public",
+                                   "--today", "2026-11-26", "--address", f"127.0.0.1:{port}"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            page_url = f"http://127.0.0.1:{port}/documents/pub-001/index.html"
+            page = _get_when_up(server, page_url)
+            assert page.status_code == 200, errors.read_text(encoding="utf-8")
+            assert "What to expect at your DEXA scan" in page.text and "Draft: not in force" not in page.text
+            assert "nonce-" in page.headers["content-security-policy"]  # the live-reload script may run
+            home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5, trust_env=False)
+            assert home.status_code == 200 and "pub-001" in home.text
+            text = leaflet.read_text(encoding="utf-8")
+            leaflet.write_text(text.replace("status: approved", "status: draft", 1).replace(
+                "It measures how strong your bones are.", "It shows how strong your bones are today.", 1),
+                encoding="utf-8")
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                page = httpx.get(page_url, timeout=5, trust_env=False)
+                if "how strong your bones are today" in page.text:
+                    break
+                time.sleep(0.5)
+            assert "It shows how strong your bones are today." in page.text, errors.read_text(encoding="utf-8")
+            assert "Draft: not in force" in page.text
+        finally:
+            server.terminate()
+            code = server.wait(timeout=30)
+    assert code == 0, errors.read_text(encoding="utf-8")
+    assert "Traceback" not in errors.read_text(encoding="utf-8")
+    assert not log.exists(), log.read_text(encoding="utf-8")

@@ -78,6 +78,27 @@ def test_the_banner_and_the_language_switcher_are_on_a_document_page(browser: ob
     page.close()
 
 
+SITE_NAME = "Harbourside Mobile DEXA information for patients"  # public.mkdocs.yml's site_name
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("path", ["documents/pub-001/index.html", "documents/pub-001/ar.html"])
+def test_the_site_name_in_the_header_is_shown_whole(browser: object, site: str, path: str, width: int) -> None:
+    """Left to right and right to left, on a phone and a desktop: the header shows the whole site name (it may
+    wrap), not a name cut off with an ellipsis."""
+    page = open_page(browser, f"{site}/{path}", width=width)
+    _shot(page, f"header-{path.rsplit('/', 1)[-1].removesuffix('.html')}-{width}")
+    name = page.locator(".md-header__topic:first-child .md-ellipsis")  # type: ignore[attr-defined]
+    assert name.inner_text().strip() == SITE_NAME
+    sizes = page.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]",  # type: ignore[attr-defined]
+                          name.element_handle())
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], sizes  # nothing of it hidden by overflow
+    box, header = name.bounding_box(), page.locator(".md-header").bounding_box()  # type: ignore[attr-defined]
+    assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"] + 0.5, (box, header)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    page.close()
+
+
 def test_search_finds_a_leaflet_and_no_staff_policy(browser: object, site: str) -> None:
     page = open_page(browser, f"{site}/index.html")
     page.locator(".md-search__input").first.click()  # type: ignore[attr-defined]

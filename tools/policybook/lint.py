@@ -106,9 +106,9 @@ class LintEngine:
         findings = sorted(found, key=lint_order)
         if options.only is not None:
             findings = [f for f in findings if within(f.path, options.only)]
-            files = len(reported) + sum(1 for d in corpus.registers.documents.values() if within(d.rel, options.only))
+            files = len(reported) + sum(1 for rel in _other_files(corpus) if within(rel, options.only))
         else:
-            files = len(corpus.policies) + len(corpus.registers.documents)
+            files = len(corpus.policies) + len(_other_files(corpus))
         style = options.style
         rules = dict(RULES) | (style.catalogue() if style else {})
         return LintResult(findings, files, rules, packaged_style=bool(style and style.packaged), rechecked=rechecked)
@@ -138,6 +138,12 @@ class LintEngine:
                 self._summaries[policy.rel] = (policy, parsed[policy.rel])
         self._unattributed = [f for found in grouped.values() for f in found]
         return len(stale)
+
+
+def _other_files(corpus: Corpus) -> list[str]:
+    """The files linted besides the policies, for the summary's count: the documents for patients and their
+    editions, and the registers."""
+    return [*(document.rel for document in corpus.public), *(d.rel for d in corpus.registers.documents.values())]
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,6 +20,7 @@ from policybook.checks import (  # noqa: F401 - imported to register their check
     public,
     questions,
     rating,
+    readability,
     records,
     references,
     review_text,

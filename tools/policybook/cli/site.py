@@ -38,15 +38,26 @@ def cmd_build(args: argparse.Namespace) -> ExitCode:
     return _exit(code)
 
 
+STAFF_ADDRESS = "127.0.0.1:8000"
+PUBLIC_ADDRESS = "127.0.0.1:8001"  # its own, so that both previews can run at once
+
+
 def _serve_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--address", default="127.0.0.1:8000", help="IP:PORT (default 127.0.0.1:8000)")
+    parser.add_argument("--public", action="store_true",
+                        help=f"preview the public site for patients instead (at {PUBLIC_ADDRESS} by default)")
+    parser.add_argument("--address", help=f"IP:PORT (default {STAFF_ADDRESS}, or {PUBLIC_ADDRESS} with --public)")
 
 
-@command("serve", "preview the staff site with live reload", options=_serve_options, today=BADGES_AS_ON)
+@command("serve", "preview the staff site (or with --public the public site) with live reload",
+         options=_serve_options, today=BADGES_AS_ON)
 def cmd_serve(args: argparse.Namespace) -> ExitCode:
+    if args.public:
+        from policybook.public_site.preview import serve_public_site
+
+        return _exit(serve_public_site(root_from(args), today(args), args.address or PUBLIC_ADDRESS))
     from policybook.site.publish import serve_site
 
-    return _exit(serve_site(root_from(args), today_if_given(args), args.address))
+    return _exit(serve_site(root_from(args), today_if_given(args), args.address or STAFF_ADDRESS))
 
 
 def _publish_options(parser: argparse.ArgumentParser) -> None:

@@ -12,8 +12,8 @@ from babel import Locale, UnknownLocaleError
 from policybook.corpus import Corpus
 from policybook.evidence.editions import sources_in_force
 from policybook.evidence.inforce import public_in_force
-from policybook.model import Policy
-from policybook.patients import EASY_READ, PublicDocument, base_language, direction, staleness
+from policybook.model import Policy, Status
+from policybook.patients import EASY_READ, PublicDocument, base_language, direction, sources_of, staleness
 
 FOLDER = "documents"
 
@@ -88,16 +88,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "document"
 
 
-def catalogue(corpus: Corpus) -> list[Entry]:
-    """Every document the public site shows, sources by id, each with its approved editions."""
+def catalogue(corpus: Corpus, drafts: bool = False) -> list[Entry]:
+    """Every document the public site shows, sources by id, each with its approved editions; with ``drafts``
+    (a preview, for their authors) a draft is shown too, in place of the version in force."""
     own = corpus.config.locale
-    sources = sources_in_force(corpus)  # a document bumped to a draft is shown at its approved version
+    if drafts:  # a preview shows the files as they stand, drafts among them
+        shown = {Status.APPROVED, Status.DRAFT}
+        sources: dict[str, Policy] = {k: v for k, v in sources_of(corpus.public, corpus.policies).items()
+                                      if v.status in shown}
+        documents = [d for d in corpus.public if d.status in shown]
+    else:
+        sources = sources_in_force(corpus)  # a document bumped to a draft is shown at its approved version
+        documents = public_in_force(corpus)
     entries: dict[str, Entry] = {}
     for source_id in sorted(sources):
         source = sources[source_id]
         lang = source.lang if isinstance(source, PublicDocument) and source.lang else own
         entries[source_id] = Entry(Shown(source, f"{FOLDER}/{_slug(source_id)}", "index", lang))
-    for edition in public_in_force(corpus):
+    for edition in documents:
         if not edition.is_edition or edition.edition_of not in entries:
             continue
         entry = entries[edition.edition_of or ""]

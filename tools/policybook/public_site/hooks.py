@@ -13,6 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 
+from policybook.public_site.preview import Preview
 from policybook.site.csp import HEADER_FILE, header_policy, theme_script_hashes, with_content_security_policy
 
 RATING_MARK = 'data-pb="rating"'
@@ -32,6 +33,12 @@ def _finish(output: str, config: MkDocsConfig, where: str, lang: str, direction:
         output = _BODY_DIR.sub(f'<body dir="{direction}"', output, count=1)  # Material sets the theme's on <body>
     hashes = theme_script_hashes(output, content)
     _hashes.update(hashes)
+    # A preview (policybook serve --public) lets its live-reload script run by nonce, and gathers the hashes for
+    # the policy it sends as a header.
+    preview = pb.get("preview")
+    if isinstance(preview, Preview):
+        preview.hashes.update(hashes)
+        return with_content_security_policy(output, hashes, preview.nonce)
     return with_content_security_policy(output, hashes)
 
 

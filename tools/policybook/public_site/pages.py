@@ -15,6 +15,7 @@ from policybook.corpus import Corpus
 from policybook.dates import long_date
 from policybook.files import Kind, classify, linked_policy
 from policybook.images import image_problem
+from policybook.model import Status
 from policybook.patients import PublicDocument
 from policybook.public_site.catalogue import Entry, Shown
 from policybook.render import escape, render_body
@@ -100,6 +101,10 @@ class PageMaker:
             f'<h1 id="title">{escape(shown.title)}</h1>',
             f'<p class="pb-public-control"{ui}>{", ".join(control)}.</p>',
         ]
+        if document.status is Status.DRAFT:  # only a preview shows drafts (catalogue)
+            parts.append(f'<div class="admonition danger pb-draft"{ui}><p class="admonition-title">Draft: not in '
+                         "force</p><p>This preview shows a draft. The public site shows the approved version until "
+                         "this one is approved.</p></div>")
         if not shown.current:
             parts.append(f'<div class="admonition warning pb-stale"{ui}><p class="admonition-title">Not the current '
                          f"version</p><p>This version was made from an earlier version of "

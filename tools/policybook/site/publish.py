@@ -85,7 +85,7 @@ def build_site(root: Path, today: dt.date | None, out: Path | None = None) -> in
 
     config_file = _config_file(root)
     staging: Path | None = None
-    with _environment(today) as env, _patched_environ(env), _logging_to_stderr():
+    with _environment(today) as env, _patched_environ(env), logging_to_stderr():
         config: MkDocsConfig | None = None
         try:
             config = load_config(str(config_file), strict=True,
@@ -122,7 +122,7 @@ def _patched_environ(env: dict[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _logging_to_stderr() -> Iterator[None]:
+def logging_to_stderr() -> Iterator[None]:
     """MkDocs' own log lines (INFO, WARNING, ERROR), as `mkdocs build` prints them."""
     import logging
 
