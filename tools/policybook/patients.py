@@ -8,6 +8,7 @@ that source, so that it can be found stale when the source changes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -112,6 +113,26 @@ class PublicDocument(Policy):
         return super().label
 
 
+def slug(text: str) -> str:
+    """A page or folder name for public output: lower case letters, digits and hyphens."""
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "document"
+
+
+def page_name(lang: str, source_lang: str, easy_read: bool) -> str:
+    """The name of an edition's page (and the stem of its PDFs) in its source's folder: its language where
+    that is not the source's, then easy-read: 'ar', 'easy-read', 'ar-easy-read'; 'edition' for one in the
+    source's own language and format (public-id-clash reports it)."""
+    parts = [None if lang.casefold() == source_lang.casefold() else slug(lang), EASY_READ if easy_read else None]
+    return "-".join(part for part in parts if part) or "edition"
+
+
+def output_names(name: str) -> tuple[str, str]:
+    """What an edition named ``name`` (or its source, named '') writes beside its page: its standard and its
+    large-print PDF, by the suffix after the source's own stem."""
+    stem = f"-{name}" if name else ""
+    return stem, f"{stem}-{LARGE_PRINT}"
+
+
 def is_public_policy(policy: Policy) -> bool:
     """A staff policy its owner has marked for the public site (``public: true``)."""
     return policy.data.get("public") is True
@@ -131,8 +152,9 @@ def staleness(edition: PublicDocument, source: Policy) -> tuple[Severity, str] |
         return Severity.WARNING, (f"made from version {edition.source_version_text} of {source.label}, which is "
                                   f"now at version {source.version_text}: check the edition against the changes")
     if made_from > now:
-        return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which is "
-                                f"only at version {source.version_text}: correct source_version")
+        return Severity.ERROR, (f"made from version {edition.source_version_text} of {source.label}, which patients "
+                                f"are given at version {source.version_text}: approve the source's new version "
+                                "first, or correct source_version")
     # A source being written (a draft) has no fingerprint of its new text yet: only its version is compared.
     if source.status is Status.APPROVED and source.fingerprint and edition.source_fingerprint \
             and source.fingerprint != edition.source_fingerprint:

@@ -7,12 +7,13 @@ they are read from ``<repo>/schemas``. There is no second copy to drift.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from policybook.findings import Scope, Severity, declare
 
@@ -36,13 +37,39 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+# A pattern's `$` is the end of the text, as JSON Schema (ECMA-262) and the compiled check read it; Python's
+# re also lets it match before a final line break, which would pass an id of "HS-002\n".
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+@cache
+def _anchored(pattern: str) -> re.Pattern[str]:
+    return re.compile(_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+
+
+def strict_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A 2020-12 validator of ``schema`` that checks ``format: date`` and reads a pattern's `$` as the end of
+    the text (every validator policybook makes is one of these)."""
+    checker: Draft202012Validator = _Validator(schema, format_checker=FormatChecker())
+    return checker
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """A validator for schema ``name`` that also checks ``format: date``.
+    """A validator for schema ``name`` that also checks ``format: date``, reading a pattern's `$` as the end
+    of the text.
 
     The schemas themselves are checked against the 2020-12 meta-schema by the test suite, not on
     every run: that check costs more than validating a hundred policies."""
-    return Draft202012Validator(load_schema(name), format_checker=FormatChecker())
+    return strict_validator(load_schema(name))
 
 
 # What a compiled check may read: keywords that mean the same in draft 7 (which fastjsonschema implements)

@@ -26,15 +26,23 @@ from policybook.evidence.editions import judged_against, sources_in_force
 from policybook.evidence.fingerprint import fingerprint
 from policybook.findings import Finding, Scope, Severity, check, declare
 from policybook.model import Policy, Status, _str_list
-from policybook.patients import PublicDocument, base_language, is_public_policy, sources_of, staleness
+from policybook.patients import (
+    PublicDocument,
+    base_language,
+    is_public_policy,
+    output_names,
+    page_name,
+    sources_of,
+    staleness,
+)
 from policybook.schema_messages import schema_findings
 from policybook.schemas import SCHEMA, validator
 from policybook.style.runner import check_policies, register_terms
 
 EDITION_SOURCE_UNKNOWN = declare(
     "edition-source-unknown", Severity.ERROR, Scope.CORPUS,
-    "An edition's `edition_of` names no public document or public policy: it was made from nothing the site "
-    "can show beside it.")
+    "An edition's `edition_of` names no public document or public policy, or one that is retired: it was made "
+    "from nothing the site can show beside it.")
 EDITION_STALE = declare(
     "edition-stale", Severity.ERROR, Scope.CORPUS,
     "An edition was made from an older version of its source: an older major version, or the same version "
@@ -42,8 +50,9 @@ EDITION_STALE = declare(
     "updated and approved again; an older minor version is a warning.")
 PUBLIC_ID_CLASH = declare(
     "public-id-clash", Severity.ERROR, Scope.CORPUS,
-    "A public document uses an id another public document or a policy already has: editions and links would "
-    "not know which one they mean.")
+    "A public document uses an id another public document or a policy already has, or an edition the name "
+    "(source, language and format) or the page or PDF of another: editions, links and signed approvals would "
+    "not know which one they mean, and one would replace the other on the public site.")
 PATIENT_INTERNAL_TERM = declare(
     "patient-internal-term", Severity.ERROR, Scope.CORPUS,
     "Text for patients (a public document, or a policy marked `public: true`) shows an internal role id "
@@ -116,26 +125,91 @@ def check_public_signatures(corpus: Corpus) -> Iterator[Finding]:
 
 @check(PUBLIC_ID_CLASH)
 def check_public_ids(corpus: Corpus) -> Iterator[Finding]:
-    seen = {policy.id: policy.rel for policy in corpus.policies if policy.id}
+    """Every document for patients has a name of its own (ids and edition keys, which name its signed
+    statements, compared without regard to case) and every edition a page and PDFs of its own. Each file
+    of a clash is reported, so that approving either is refused until they are told apart."""
+    seen = {policy.id.casefold(): policy.rel for policy in corpus.policies if policy.id}
     for document in corpus.public:
         if document.is_edition or not document.id:
             continue
-        if document.id in seen:
+        if document.id.casefold() in seen:
             line, column = document.doc.position(("id",))
             yield PUBLIC_ID_CLASH.at(document.rel, line, column,
-                                     f"id {document.id} is already used by {seen[document.id]}: give this "
-                                     "document an id of its own")
+                                     f"id {document.id} is already used by {seen[document.id.casefold()]}: give "
+                                     "this document an id of its own")
         else:
-            seen[document.id] = document.rel
+            seen[document.id.casefold()] = document.rel
+    editions = [d for d in corpus.public if d.is_edition and d.doc.ok and d.edition_of
+                and d.status is not Status.RETIRED]
+    named: dict[str, list[PublicDocument]] = {}
+    for edition in editions:
+        named.setdefault(edition.statement_key.casefold(), []).append(edition)
+    for key, group in named.items():
+        others = [seen[key]] if key in seen else []
+        if len(group) + len(others) < 2:
+            continue
+        for edition in group:
+            rest = [*others, *(e.rel for e in group if e is not edition)]
+            line, column = _where(edition)
+            yield PUBLIC_ID_CLASH.at(edition.rel, line, column,
+                                     f"{edition.label} is named {edition.statement_key}, as {', '.join(rest)} is: "
+                                     "their signed approvals would be written over each other; give each a "
+                                     "language or format of its own")
+    yield from _output_clashes(corpus, editions)
+
+
+def _where(edition: PublicDocument) -> tuple[int, int]:
+    return edition.doc.position(("lang",) if "lang" in edition.data else ("edition_of",))
+
+
+def _output_clashes(corpus: Corpus, editions: list[PublicDocument]) -> Iterator[Finding]:
+    """Versions of one document that would be published at the same page or PDF, so that one would replace
+    the other on the public site: the same language and format twice (``en-gb`` and ``en-GB``, or no
+    ``lang`` and the library's locale), or a language written so that its name is another's PDF."""
+    sources = public_sources(corpus)
+    outputs: dict[tuple[str, str], list[PublicDocument]] = {}
+    for edition in editions:
+        source = sources.get(edition.edition_of or "")
+        if source is None:
+            continue  # edition-source-unknown reports it
+        source_lang = (source.lang if isinstance(source, PublicDocument) else None) or corpus.config.locale
+        name = page_name(edition.lang or corpus.config.locale, source_lang, edition.is_easy_read)
+        if name == "edition":
+            line, column = _where(edition)
+            yield PUBLIC_ID_CLASH.at(edition.rel, line, column,
+                                     f"{edition.label} is in the language and format of {source.label} itself: an "
+                                     "edition is another language (lang) or easy read (format: easy-read)")
+            continue
+        for output in output_names(name):
+            outputs.setdefault((source.id or "", output), []).append(edition)
+    reported: set[str] = set()
+    for group in outputs.values():
+        for edition in group if len(group) > 1 else []:
+            if edition.rel in reported:
+                continue
+            reported.add(edition.rel)
+            rest = ", ".join(dict.fromkeys(e.rel for e in group if e is not edition))
+            line, column = _where(edition)
+            yield PUBLIC_ID_CLASH.at(edition.rel, line, column,
+                                     f"{edition.label} would be published at the same page or PDF as {rest}: one "
+                                     "would replace the other; each language and format once, with a plain "
+                                     "language tag (ar, bn, en-GB)")
 
 
 @check(EDITION_SOURCE_UNKNOWN, EDITION_STALE)
 def check_editions(corpus: Corpus) -> Iterator[Finding]:
     sources, shown = public_sources(corpus), sources_in_force(corpus)
     for edition in corpus.public:
-        if not edition.is_edition or not edition.doc.ok or edition.edition_of is None:
+        if not edition.is_edition or not edition.doc.ok or edition.edition_of is None \
+                or edition.status is Status.RETIRED:
             continue
         source = judged_against(corpus, edition, shown, sources)
+        if source is not None and source.status is Status.RETIRED:
+            line, column = edition.doc.position(("edition_of",))
+            yield EDITION_SOURCE_UNKNOWN.at(edition.rel, line, column,
+                                            f"{source.label} is retired, so its editions are no longer published: "
+                                            "retire this edition too (status: retired)")
+            continue
         if source is None:
             line, column = edition.doc.position(("edition_of",))
             yield EDITION_SOURCE_UNKNOWN.at(edition.rel, line, column,

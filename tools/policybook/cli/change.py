@@ -23,7 +23,8 @@ def _new_options(parser: argparse.ArgumentParser) -> None:
 def cmd_new(args: argparse.Namespace) -> ExitCode:
     from policybook.control.changes import new_policy
 
-    print(new_policy(corpus_for(args), args.category, args.title, args.owner, args.author, args.guidance or []).summary)
+    print(printable(new_policy(corpus_for(args), args.category, args.title, args.owner, args.author,
+                               args.guidance or []).summary))
     return ExitCode.OK
 
 
@@ -63,8 +64,8 @@ def _gated(work: Callable[[], tuple[Iterable[str], Iterable[str]]]) -> ExitCode:
         for line in refused.findings:
             print(printable(line))
         raise
-    for line in [*findings, *lines]:
-        print(line)
+    for line in [*findings, *lines]:  # names and titles come from files: one printed line each
+        print(printable(line))
     return ExitCode.OK
 
 
@@ -95,7 +96,7 @@ def _bump_options(parser: argparse.ArgumentParser) -> None:
 def cmd_bump(args: argparse.Namespace) -> ExitCode:
     from policybook.control.changes import bump
 
-    print(bump(corpus_for(args), args.id, args.major, args.summary, args.author).summary)
+    print(printable(bump(corpus_for(args), args.id, args.major, args.summary, args.author).summary))
     return ExitCode.OK
 
 

@@ -29,6 +29,7 @@ from policybook.evidence.signatures import (
     approval_statement,
     checked_allowed_signers,
     current_entry,
+    names_a_folder,
     review_statement,
     sign,
     signer_for,
@@ -274,6 +275,14 @@ def signer(corpus: Corpus, key: str | None, role: str) -> Signer | None:
     return Signer(signer_for(corpus.registers, opened.public, role), opened)
 
 
+def _nameable(policy: Policy) -> None:
+    """Refuse, before anything is written, to sign for a document whose key cannot name its statements."""
+    if not names_a_folder(policy.statement_key):
+        raise PolicybookError(f"{printable(policy.label)} cannot be signed: '{printable(policy.statement_key)}' "
+                              "cannot name its signed statements (an id, or an edition's source and language, is "
+                              "letters, digits and single hyphens); correct it first")
+
+
 def write_signature(root: Path, statement: Statement, armored: str, registers: Registers) -> None:
     """Store a statement and its signature, and keep records/allowed_signers in step with the register."""
     text_path, signature_path = statement_paths(root, statement)
@@ -291,6 +300,8 @@ def approve(corpus: Corpus, policy_id: str, by: str, on: str | None, summary: st
     day = past_date(on, corpus.today, "--on")
     _after_the_record(policy, day)
     who = signer(corpus, key, by)
+    if who is not None:
+        _nameable(policy)
     if policy.status is Status.APPROVED:
         raise PolicybookError(f"{policy.label} version {policy.version_text} is already approved; "
                               "use 'policybook bump' to start a new version")
@@ -482,6 +493,8 @@ def reviewed(corpus: Corpus, policy_id: str, by: str, on: str | None, note: str 
     _role(corpus, by, "--by")
     day = past_date(on, corpus.today, "--on")
     who = signer(corpus, key, by)
+    if who is not None:
+        _nameable(policy)
     if policy.status is not Status.APPROVED:
         raise PolicybookError(f"{policy.label} is {policy.status_text}: only an approved policy can be reviewed")
     recorded = policy.data.get("fingerprint")
@@ -580,6 +593,7 @@ def sign_current(corpus: Corpus, policy_ids: list[str], key: str | None, all_pol
             continue
         if who is None:
             raise PolicybookError("give --key PATH (or set git config user.signingkey) to sign")
+        _nameable(policy)
         to_sign.append((policy, who))
     shown: list[str] = []
     passes: list[_Passed] = []

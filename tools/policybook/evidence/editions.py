@@ -1,14 +1,15 @@
-"""Which version of its source an edition (a translation or easy-read version) is judged against.
-
-An approved edition is on the public site, beside its source as the site shows it: the source in force
-(for a source bumped to a draft, its last approved version, read from git). A draft edition is being made
-from the source as it is being written, so it is judged against the working file."""
+"""Which version of its source an edition (a translation or easy-read version) is judged against: the source
+as the public site shows it, in force (for a source bumped to a draft, its last approved version, read from
+git), whether the edition is approved or a draft. An edition is approved only against a version patients
+can be given, so one made from a source still being written waits for the source's approval; and a
+correction to an edition of the version in force can be approved while its source is being revised. A
+source that was never approved is judged as it stands."""
 
 from __future__ import annotations
 
 from policybook.corpus import Corpus
 from policybook.evidence.inforce import in_force, public_in_force
-from policybook.model import Policy, Status
+from policybook.model import Policy
 from policybook.patients import PublicDocument, sources_of
 
 
@@ -23,8 +24,5 @@ def judged_against(corpus: Corpus, edition: PublicDocument, in_force_now: dict[s
     passed in when many editions are judged at once."""
     key = edition.edition_of or ""
     working = sources_of(corpus.public, corpus.policies) if working is None else working
-    if edition.status is Status.APPROVED:
-        shown = (sources_in_force(corpus) if in_force_now is None else in_force_now).get(key)
-        if shown is not None:
-            return shown
-    return working.get(key)
+    shown = (sources_in_force(corpus) if in_force_now is None else in_force_now).get(key)
+    return shown if shown is not None else working.get(key)

@@ -39,10 +39,34 @@ def normalise_body(body: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def fingerprint(data: dict[str, Any], body: str) -> str:
-    governed = json.dumps(governed_values(data), sort_keys=True, ensure_ascii=False, default=str)
+# Governed only since documents for patients were: a version approved before then was fingerprinted without
+# them. Its git history still proves it by that fingerprint (earlier_fingerprints); lint asks the working
+# file for a new approval, which records the fingerprint that covers them.
+_SINCE_PATIENTS = ("public", "public_names", "edition_of", "lang", "format", "source_version", "source_fingerprint")
+
+
+def _digest(governed_values: dict[str, Any], body: str) -> str:
+    governed = json.dumps(governed_values, sort_keys=True, ensure_ascii=False, default=str)
     payload = governed + "\n\n" + normalise_body(body)
     return PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def fingerprint(data: dict[str, Any], body: str) -> str:
+    return _digest(governed_values(data), body)
+
+
+def earlier_fingerprints(data: dict[str, Any], body: str) -> list[str]:
+    """The fingerprints a version approved before the governed fields last grew was recorded with (none where
+    the file has none of the newer fields, whose fingerprint never changed)."""
+    if not any(key in data for key in _SINCE_PATIENTS):
+        return []
+    return [_digest({k: v for k, v in governed_values(data).items() if k not in _SINCE_PATIENTS}, body)]
+
+
+def proven_by(recorded: object, data: dict[str, Any], body: str) -> bool:
+    """Whether ``recorded`` is the fingerprint of this content now, or was when an older version of policybook
+    approved it: how a version in git history is judged."""
+    return recorded == fingerprint(data, body) or recorded in earlier_fingerprints(data, body)
 
 
 def governed_values(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from policybook.dates import parse_date
 from policybook.errors import PolicybookError
-from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.fingerprint import proven_by
 from policybook.evidence.git import files_at, log_of_file, read_blobs, repo_root
 from policybook.loader import decode, parse_markdown, parse_markdown_bytes
 from policybook.model import Policy, Status, accepted_of, parse_version
@@ -94,7 +94,7 @@ def _approved(blob: bytes, commit: str) -> ApprovedVersion | None:
     if Status.of(data.get("status")) is not Status.APPROVED or approved_on is None or parse_version(version) is None:
         return None
     recorded = data.get("fingerprint")
-    if recorded and recorded != fingerprint(data, doc.body):
+    if recorded and not proven_by(recorded, data, doc.body):
         return None  # edited after its approval: not the text that was approved
     listed = data.get("history")
     history = listed if isinstance(listed, list) else []

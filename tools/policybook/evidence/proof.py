@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from policybook.evidence.fingerprint import fingerprint
+from policybook.evidence.fingerprint import earlier_fingerprints, proven_by
 from policybook.evidence.signatures import (
     Statement,
     approval_statement,
@@ -34,12 +34,16 @@ def _expected(policy: Policy, kind: str, signer: str) -> Statement:
 
 def statement_problem(corpus: Corpus, policy: Policy, kind: str, mode: str) -> str | None:
     """What is wrong with the stored signature of ``policy``'s approval or latest review, or None. A policy,
-    or a document for patients or an edition of one (named by its statement key, PUB-001-ar), alike. None
-    too for a document with no usable name: the schema reports its id, language or source."""
-    if not names_a_folder(policy.statement_key):
-        return None
+    or a document for patients or an edition of one (named by its statement key, PUB-001-ar), alike; one
+    whose key cannot name a file is never proven."""
     what = f"the {kind} of {policy.label} version {policy.version_text}"
+    if not names_a_folder(policy.statement_key):
+        return (f"{what} cannot be proven: '{policy.statement_key}' cannot name its signed statements (an id, or "
+                "an edition's source and language, is letters, digits and single hyphens)")
     statement = _expected(policy, kind, "")  # the signer is named by the stored statement
+    recorded = policy.data.get("fingerprint")
+    if isinstance(recorded, str) and recorded in earlier_fingerprints(policy.data, policy.doc.body):
+        statement = replace(statement, fingerprint=recorded)  # approved before the governed fields grew
     text_path, signature_path = statement_paths(corpus.root, statement)
     rel = text_path.relative_to(corpus.root).as_posix()
     if not text_path.is_file():
@@ -74,7 +78,7 @@ def approval_problems(corpus: Corpus, policy: Policy) -> list[str]:
     match its fingerprint, or, unless signatures are off, a signature that is missing (when required)
     or does not verify. Empty when it is proven as far as the library's settings ask."""
     recorded = policy.data.get("fingerprint")
-    if recorded and recorded != fingerprint(policy.data, policy.doc.body):
+    if recorded and not proven_by(recorded, policy.data, policy.doc.body):
         return [f"{policy.label} version {policy.version_text} was changed after it was approved (its fingerprint "
                 "does not match)"]
     mode = corpus.config.signatures

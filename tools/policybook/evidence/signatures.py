@@ -32,7 +32,7 @@ from policybook.evidence.keys import OpenKey
 from policybook.model import accepted_of
 from policybook.programs import run_program
 from policybook.registers import Registers, StaffMember
-from policybook.schemas import load_schema
+from policybook.schemas import load_schema, strict_validator
 
 NAMESPACE = "policybook"
 APPROVALS = Path("records") / "approvals"
@@ -112,9 +112,10 @@ _KEY = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
 def names_a_folder(key: str) -> bool:
-    """Whether ``key`` can name a folder of records/approvals/: letters, digits and single hyphens, so that no
-    id or language read from a file can point a statement anywhere else."""
-    return _KEY.fullmatch(key) is not None
+    """Whether ``key`` can name a folder of records/approvals/: letters, digits and single hyphens, at most 100
+    of them, so that no id or language read from a file can point a statement anywhere else or past the
+    length of a file name."""
+    return len(key) <= 100 and _KEY.fullmatch(key) is not None
 
 
 def statement_paths(root: Path, statement: Statement) -> tuple[Path, Path]:
@@ -189,7 +190,7 @@ def verify(text: str, armored: str, keys: tuple[str, ...]) -> bool:
 def _staff_rule(name: str) -> jsonschema.Draft202012Validator:
     """The staff schema's rule for one field of an entry (a key: for one item of ``signing_keys``)."""
     field = load_schema("staff")["properties"]["staff"]["items"]["properties"][name]
-    return jsonschema.Draft202012Validator(field.get("items", field))
+    return strict_validator(field.get("items", field))
 
 
 def _listable_id(staff_id: str) -> bool:

@@ -4,7 +4,6 @@ its title, version, dates and body, and the site never reads another field of it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from babel import Locale, UnknownLocaleError
@@ -13,7 +12,7 @@ from policybook.corpus import Corpus
 from policybook.evidence.editions import sources_in_force
 from policybook.evidence.inforce import public_in_force
 from policybook.model import Policy, Status
-from policybook.patients import EASY_READ, PublicDocument, base_language, direction, sources_of, staleness
+from policybook.patients import PublicDocument, base_language, direction, page_name, slug, sources_of, staleness
 
 FOLDER = "documents"
 
@@ -84,10 +83,6 @@ def language_name(tag: str) -> str:
     return name[:1].upper() + name[1:] if base_language(tag) == "en" else name
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "document"
-
-
 def catalogue(corpus: Corpus, drafts: bool = False) -> list[Entry]:
     """Every document the public site shows, sources by id, each with its approved editions; with ``drafts``
     (a preview, for their authors) a draft is shown too, in place of the version in force."""
@@ -104,16 +99,15 @@ def catalogue(corpus: Corpus, drafts: bool = False) -> list[Entry]:
     for source_id in sorted(sources):
         source = sources[source_id]
         lang = source.lang if isinstance(source, PublicDocument) and source.lang else own
-        entries[source_id] = Entry(Shown(source, f"{FOLDER}/{_slug(source_id)}", "index", lang))
+        entries[source_id] = Entry(Shown(source, f"{FOLDER}/{slug(source_id)}", "index", lang))
     for edition in documents:
         if not edition.is_edition or edition.edition_of not in entries:
             continue
         entry = entries[edition.edition_of or ""]
         lang = edition.lang or own
-        parts = [p for p in (None if lang == entry.source.lang else _slug(lang),
-                             EASY_READ if edition.is_easy_read else None) if p]
         found = staleness(edition, entry.source.document)
-        entry.editions.append(Shown(edition, entry.source.folder, "-".join(parts) or "edition", lang,
+        entry.editions.append(Shown(edition, entry.source.folder, page_name(lang, entry.source.lang,
+                                                                           edition.is_easy_read), lang,
                                     easy_read=edition.is_easy_read, current=found is None,
                                     stale_reason=found[1] if found else ""))
     for entry in entries.values():

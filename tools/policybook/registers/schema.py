@@ -11,10 +11,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
 from policybook.registers.declaration import Citation, Register, citations
-from policybook.schemas import load_schema, schema_dir, validator
+from policybook.schemas import load_schema, schema_dir, strict_validator, validator
 
 
 def register_schema_path(register: Register) -> Path:
@@ -32,7 +32,7 @@ def register_validator(register: Register) -> Draft202012Validator:
 @cache
 def _file_validator(path: Path) -> Draft202012Validator:
     with open(path, encoding="utf-8") as handle:
-        return Draft202012Validator(json.load(handle), format_checker=FormatChecker())
+        return strict_validator(json.load(handle))
 
 
 def declared_fields() -> tuple[Citation, ...]:
@@ -52,4 +52,4 @@ def _policy_validator(extra: tuple[Citation, ...]) -> Draft202012Validator:
         return validator("policy")
     schema = dict(load_schema("policy"))
     schema["properties"] = {**schema["properties"], **{c.field: c.field_schema() for c in extra}}
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return strict_validator(schema)
