@@ -182,3 +182,19 @@ def test_a_review_of_a_document_for_patients_is_recorded_and_signed(signed: Path
     reviews = list((signed / "records/approvals/PUB-002").glob("*-review-*.txt"))
     assert len(reviews) == 1 and "policy: PUB-002\n" in reviews[0].read_text(encoding="utf-8")
     assert _findings(run, signed, "approval-signature") == []
+
+
+def test_editions_waiting_for_their_update_stop_the_public_site_but_not_the_staff_handbook(signed: Path, run,
+                                                                                        keys, tmp_path: Path) -> None:
+    assert run("-C", str(signed), "bump", "PUB-001", "--major", "--summary", "The scan also measures the hip.",
+               "--today", TODAY).code == 0
+    edit(signed / LEAFLET, "## Radiation\n", "## Radiation\n\nThe scan also measures your hip.\n")
+    assert run("-C", str(signed), "approve", "PUB-001", "--by", "registered-manager", "--key", str(keys["pl"]),
+               "--today", TODAY).code == 0
+    stale = _findings(run, signed, "edition-stale")
+    assert {path for path, _ in stale} == {ARABIC, "public/leaflets/what-to-expect.bn.md",
+                                            "public/leaflets/what-to-expect.easy-read.md"}
+    assert run("-C", str(signed), "lint", "--today", TODAY).code == 1  # CI still fails
+    handbook = run("-C", str(signed), "handbook", "--out", str(tmp_path / "h.pdf"), "--today", TODAY)
+    assert handbook.code == 0, handbook.err
+    assert build_public_site(signed, dt.date.fromisoformat(TODAY), tmp_path / "public") == 1

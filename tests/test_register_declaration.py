@@ -183,10 +183,13 @@ def test_each_form_reads_the_ids_its_field_cites() -> None:
 
 def test_the_declared_citations_govern_the_fingerprint_as_before() -> None:
     """Existing approvals stay valid: the declarations govern exactly the fields that were governed, and the
-    comprehension questions and the urgent section, which a policy that has neither leaves out."""
+    comprehension questions, the urgent section and the fields of documents for patients, which a policy
+    that has none of them leaves out (an approval made before those were governed stays proven in git:
+    tests/test_public_attacks.py)."""
     assert set(governed_fields()) == {"id", "title", "version", "category", "owner", "audience", "acknowledge",
                                       "roles", "guidance", "standards", "equipment", "supersedes", "related",
-                                      "questions", "urgent"}
+                                      "questions", "urgent", "public", "public_names", "edition_of", "lang",
+                                      "format", "source_version", "source_fingerprint"}
 
 
 def test_every_declared_page_layout_is_one_the_site_has() -> None:

@@ -272,6 +272,17 @@ def publication_blockers(findings: Iterable[Finding], block_on_overdue: bool = F
     return blocking(findings, allow=[*PRACTICE_RULES, *([] if block_on_overdue else [REVIEW_OVERDUE])])
 
 
+def staff_publication_blockers(corpus: Corpus, findings: Iterable[Finding],
+                               block_on_overdue: bool = False) -> list[Finding]:
+    """The errors that stop the staff site and the handbooks: as ``publication_blockers``, less those in the
+    documents for patients, which neither holds (a leaflet's editions waiting for their update after its new
+    major version stop the public site, and fail lint in CI, but never an urgent change to a staff policy)."""
+    public = corpus.config.public_path
+    folder = public.relative_to(corpus.root).as_posix() if public.is_relative_to(corpus.root) else None
+    kept = [f for f in findings if folder is None or not within(f.path, [folder])]
+    return publication_blockers(kept, block_on_overdue)
+
+
 def selected_paths(root: Path, paths: Sequence[str], cwd: Path, changed: bool = False) -> list[str] | None:
     """Relative path prefixes the user asked about (files or folders), or None for everything. A symbolic
     link is named as itself, not as what it points at, so its own finding is reported; with ``changed``

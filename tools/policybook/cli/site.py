@@ -97,11 +97,11 @@ def cmd_handbook(args: argparse.Namespace) -> ExitCode:
     from policybook.handbook.builder import Variant, build_handbooks
     from policybook.handbook.convert import PolicyContentError
     from policybook.handbook.editions import STAFF_HANDBOOK, STAFF_HANDBOOK_LARGE, edition_path, safe_stem
-    from policybook.lint import lint_corpus, publication_blockers
+    from policybook.lint import lint_corpus, staff_publication_blockers
     from policybook.views.addresses import site_urls
 
     corpus = load_corpus(root_from(args), today(args))
-    errors = publication_blockers(lint_corpus(corpus).findings)
+    errors = staff_publication_blockers(corpus, lint_corpus(corpus).findings)
     if errors:
         for item in errors:
             print(item.as_line(), file=sys.stderr)

@@ -19,6 +19,7 @@ from policybook.errors import PolicybookError
 from policybook.handbook.convert import FILTER
 from policybook.public_site.catalogue import Entry, Shown
 from policybook.public_site.pages import PageMaker
+from policybook.typefaces import font_folders, missing_glyph
 
 TEMPLATE = Path(__file__).parent / "leaflet.typ"
 HANDBOOK_FONTS = Path(__file__).parent.parent / "handbook" / "fonts"
@@ -40,7 +41,7 @@ def build_pdfs(corpus: Corpus, maker: PageMaker, entries: list[Entry], docs: Pat
         shutil.copyfile(TEMPLATE, build / "leaflet.typ")
         (build / "bodies").mkdir()
         (build / "images").mkdir()
-        compiler = typst.Compiler(root=str(build), font_paths=[str(HANDBOOK_FONTS)])
+        compiler = typst.Compiler(root=str(build), font_paths=font_folders(HANDBOOK_FONTS), ignore_system_fonts=True)
         number = 0
         for entry in entries:
             for shown in entry.versions:
@@ -56,7 +57,7 @@ def build_pdfs(corpus: Corpus, maker: PageMaker, entries: list[Entry], docs: Pat
                                                pdf_standards=["ua-1"],
                                                timestamp=int(dt.datetime.combine(corpus.today, dt.time()).timestamp()))
                     except Exception as exc:  # the typst binding raises its own error types
-                        detail = " ".join(str(exc).split())[:300]
+                        detail = missing_glyph(str(exc)) or " ".join(str(exc).split())[:300]
                         raise PolicybookError(f"{shown.document.rel}: the PDF could not be typeset: {detail}") from None
                     assert isinstance(pdf, bytes)
                     out = docs / target

@@ -22,10 +22,10 @@ class LintOutcome:
 
 
 def _lint(corpus: Corpus, block_on_overdue: bool) -> LintOutcome:
-    from policybook.lint import lint_corpus, options_for, publication_blockers
+    from policybook.lint import lint_corpus, options_for, staff_publication_blockers
 
     findings = lint_corpus(corpus, options_for(corpus.root, jobs=1)).findings
-    return LintOutcome(findings, publication_blockers(findings, block_on_overdue))
+    return LintOutcome(findings, staff_publication_blockers(corpus, findings, block_on_overdue))
 
 
 class BackgroundLint:
