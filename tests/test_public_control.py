@@ -198,3 +198,17 @@ def test_editions_waiting_for_their_update_stop_the_public_site_but_not_the_staf
     handbook = run("-C", str(signed), "handbook", "--out", str(tmp_path / "h.pdf"), "--today", TODAY)
     assert handbook.code == 0, handbook.err
     assert build_public_site(signed, dt.date.fromisoformat(TODAY), tmp_path / "public") == 1
+
+
+def test_an_edition_behind_its_source_is_not_reviewed_as_needing_no_change(signed: Path, run, keys) -> None:
+    assert run("-C", str(signed), "bump", "PUB-001", "--minor", "--summary", "You can bring a drink.",
+               "--today", TODAY).code == 0
+    edit(signed / LEAFLET, "## Radiation\n", "## Radiation\n\nYou can bring a drink with you.\n")
+    assert run("-C", str(signed), "approve", "PUB-001", "--by", "registered-manager", "--key", str(keys["pl"]),
+               "--today", TODAY).code == 0
+    assert {path for path, _ in _findings(run, signed, "edition-stale")} >= {ARABIC}  # warnings: a minor version
+    before = (signed / ARABIC).read_bytes()
+    refused = run("-C", str(signed), "reviewed", "PUB-001-ar", "--by", "registered-manager", "--key",
+                  str(keys["pl"]), "--today", TODAY)
+    assert refused.code != 0 and "edition-stale" in refused.out + refused.err
+    assert (signed / ARABIC).read_bytes() == before

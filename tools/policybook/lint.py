@@ -230,10 +230,12 @@ def approval_gates(corpus: Corpus, policies: Sequence[Policy], action: Action) -
         found += [f for f in copies.get(policy.rel, []) if f not in found]
         found.sort(key=lint_order)
         errors = [f for f in found if f.is_error]
-        if action is Action.APPROVE:
-            # An empty section is a warning in a draft, an error once approved; and an edition is approved
-            # only against its source as it stands (an older minor version of the source is a warning).
-            errors += [f for f in found if f.rule in (EMPTY_SECTION.id, EDITION_STALE.id) and not f.is_error]
+        if action is Action.APPROVE:  # an empty section is a warning in a draft, an error once approved
+            errors += [f for f in found if f.rule == EMPTY_SECTION.id and not f.is_error]
+        if action in (Action.APPROVE, Action.REVIEW):
+            # An edition is approved, or found to need no change, only against its source as patients are given
+            # it (an older minor version of the source is otherwise a warning).
+            errors += [f for f in found if f.rule == EDITION_STALE.id and not f.is_error]
         held = [f for f in found if not f.is_error and f not in errors and f.rule in listed
                 and (f.rule != DUTIES or _gives_a_duty(corpus, policy, f.line, f.column))]
         gates.append(Gate(policy, tuple(found), tuple(errors), tuple(held)))
