@@ -378,3 +378,12 @@ def test_an_unsigned_document_does_not_replace_a_leaflet_on_the_public_site(sign
     page = tmp_path / "site/documents/pub-001/index.html"
     shown = page.read_text(encoding="utf-8") if built == 0 and page.is_file() else ""
     assert errors or "Stop taking all your medicines" not in shown, "an unsigned document replaced PUB-001's page"
+
+
+@pytest.mark.parametrize("folder", ["policies/governance", ".", "policies"])
+def test_a_public_folder_that_overlaps_the_policies_is_one_line(signed: Path, run, folder: str) -> None:
+    config = signed / "policybook.yml"
+    edit(config, "  registers: registers\n", f"  registers: registers\n  public: {folder}\n")
+    result = run("-C", str(signed), "lint", "--today", TODAY)
+    assert result.code == 2 and result.out == "" and result.err.count("\n") == 1
+    assert "overlap: keep the documents for patients in a folder of their own" in result.err

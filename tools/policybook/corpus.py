@@ -112,6 +112,11 @@ def _load_public(config: Config, findings: list[Finding]) -> list[PublicDocument
     if not folder.is_dir():
         return []
     _inside_project(config.root, folder, "public documents")
+    policies = config.policies_path.resolve()
+    if folder.resolve().is_relative_to(policies) or policies.is_relative_to(folder.resolve()):
+        raise PolicybookError(f"paths.public ({folder.relative_to(config.root).as_posix()}) and paths.policies "
+                              f"({config.policies_path.relative_to(config.root).as_posix()}) overlap: keep the "
+                              "documents for patients in a folder of their own, apart from the policies")
     paths, linked_folders = walk(folder, "*.md")
     for linked in linked_folders:
         findings.append(ENCODING.at(linked.relative_to(config.root).as_posix(), 1, 1,
