@@ -212,3 +212,50 @@ def test_an_edition_behind_its_source_is_not_reviewed_as_needing_no_change(signe
                   str(keys["pl"]), "--today", TODAY)
     assert refused.code != 0 and "edition-stale" in refused.out + refused.err
     assert (signed / ARABIC).read_bytes() == before
+
+
+# -- starting a document for patients, or an edition of one ----------------------------------------------------
+def test_new_public_starts_a_leaflet_as_a_draft_that_lints_without_errors(signed: Path, run) -> None:
+    result = run("-C", str(signed), "new", "--public", "--title", "Parking at the scanning unit", "--author",
+                 "Priya Lindqvist", "--today", TODAY)
+    assert result.code == 0 and "created PUB-006 'Parking at the scanning unit' as draft 0.1" in result.out
+    path = signed / "public/parking-at-the-scanning-unit.md"
+    assert _field(path, "id") == "PUB-006" and _field(path, "status") == "draft"
+    linted = json.loads(run("-C", str(signed), "lint", "--today", TODAY, "--format", "json").out)["findings"]
+    assert [f for f in linted if f["path"] == "public/parking-at-the-scanning-unit.md" and f["severity"] == "error"] \
+        == []
+
+
+def test_new_edition_is_made_from_the_source_in_force_and_approved_under_its_key(signed: Path, run, keys) -> None:
+    source = signed / "public/leaflets/radiation-and-pregnancy.md"
+    made_from = (_field(source, "version"), _field(source, "fingerprint"))
+    assert run("-C", str(signed), "bump", "PUB-002", "--minor", "--summary", "Work in progress.",
+               "--today", TODAY).code == 0  # the draft is not what patients are given
+    result = run("-C", str(signed), "new", "--edition-of", "PUB-002", "--lang", "ur", "--checked-by",
+                 "Imran Qureshi", "--author", "Priya Lindqvist", "--today", TODAY)
+    assert result.code == 0, result.err
+    edition = signed / "public/leaflets/radiation-and-pregnancy.ur.md"
+    assert (_field(edition, "source_version"), _field(edition, "source_fingerprint")) == made_from
+    assert _field(edition, "edition_of") == "PUB-002" and _field(edition, "checked_by") == "Imran Qureshi"
+    edit(edition, "## How much radiation the scan uses\n", "## اسکین میں کتنی تابکاری استعمال ہوتی ہے\n")
+    approved = run("-C", str(signed), "approve", "PUB-002-ur", "--by", "registered-manager", "--key",
+                   str(keys["pl"]), "--today", TODAY)
+    assert approved.code == 0, approved.out + approved.err
+    assert (signed / "records/approvals/PUB-002-ur/1.0.txt").is_file()
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (["--edition-of", "PUB-002", "--lang", "en-GB", "--checked-by", "Ann Lee"], "written in en-GB already"),
+    (["--edition-of", "PUB-009", "--lang", "ar", "--checked-by", "Ann Lee"], "no approved document for patients"),
+    (["--edition-of", "PUB-002", "--lang", "ar/../../x", "--checked-by", "Ann Lee"], "is not a language tag"),
+    (["--edition-of", "PUB-001", "--lang", "ar", "--checked-by", "Ann Lee"], "PUB-001-ar already exists"),
+    (["--edition-of", "PUB-002", "--lang", "ar"], "--checked-by"),
+    (["--edition-of", "PUB-002", "--checked-by", "Ann Lee"], "--lang"),
+    (["--public", "--title", "Parking\x1b[2J"], "on one line"),
+    (["--category", "governance", "--title", "Something new", "--lang", "ar"], "only an edition"),
+])
+def test_new_refuses_in_one_line_and_writes_nothing(signed: Path, run, args: list[str], why: str) -> None:
+    before = sorted(p.relative_to(signed).as_posix() for p in signed.rglob("*") if p.is_file())
+    result = run("-C", str(signed), "new", *args, "--today", TODAY)
+    assert result.code == 2 and why in result.err and result.err.count("\n") == 1
+    assert sorted(p.relative_to(signed).as_posix() for p in signed.rglob("*") if p.is_file()) == before

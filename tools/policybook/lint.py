@@ -25,7 +25,7 @@ from policybook.checks.dates import DATE_ORDER, REVIEW_INTERVAL, REVIEW_OVERDUE
 from policybook.checks.duplication import DUPLICATE_CONTENT, duplicates_in
 from policybook.checks.parallel import PARALLEL_FROM, run_local_checks
 from policybook.checks.practice import PRACTICE_RULES
-from policybook.checks.public import EDITION_STALE
+from policybook.checks.public import EASY_READ_PICTURE, EDITION_STALE
 from policybook.checks.run import CheckRun, LintOptions
 from policybook.checks.structure import EMPTY_SECTION
 from policybook.corpus import Corpus, load_corpus
@@ -230,8 +230,8 @@ def approval_gates(corpus: Corpus, policies: Sequence[Policy], action: Action) -
         found += [f for f in copies.get(policy.rel, []) if f not in found]
         found.sort(key=lint_order)
         errors = [f for f in found if f.is_error]
-        if action is Action.APPROVE:  # an empty section is a warning in a draft, an error once approved
-            errors += [f for f in found if f.rule == EMPTY_SECTION.id and not f.is_error]
+        if action is Action.APPROVE:  # a warning in a draft, an error once approved
+            errors += [f for f in found if f.rule in (EMPTY_SECTION.id, EASY_READ_PICTURE.id) and not f.is_error]
         if action in (Action.APPROVE, Action.REVIEW):
             # An edition is approved, or found to need no change, only against its source as patients are given
             # it (an older minor version of the source is otherwise a warning).

@@ -65,7 +65,8 @@ PATIENT_STAFF_NAME = declare(
 EASY_READ_PICTURE = declare(
     "easy-read-picture", Severity.ERROR, Scope.CORPUS,
     "A section of an easy-read edition has no picture with alternative text: easy read pairs each idea with a "
-    "picture, and the alternative text says what it shows for people who cannot see it.")
+    "picture, and the alternative text says what it shows for people who cannot see it. A warning in a draft, "
+    "which cannot be approved until each section has one.")
 
 
 def public_sources(corpus: Corpus) -> dict[str, Policy]:
@@ -278,9 +279,11 @@ def check_easy_read_pictures(corpus: Corpus) -> Iterator[Finding]:
             pictures = [link for link in parsed.links
                         if link.image and heading.line < link.line < end and link.alt.strip()]
             if not pictures:
+                # A draft being written is not published: a warning, which approving it needs put right.
+                severity = Severity.WARNING if document.status is Status.DRAFT else Severity.ERROR
                 yield EASY_READ_PICTURE.at(document.rel, heading.line, 1,
                                            f"the section '{heading.text}' has no picture with alternative text: "
-                                           "add one, such as ![A person lying on the scanner](scan.svg)")
+                                           "add one, such as ![A person lying on the scanner](scan.svg)", severity)
 
 
 @check(scope=Scope.CORPUS, run=True)  # its rules are the project's own house style, listed by Style.catalogue()

@@ -12,19 +12,47 @@ from policybook.findings import printable
 
 
 def _new_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--category", required=True, help="a category id from policybook.yml")
-    parser.add_argument("--title", required=True)
+    kind = parser.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--category", help="a category id from policybook.yml: a new policy")
+    kind.add_argument("--public", action="store_true", help="a new leaflet or notice for patients, in paths.public")
+    kind.add_argument("--edition-of", metavar="ID", help="a new translation (--lang) or easy-read edition "
+                      "(--easy-read) of the document for patients ID, made from its version in force")
+    parser.add_argument("--title", help="the title (required for a policy or a document for patients)")
     parser.add_argument("--owner", metavar="ROLE", help="the accountable role (default registered-manager)")
     parser.add_argument("--author", help="who writes it (default git config user.name)")
     parser.add_argument("--guidance", metavar="ID", action="append", help="external guidance id (repeatable)")
+    parser.add_argument("--lang", metavar="TAG", help="an edition's language, a BCP 47 tag (ar, bn, pa-Guru)")
+    parser.add_argument("--easy-read", action="store_true", help="an easy-read edition")
+    parser.add_argument("--checked-by", metavar="NAME", help="an edition's translator or easy-read reviewer")
 
 
-@command("new", "start a new policy as draft 0.1", options=_new_options, today=AS_ON_TODAY)
+@command("new", "start a new policy, document for patients or edition as draft 0.1", options=_new_options,
+         today=AS_ON_TODAY)
 def cmd_new(args: argparse.Namespace) -> ExitCode:
     from policybook.control.changes import new_policy
+    from policybook.control.public_new import new_edition, new_public_document
+    from policybook.errors import PolicybookError
 
-    print(printable(new_policy(corpus_for(args), args.category, args.title, args.owner, args.author,
-                               args.guidance or []).summary))
+    edition_only = [name for name, given in (("--lang", args.lang), ("--easy-read", args.easy_read),
+                                             ("--checked-by", args.checked_by)) if given]
+    if edition_only and not args.edition_of:
+        raise PolicybookError(f"{edition_only[0]}: only an edition (--edition-of ID) takes it")
+    if args.guidance and not args.category:
+        raise PolicybookError("--guidance: only a policy (--category) cites external guidance")
+    corpus = corpus_for(args)
+    if args.edition_of:
+        if args.lang is None and not args.easy_read:
+            raise PolicybookError("--edition-of: give the edition's language (--lang) or --easy-read, or both")
+        if not args.checked_by:
+            raise PolicybookError("--edition-of: name who checks the edition against its source (--checked-by)")
+        change = new_edition(corpus, args.edition_of, args.lang, args.easy_read, args.checked_by, args.author)
+    elif not args.title:
+        raise PolicybookError("--title: give the title")
+    elif args.public:
+        change = new_public_document(corpus, args.title, args.owner, args.author)
+    else:
+        change = new_policy(corpus, args.category, args.title, args.owner, args.author, args.guidance or [])
+    print(printable(change.summary))
     return ExitCode.OK
 
 
