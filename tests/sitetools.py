@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import REPO, train_up, unsign
+from conftest import REPO, commit, git, train_up, unsign
 
 SITE_PARTS = ("mkdocs.yml", "docs")
 PROJECT_PARTS = ("policybook.yml", "registers", "policies", "records", "public", "styles", ".vale.ini")
@@ -39,6 +39,20 @@ def copy_example(root: Path, signed: bool = False) -> Path:
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / part)
     add_site_files(root)
     return train_up(root if signed else unsign(root))
+
+
+# The example's leaflet for patients and its editions (public/).
+LEAFLET = "public/leaflets/what-to-expect.md"
+ARABIC = "public/leaflets/what-to-expect.ar.md"
+EASY_READ = "public/leaflets/what-to-expect.easy-read.md"
+
+
+def signed_clone(root: Path) -> Path:
+    """The signed example under git at ``root``, as a manager's clone of it is."""
+    copy_example(root, signed=True)
+    git(root, "init", "-q")
+    commit(root, "The library as it stands")
+    return root
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:

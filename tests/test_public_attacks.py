@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, commit, edit, git
-from sitetools import copy_example
+from conftest import REPO, TODAY, commit, edit
+from sitetools import ARABIC, EASY_READ, LEAFLET, signed_clone
 
 from policybook.corpus import load_corpus
 from policybook.evidence.fingerprint import fingerprint
@@ -20,18 +20,10 @@ from policybook.loader import load_markdown
 from policybook.public_site.build import build_public_site
 from policybook.public_site.catalogue import catalogue
 
-LEAFLET = "public/leaflets/what-to-expect.md"
-ARABIC = "public/leaflets/what-to-expect.ar.md"
-EASY_READ = "public/leaflets/what-to-expect.easy-read.md"
-
 
 @pytest.fixture
 def signed(tmp_path: Path) -> Path:
-    """The signed example under git, as a manager's clone of it is."""
-    root = copy_example(tmp_path / "org", signed=True)
-    git(root, "init", "-q")
-    commit(root, "The library as it stands")
-    return root
+    return signed_clone(tmp_path / "org")
 
 
 def _field(root: Path, rel: str, key: str) -> str:

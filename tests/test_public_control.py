@@ -10,24 +10,18 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, commit, edit, git
-from sitetools import copy_example
+from conftest import TODAY, edit
+from sitetools import ARABIC, LEAFLET, signed_clone
 
 from policybook.loader import load_markdown
 from policybook.public_site.build import build_public_site
 
-ARABIC = "public/leaflets/what-to-expect.ar.md"
-LEAFLET = "public/leaflets/what-to-expect.md"
 COMPLAINTS = "public/notices/how-to-complain.md"
 
 
 @pytest.fixture
 def signed(tmp_path: Path) -> Path:
-    """The signed example under git, as a manager's clone of it is."""
-    root = copy_example(tmp_path / "org", signed=True)
-    git(root, "init", "-q")
-    commit(root, "The library as it stands")
-    return root
+    return signed_clone(tmp_path / "org")
 
 
 def _field(path: Path, key: str) -> object:
