@@ -26,17 +26,6 @@ PRIVACY = "public/notices/privacy-notice.md"
 CHAPERONE_NOTICE = "public/notices/chaperones.md"
 COMPLAINTS_NOTICE = "public/notices/how-to-complain.md"
 RADIATION = "public/leaflets/radiation-and-pregnancy.md"
-# The example's documents that read above their reading_age (reading-age warnings) until their next approved
-# versions: the rule tests leave those warnings aside, and tests/test_readability.py pins their figures.
-ABOVE_READING_AGE = frozenset({LEAFLET, CHAPERONE_NOTICE, COMPLAINTS_NOTICE, PRIVACY})
-
-
-def without_known_warnings(findings: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Lint's findings (as JSON) without the example's known reading-age warnings (ABOVE_READING_AGE), for tests
-    of other behaviour that expect the example to lint clean."""
-    return [f for f in findings if not (f["rule"] == "reading-age" and f["path"] in ABOVE_READING_AGE)]
-
-
 HARD_WORDS = ("Densitometry quantifies skeletal mineralisation. Osteoporosis increases fracture susceptibility.\n\n"
               "Radiographers administer minimal ionising radiation. Contemporary densitometers utilise dual-energy "
               "absorptiometry.\n\nOsteoporotic vertebrae deteriorate progressively.\n\n")
@@ -184,19 +173,19 @@ FIRES = [
          "The policy will"),
     # Documents for patients and their editions (public/).
     Case("schema", LEAFLET, "reading_age: 9\n", "reading_age: nine\n", "reading_age: nine"),
-    Case("edition-stale", LEAFLET, 'version: "1.0"\nstatus', 'version: "2.0"\nstatus', "source_version",
-         anchor_file=LEAFLET_AR, also=(("history:\n", 'history:\n  - version: "2.0"\n    date: "2026-11-02"\n'
+    Case("edition-stale", LEAFLET, 'version: "1.1"\nstatus', 'version: "2.0"\nstatus', "source_version",
+         anchor_file=LEAFLET_AR, also=(("history:\n", 'history:\n  - version: "2.0"\n    date: "2026-11-26"\n'
                                                    "    author: Priya Lindqvist\n    summary: Revised.\n"),)),
     Case("edition-source-unknown", LEAFLET_AR, "edition_of: PUB-001", "edition_of: PUB-009", "edition_of"),
     Case("public-id-clash", PRIVACY, "id: PUB-005", "id: GOV-004", "id: GOV-004"),
-    Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
-         "who the chaperone was. Ask the safeguarding-lead.", "safeguarding-lead"),
-    Case("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
-         "who the chaperone was, as SAF-003 says.", "SAF-003"),
-    Case("patient-staff-name", CHAPERONE_NOTICE, "who the chaperone was.",
-         "who the chaperone was. Tomasz Ellery trains our chaperones.", "Tomasz Ellery"),
+    Case("patient-internal-term", CHAPERONE_NOTICE, "chaperone was.",
+         "chaperone was. Ask the safeguarding-lead.", "safeguarding-lead"),
+    Case("patient-internal-term", CHAPERONE_NOTICE, "chaperone was.",
+         "chaperone was, as SAF-003 says.", "SAF-003"),
+    Case("patient-staff-name", CHAPERONE_NOTICE, "chaperone was.",
+         "chaperone was. Tomasz Ellery trains our chaperones.", "Tomasz Ellery"),
     Case("patient-staff-name", COMPLAINTS_NOTICE, "public_names: [Priya Lindqvist]",
-         "public_names: [Martin Fairclough]", "Priya Lindqvist, the"),
+         "public_names: [Martin Fairclough]", "Priya Lindqvist. She"),
     Case("easy-read-picture", EASY_READ, "![Two people standing together](pictures/two-people.svg)\n\n", "",
          "## Someone with you"),
     Case("easy-read-picture", EASY_READ, "![Two people standing together]", "![ ]", "## Someone with you"),
@@ -266,8 +255,8 @@ QUIET_EDITS = [
     # The urgent section named in other words' case and spacing, as a reader sees the heading.
     ("urgent-section", RATING, "status: approved\n", "status: approved\nurgent: when a new  Rating is published\n"),
     # A role written as patients read it, not as its id.
-    ("patient-internal-term", CHAPERONE_NOTICE, "who the chaperone was.",
-     "who the chaperone was. Ask the safeguarding lead."),
+    ("patient-internal-term", CHAPERONE_NOTICE, "chaperone was.",
+     "chaperone was. Ask the safeguarding lead."),
     # A member of staff the document lists in public_names, named again.
     ("patient-staff-name", COMPLAINTS_NOTICE, "give you a new date.",
      "give you a new date. Priya Lindqvist reads each one."),

@@ -96,7 +96,7 @@ def test_sign_all_signs_the_documents_for_patients_too(signed: Path, run, keys) 
 def test_a_document_is_found_by_the_path_of_its_file(signed: Path, run) -> None:
     result = run("-C", str(signed), "bump", str(signed / LEAFLET), "--minor", "--summary", "Clearer wording.",
                  "--today", TODAY)
-    assert result.code == 0 and "PUB-001 is now draft 1.1" in result.out
+    assert result.code == 0 and "PUB-001 is now draft 1.2" in result.out
     assert _field(signed / LEAFLET, "status") == "draft"
 
 

@@ -225,9 +225,9 @@ def _new_version(root: Path, version: str, change: str) -> str:
     """The leaflet at a new version, approved: its history gains the entry; returns its fingerprint."""
     leaflet = root / LEAFLET
     edit(leaflet, "## Radiation\n", f"## Radiation\n\n{change}\n")
-    edit(leaflet, "history:\n", f'history:\n  - version: "{version}"\n    date: "2026-11-20"\n'
+    edit(leaflet, "history:\n", f'history:\n  - version: "{version}"\n    date: "2026-11-26"\n'
                                 "    author: Priya Lindqvist\n    summary: Revised.\n")
-    _approve(leaflet, version=version, approved_on="2026-11-20")
+    _approve(leaflet, version=version, approved_on="2026-11-26")
     return str(_frontmatter(leaflet)["fingerprint"])
 
 
@@ -258,7 +258,7 @@ def test_a_new_major_version_of_the_source_makes_each_edition_stale_until_it_is_
     line, column = position_of(example / ARABIC, "source_version")
     arabic = [f for f in findings if f["path"] == ARABIC]
     assert [(f["line"], f["column"], f["severity"]) for f in arabic] == [(line, column, "error")]
-    assert "version 1.0" in str(arabic[0]["message"]) and "2.0" in str(arabic[0]["message"])
+    assert "version 1.1" in str(arabic[0]["message"]) and "2.0" in str(arabic[0]["message"])
     # The build refuses: the stale editions are never published as current.
     assert build_public_site(example, DAY, tmp_path / "refused") == 1
     assert not (tmp_path / "refused").exists()
@@ -286,7 +286,7 @@ def test_a_new_major_version_of_the_source_makes_each_edition_stale_until_it_is_
 
 def test_a_new_minor_version_warns_and_the_site_does_not_call_the_edition_current(
         example: Path, run, tmp_path: Path) -> None:
-    _new_version(example, "1.1", "You can bring a drink with you.")
+    _new_version(example, "1.2", "You can bring a drink with you.")
     findings = _lint(run, example)
     assert {(f["path"], f["severity"]) for f in findings} == {(e, "warning") for e in EDITIONS}
     assert build_public_site(example, DAY, tmp_path / "site") == 0
@@ -369,7 +369,7 @@ def test_the_signed_approval_of_a_translation_verifies_and_a_forged_one_is_refus
 
 
 def test_a_public_document_past_its_review_date_is_overdue_like_a_policy(example: Path, run) -> None:
-    edit(example / "public/notices/chaperones.md", 'next_review: "2028-11-02"', 'next_review: "2026-11-20"')
+    edit(example / "public/notices/chaperones.md", 'next_review: "2028-11-26"', 'next_review: "2026-11-20"')
     result = run("-C", str(example), "lint", "--today", TODAY, "--format", "json")
     found = [(f["rule"], f["path"], f["line"]) for f in json.loads(result.out)["findings"]
              if f["path"].startswith("public/")]
