@@ -12,6 +12,7 @@ private key is in the user's own agent (``SSH_AUTH_SOCK``), which signs without 
 from __future__ import annotations
 
 import os
+import socket as unix_socket
 import subprocess
 import tempfile
 import time
@@ -152,7 +153,7 @@ def _load_into_own_agent(session: _Session, path: Path) -> OpenKey:
         raise PolicybookError(f"ssh-agent (OpenSSH) is needed to sign with a key file: {exc}") from None
     session.stack.callback(_stop, agent)
     deadline = time.monotonic() + _START_WAIT
-    while not socket.exists():
+    while not _listening(socket):  # the socket file appears before the agent listens on it
         if agent.poll() is not None or time.monotonic() > deadline:
             raise PolicybookError("ssh-agent did not start, so nothing can be signed")
         time.sleep(0.02)
@@ -164,6 +165,18 @@ def _load_into_own_agent(session: _Session, path: Path) -> OpenKey:
     public_file = folder / "key.pub"
     public_file.write_text(public + "\n", encoding="utf-8")
     return OpenKey(public, public_file, socket)
+
+
+def _listening(path: Path) -> bool:
+    """Whether an agent accepts connections on the socket at ``path`` yet."""
+    if not path.exists():
+        return False
+    with unix_socket.socket(unix_socket.AF_UNIX, unix_socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
 
 
 def _agent_tool(*command: str, environment: dict[str, str], what: str) -> str:
