@@ -35,6 +35,16 @@ class Run:
 GIT_USER = "Robin Testwell"  # fictional: who git says is running the commands in tests
 
 
+@pytest.fixture(autouse=True, scope="session")
+def unwrapped_output() -> None:
+    """The commands the tests run print each message on one line: no terminal width (COLUMNS, LINES)
+    reaches them, which MkDocs would wrap its log at, so where a message breaks never depends on how long
+    the test's temporary path is (longer under the parallel workers)."""
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+        os.unsetenv(name)  # also where it is set below os.environ (the test process sets it for itself)
+
+
 @pytest.fixture(autouse=True)
 def git_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test sees the same git identity, whatever the machine's own git configuration says."""
@@ -146,7 +156,12 @@ def commit(root: Path, message: str) -> None:
 def keys(tmp_path: Path) -> dict[str, Path]:
     """The fictional staff's signing keys (tests/keys/), by staff id, copied with the permissions OpenSSH
     insists on (git does not keep them)."""
-    folder = tmp_path / "keys"
+    return copy_keys(tmp_path / "keys")
+
+
+def copy_keys(folder: Path) -> dict[str, Path]:
+    """The fictional staff's signing keys copied into ``folder`` (made here), by staff id, with the
+    permissions OpenSSH insists on."""
     folder.mkdir()
     found = {}
     for source in (REPO / "tests/keys").glob("*-fictional-ed25519"):

@@ -12,7 +12,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, edit, strip_fingerprints
+from conftest import REPO, TODAY, copy_keys, edit, strip_fingerprints
 from sitetools import copy_example, policybook
 
 from policybook.evidence.fingerprint import fingerprint
@@ -25,15 +25,24 @@ CANDOUR = "policies/governance/duty-of-candour.md"  # GOV-005
 
 
 
-@pytest.fixture
-def signed(tmp_path: Path, keys: dict[str, Path]) -> Path:
-    """The example with every approval signed and signatures required."""
-    root = copy_example(tmp_path / "org")  # unsigned: signed again here, with the sign command
+@pytest.fixture(scope="module")
+def signed_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with every approval signed and signatures required, made once for the module (signing
+    is the slow part); tests take a copy of their own through ``signed``."""
+    base = tmp_path_factory.mktemp("signed")
+    keys = copy_keys(base / "keys")
+    root = copy_example(base / "org")  # unsigned: signed again here, with the sign command
     edit(root / "policybook.yml", "signatures: off", "signatures: required")
     for signer in ("pl", "mf"):
         result = policybook(root, "sign", "--all", "--key", str(keys[signer]), "--today", TODAY)
         assert result.returncode == 0, result.stderr
     return root
+
+
+@pytest.fixture
+def signed(signed_once: Path, tmp_path: Path) -> Path:
+    """A copy of its own of the signed example, which the test may change."""
+    return Path(shutil.copytree(signed_once, tmp_path / "org", symlinks=True))
 
 
 def _lint(root: Path) -> list[tuple[str, str]]:
