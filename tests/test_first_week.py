@@ -67,6 +67,19 @@ def _step(root: Path, *args: str) -> str:
     return result.stdout
 
 
+
+def _confirm_version_one(service: Service, policy: str) -> None:
+    """jc signs in to the running service and confirms version 1.0 of ``policy`` (no questions)."""
+    service.start()
+    try:
+        with client(service) as http:
+            token = sign_in(http, service, "jc")
+            done = http.post("/api/v1/confirmations", json={"policy": policy, "version": "1.0", "answers": {}},
+                             headers={"X-CSRF-Token": token})
+            assert done.status_code == 201, done.text
+    finally:
+        service.stop()
+
 def _new_library(folder: Path, key: Path, base_url: str, database: str, mail_port: int) -> Path:
     root = folder / "lib"
     _step(folder, "init", str(root), "--name", NAME)
@@ -101,16 +114,7 @@ def first_week(tmp_path_factory: pytest.TempPathFactory, mail: MailSink) -> Path
     url = f"http://127.0.0.1:{port}"
     database = f"sqlite:///{folder / 'confirmations.sqlite3'}"
     root = _new_library(folder, key, url, database, mail.port)
-    service = Service(root, url, port, database, mail)
-    service.start()
-    try:
-        with client(service) as http:
-            token = sign_in(http, service, "jc")
-            done = http.post("/api/v1/confirmations", json={"policy": "GOV-001", "version": "1.0", "answers": {}},
-                             headers={"X-CSRF-Token": token})
-            assert done.status_code == 201, done.text
-    finally:
-        service.stop()
+    _confirm_version_one(Service(root, url, port, database, mail), "GOV-001")
     assert (root / "records/approvals/GOV-001").is_dir()  # the approval was signed and its signature kept
     return root
 
@@ -284,16 +288,7 @@ def test_a_clinic_imports_its_word_policies_signs_through_its_agent_and_staff_co
     assert asked.read_text(encoding="utf-8").splitlines() == ["asked"]  # the passphrase, once, when added
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "IPC-001 and HS-001 approved")
-    service = Service(root, url, port, database, mail)
-    service.start()
-    try:
-        with client(service) as http:
-            token = sign_in(http, service, "jc")
-            done = http.post("/api/v1/confirmations", json={"policy": "HS-001", "version": "1.0", "answers": {}},
-                             headers={"X-CSRF-Token": token})
-            assert done.status_code == 201, done.text
-    finally:
-        service.stop()
+    _confirm_version_one(Service(root, url, port, database, mail), "HS-001")
     assert "pulled 1 confirmation " in _step(root, "ack", "pull")
     assert "1 records; the hash chain is unbroken" in _step(root, "ack", "verify")
     report = json.loads(_step(root, "ack", "report", "--format", "json"))

@@ -36,6 +36,7 @@ from policybook.evidence.signatures import (
     statement_paths,
 )
 from policybook.findings import printable
+from policybook.ids import is_policy_id
 from policybook.lint import Action, Gate, approval_gates
 from policybook.loader import Document
 from policybook.model import Policy, Status, accepted_of, normalise_title, parse_version
@@ -185,8 +186,10 @@ def slugify(title: str) -> str:
 
 
 def next_id(corpus: Corpus, prefix: str) -> str:
-    """The next free id for ``prefix``: one above the highest in use (ids are never reused)."""
-    numbers = [int(p.id.split("-")[1]) for p in corpus.policies if p.id and p.id.split("-")[0] == prefix]
+    """The next free id for ``prefix``: one above the highest in use by a policy or a document for patients
+    (ids are never reused)."""
+    ids = [d.id for d in [*corpus.policies, *corpus.public] if d.id and is_policy_id(d.id)]
+    numbers = [int(i.split("-")[1]) for i in ids if i.split("-")[0] == prefix]
     number = max(numbers, default=0) + 1
     if number > 999:
         raise PolicybookError(f"no free id left for prefix {prefix}")

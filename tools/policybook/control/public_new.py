@@ -8,10 +8,12 @@ creates exactly one new file (never over an existing one)."""
 from __future__ import annotations
 
 import json
-import re
+from functools import cache
 from pathlib import Path
 
-from policybook.control.changes import DEFAULT_INTERVAL, Change, slugify
+from jsonschema import Draft202012Validator
+
+from policybook.control.changes import DEFAULT_INTERVAL, Change, next_id, slugify
 from policybook.corpus import Corpus
 from policybook.dates import add_months
 from policybook.errors import PolicybookError
@@ -21,11 +23,10 @@ from policybook.evidence.signatures import names_a_folder
 from policybook.findings import printable
 from policybook.model import Status, normalise_title
 from policybook.patients import EASY_READ, PublicDocument, slug
+from policybook.schemas import load_schema, strict_validator
 from policybook.writing import create_atomically
 
 PREFIX = "PUB"
-# The language tag the schema takes (schemas/public.schema.json), whole.
-_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 SKELETON = """
 ## What this is about
 
@@ -39,6 +40,16 @@ SKELETON = """
 
 <!-- How to reach the service: phone, email, and how to ask for large print, easy read or another language. -->
 """
+
+
+@cache
+def _language_rule() -> Draft202012Validator:
+    """The schema's own rule for a language tag (schemas/public.schema.json), so that `new` takes what lint takes."""
+    return strict_validator(load_schema("public")["$defs"]["lang"])
+
+
+def _is_language_tag(text: str) -> bool:
+    return _language_rule().is_valid(text)
 
 
 def _yaml(text: str) -> str:
@@ -72,16 +83,6 @@ def _rel(corpus: Corpus, path: Path) -> str:
     return path.relative_to(corpus.root).as_posix()
 
 
-def next_public_id(corpus: Corpus) -> str:
-    """One above the highest PUB id in use by a document for patients or a policy (ids are never reused)."""
-    ids = [d.id for d in corpus.public if d.id] + [p.id for p in corpus.policies if p.id]
-    numbers = [int(i.split("-")[1]) for i in ids if i.split("-")[0] == PREFIX]
-    number = max(numbers, default=0) + 1
-    if number > 999:
-        raise PolicybookError(f"no free id left for prefix {PREFIX}")
-    return f"{PREFIX}-{number:03d}"
-
-
 def new_public_document(corpus: Corpus, title: str, owner: str | None, author: str | None) -> Change:
     """A new leaflet or notice for patients, draft 0.1, in the public folder."""
     title = " ".join(title.split())
@@ -92,7 +93,7 @@ def new_public_document(corpus: Corpus, title: str, owner: str | None, author: s
     if clash is not None:
         raise PolicybookError(f"--title: '{title}' is already the title of {clash.label} ({clash.rel})")
     who = _author(corpus, author)
-    document_id = next_public_id(corpus)
+    document_id = next_id(corpus, PREFIX)
     lines = ["---", f"id: {document_id}", f"title: {_yaml(title)}",
              *_control(corpus, owner or "registered-manager", who),
              "reading_age: 9", "formats: [standard, large-print]", f"languages: [{corpus.config.locale}]",
@@ -111,7 +112,7 @@ def new_edition(corpus: Corpus, source_id: str, lang: str | None, easy_read: boo
         raise PolicybookError(f"--edition-of: '{source_id}' is no approved document for patients or policy marked "
                               "public; an edition is made from a version patients are given")
     own = (source.lang if isinstance(source, PublicDocument) else None) or corpus.config.locale
-    if lang is not None and (_LANG.fullmatch(lang) is None or len(lang) > 35):
+    if lang is not None and not _is_language_tag(lang):
         raise PolicybookError(f"--lang: '{printable(lang or '')}' is not a language tag (ar, bn, pa-Guru, en-GB)")
     language = lang or own
     if not easy_read and language.casefold() == own.casefold():
